@@ -1,0 +1,42 @@
+"""Domain errors. A refusal always names the rule it broke, in Vietnamese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A command the domain refuses; nothing was written."""
+
+    def __init__(self, rule_id: str, vi: str, en: str, **details: Any) -> None:
+        super().__init__(f"[{rule_id}] {en}")
+        self.rule_id = rule_id
+        self.vi = vi
+        self.en = en
+        self.details = details
+
+    def message(self, lang: str = "vi") -> str:
+        return f"[{self.rule_id}] {self.vi if lang == 'vi' else self.en}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "vi": self.vi, "en": self.en, "details": self.details}
+
+
+class RuleViolation(DomainError):
+    """A rule of DOMAIN.md (or a process guard of policy.py) refused the command."""
+
+
+class NotFound(DomainError):
+    """The command names something that does not exist."""
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(
+            "NOT-FOUND",
+            f"Không tìm thấy {what}: {ident}",
+            f"No {what} with id {ident}",
+            what=what,
+        )
+
+
+class ConcurrencyConflict(Exception):
+    """Another writer changed the aggregate first; retry the command (it is idempotent)."""

@@ -1,0 +1,122 @@
+"""A person (candidate or member): the personal data, kept apart from the process records.
+
+Ids of people are derived from a keyed hash of the citizen ID, so an id reveals nothing and the
+same person always maps to the same aggregate (which is what lets it refuse a second live case).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain import policy
+from domain.errors import RuleViolation
+from domain.record import Recorded
+from domain.values import Education, Gender, Stamp
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Personal and political data (DOMAIN.md §8): encrypted at rest, never logged."""
+
+    full_name: str
+    birth_date: date
+    citizen_id: str
+    gender: Gender
+    ethnicity: str
+    religion: str | None
+    address: str
+    education: Education
+    youth_union_member: bool = False
+    trade_union_member: bool = False
+    occupation: str = ""  # e.g. "student", "private_enterprise_worker" (quota breakdowns)
+
+
+class Person(Recorded):
+    """One person across their cases and their membership."""
+
+    @event("Registered")
+    def __init__(self, id: UUID, data: PersonalData, stamp: Stamp) -> None:
+        self.data = data
+        self.open_case_id: UUID | None = None
+        self.case_ids: list[UUID] = []
+        self.member_id: UUID | None = None
+        self.left_party_on: date | None = None
+        self.expunged_lesser_crime = False
+
+    def correct(self, data: PersonalData, stamp: Stamp) -> None:
+        """A correction is a new record, never an edit (DOMAIN.md §4)."""
+        if data.citizen_id != self.data.citizen_id:
+            raise RuleViolation(
+                "NOT-FOUND",
+                "Số CCCD xác định người: không sửa được, hãy đăng ký người khác",
+                "The citizen ID identifies the person: it cannot be corrected in place",
+            )
+        if data != self.data:
+            self._corrected(data=data, stamp=stamp)
+
+    @event("Corrected")
+    def _corrected(self, data: PersonalData, stamp: Stamp) -> None:
+        self.data = data
+
+    def open_case(self, case_id: UUID, stamp: Stamp) -> None:
+        """CASE-UNIQUE, READMIT: at most one live case; none for a current member."""
+        if self.open_case_id is not None and self.open_case_id != case_id:
+            raise RuleViolation(
+                "CASE-UNIQUE",
+                "Người này đang có một hồ sơ kết nạp chưa kết thúc",
+                "This person already has an admission case in progress",
+            )
+        if self.member_id is not None and self.left_party_on is None:
+            raise RuleViolation(
+                "CASE-UNIQUE",
+                "Người này đã là đảng viên",
+                "This person is already a party member",
+            )
+        if self.left_party_on is not None:
+            policy.check_readmission(
+                self.left_party_on, stamp.effective_on, self.expunged_lesser_crime
+            )
+        if self.open_case_id is None:
+            self._case_opened(case_id=case_id, stamp=stamp)
+
+    @event("CaseOpened")
+    def _case_opened(self, case_id: UUID, stamp: Stamp) -> None:
+        self.open_case_id = case_id
+        self.case_ids.append(case_id)
+
+    def close_case(self, case_id: UUID, member_id: UUID | None, stamp: Stamp) -> None:
+        if self.open_case_id == case_id:
+            self._case_closed(case_id=case_id, member_id=member_id, stamp=stamp)
+
+    @event("CaseClosed")
+    def _case_closed(self, case_id: UUID, member_id: UUID | None, stamp: Stamp) -> None:
+        self.open_case_id = None
+        if member_id is not None:
+            self.member_id = member_id
+            self.left_party_on = None
+
+    def record_membership(self, member_id: UUID, stamp: Stamp) -> None:
+        """A member admitted before dangvien, registered from the paper dossier."""
+        if self.member_id is not None and self.left_party_on is None:
+            raise RuleViolation(
+                "CASE-UNIQUE", "Người này đã là đảng viên", "This person is already a party member"
+            )
+        self._membership_recorded(member_id=member_id, stamp=stamp)
+
+    @event("MembershipRecorded")
+    def _membership_recorded(self, member_id: UUID, stamp: Stamp) -> None:
+        self.member_id = member_id
+        self.left_party_on = None
+
+    def leave_party(self, expunged_lesser_crime: bool, stamp: Stamp) -> None:
+        """Struck off or otherwise out of the Party: the READMIT clock starts."""
+        self._left(expunged_lesser_crime=expunged_lesser_crime, stamp=stamp)
+
+    @event("LeftParty")
+    def _left(self, expunged_lesser_crime: bool, stamp: Stamp) -> None:
+        self.left_party_on = stamp.effective_on
+        self.expunged_lesser_crime = expunged_lesser_crime

@@ -1,0 +1,52 @@
+"""How domain values are stored: dates as ISO text, value dataclasses as their fields."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class DataclassAsDict(Transcoding):
+    """A frozen value dataclass as a dict of its fields; enum fields come back as enums."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = cls.__qualname__
+        hints = typing.get_type_hints(cls)
+        self._enums = {
+            f.name: hints[f.name]
+            for f in dataclasses.fields(cls)
+            if isinstance(hints[f.name], type) and issubclass(hints[f.name], Enum)
+        }
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        values = {k: (self._enums[k](v) if k in self._enums else v) for k, v in data.items()}
+        for name, value in values.items():
+            if isinstance(value, list):  # JSON has no tuples; value objects hold tuples
+                values[name] = tuple(value)
+        return self.type(**values)
+
+
+def register_values(transcoder: JSONTranscoder, *value_types: type[Any]) -> None:
+    transcoder.register(DateAsISO())
+    for cls in value_types:
+        transcoder.register(DataclassAsDict(cls))

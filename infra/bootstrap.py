@@ -1,0 +1,38 @@
+"""The composition root: builds the application on the configured store."""
+
+from __future__ import annotations
+
+from domain.application import Dangvien
+from infra.settings import Settings, local_key
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """eventsourcing's settings: the store, AES-GCM encryption and zlib compression."""
+    env = {
+        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        "CIPHER_KEY": settings.cipher_key or local_key(settings.data_dir, "cipher.key"),
+        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+        "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
+    }
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    else:
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": settings.postgres_host,
+            "POSTGRES_PORT": str(settings.postgres_port),
+            "POSTGRES_DBNAME": settings.postgres_dbname,
+            "POSTGRES_USER": settings.postgres_user,
+            "POSTGRES_PASSWORD": settings.postgres_password,
+            "POSTGRES_SCHEMA": settings.postgres_schema,
+        }
+    return env
+
+
+def build_app(settings: Settings) -> Dangvien:
+    return Dangvien(env=event_store_env(settings))
