@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup test lint unit check-postgres clean
+.PHONY: setup test lint up check-postgres clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,3 +29,8 @@ check-postgres:
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## The main job. `dangvien up` (Temporal, worker, projector, API, web UI) arrives with the
+## "Run it" issue; until then this shows what the installed command offers.
+up: setup
+	@$(VENV)/bin/dangvien --help

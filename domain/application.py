@@ -99,7 +99,7 @@ class Dangvien(Application):
     def stamp(ctx: Context, effective_on: date) -> Stamp:
         """The stamp of an act: its rule set is the one in force on the day it happened."""
         return Stamp(
-            ctx.actor, ctx.command_key, policy.rules_at(effective_on).version, effective_on
+            ctx.actor, ctx.command_key, policy.version_at(effective_on), effective_on
         )
 
     def load(self, cls: type[A], aggregate_id: UUID) -> A:
@@ -534,6 +534,7 @@ class Dangvien(Application):
             cell_id=case.cell_id,
             decided_on=case.decision[1],
             helper_member_id=helper_member_id or case.helper_member_id,
+            probation_ends=policy.probation_ends(on),
             full_from=None,
             stamp=self.stamp(ctx.derived("member"), on),
         )
@@ -584,6 +585,7 @@ class Dangvien(Application):
             cell_id=cell_id,
             decided_on=decided_on,
             helper_member_id=None,
+            probation_ends=policy.probation_ends(joined_on),
             full_from=full_from,
             stamp=self.stamp(ctx, joined_on),
         )
@@ -663,6 +665,22 @@ class Dangvien(Application):
             ctx, member_id, on, lambda m, s: m.extend_recognition_deadline(extra_wd, reason, s)
         )
 
+    def assign_helper(self, ctx: Context, member_id: UUID, helper_id: UUID, on: date) -> None:
+        self.load(Member, helper_id)
+        self.member_step(ctx, member_id, on, lambda m, s: m.assign_helper(helper_id, s))
+
+    def complete_new_member_course(
+        self, ctx: Context, member_id: UUID, certificate_no: str, on: date
+    ) -> None:
+        self.member_step(
+            ctx, member_id, on, lambda m, s: m.complete_new_member_course(certificate_no, s)
+        )
+
+    def discipline_member(
+        self, ctx: Context, member_id: UUID, penalty: str, reason: str, on: date
+    ) -> None:
+        self.member_step(ctx, member_id, on, lambda m, s: m.discipline(penalty, reason, s))
+
     def place_hold(self, ctx: Context, member_id: UUID, kind: HoldKind, on: date) -> None:
         self.member_step(ctx, member_id, on, lambda m, s: m.place_hold(kind, s))
 
@@ -709,6 +727,7 @@ class Dangvien(Application):
         portal_reference: str | None = None,
     ) -> UUID:
         """TRF-START: the clock runs from the decision or residence change (`trigger_on`)."""
+        kind, reason = TransferKind(kind), TransferReason(reason)
         if self._already_created(transfer_id, ctx):
             return transfer_id
         member = self.load(Member, member_id)

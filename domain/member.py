@@ -53,6 +53,7 @@ class Member(Recorded):
         cell_id: UUID,
         decided_on: date,
         helper_member_id: UUID | None,
+        probation_ends: date,
         full_from: date | None,
         stamp: Stamp,
     ) -> None:
@@ -63,7 +64,7 @@ class Member(Recorded):
         self.cell_id = cell_id
         self.decided_on = decided_on  # starts party age (tuổi đảng)
         self.ceremony_on: date = stamp.effective_on  # date of joining; starts probation
-        self.probation_ends: date = policy.probation_ends(stamp.effective_on)
+        self.probation_ends = probation_ends  # PRB-LENGTH, computed when admitted
         self.helper_member_id = helper_member_id
         self.new_member_course: tuple[str, date] | None = None
         self.review_ballots: list[tuple[Motion, Ballot, bool]] = []

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import RuleViolation
-from domain.policy import rules_at
+from domain.policy import district_tier_exists
 from domain.record import Recorded
 from domain.values import CellSetting, OrgKind, Stamp
 
@@ -42,7 +42,7 @@ def check_parent(kind: OrgKind, parent_kind: OrgKind | None, on: date) -> None:
             f"A {kind} cannot sit under {parent_kind or 'no parent'}",
         )
     district = OrgKind.district_committee
-    if district in (kind, parent_kind) and not rules_at(on).district_tier:
+    if district in (kind, parent_kind) and not district_tier_exists(on):
         raise RuleViolation(
             "ORG-TREE",
             "Từ 01/07/2025 không còn cấp huyện",

@@ -110,6 +110,18 @@ def rules_at(on: date) -> RuleSet:
     return in_force[-1]
 
 
+def version_at(on: date) -> str:
+    """The version label for an event's stamp; acts older than the first rule set we encode
+    (registering an organization of 2010, a member admitted in 2005) are labelled as such."""
+    first = RULE_SETS[0]
+    return rules_at(on).version if on >= first.in_force_from else f"before-{first.version}"
+
+
+def district_tier_exists(on: date) -> bool:
+    """The district committee tier existed until 2025-06-30 (DOMAIN.md §0)."""
+    return on < RULE_SETS[0].in_force_from or rules_at(on).district_tier
+
+
 def rule_set(version: str) -> RuleSet:
     """The rule set recorded on an event, for replaying it by the rules of its time."""
     return next(rs for rs in RULE_SETS if rs.version == version)
@@ -530,7 +542,7 @@ def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date)
     """ADM-DECIDE (authority): the directly-superior committee of the grassroots organization
     (or the grassroots committee authorised to admit); a district committee only before the
     district tier was abolished."""
-    if decided_by_kind is OrgKind.district_committee and not rules_at(on).district_tier:
+    if decided_by_kind is OrgKind.district_committee and not district_tier_exists(on):
         raise _refuse(
             "ADM-DECIDE",
             "Từ 01/07/2025 không còn cấp huyện: cấp ủy cấp trên trực tiếp là đảng ủy xã/phường",
@@ -590,8 +602,10 @@ def check_readmission(left_on: date, applied_on: date, expunged_lesser_crime: bo
 
 
 def probation_ends(ceremony_on: date) -> date:
-    """PRB-LENGTH: twelve calendar months from the ceremony."""
-    return add_months(ceremony_on, rules_at(ceremony_on).probation_months)
+    """PRB-LENGTH: twelve calendar months from the ceremony. A member who joined before the
+    first rule set we encode is measured by it: the core numbers did not change (§0)."""
+    rules = rules_at(max(ceremony_on, RULE_SETS[0].in_force_from))
+    return add_months(ceremony_on, rules.probation_months)
 
 
 def full_membership_effective(ceremony_on: date) -> date:
