@@ -19,6 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
 
 from domain import policy
 from domain.admission import AdmissionCase, ApplicantFacts, CommentSource
@@ -95,12 +96,16 @@ class Dangvien(Application):
 
     # --- plumbing -----------------------------------------------------------------------
 
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only what the composition root passes: eventsourcing would also read os.environ
+        (where `DANGVIEN_<KEY>` beats `<KEY>`), and infra/settings.py is the only reader of the
+        environment (DESIGN.md §4)."""
+        return Environment(name, {**type(self).env, **(env or {})})
+
     @staticmethod
     def stamp(ctx: Context, effective_on: date) -> Stamp:
         """The stamp of an act: its rule set is the one in force on the day it happened."""
-        return Stamp(
-            ctx.actor, ctx.command_key, policy.version_at(effective_on), effective_on
-        )
+        return Stamp(ctx.actor, ctx.command_key, policy.version_at(effective_on), effective_on)
 
     def load(self, cls: type[A], aggregate_id: UUID) -> A:
         try:

@@ -45,6 +45,7 @@ class Rule:
     setting: str | None = None  # the RuleSet field that holds its value, if any
     unit: Literal["WD", "months", "count", "fraction", ""] = ""
     note: str = ""
+    shown: str = ""  # the value for people, formatted with the RuleSet's fields
 
     @property
     def needs_verification(self) -> bool:
@@ -139,6 +140,7 @@ RULES: dict[str, Rule] = {
             "months",
             "full 18 to full 60, in whole months (the month reading is I); over 60 only with "
             "written consent of the provincial-level standing committee",
+            shown="{min_age_months}–{max_age_months} months",
         ),
         Rule(
             "ADM-EDU",
@@ -147,6 +149,7 @@ RULES: dict[str, Rule] = {
             Confidence.C,
             note="lower-secondary diploma or higher; lower allowed in mountain, border, island and "
             "ethnic-minority areas",
+            shown="≥ lower secondary",
         ),
         Rule(
             "ADM-CERT",
@@ -156,6 +159,7 @@ RULES: dict[str, Rule] = {
             "certificate_validity_months",
             "months",
             "checked at the cell's vote",
+            shown="{certificate_validity_months} months",
         ),
         Rule(
             "ADM-DOSSIER-AGE",
@@ -165,6 +169,7 @@ RULES: dict[str, Rule] = {
             "dossier_max_age_months",
             "months",
             "introducer letters and the youth/trade-union resolution must be redone",
+            shown="{dossier_max_age_months} months",
         ),
         Rule(
             "ADM-INTRO",
@@ -173,6 +178,7 @@ RULES: dict[str, Rule] = {
             Confidence.C,
             note="2 full members; or youth-union executive + 1 full member for youth-union "
             "members; or trade-union executive + 1 full member where there is no youth union",
+            shown="2 introducers",
         ),
         Rule(
             "ADM-INTRO-TIME",
@@ -182,6 +188,7 @@ RULES: dict[str, Rule] = {
             "introducer_min_months_together",
             "months",
             "the introducer is a full member on the letter's date",
+            shown="≥ {introducer_min_months_together} months together",
         ),
         Rule(
             "ADM-VOTE-CELL",
@@ -192,6 +199,7 @@ RULES: dict[str, Rule] = {
             "fraction",
             "≥ 2/3 of all full members on the roll; those temporarily transferred out or "
             "exempted are excluded unless they vote (denominator: S)",
+            shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of full members",
         ),
         Rule(
             "ADM-VOTE-COMMITTEE",
@@ -201,6 +209,7 @@ RULES: dict[str, Rule] = {
             "vote_threshold",
             "fraction",
             "≥ 2/3 of committee members",
+            shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of the committee",
         ),
         Rule(
             "ADM-DECIDE",
@@ -211,6 +220,7 @@ RULES: dict[str, Rule] = {
             "WD",
             "from the cell resolution; + up to 30 WD extension; the directly-superior committee "
             "of the grassroots organization (a district committee only before 2025-07-01)",
+            shown="{decide_wd} WD (+ ≤ {decide_extension_wd} WD)",
         ),
         Rule(
             "ADM-CEREMONY",
@@ -221,6 +231,7 @@ RULES: dict[str, Rule] = {
             "WD",
             "from the cell's receipt of the decision; later only with the directly-superior "
             "committee's approval",
+            shown="{ceremony_wd} WD",
         ),
         Rule(
             "PRB-LENGTH",
@@ -230,6 +241,7 @@ RULES: dict[str, Rule] = {
             "probation_months",
             "months",
             "from the ceremony date",
+            shown="{probation_months} months",
         ),
         Rule(
             "PRB-REVIEW",
@@ -239,6 +251,7 @@ RULES: dict[str, Rule] = {
             "review_wd",
             "WD",
             "from the end of the 12 months",
+            shown="{review_wd} WD",
         ),
         Rule(
             "PRB-DECIDE",
@@ -248,6 +261,7 @@ RULES: dict[str, Rule] = {
             "recognition_decide_wd",
             "WD",
             "from the cell resolution; + up to 30 WD extension",
+            shown="{recognition_decide_wd} WD (+ ≤ {recognition_extension_wd} WD)",
         ),
         Rule(
             "PRB-EFFECTIVE",
@@ -257,6 +271,7 @@ RULES: dict[str, Rule] = {
             "probation_months",
             "months",
             "exactly at the end of the 12 months, however late the cell or committee acted",
+            shown="ceremony + {probation_months} months",
         ),
         Rule(
             "PRB-DEADLOCK",
@@ -266,6 +281,7 @@ RULES: dict[str, Rule] = {
             "deadlock_failed_votes",
             "count",
             "after 3 failed votes the upper committee decides",
+            shown="{deadlock_failed_votes} failed votes",
         ),
         Rule(
             "TRF-START",
@@ -276,6 +292,7 @@ RULES: dict[str, Rule] = {
             "WD",
             "from the effective date of the job/retirement/demobilisation decision or the "
             "change of permanent residence",
+            shown="{transfer_start_wd} WD",
         ),
         Rule(
             "TRF-PRESENT",
@@ -285,6 +302,7 @@ RULES: dict[str, Rule] = {
             "transfer_present_wd",
             "WD",
             "from the date of the introduction letter",
+            shown="{transfer_present_wd} WD",
         ),
         Rule(
             "TRF-TEMP",
@@ -294,6 +312,8 @@ RULES: dict[str, Rule] = {
             "temporary_min_months",
             "months",
             "away 3 months to < 1 year; full-time domestic study 3 months to 2 years (2016 text)",
+            shown="{temporary_min_months} months – < {temporary_max_months} months; "
+            "study ≤ {temporary_study_max_months} months",
         ),
         Rule(
             "ORG-MIN",
@@ -303,6 +323,7 @@ RULES: dict[str, Rule] = {
             "org_min_full_members",
             "count",
             "a cell under 3 full members cannot validly vote",
+            shown="≥ {org_min_full_members} full members",
         ),
         Rule(
             "READMIT",
@@ -312,6 +333,7 @@ RULES: dict[str, Rule] = {
             "readmit_months",
             "months",
             "60 months after expungement for a lesser crime",
+            shown="{readmit_months} months ({readmit_after_expungement_months} after expungement)",
         ),
         Rule(
             "EVL-CAP",
@@ -781,16 +803,19 @@ def working_days_overdue(due: date, on: date, calendar: WorkingCalendar | None =
     return (calendar or vietnam_calendar()).working_days_between(due, on)
 
 
+def source_of(rule: Rule, on: date) -> str:
+    """The documents a rule is read from on a date."""
+    if rule.id == "EVL-CAP":
+        return evaluation_rules_at(on).regulation
+    return rules_at(on).sources
+
+
 def describe(rule: Rule, on: date) -> str:
     """The rule's value in force on a date, briefly, for people (`dangvien rules`)."""
     if rule.id == "EVL-CAP":
         evaluation = evaluation_rules_at(on)
         if evaluation.excellent_share_of_good:
             num, den = evaluation.excellent_share_of_good
-            return f"≤ {num}/{den} of 'good' ({evaluation.regulation})"
-        return f"score ≥ {evaluation.excellent_min_score} ({evaluation.regulation})"
-    if rule.setting is None:
-        return {"ADM-EDU": "≥ lower secondary", "ADM-INTRO": "2 introducers"}.get(rule.id, "")
-    value = getattr(rules_at(on), rule.setting)
-    shown = f"≥ {value[0]}/{value[1]}" if isinstance(value, tuple) else str(value)
-    return f"{shown} {rule.unit if rule.unit != 'fraction' else ''}".strip()
+            return f"≤ {num}/{den} of 'good'"
+        return f"score ≥ {evaluation.excellent_min_score}"
+    return rule.shown.format(**vars(rules_at(on)))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import psycopg
+from psycopg import sql
+
 from domain.application import Dangvien
 from infra.settings import Settings, local_key
 
@@ -34,5 +37,25 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def ensure_postgres_schema(settings: Settings) -> None:
+    """eventsourcing creates its tables but not the schema they live in."""
+    if settings.store != "postgres" or not settings.postgres_schema:
+        return
+    conninfo = psycopg.conninfo.make_conninfo(
+        host=settings.postgres_host,
+        port=settings.postgres_port,
+        dbname=settings.postgres_dbname,
+        user=settings.postgres_user,
+        password=settings.postgres_password or None,
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.postgres_schema)
+            )
+        )
+
+
 def build_app(settings: Settings) -> Dangvien:
+    ensure_postgres_schema(settings)
     return Dangvien(env=event_store_env(settings))

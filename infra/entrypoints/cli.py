@@ -53,7 +53,9 @@ def rules(
     )
     table = Table(title=title)
     headers = (
-        ("Mã", "Quy định", "Giá trị", "Độ tin cậy") if vi else ("Id", "Rule", "Value", "Confidence")
+        ("Mã", "Quy định", "Giá trị", "Nguồn", "Độ tin cậy")
+        if vi
+        else ("Id", "Rule", "Value", "Source", "Confidence")
     )
     for column in headers:
         table.add_column(column, overflow="fold")
@@ -66,6 +68,7 @@ def rules(
             (rule.title_vi if vi else rule.title_en)
             + (f"\n[dim]{rule.note}[/dim]" if notes else ""),
             policy.describe(rule, on),
+            policy.source_of(rule, on),
             confidence,
         )
     console.print(table)

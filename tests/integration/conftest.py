@@ -57,8 +57,9 @@ def _postgres_server() -> tuple[str, int]:
 
 
 @pytest.fixture(scope="session")
-def postgres_database(request: pytest.FixtureRequest) -> PostgresDatabase:
-    """A database created for this run and dropped (WITH (FORCE)) when the session ends."""
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """A database created for this run and dropped (WITH (FORCE)) when the session ends,
+    whatever the tests did."""
     host, port = _postgres_server()
     server = PostgresDatabase(host, port, MAINTENANCE_DBNAME)
     database = PostgresDatabase(host, port, f"dangvien_test_{secrets.token_hex(6)}")
@@ -73,28 +74,16 @@ def postgres_database(request: pytest.FixtureRequest) -> PostgresDatabase:
             f"DANGVIEN_TEST_POSTGRES_PORT at one.\n{error}",
             pytrace=False,
         )
-
-    def drop() -> None:
+    try:
+        yield database
+    finally:
+        # FORCE ends the connections an application left open (a test that failed early).
         with server.connect() as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                     sql.Identifier(database.dbname)
                 )
             )
-
-    # Registered as soon as the database exists: runs however the session ends.
-    request.addfinalizer(drop)
-    return database
-
-
-@pytest.fixture(autouse=True)
-def _no_store_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """eventsourcing reads os.environ too, and prefers `DANGVIEN_<KEY>` (the application's
-    name) over the `<KEY>` that bootstrap passes: a developer's DANGVIEN_POSTGRES_DBNAME or
-    DANGVIEN_CIPHER_KEY would silently override the settings under test."""
-    for name in list(os.environ):
-        if name.startswith("DANGVIEN_") and not name.startswith("DANGVIEN_TEST_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(
@@ -111,9 +100,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         yield Settings(data_dir=data_dir, store="sqlite")
         return
     database: PostgresDatabase = request.getfixturevalue("postgres_database")
-    schema = f"t_{secrets.token_hex(6)}"
-    with database.connect() as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = f"t_{secrets.token_hex(6)}"  # created by infra.bootstrap.build_app
     try:
         yield Settings(
             data_dir=data_dir,
@@ -127,7 +114,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     finally:
         with database.connect() as conn:
             conn.execute("SET lock_timeout = '10s'")
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 AppFactory = Callable[[Settings], Dangvien]

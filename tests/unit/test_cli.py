@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from infra.entrypoints.cli import app
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # one rule a line: no wrapping
 
 
 def test_rules_at_a_date_lists_every_rule_with_its_value_source_and_confidence() -> None:
