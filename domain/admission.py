@@ -374,6 +374,7 @@ class AdmissionCase(Recorded):
         """Step 8: the cell's vote, with every validity check of that moment."""
         self._expect(Stage.cell_vote)
         on = ballot.held_on
+        policy.check_not_before(on, self.background_certified_on, self.comments_summarized_on)
         policy.check_ballot(ballot, "ADM-VOTE-CELL")
         policy.check_org_min(facts.full_members_in_cell, on)
         policy.check_age(facts.birth_date, on, facts.provincial_consent_over_60)
@@ -411,6 +412,7 @@ class AdmissionCase(Recorded):
     def record_intermediate_appraisal(self, stamp: Stamp) -> None:
         """Step 9: the intermediate committee's appraisal, where one exists."""
         self._expect(Stage.intermediate_appraisal)
+        policy.check_not_before(stamp.effective_on, self.cell_resolution_on)
         self._intermediate_appraised(stamp=stamp)
 
     @event("IntermediateAppraised")
@@ -421,6 +423,9 @@ class AdmissionCase(Recorded):
         """Step 10 (ADM-VOTE-COMMITTEE): the result goes up to the competent committee either
         way; a failed vote is reported in full, it does not end the case."""
         self._expect(Stage.committee_vote)
+        policy.check_not_before(
+            ballot.held_on, self.cell_resolution_on, self.intermediate_appraised_on
+        )
         policy.check_ballot(ballot, "ADM-VOTE-COMMITTEE")
         self._committee_voted(ballot=ballot, passed=policy.vote_passes(ballot), stamp=stamp)
 
@@ -453,6 +458,7 @@ class AdmissionCase(Recorded):
         (the consequence is an accountability review, not invalidity)."""
         self._expect(Stage.decision)
         on = stamp.effective_on
+        policy.check_not_before(on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, on)
         due = self.decision_due
         overdue = policy.working_days_overdue(due, on) if due else 0
@@ -480,6 +486,7 @@ class AdmissionCase(Recorded):
     ) -> None:
         """The competent committee refuses admission; the cell is told (the event says so)."""
         self._expect(Stage.decision)
+        policy.check_not_before(stamp.effective_on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, stamp.effective_on)
         self._refused(decided_by=decided_by, reason=reason, stamp=stamp)
 
@@ -490,6 +497,8 @@ class AdmissionCase(Recorded):
     def receive_decision(self, stamp: Stamp) -> None:
         """The cell receives the decision: the ADM-CEREMONY clock starts."""
         self._expect(Stage.ceremony)
+        assert self.decision is not None
+        policy.check_not_before(stamp.effective_on, self.decision[1])
         if self.decision_received_on is None:
             self._decision_received(stamp=stamp)
 
@@ -518,7 +527,7 @@ class AdmissionCase(Recorded):
         self._expect(Stage.ceremony)
         on = stamp.effective_on
         assert self.decision is not None
-        if self.decision_received_on is None or on < self.decision[1]:
+        if self.decision_received_on is None:
             raise RuleViolation(
                 "ADM-CEREMONY",
                 "Lễ kết nạp tổ chức sau khi chi bộ nhận quyết định",
@@ -526,6 +535,7 @@ class AdmissionCase(Recorded):
             )
         due = self.ceremony_due
         assert due is not None
+        policy.check_not_before(on, self.decision_received_on)
         policy.check_ceremony_on_time(on, due, self.ceremony_delay_until)
         self._ceremony_held(member_id=member_id, stamp=stamp)
 

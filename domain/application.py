@@ -170,6 +170,8 @@ class Dangvien(Application):
         org_id: UUID | None = None,
     ) -> UUID:
         parent = self.load(Organization, parent_id) if parent_id else None
+        if parent is not None:
+            parent.check_exists(established_on)
         check_parent(kind, parent.kind if parent else None, established_on)
         org_id = org_id or uuid5(NAMESPACE, f"org/{ctx.command_key}")
         return self._create(
@@ -192,6 +194,7 @@ class Dangvien(Application):
 
     def reparent_organization(self, ctx: Context, org_id: UUID, parent_id: UUID, on: date) -> None:
         parent = self.load(Organization, parent_id)
+        parent.check_exists(on)
         ancestors = set(self.ancestors(parent_id, on))
         self._run(
             Organization,
@@ -381,7 +384,13 @@ class Dangvien(Application):
         self.case_step(ctx, case_id, on, lambda c, s: c.summarize_comments(s))
 
     def cell_ballot(
-        self, cell_id: UUID, held_on: date, votes_for: int, votes_against: int, excused_voting: int
+        self,
+        cell_id: UUID,
+        held_on: date,
+        votes_for: int,
+        votes_against: int,
+        excused_voting: int,
+        rule_id: str = "ADM-VOTE-CELL",
     ) -> Ballot:
         """ADM-VOTE-CELL's denominator from the roll on the meeting day: full members on the
         roll, less those temporarily away or exempted who did not come to vote; probationers
@@ -395,7 +404,7 @@ class Dangvien(Application):
         excusable = sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
         if not 0 <= excused_voting <= excusable:
             raise RuleViolation(
-                "ADM-VOTE-CELL",
+                rule_id,
                 "Số đảng viên miễn sinh hoạt hoặc đi vắng có tham gia biểu quyết không hợp lệ",
                 "The number of exempted or absent members who voted is inconsistent",
             )
@@ -614,7 +623,9 @@ class Dangvien(Application):
         excused_voting: int = 0,
     ) -> Member:
         member = self.load(Member, member_id)
-        ballot = self.cell_ballot(member.cell_id, held_on, votes_for, votes_against, excused_voting)
+        ballot = self.cell_ballot(
+            member.cell_id, held_on, votes_for, votes_against, excused_voting, "PRB-REVIEW"
+        )
         policy.check_org_min(ballot.on_roll, held_on)
         return self.member_step(
             ctx, member_id, held_on, lambda m, s: m.record_review_vote(motion, ballot, s)
@@ -629,6 +640,16 @@ class Dangvien(Application):
         on: date,
         by_upper_committee: bool = False,
     ) -> None:
+        self._check_probation_decider(member_id, decided_by, on, by_upper_committee)
+        self.member_step(
+            ctx, member_id, on, lambda m, s: m.recognize(decided_by, by_upper_committee, s)
+        )
+
+    def _check_probation_decider(
+        self, member_id: UUID, decided_by: UUID, on: date, by_upper_committee: bool
+    ) -> None:
+        """PRB-DECIDE: the competent committee on the date of the decision; PRB-DEADLOCK: after
+        three failed votes, the committee above it."""
         member = self.load(Member, member_id)
         competent = self.competent_committee(member.cell_id, on)
         expected = competent.parent_on(on) if by_upper_committee else competent.id
@@ -638,9 +659,6 @@ class Dangvien(Application):
                 "Tổ chức ra quyết định không phải cấp ủy có thẩm quyền",
                 "The deciding organization is not the competent committee",
             )
-        self.member_step(
-            ctx, member_id, on, lambda m, s: m.recognize(decided_by, by_upper_committee, s)
-        )
 
     def strike_off(
         self,
@@ -655,6 +673,7 @@ class Dangvien(Application):
         member = self.load(Member, member_id)
         if member.has_applied(ctx.command_key):
             return
+        self._check_probation_decider(member_id, decided_by, on, by_upper_committee)
         stamp = self.stamp(ctx, on)
         member.strike_off(decided_by, by_upper_committee, reason, stamp)
         cell = self.load(Organization, member.cell_id)
@@ -776,13 +795,20 @@ class Dangvien(Application):
 
     def forward_letter(self, ctx: Context, transfer_id: UUID, hop: Hop) -> None:
         """One hop of the letter; a letter addressed to a cell is the one the member presents."""
+        transfer = self.load(Transfer, transfer_id)
+        if transfer.has_applied(ctx.command_key):
+            return
         to = self.load(Organization, hop.to_org_id)
-        self._run(
-            Transfer,
-            transfer_id,
-            ctx,
-            lambda t: t.record_hop(hop, to.kind.holds_members, self.stamp(ctx, hop.on)),
-        )
+        to.check_exists(hop.on)
+        if to.kind.holds_members:
+            under = {to.id, *self.ancestors(to.id, hop.on)}
+            same = (
+                self.grassroots_of(to.id, hop.on).id
+                == self.grassroots_of(transfer.from_cell_id, hop.on).id
+            )
+            transfer.check_receiving_cell(transfer.destination_org_id in under, same)
+        transfer.record_hop(hop, to.kind.holds_members, self.stamp(ctx, hop.on))
+        self.commit(transfer)
 
     def present_letter(self, ctx: Context, transfer_id: UUID, on: date) -> None:
         self._run(Transfer, transfer_id, ctx, lambda t: t.present(self.stamp(ctx, on)))

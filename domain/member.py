@@ -166,6 +166,7 @@ class Member(Recorded):
                 f"Chi bộ xét công nhận chính thức khi hết 12 tháng dự bị ({self.probation_ends})",
                 f"The cell reviews for recognition when the 12 months end ({self.probation_ends})",
             )
+        policy.check_not_before(ballot.held_on, self.ceremony_on)
         policy.check_ballot(ballot, "PRB-REVIEW")
         self._review_voted(
             motion=motion, ballot=ballot, passed=policy.vote_passes(ballot), stamp=stamp
@@ -190,7 +191,8 @@ class Member(Recorded):
     def _recognition_extended(self, extra_wd: int, reason: str, stamp: Stamp) -> None:
         self.recognition_extension_wd = extra_wd
 
-    def _check_resolution(self, motion: Motion, by_upper_committee: bool) -> None:
+    def _check_resolution(self, motion: Motion, by_upper_committee: bool, on: date) -> None:
+        policy.check_not_before(on, self.resolution[1] if self.resolution else self.ceremony_on)
         resolved = self.resolution is not None and self.resolution[0] is motion
         if not resolved and not (by_upper_committee and self.deadlocked):
             raise RuleViolation(
@@ -205,7 +207,7 @@ class Member(Recorded):
     def recognize(self, decided_by: UUID, by_upper_committee: bool, stamp: Stamp) -> None:
         """PRB-DECIDE + PRB-EFFECTIVE: full membership from the end of the twelve months."""
         self._expect_probation()
-        self._check_resolution(Motion.recognize, by_upper_committee)
+        self._check_resolution(Motion.recognize, by_upper_committee, stamp.effective_on)
         due = self.recognition_due
         overdue = policy.working_days_overdue(due, stamp.effective_on) if due else 0
         self._recognized(
@@ -225,7 +227,7 @@ class Member(Recorded):
     ) -> None:
         """Xóa tên khỏi danh sách đảng viên dự bị."""
         self._expect_probation()
-        self._check_resolution(Motion.strike_off, by_upper_committee)
+        self._check_resolution(Motion.strike_off, by_upper_committee, stamp.effective_on)
         self._struck_off(decided_by=decided_by, reason=reason, stamp=stamp)
 
     @event("StruckOff")
@@ -234,7 +236,7 @@ class Member(Recorded):
 
     def discipline(self, penalty: str, reason: str, stamp: Stamp) -> None:
         """PRB-DISCIPLINE for probationers; full members' discipline is out of scope here."""
-        if self.status is Status.probationary:
+        if self.status_on(stamp.effective_on) is Status.probationary:
             policy.check_probation_discipline(penalty)
         self._disciplined(penalty=penalty, reason=reason, stamp=stamp)
 

@@ -120,7 +120,7 @@ class Organization(Recorded):
 
     # --- commands ---
 
-    def _check_open(self, on: date) -> None:
+    def check_exists(self, on: date) -> None:
         if not self.exists_on(on):
             raise RuleViolation(
                 "ORG-TREE",
@@ -129,7 +129,7 @@ class Organization(Recorded):
             )
 
     def rename(self, name: str, stamp: Stamp) -> None:
-        self._check_open(stamp.effective_on)
+        self.check_exists(stamp.effective_on)
         if name.strip() and name != self.name:
             self._renamed(name=name.strip(), stamp=stamp)
 
@@ -141,7 +141,7 @@ class Organization(Recorded):
         self, parent_id: UUID, parent_kind: OrgKind, parent_ancestors: set[UUID], stamp: Stamp
     ) -> None:
         """Move under another parent from the effective date (e.g. the 2025 reorganisation)."""
-        self._check_open(stamp.effective_on)
+        self.check_exists(stamp.effective_on)
         check_parent(self.kind, parent_kind, stamp.effective_on)
         if parent_id == self.id or self.id in parent_ancestors:
             raise RuleViolation(
@@ -163,7 +163,7 @@ class Organization(Recorded):
 
     def dissolve(self, merged_into: UUID | None, stamp: Stamp) -> None:
         """ORG-DISSOLVE: only once every member has moved to a new cell."""
-        self._check_open(stamp.effective_on)
+        self.check_exists(stamp.effective_on)
         remaining = self.members_on(stamp.effective_on) | self.guests_on(stamp.effective_on)
         if remaining:
             raise RuleViolation(
@@ -195,7 +195,7 @@ class Organization(Recorded):
 
     def enrol(self, member_id: UUID, stamp: Stamp, *, guest: bool = False) -> None:
         """A member joins the roll (ceremony, transfer in) or, temporarily, the guests."""
-        self._check_open(stamp.effective_on)
+        self.check_exists(stamp.effective_on)
         if not self.kind.holds_members:
             raise RuleViolation(
                 "ORG-TREE",

@@ -353,6 +353,7 @@ PROCESS_GUARDS: dict[str, str] = {
     "PRB-DISCIPLINE": "discipline during probation is limited to reprimand or warning (§3)",
     "TRF-HOLD": "no official transfer under inspection, complaint or discipline review (§4)",
     "CASE-STAGE": "the case's current stage does not accept this step",
+    "DATE-ORDER": "a step of a process is not dated before the step it follows",
     "CASE-UNIQUE": "a person has at most one live admission case",
     "ORG-TREE": "the organization tree stays a tree of the kinds of §6",
     "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
@@ -369,6 +370,18 @@ def _refuse(rule_id: str, vi: str, en: str, **details: object) -> RuleViolation:
 
 def _fmt(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+def check_not_before(on: date, *previous: date | None) -> None:
+    """DATE-ORDER: a step of a process is not dated before the steps it follows."""
+    known = [d for d in previous if d is not None]
+    if known and on < max(known):
+        last = max(known)
+        raise _refuse(
+            "DATE-ORDER",
+            f"Ngày {_fmt(on)} sớm hơn bước trước ({_fmt(last)})",
+            f"{on.isoformat()} is before the previous step ({last.isoformat()})",
+        )
 
 
 # --- Admission -----------------------------------------------------------------------------

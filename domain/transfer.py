@@ -125,6 +125,25 @@ class Transfer(Recorded):
         """TRF-PRESENT: from the date of the introduction letter to the receiving cell."""
         return policy.due_date("TRF-PRESENT", self.letter_on).due if self.letter_on else None
 
+    @property
+    def last_acted_on(self) -> date:
+        """The date of the latest step: a later step is never dated before it."""
+        dates = [self.started_on, *(h.on for h in self.hops)]
+        dates += [d for d in (self.presented_on, self.accepted_on) if d is not None]
+        return max(dates)
+
+    def check_receiving_cell(self, within_destination: bool, same_grassroots: bool) -> None:
+        """TRF-KIND: the letter ends in a cell under the destination the transfer was started
+        for, inside the sending grassroots organization exactly when the transfer is internal."""
+        if not within_destination or (self.kind is TransferKind.internal) != same_grassroots:
+            raise RuleViolation(
+                "TRF-KIND",
+                "Chi bộ nhận không thuộc nơi chuyển đến đã đăng ký, hoặc không đúng loại chuyển "
+                "sinh hoạt",
+                "The receiving cell is not under the registered destination, or does not fit "
+                "the kind of transfer",
+            )
+
     def _expect(self, *stages: TransferStage) -> None:
         if self.stage not in stages:
             raise RuleViolation(
@@ -138,6 +157,7 @@ class Transfer(Recorded):
     def record_hop(self, hop: Hop, to_cell: bool, stamp: Stamp) -> None:
         """The letter moves one level; a letter addressed to a cell starts TRF-PRESENT."""
         self._expect(TransferStage.in_transit)
+        policy.check_not_before(hop.on, self.last_acted_on)
         last = self.hops[-1].to_org_id if self.hops else self.from_cell_id
         if hop.from_org_id != last:
             raise RuleViolation(
@@ -157,6 +177,7 @@ class Transfer(Recorded):
     def present(self, stamp: Stamp) -> None:
         """The member presents the letter to the receiving cell committee (late is recorded)."""
         self._expect(TransferStage.letter_issued)
+        policy.check_not_before(stamp.effective_on, self.last_acted_on)
         due = self.present_due
         overdue = policy.working_days_overdue(due, stamp.effective_on) if due else 0
         self._presented(overdue_wd=max(overdue, 0), stamp=stamp)
@@ -169,6 +190,7 @@ class Transfer(Recorded):
         """The receiving cell accepts: an official or internal transfer is complete; a
         temporary stay begins."""
         self._expect(TransferStage.presented)
+        policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._accepted(stamp=stamp)
 
     @event("Accepted")
@@ -178,6 +200,7 @@ class Transfer(Recorded):
     def end_temporary(self, stamp: Stamp) -> None:
         """The member returns; the host reports back."""
         self._expect(TransferStage.active)
+        policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._returned(stamp=stamp)
 
     @event("Returned")
@@ -195,6 +218,7 @@ class Transfer(Recorded):
 
     def cancel(self, reason: str, stamp: Stamp) -> None:
         self._expect(TransferStage.in_transit, TransferStage.letter_issued)
+        policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._cancelled(reason=reason, stamp=stamp)
 
     @event("Cancelled")

@@ -12,6 +12,7 @@ import pytest
 
 from domain.admission import AdmissionCase, CommentSource, Stage
 from domain.application import Dangvien
+from domain.calendar import add_months
 from domain.errors import RuleViolation
 from domain.member import Member, Motion, Status
 from domain.organization import Organization
@@ -48,6 +49,10 @@ class Case:
     world: World
     case_id: UUID
     person_id: UUID
+    shift: int = 0  # months by which the dossier's dates are moved (negative: earlier)
+
+    def d(self, year: int, month: int, day: int) -> date:
+        return add_months(date(year, month, day), self.shift)
 
     @property
     def app(self) -> Dangvien:
@@ -61,17 +66,25 @@ class Case:
         return self.state.stage
 
     def introduction(
-        self, member: UUID, letter_on: date = date(2025, 10, 10), since: date = date(2020, 1, 1)
+        self, member: UUID, letter_on: date | None = None, since: date = date(2020, 1, 1)
     ) -> Introduction:
         return Introduction(
-            IntroducerKind.full_member, letter_on, member_id=member, together_since=since
+            IntroducerKind.full_member,
+            letter_on or self.d(2025, 10, 10),
+            member_id=member,
+            together_since=since,
         )
 
-    def dossier(self, *, until: Stage = Stage.cell_vote, cert_on: date = date(2025, 9, 20)) -> None:
+    def dossier(self, *, until: Stage = Stage.cell_vote, cert_on: date | None = None) -> None:
         app, cid, members = self.app, self.case_id, self.world.members[self.world.cell]
         steps: list[tuple[Stage, Callable[[], None]]] = [
-            (Stage.course, lambda: app.record_certificate(ctx(), cid, "45/GCN", cert_on)),
-            (Stage.application, lambda: app.submit_application(ctx(), cid, date(2025, 10, 1))),
+            (
+                Stage.course,
+                lambda: app.record_certificate(
+                    ctx(), cid, "45/GCN", cert_on or self.d(2025, 9, 20)
+                ),
+            ),
+            (Stage.application, lambda: app.submit_application(ctx(), cid, self.d(2025, 10, 1))),
             (
                 Stage.background,
                 lambda: app.declare_background(
@@ -81,7 +94,7 @@ class Case:
                         Relative("r1", Relationship.father, "Nguyễn Văn Ba", "xã An Bình", True),
                         Relative("r2", Relationship.mother, "Lê Thị Tư", "xã Hòa Lạc"),
                     ],
-                    date(2025, 10, 5),
+                    self.d(2025, 10, 5),
                 ),
             ),
             (Stage.introducers, self.assign_introducers),
@@ -101,16 +114,18 @@ class Case:
 
     def verify(self) -> None:
         app, cid = self.app, self.case_id
-        app.exempt_family_side(ctx(), cid, "r1", date(2025, 10, 20))  # the father is a member
+        app.exempt_family_side(ctx(), cid, "r1", self.d(2025, 10, 20))  # the father is a member
         for subject in ("applicant", "r2"):
-            app.request_verification(ctx(), cid, subject, "Đảng ủy xã Hòa Lạc", date(2025, 10, 21))
-            app.record_verification_result(ctx(), cid, subject, True, "", date(2025, 11, 10))
-        app.certify_background(ctx(), cid, date(2025, 11, 20))
+            app.request_verification(
+                ctx(), cid, subject, "Đảng ủy xã Hòa Lạc", self.d(2025, 10, 21)
+            )
+            app.record_verification_result(ctx(), cid, subject, True, "", self.d(2025, 11, 10))
+        app.certify_background(ctx(), cid, self.d(2025, 11, 20))
 
     def comment(self) -> None:
         for source in CommentSource:
-            self.app.record_comment(ctx(), self.case_id, source, date(2025, 11, 25))
-        self.app.summarize_comments(ctx(), self.case_id, date(2025, 11, 26))
+            self.app.record_comment(ctx(), self.case_id, source, self.d(2025, 11, 25))
+        self.app.summarize_comments(ctx(), self.case_id, self.d(2025, 11, 26))
 
     def cell_vote(
         self, on: date = date(2025, 12, 5), votes_for: int = 6, votes_against: int = 1
@@ -469,8 +484,9 @@ def test_a_failed_committee_vote_is_reported_up_in_full(world: World) -> None:
 def test_the_deciding_committee_is_judged_by_the_date_of_the_decision(
     world: World, vote_on: date, decide_on: date, by: str, allowed: bool
 ) -> None:
-    case = open_case(world, on=date(2025, 1, 6))
-    case.dossier(cert_on=date(2025, 1, 20))
+    case = open_case(world, on=date(2024, 12, 2))
+    case.shift = -8  # the dossier is complete by 2025-03-26, before the vote of 2025-05-05
+    case.dossier()
     case.cell_vote(on=vote_on)
     case.committee_vote(on=vote_on)
     deciding = getattr(world, by)
@@ -591,3 +607,13 @@ def test_the_state_of_a_case_at_an_earlier_version_is_reconstructed(world: World
     earlier = world.app.as_of_version(AdmissionCase, case.case_id, certified - 1)
     assert earlier.stage is Stage.verification
     assert world.app.as_of_version(AdmissionCase, case.case_id, certified).stage is Stage.comments
+
+
+def test_a_step_is_never_dated_before_the_step_it_follows(world: World) -> None:
+    case = open_case(world)
+    case.dossier()
+    with refused(world.app, "DATE-ORDER"):  # the comments were summarised on 2025-11-26
+        case.cell_vote(on=date(2025, 11, 25))
+    case.cell_vote()
+    with refused(world.app, "DATE-ORDER"):  # the cell resolved on 2025-12-05
+        case.committee_vote(on=date(2025, 12, 4))

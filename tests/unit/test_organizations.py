@@ -1,0 +1,692 @@
+"""The organization tree (DOMAIN.md §6, §0 the 2025-07-01 reorganisation), dissolutions,
+admission targets (§7) and the audit history, through the real application on eventsourcing's
+in-memory recorder.
+
+The world (tests/builders.py), registered 2005-01-05: province → district → commune; the
+grassroots committees `world.grassroots` and `world.other_grassroots` under the district until
+2025-06-30 and under `world.commune` from 2025-07-01 (the commune then under the province, the
+district dissolved). Cells: `world.cell` (hamlet, 9 members), `world.other_cell` (commune
+agency, 4) and `world.residence_cell` (hamlet, 3) under `world.grassroots`; `world.far_cell`
+(school, 3) under `world.other_grassroots`.
+
+Every expected value is worked out by hand in a comment; none is computed by the code under
+test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain import policy
+from domain.application import Dangvien
+from domain.errors import RuleViolation
+from domain.member import Member
+from domain.organization import AdmissionTarget, Organization
+from domain.transfer import Hop
+from domain.values import CellSetting, OrgKind, Role, TransferKind, TransferReason
+from tests.builders import World, ctx, person_data
+
+LAST_DISTRICT_DAY = date(2025, 6, 30)
+REORGANISED = date(2025, 7, 1)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def refused(rule_id: str) -> Iterator[pytest.ExceptionInfo[RuleViolation]]:
+    """The block is refused by `rule_id`, with a message in Vietnamese and in English."""
+    with pytest.raises(RuleViolation) as refusal:
+        yield refusal
+    assert refusal.value.rule_id == rule_id, refusal.value.en
+    assert refusal.value.vi.strip()
+    assert refusal.value.en.strip()
+
+
+@contextmanager
+def writes_nothing(app: Dangvien) -> Iterator[None]:
+    """Nothing is recorded inside the block."""
+    before = app.recorder.max_notification_id()
+    yield
+    assert app.recorder.max_notification_id() == before
+
+
+def org(world: World, org_id: UUID) -> Organization:
+    return world.app.load(Organization, org_id)
+
+
+def register(
+    world: World,
+    kind: OrgKind,
+    parent: UUID | None,
+    on: date,
+    *,
+    may_admit: bool = False,
+    setting: CellSetting | None = None,
+) -> UUID:
+    return world.app.register_organization(
+        ctx(),
+        kind=kind,
+        name=f"{kind} {uuid4().hex[:6]}",
+        parent_id=parent,
+        established_on=on,
+        setting=setting or (CellSetting.hamlet if kind is OrgKind.cell else None),
+        may_admit=may_admit,
+    )
+
+
+# --- ORG-TREE: registering ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "parent", "on", "refused_by"),
+    [
+        # §6: a cell sits under a grassroots or intermediate committee, never higher.
+        pytest.param(OrgKind.cell, "province", date(2026, 1, 5), "ORG-TREE", id="cell-province"),
+        pytest.param(OrgKind.cell, "commune", date(2026, 1, 5), "ORG-TREE", id="cell-commune"),
+        pytest.param(OrgKind.cell, "grassroots", date(2026, 1, 5), None, id="cell-grassroots"),
+        pytest.param(
+            OrgKind.intermediate_committee,
+            "commune",
+            date(2026, 1, 5),
+            "ORG-TREE",
+            id="intermediate-commune",
+        ),
+        pytest.param(
+            OrgKind.intermediate_committee,
+            "grassroots",
+            date(2026, 1, 5),
+            None,
+            id="intermediate-grassroots",
+        ),
+        # Only the province committee has no parent.
+        pytest.param(OrgKind.province_committee, None, date(2026, 1, 5), None, id="province"),
+        pytest.param(OrgKind.grassroots_committee, None, date(2026, 1, 5), "ORG-TREE", id="orphan"),
+        # §0: the district tier exists until 2025-06-30 and not from 2025-07-01.
+        pytest.param(
+            OrgKind.district_committee,
+            "province",
+            LAST_DISTRICT_DAY,
+            None,
+            id="district-on-2025-06-30",
+        ),
+        pytest.param(
+            OrgKind.district_committee,
+            "province",
+            REORGANISED,
+            "ORG-TREE",
+            id="district-on-2025-07-01",
+        ),
+        pytest.param(
+            OrgKind.commune_committee,
+            "district",
+            LAST_DISTRICT_DAY,
+            None,
+            id="under-district-on-2025-06-30",
+        ),
+        pytest.param(
+            OrgKind.commune_committee,
+            "district",
+            REORGANISED,
+            "ORG-TREE",
+            id="under-district-on-2025-07-01",
+        ),
+        pytest.param(
+            OrgKind.grassroots_committee,
+            "commune",
+            REORGANISED,
+            None,
+            id="grassroots-under-commune",
+        ),
+    ],
+)
+def test_an_organization_is_registered_only_under_a_parent_of_the_kind_section_6_allows(
+    world: World, kind: OrgKind, parent: str | None, on: date, refused_by: str | None
+) -> None:
+    parent_id = getattr(world, parent) if parent else None
+    if refused_by is None:
+        registered = org(world, register(world, kind, parent_id, on))
+        assert registered.parent_on(on) == parent_id
+        assert registered.exists_on(on)
+        return
+    with writes_nothing(world.app), refused(refused_by):
+        register(world, kind, parent_id, on)
+
+
+@pytest.mark.parametrize(
+    ("parent_exists_from", "parent_dissolved_on", "registered_on", "refused_by"),
+    [
+        # The parent grassroots committee exists 2020-01-06 .. 2025-08-01 (exclusive).
+        pytest.param(date(2020, 1, 6), date(2025, 8, 1), date(2025, 7, 31), None, id="open"),
+        # Not yet registered on 2019-12-02.
+        pytest.param(
+            date(2020, 1, 6), date(2025, 8, 1), date(2019, 12, 2), "ORG-TREE", id="before"
+        ),
+        # Dissolved on 2025-08-01: no new cell under it from that day.
+        pytest.param(
+            date(2020, 1, 6), date(2025, 8, 1), date(2025, 8, 1), "ORG-TREE", id="dissolved"
+        ),
+    ],
+)
+def test_an_organization_is_registered_or_moved_only_under_a_parent_that_exists_that_day(
+    world: World,
+    parent_exists_from: date,
+    parent_dissolved_on: date,
+    registered_on: date,
+    refused_by: str | None,
+) -> None:
+    """§6: the tree stays a tree of existing organizations; a cell under a dissolved
+    grassroots committee would belong to no grassroots organization."""
+    app = world.app
+    parent = register(world, OrgKind.grassroots_committee, world.commune, parent_exists_from)
+    app.dissolve_organization(ctx(), parent, parent_dissolved_on)
+    # A memberless cell to move, registered long before.
+    movable = register(world, OrgKind.cell, world.grassroots, date(2010, 1, 4))
+
+    if refused_by is None:
+        register(world, OrgKind.cell, parent, registered_on)
+        app.reparent_organization(ctx(), movable, parent, registered_on)
+        assert org(world, movable).parent_on(registered_on) == parent
+        return
+    with writes_nothing(app), refused(refused_by):
+        register(world, OrgKind.cell, parent, registered_on)
+    with writes_nothing(app), refused(refused_by):
+        app.reparent_organization(ctx(), movable, parent, registered_on)
+
+
+# --- ORG-TREE: moving -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("on", "refused_by"),
+    [
+        pytest.param(LAST_DISTRICT_DAY, None, id="2025-06-30"),
+        pytest.param(REORGANISED, "ORG-TREE", id="2025-07-01"),
+        pytest.param(date(2025, 8, 15), "ORG-TREE", id="2025-08-15"),
+    ],
+)
+def test_an_organization_is_moved_under_a_district_only_before_2025_07_01(
+    world: World, on: date, refused_by: str | None
+) -> None:
+    app = world.app
+    # A grassroots committee registered under the commune committee on 2020-01-06.
+    moved = register(world, OrgKind.grassroots_committee, world.commune, date(2020, 1, 6))
+    if refused_by is None:
+        app.reparent_organization(ctx(), moved, world.district, on)
+        assert org(world, moved).parent_on(on) == world.district
+        assert org(world, moved).parent_on(date(2025, 6, 29)) == world.commune
+        return
+    with writes_nothing(app), refused(refused_by):
+        app.reparent_organization(ctx(), moved, world.district, on)
+
+
+@pytest.mark.parametrize(
+    ("moved", "new_parent"),
+    [
+        # Under itself.
+        pytest.param("grassroots", "grassroots", id="itself"),
+        # Under its own cell.
+        pytest.param("grassroots", "cell", id="its-cell"),
+        # The commune committee under the grassroots committee that sits under it (2025-08).
+        pytest.param("commune", "grassroots", id="its-grassroots"),
+        # The province under anything.
+        pytest.param("province", "commune", id="province-under-commune"),
+    ],
+)
+def test_an_organization_cannot_be_moved_under_itself_or_its_own_descendant(
+    world: World, moved: str, new_parent: str
+) -> None:
+    app = world.app
+    with writes_nothing(app), refused("ORG-TREE"):
+        app.reparent_organization(
+            ctx(), getattr(world, moved), getattr(world, new_parent), date(2025, 8, 1)
+        )
+    # Nothing changed: the grassroots committee is still under the commune committee.
+    assert org(world, world.grassroots).parent_on(date(2025, 8, 1)) == world.commune
+
+
+@pytest.mark.parametrize(
+    ("on", "refused_by"),
+    [
+        # world.grassroots last changed parent on 2025-07-01: an earlier change is refused.
+        pytest.param(date(2025, 6, 30), "ORG-TREE", id="day-before-last-change"),
+        pytest.param(date(2024, 1, 2), "ORG-TREE", id="long-before"),
+        # The same day or later is a new change.
+        pytest.param(REORGANISED, None, id="same-day"),
+        pytest.param(date(2025, 8, 15), None, id="later"),
+    ],
+)
+def test_a_change_of_parent_cannot_take_effect_before_the_previous_one(
+    world: World, on: date, refused_by: str | None
+) -> None:
+    app = world.app
+    second_commune = register(world, OrgKind.commune_committee, world.province, date(2005, 1, 5))
+    if refused_by is None:
+        app.reparent_organization(ctx(), world.grassroots, second_commune, on)
+        grassroots = org(world, world.grassroots)
+        assert grassroots.parent_on(on) == second_commune
+        # The history before is untouched: the district until 2025-06-30.
+        assert grassroots.parent_on(LAST_DISTRICT_DAY) == world.district
+        return
+    with writes_nothing(app), refused(refused_by):
+        app.reparent_organization(ctx(), world.grassroots, second_commune, on)
+
+
+# --- parent_on and the competent committee across 2025-07-01 ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("child", "on", "parent"),
+    [
+        pytest.param("grassroots", date(2005, 1, 5), "district", id="grassroots-2005"),
+        pytest.param("grassroots", LAST_DISTRICT_DAY, "district", id="grassroots-2025-06-30"),
+        pytest.param("grassroots", REORGANISED, "commune", id="grassroots-2025-07-01"),
+        pytest.param("other_grassroots", date(2026, 1, 5), "commune", id="other-2026"),
+        pytest.param("commune", LAST_DISTRICT_DAY, "district", id="commune-2025-06-30"),
+        pytest.param("commune", REORGANISED, "province", id="commune-2025-07-01"),
+        # A cell never moved: the same parent throughout.
+        pytest.param("cell", date(2010, 1, 4), "grassroots", id="cell-2010"),
+        pytest.param("cell", date(2026, 1, 5), "grassroots", id="cell-2026"),
+    ],
+)
+def test_the_parent_of_an_organization_is_answered_by_date(
+    world: World, child: str, on: date, parent: str
+) -> None:
+    assert org(world, getattr(world, child)).parent_on(on) == getattr(world, parent)
+
+
+def test_the_district_exists_until_2025_06_30(world: World) -> None:
+    district = org(world, world.district)
+    assert district.exists_on(LAST_DISTRICT_DAY)
+    assert not district.exists_on(REORGANISED)
+
+
+@pytest.mark.parametrize(
+    ("on", "competent"),
+    [
+        # Before 2025-07-01 the grassroots committee's directly-superior committee is the
+        # district committee; from then on the commune committee (§0).
+        pytest.param(date(2016, 8, 1), "district", id="2016"),
+        pytest.param(LAST_DISTRICT_DAY, "district", id="2025-06-30"),
+        pytest.param(REORGANISED, "commune", id="2025-07-01"),
+        pytest.param(date(2026, 3, 10), "commune", id="2026"),
+    ],
+)
+def test_the_competent_committee_of_a_cell_is_the_district_before_2025_07_01_and_the_commune_after(
+    world: World, on: date, competent: str
+) -> None:
+    assert world.app.competent_committee(world.cell, on).id == getattr(world, competent)
+    # The cell of the other grassroots organization has the same superior.
+    assert world.app.competent_committee(world.far_cell, on).id == getattr(world, competent)
+
+
+def test_a_grassroots_committee_authorised_to_admit_is_its_own_competent_committee(
+    world: World,
+) -> None:
+    on = date(2025, 9, 1)
+    enterprise = register(
+        world, OrgKind.grassroots_committee, world.commune, date(2025, 8, 1), may_admit=True
+    )
+    cell = register(
+        world, OrgKind.cell, enterprise, date(2025, 8, 1), setting=CellSetting.enterprise
+    )
+    # Under an intermediate committee the grassroots committee is still the one that counts.
+    intermediate = register(world, OrgKind.intermediate_committee, enterprise, date(2025, 8, 1))
+    deep_cell = register(world, OrgKind.cell, intermediate, date(2025, 8, 1))
+
+    assert world.app.competent_committee(cell, on).id == enterprise
+    assert world.app.competent_committee(deep_cell, on).id == enterprise
+    # Its upper committee (PRB-DEADLOCK) is then the commune committee.
+    assert world.app.competent_committee(cell, on).parent_on(on) == world.commune
+
+
+@pytest.mark.parametrize(
+    ("may_admit", "competent"),
+    [
+        # A grassroots cell (chi bộ cơ sở) holds its members itself: its superior decides ...
+        pytest.param(False, "commune", id="grassroots-cell"),
+        # ... unless it is authorised to admit.
+        pytest.param(True, "self", id="grassroots-cell-authorised"),
+    ],
+)
+def test_a_grassroots_cell_is_judged_as_its_own_grassroots_organization(
+    world: World, may_admit: bool, competent: str
+) -> None:
+    on = date(2025, 9, 1)
+    grassroots_cell = register(
+        world, OrgKind.grassroots_cell, world.commune, date(2025, 8, 1), may_admit=may_admit
+    )
+    expected = grassroots_cell if competent == "self" else getattr(world, competent)
+    assert world.app.competent_committee(grassroots_cell, on).id == expected
+
+
+def test_a_cell_under_an_intermediate_committee_has_the_grassroots_superior_as_competent(
+    world: World,
+) -> None:
+    intermediate = register(
+        world, OrgKind.intermediate_committee, world.grassroots, date(2020, 1, 6)
+    )
+    cell = register(world, OrgKind.cell, intermediate, date(2020, 1, 6))
+    # 2024: the district; 2026: the commune (world.grassroots moved on 2025-07-01).
+    assert world.app.competent_committee(cell, date(2024, 1, 2)).id == world.district
+    assert world.app.competent_committee(cell, date(2026, 1, 5)).id == world.commune
+
+
+@pytest.mark.parametrize(
+    ("on", "deciding", "refused_by"),
+    [
+        # An act of 2025-06-30 is judged by the tree of 2025-06-30: the district decides.
+        pytest.param(LAST_DISTRICT_DAY, "district", None, id="2025-06-30-district"),
+        pytest.param(LAST_DISTRICT_DAY, "commune", "ADM-DECIDE", id="2025-06-30-commune"),
+        pytest.param(LAST_DISTRICT_DAY, "grassroots", "ADM-DECIDE", id="2025-06-30-grassroots"),
+        # From 2025-07-01 the commune committee decides; the district no longer exists.
+        pytest.param(REORGANISED, "commune", None, id="2025-07-01-commune"),
+        pytest.param(REORGANISED, "district", "ADM-DECIDE", id="2025-07-01-district"),
+        pytest.param(REORGANISED, "province", "ADM-DECIDE", id="2025-07-01-province"),
+        pytest.param(REORGANISED, "grassroots", "ADM-DECIDE", id="2025-07-01-grassroots"),
+    ],
+)
+def test_the_deciding_committee_is_judged_by_the_date_of_the_decision(
+    world: World, on: date, deciding: str, refused_by: str | None
+) -> None:
+    competent = world.app.competent_committee(world.cell, on)
+    decider = org(world, getattr(world, deciding))
+
+    def check() -> None:
+        policy.check_deciding_committee(decider.kind, competent.id == decider.id, on)
+
+    if refused_by is None:
+        check()
+        return
+    with refused(refused_by):
+        check()
+
+
+@pytest.mark.parametrize(
+    ("on", "refused_by"),
+    [
+        # Even a district committee named as competent cannot decide once the tier is gone.
+        pytest.param(LAST_DISTRICT_DAY, None, id="2025-06-30"),
+        pytest.param(REORGANISED, "ADM-DECIDE", id="2025-07-01"),
+    ],
+)
+def test_a_district_committee_never_decides_from_2025_07_01(
+    on: date, refused_by: str | None
+) -> None:
+    if refused_by is None:
+        policy.check_deciding_committee(OrgKind.district_committee, True, on)
+        return
+    with refused(refused_by):
+        policy.check_deciding_committee(OrgKind.district_committee, True, on)
+
+
+# --- ORG-DISSOLVE ------------------------------------------------------------------------------
+
+STARTED = date(2026, 3, 2)  # Monday
+PRESENTED = date(2026, 3, 5)
+ACCEPTED = date(2026, 3, 6)
+DISSOLVED = date(2026, 3, 9)
+
+
+def move_internally(world: World, member_id: UUID, to_cell: UUID) -> None:
+    """An internal transfer: start → the letter to the new cell → present → accept."""
+    app = world.app
+    transfer_id = uuid4()
+    app.start_transfer(
+        ctx(),
+        transfer_id=transfer_id,
+        member_id=member_id,
+        kind=TransferKind.internal,
+        reason=TransferReason.reorganisation,
+        destination_org_id=to_cell,
+        trigger_on=STARTED,
+        on=STARTED,
+    )
+    app.forward_letter(ctx(), transfer_id, Hop(world.cell, to_cell, "GGT-nội bộ", STARTED))
+    app.present_letter(ctx(), transfer_id, PRESENTED)
+    app.accept_transfer(ctx(), transfer_id, ACCEPTED)
+
+
+def rolls_holding(world: World, member_id: UUID, on: date) -> int:
+    cells = (world.cell, world.other_cell, world.residence_cell, world.far_cell)
+    return sum(member_id in org(world, c).members_on(on) for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("moved", "remaining"),
+    [
+        # world.cell has 9 members: none moved, 9 remain.
+        pytest.param(0, 9, id="none-moved"),
+        # 8 moved: 9 − 8 = 1 remains.
+        pytest.param(8, 1, id="one-left"),
+    ],
+)
+def test_a_cell_with_members_on_its_roll_cannot_be_dissolved(
+    world: World, moved: int, remaining: int
+) -> None:
+    app = world.app
+    for someone in world.members[world.cell][:moved]:
+        move_internally(world, someone, world.residence_cell)
+
+    with writes_nothing(app), refused("ORG-DISSOLVE") as refusal:
+        app.dissolve_organization(ctx(), world.cell, DISSOLVED)
+
+    assert refusal.value.details["remaining"] == remaining
+    assert org(world, world.cell).exists_on(DISSOLVED)
+
+
+def test_a_cell_dissolves_once_every_member_has_moved_and_nobody_is_lost_or_counted_twice(
+    world: World,
+) -> None:
+    app = world.app
+    # §6: the members go to the cells of their residence: 5 to the commune agency's cell,
+    # 4 to the other hamlet's cell.
+    leaving = world.members[world.cell]
+    for someone in leaving[:5]:
+        move_internally(world, someone, world.other_cell)
+    for someone in leaving[5:]:
+        move_internally(world, someone, world.residence_cell)
+
+    # Dated before the moves took effect (2026-03-06), the 9 are still on its roll.
+    with writes_nothing(app), refused("ORG-DISSOLVE") as refusal:
+        app.dissolve_organization(ctx(), world.cell, PRESENTED)
+    assert refusal.value.details["remaining"] == 9
+
+    app.dissolve_organization(ctx(), world.cell, DISSOLVED, merged_into=world.other_cell)
+
+    cell = org(world, world.cell)
+    assert cell.exists_on(date(2026, 3, 8))
+    assert not cell.exists_on(DISSOLVED)
+    assert cell.merged_into == world.other_cell
+    # Rolls on the day of dissolution: cell 0, other 4 + 5 = 9, residence 3 + 4 = 7, far 3.
+    counts = tuple(
+        len(org(world, c).members_on(DISSOLVED))
+        for c in (world.cell, world.other_cell, world.residence_cell, world.far_cell)
+    )
+    assert counts == (0, 9, 7, 3)
+    assert sum(counts) == 19  # 9 + 4 + 3 + 3 registered by the builder
+    for people in world.members.values():
+        for someone in people:
+            assert rolls_holding(world, someone, DISSOLVED) == 1
+    assert {app.load(Member, m).cell_id for m in leaving[:5]} == {world.other_cell}
+    assert {app.load(Member, m).cell_id for m in leaving[5:]} == {world.residence_cell}
+    # A dissolved cell takes nobody in.
+    newcomer = app.register_person(ctx(), person_data(), DISSOLVED)
+    with writes_nothing(app), refused("ORG-TREE"):
+        app.register_member(
+            ctx(),
+            person_id=newcomer,
+            cell_id=world.cell,
+            joined_on=DISSOLVED,
+            decided_on=date(2026, 2, 23),
+            full_from=None,
+        )
+
+
+def test_a_cell_hosting_a_temporary_guest_cannot_be_dissolved_until_the_guest_returns(
+    world: World,
+) -> None:
+    app = world.app
+    host = register(world, OrgKind.cell, world.other_grassroots, date(2025, 8, 1))
+    guest = world.members[world.cell][0]
+    transfer_id = uuid4()
+    app.start_transfer(
+        ctx(),
+        transfer_id=transfer_id,
+        member_id=guest,
+        kind=TransferKind.temporary,
+        reason=TransferReason.work_away,
+        destination_org_id=host,
+        trigger_on=date(2026, 1, 5),
+        on=date(2026, 1, 5),
+        returns_on=date(2026, 7, 5),
+    )
+    app.forward_letter(ctx(), transfer_id, Hop(world.cell, host, "GGT-tạm thời", date(2026, 1, 5)))
+    app.present_letter(ctx(), transfer_id, date(2026, 1, 9))
+    app.accept_transfer(ctx(), transfer_id, date(2026, 1, 12))
+
+    with writes_nothing(app), refused("ORG-DISSOLVE") as refusal:
+        app.dissolve_organization(ctx(), host, date(2026, 3, 2))
+    assert refusal.value.details["remaining"] == 1
+
+    app.end_temporary_transfer(ctx(), transfer_id, date(2026, 3, 2))
+    app.dissolve_organization(ctx(), host, date(2026, 3, 2))
+    assert not org(world, host).exists_on(date(2026, 3, 2))
+
+
+# --- ORG-TARGET ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "admissions"),
+    [
+        # A province's absolute target (§7).
+        pytest.param(AdmissionTarget(2026, count=2000), 2000, id="absolute"),
+        # 7% of 1,234 = 86.38: a target is a floor, so 87.
+        pytest.param(
+            AdmissionTarget(2026, rate_percent=7, start_of_year_members=1234), 87, id="7pct-1234"
+        ),
+        # 7% of 1,000 = 70 exactly: no rounding.
+        pytest.param(
+            AdmissionTarget(2026, rate_percent=7, start_of_year_members=1000), 70, id="7pct-1000"
+        ),
+        # 7.5% of 1,234 = 92.55 → 93.
+        pytest.param(
+            AdmissionTarget(2026, rate_percent=7.5, start_of_year_members=1234),
+            93,
+            id="7.5pct-1234",
+        ),
+        # 0.5% of 9,470 = 47.35 → 48.
+        pytest.param(
+            AdmissionTarget(2026, rate_percent=0.5, start_of_year_members=9470),
+            48,
+            id="0.5pct-9470",
+        ),
+        pytest.param(AdmissionTarget(2026, count=0), 0, id="zero"),
+    ],
+)
+def test_an_admission_target_is_a_number_or_a_rate_rounded_up(
+    world: World, target: AdmissionTarget, admissions: int
+) -> None:
+    world.app.set_target(ctx(), world.province, target, date(2026, 1, 10))
+    recorded = org(world, world.province).targets[2026]
+    assert recorded == target
+    assert recorded.admissions == admissions
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(
+            AdmissionTarget(2026, count=90, rate_percent=7, start_of_year_members=1234), id="both"
+        ),
+        pytest.param(AdmissionTarget(2026), id="neither"),
+        pytest.param(AdmissionTarget(2026, count=-1), id="negative"),
+    ],
+)
+def test_a_target_with_both_or_neither_a_number_and_a_rate_is_refused(
+    world: World, target: AdmissionTarget
+) -> None:
+    with writes_nothing(world.app), refused("ORG-TARGET"):
+        world.app.set_target(ctx(), world.province, target, date(2026, 1, 10))
+    assert org(world, world.province).targets == {}
+
+
+def test_a_later_target_for_the_same_year_replaces_the_earlier_and_the_history_keeps_both(
+    world: World,
+) -> None:
+    app = world.app
+    first = AdmissionTarget(2026, count=2000)
+    other_year = AdmissionTarget(2025, count=1800)
+    second = AdmissionTarget(2026, rate_percent=7, start_of_year_members=1234)
+    app.set_target(ctx(), world.province, other_year, date(2025, 1, 10))
+    app.set_target(ctx(), world.province, first, date(2026, 1, 10))
+    app.set_target(ctx(), world.province, second, date(2026, 3, 2))
+
+    targets = org(world, world.province).targets
+    assert targets == {2025: other_year, 2026: second}
+    assert targets[2026].admissions == 87  # 86.38 rounded up
+    history = [
+        (h.effective_on, h.facts["target"])
+        for h in app.history(world.province)
+        if h.name == "Organization.TargetSet"
+    ]
+    assert history == [
+        (date(2025, 1, 10), other_year),
+        (date(2026, 1, 10), first),
+        (date(2026, 3, 2), second),
+    ]
+
+
+# --- Rename and the audit history ---------------------------------------------------------------
+
+
+def test_a_rename_is_a_new_event_and_the_history_lists_every_name_with_actor_and_date(
+    world: World,
+) -> None:
+    app = world.app
+    officer = ctx(Role.grassroots_officer, world.grassroots)
+    app.rename_organization(officer, world.cell, "Chi bộ thôn Đông Bắc", date(2025, 9, 1))
+    # Renaming to the name it already has records nothing.
+    with writes_nothing(app):
+        app.rename_organization(ctx(), world.cell, "Chi bộ thôn Đông Bắc", date(2025, 9, 2))
+
+    assert org(world, world.cell).name == "Chi bộ thôn Đông Bắc"
+    names = [
+        (h.name, h.facts["name"], h.effective_on, h.actor.role, h.actor.org_id)
+        for h in app.history(world.cell)
+        if h.name in ("Organization.Registered", "Organization.Renamed")
+    ]
+    assert names == [
+        # Registered by the builder's administrator (org id 0) on 2005-01-05.
+        (
+            "Organization.Registered",
+            "Chi bộ thôn Đông",
+            date(2005, 1, 5),
+            Role.administrator,
+            UUID(int=0),
+        ),
+        (
+            "Organization.Renamed",
+            "Chi bộ thôn Đông Bắc",
+            date(2025, 9, 1),
+            Role.grassroots_officer,
+            world.grassroots,
+        ),
+    ]
+    versions = [h.version for h in app.history(world.cell)]
+    assert versions == sorted(versions)
+    renamed = next(h for h in app.history(world.cell) if h.name == "Organization.Renamed")
+    assert renamed.command_key == officer.command_key
+    # The act of 2025-09-01 is stamped with the rule set in force then.
+    assert renamed.rule_set == "2025-07-01"
+
+
+def test_a_dissolved_organization_cannot_be_renamed(world: World) -> None:
+    with writes_nothing(world.app), refused("ORG-TREE"):
+        world.app.rename_organization(ctx(), world.district, "Huyện ủy mới", date(2025, 9, 1))
