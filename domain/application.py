@@ -19,17 +19,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import policy
-from domain.admission import AdmissionCase, ApplicantFacts, CommentSource
+from domain.admission import DOSSIER_OPEN, AdmissionCase, ApplicantFacts, CommentSource, Stage
 from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import AdmissionTarget, Organization, check_parent
 from domain.person import Person, PersonalData
 from domain.record import Recorded
 from domain.transcodings import register_values
-from domain.transfer import Hop, Transfer
+from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import (
     Actor,
     Ballot,
@@ -44,6 +44,7 @@ from domain.values import (
 )
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://dangvien.vn/ids")
+_RESIDENCE_TOPIC = get_topic(Member.__dict__["ResidenceLinked"])  # made by @event
 A = TypeVar("A", bound=Recorded)
 
 
@@ -57,6 +58,18 @@ class Context:
     def derived(self, suffix: str) -> Context:
         """A key for a secondary aggregate changed by the same command."""
         return Context(self.actor, f"{self.command_key}/{suffix}")
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """A running deadline and who answers for it."""
+
+    rule_id: str
+    start: date
+    due: date
+    responsible: UUID
+    above: UUID | None
+    department: UUID | None
 
 
 @dataclass(frozen=True)
@@ -734,6 +747,20 @@ class Dangvien(Application):
             ctx, member_id, on, lambda m, s: m.record_residence_comment(year, favourable, s)
         )
 
+    def members_with_residence_link(self) -> list[Member]:
+        """Members with a 213 residence link now. A scan of the notification log for the
+        links ever made: yearly work, until the read models answer it."""
+        linked: set[UUID] = set()
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 1000, topics=[_RESIDENCE_TOPIC])
+            linked.update(n.originator_id for n in batch)  # type: ignore[misc]
+            if len(batch) < 1000:
+                break
+            start = batch[-1].id + 1
+        members = (self.load(Member, m) for m in sorted(linked))
+        return [m for m in members if m.residence_cell_id and m.status is not Status.struck_off]
+
     # --- transfers ------------------------------------------------------------------------
 
     def start_transfer(
@@ -858,6 +885,148 @@ class Dangvien(Application):
 
     def cancel_transfer(self, ctx: Context, transfer_id: UUID, reason: str, on: date) -> None:
         self._run(Transfer, transfer_id, ctx, lambda t: t.cancel(reason, self.stamp(ctx, on)))
+
+    # --- deadlines and escalation ----------------------------------------------------------
+
+    def open_deadline(self, aggregate_id: UUID, on: date) -> OpenDeadline | None:
+        """The deadline the aggregate's current step runs against, and who answers for it:
+        the responsible unit, the unit above it, and the competent committee whose
+        organization department hears last."""
+        agg: Any = self.repository.get(aggregate_id)
+        if isinstance(agg, AdmissionCase):
+            return self._case_deadline(agg, on)
+        if isinstance(agg, Member):
+            return self._member_deadline(agg, on)
+        if isinstance(agg, Transfer):
+            return self._transfer_deadline(agg)
+        return None
+
+    def _answerable(
+        self, rule_id: str, start: date, due: date, responsible: UUID, cell_id: UUID, on: date
+    ) -> OpenDeadline:
+        competent = self.competent_committee(cell_id, on).id
+        above = self.load(Organization, responsible).parent_on(on)
+        department = (
+            competent
+            if competent != responsible
+            else self.load(Organization, competent).parent_on(on)
+        )
+        return OpenDeadline(rule_id, start, due, responsible, above, department)
+
+    def _case_deadline(self, case: AdmissionCase, on: date) -> OpenDeadline | None:
+        stage = case.stage
+        if stage in DOSSIER_OPEN:
+            documents = {
+                "ADM-CERT": policy.certificate_expires(case.certificate[1], on)
+                if case.certificate
+                else None,
+                "ADM-DOSSIER-AGE": min(
+                    (
+                        policy.dossier_stale_after(i.letter_on, on)
+                        for i in case.introductions.values()
+                    ),
+                    default=None,
+                ),
+            }
+            lapsing = [(due, rule) for rule, due in documents.items() if due is not None]
+            if not lapsing:
+                return None
+            due, rule = min(lapsing)
+            return self._answerable(rule, case.opened_on, due, case.cell_id, case.cell_id, on)
+        if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
+            assert case.cell_resolution_on is not None and case.decision_due is not None
+            holder = {
+                Stage.intermediate_appraisal: self.load(Organization, case.cell_id).parent_on(on),
+                Stage.committee_vote: case.grassroots_id,
+                Stage.decision: self.competent_committee(case.cell_id, on).id,
+            }[stage]
+            assert holder is not None
+            return self._answerable(
+                "ADM-DECIDE", case.cell_resolution_on, case.decision_due, holder, case.cell_id, on
+            )
+        if stage is Stage.ceremony and case.decision_received_on and case.ceremony_due:
+            due = max(case.ceremony_due, case.ceremony_delay_until or case.ceremony_due)
+            return self._answerable(
+                "ADM-CEREMONY", case.decision_received_on, due, case.cell_id, case.cell_id, on
+            )
+        return None
+
+    def _member_deadline(self, member: Member, on: date) -> OpenDeadline | None:
+        if member.status is not Status.probationary or member.deadlocked:
+            return None
+        if member.resolution is not None and member.recognition_due is not None:
+            competent = self.competent_committee(member.cell_id, on).id
+            return self._answerable(
+                "PRB-DECIDE",
+                member.resolution[1],
+                member.recognition_due,
+                competent,
+                member.cell_id,
+                on,
+            )
+        review = policy.due_date("PRB-REVIEW", member.probation_ends).due
+        return self._answerable(
+            "PRB-REVIEW", member.probation_ends, review, member.cell_id, member.cell_id, on
+        )
+
+    def _transfer_deadline(self, transfer: Transfer) -> OpenDeadline | None:
+        stage, on = transfer.stage, transfer.last_acted_on
+        if stage is TransferStage.in_transit and not transfer.hops and transfer.start_due:
+            cell = transfer.from_cell_id
+            return self._answerable(
+                "TRF-START", transfer.trigger_on, transfer.start_due, cell, cell, on
+            )
+        to_cell = transfer.to_cell_id
+        if stage is TransferStage.letter_issued and transfer.letter_on and to_cell:
+            due = policy.due_date("TRF-PRESENT", transfer.letter_on).due
+            return self._answerable("TRF-PRESENT", transfer.letter_on, due, to_cell, to_cell, on)
+        return None
+
+    def escalation_plan(self, aggregate_id: UUID, on: date) -> list[policy.EscalationStep]:
+        """The rungs still to come for the current deadline (PRB-DEADLOCK: at once)."""
+        agg: Any = self.repository.get(aggregate_id)
+        if isinstance(agg, Member) and agg.status is Status.probationary and agg.deadlocked:
+            competent = self.competent_committee(agg.cell_id, on)
+            upper = competent.parent_on(on) or competent.id
+            return [
+                policy.EscalationStep(
+                    "PRB-DEADLOCK", policy.Level.upper_committee, on, upper, agg.probation_ends
+                )
+            ]
+        deadline = self.open_deadline(aggregate_id, on)
+        if deadline is None:
+            return []
+        plan = policy.escalation_plan(
+            deadline.rule_id,
+            deadline.due,
+            deadline.responsible,
+            deadline.above,
+            deadline.department,
+        )
+        return [step for step in plan if not agg.has_escalated(step.rule_id, step.level, step.due)]
+
+    def escalate(
+        self, ctx: Context, aggregate_id: UUID, step: policy.EscalationStep, on: date
+    ) -> bool:
+        """Record one rung on the aggregate (once per rule, level and due date)."""
+        agg = self.load(Recorded, aggregate_id)
+        if agg.has_escalated(step.rule_id, step.level, step.due):
+            return False
+        overdue = max(policy.working_days_overdue(step.due, on), 0)
+        self._run(
+            Recorded,
+            aggregate_id,
+            ctx,
+            lambda a: a.escalate(
+                step.rule_id,
+                int(step.level),
+                step.target,
+                step.due,
+                overdue,
+                self.stamp(ctx, on),
+            ),
+        )
+        return True
 
     # --- audit ----------------------------------------------------------------------------
 

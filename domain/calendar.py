@@ -127,6 +127,17 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
+    def working_days_before(self, end: date, n: int) -> date:
+        """The n-th working day strictly before `end` (for reminders ahead of a due date)."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        day = end
+        while n:
+            day -= _ONE_DAY
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negated count of (end, start] when end < start.
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Literal
+from uuid import UUID
 
 from domain.calendar import WorkingCalendar, add_months, vietnam_calendar, whole_months_between
 from domain.errors import RuleViolation
@@ -354,6 +355,8 @@ PROCESS_GUARDS: dict[str, str] = {
     "TRF-HOLD": "no official transfer under inspection, complaint or discipline review (§4)",
     "CASE-STAGE": "the case's current stage does not accept this step",
     "DATE-ORDER": "a step of a process is not dated before the step it follows",
+    "RES-COMMENT": "213-QĐ/TW: each year the residence cell comments on every working member "
+    "linked to it (§5)",
     "CASE-UNIQUE": "a person has at most one live admission case",
     "ORG-TREE": "the organization tree stays a tree of the kinds of §6",
     "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
@@ -809,6 +812,76 @@ def due_date(
     due = cal.add_working_days(start, amount + extension_wd)
     skipped = tuple((d.day, d.name) for d in cal.days_off_between(start, due))
     return Deadline(rule_id, start, due, amount + extension_wd, "WD", rules.version, skipped)
+
+
+# --- Escalation ----------------------------------------------------------------------------
+
+
+class Level(IntEnum):
+    """Who hears of a stalled step, level by level."""
+
+    reminder = 0  # the responsible unit, some working days before the due date
+    unit_above = 1  # the unit above the responsible one, the day after the due date
+    organization_department = 2  # the competent committee's organization department, later
+    upper_committee = 3  # PRB-DEADLOCK: three failed votes
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The escalation ladder of one deadline rule (a setting: the rulebook names only the
+    deadline; the steps around it are the department's practice)."""
+
+    remind_before_wd: int
+    department_after_wd: int
+
+
+ESCALATION_LADDERS: dict[str, Ladder] = {
+    "ADM-DECIDE": Ladder(remind_before_wd=10, department_after_wd=10),
+    "ADM-CEREMONY": Ladder(remind_before_wd=5, department_after_wd=10),
+    "PRB-REVIEW": Ladder(remind_before_wd=5, department_after_wd=10),
+    "PRB-DECIDE": Ladder(remind_before_wd=5, department_after_wd=10),
+    "TRF-START": Ladder(remind_before_wd=10, department_after_wd=10),
+    "TRF-PRESENT": Ladder(remind_before_wd=5, department_after_wd=10),
+    # Validity periods: warn ahead so the vote is held before the document lapses.
+    "ADM-CERT": Ladder(remind_before_wd=20, department_after_wd=20),
+    "ADM-DOSSIER-AGE": Ladder(remind_before_wd=20, department_after_wd=20),
+}
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One rung: on `fires_on` (at the start of that day) `target` hears that `rule_id`'s
+    deadline of `due` is near or past."""
+
+    rule_id: str
+    level: Level
+    fires_on: date
+    target: UUID
+    due: date
+
+
+def escalation_plan(
+    rule_id: str,
+    due: date,
+    responsible: UUID,
+    above: UUID | None,
+    department: UUID | None,
+    calendar: WorkingCalendar | None = None,
+) -> list[EscalationStep]:
+    """The ladder of a deadline: a reminder to the responsible unit, then the unit above the
+    day after the due date, then the competent committee's organization department."""
+    ladder = ESCALATION_LADDERS[rule_id]
+    cal = calendar or vietnam_calendar()
+    rungs = [
+        (Level.reminder, cal.working_days_before(due, ladder.remind_before_wd), responsible),
+        (Level.unit_above, cal.add_working_days(due, 1), above or responsible),
+        (
+            Level.organization_department,
+            cal.add_working_days(due, ladder.department_after_wd),
+            department or above or responsible,
+        ),
+    ]
+    return [EscalationStep(rule_id, level, on, target, due) for level, on, target in rungs]
 
 
 def working_days_overdue(due: date, on: date, calendar: WorkingCalendar | None = None) -> int:

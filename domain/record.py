@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, event
 
 
 class Recorded(Aggregate):
@@ -22,3 +24,44 @@ class Recorded(Aggregate):
     def has_applied(self, command_key: str) -> bool:
         """Command keys make every command idempotent (DESIGN.md §3.5)."""
         return command_key in self.__dict__.get("applied_keys", ())
+
+    @property
+    def escalations(self) -> list[tuple[str, int, UUID, date]]:
+        """(rule id, level, organization told, due date) of every escalation, in order."""
+        return list(self.__dict__.get("_escalations", ()))
+
+    def has_escalated(self, rule_id: str, level: int, due: date) -> bool:
+        return any(e[0] == rule_id and e[1] == level and e[3] == due for e in self.escalations)
+
+    def escalate(
+        self,
+        rule_id: str,
+        level: int,
+        target_org_id: UUID,
+        due: date,
+        overdue_wd: int,
+        stamp: Any,
+    ) -> None:
+        """A stalled step told to `target_org_id` (who, when, why, how late): one event per
+        rung of the ladder and due date, however often the process retries."""
+        if not self.has_escalated(rule_id, level, due):
+            self._escalated(
+                rule_id=rule_id,
+                level=level,
+                target_org_id=target_org_id,
+                due=due,
+                overdue_wd=overdue_wd,
+                stamp=stamp,
+            )
+
+    @event("Escalated")
+    def _escalated(
+        self,
+        rule_id: str,
+        level: int,
+        target_org_id: UUID,
+        due: date,
+        overdue_wd: int,
+        stamp: Any,
+    ) -> None:
+        self.__dict__.setdefault("_escalations", []).append((rule_id, level, target_org_id, due))

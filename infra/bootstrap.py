@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import psycopg
+import sqlalchemy as sa
 from psycopg import sql
 
 from domain.application import Dangvien
+from infra.notifications import Notifications
 from infra.settings import Settings, local_key
 
 
@@ -59,3 +61,11 @@ def ensure_postgres_schema(settings: Settings) -> None:
 def build_app(settings: Settings) -> Dangvien:
     ensure_postgres_schema(settings)
     return Dangvien(env=event_store_env(settings))
+
+
+def payload_key(settings: Settings) -> str:
+    return settings.payload_key or local_key(settings.data_dir, "payload.key")
+
+
+def build_notifications(settings: Settings) -> Notifications:
+    return Notifications(sa.create_engine(settings.readmodel_database))

@@ -24,6 +24,10 @@ class Settings:
     id_key: str | None = None  # key of the keyed hash that derives person ids
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    payload_key: str | None = None  # AES key of the Temporal payload codec
+    readmodel_url: str | None = None  # SQLAlchemy URL; default: SQLite in the data dir
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -47,7 +51,26 @@ class Settings:
             id_key=env.get("DANGVIEN_ID_KEY") or None,
             log_level=env.get("DANGVIEN_LOG_LEVEL", "INFO").upper(),
             log_format=log_format,  # type: ignore[arg-type]
+            temporal_address=env.get("DANGVIEN_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+            temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
+            payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
+            readmodel_url=env.get("DANGVIEN_READMODEL_URL") or None,
         )
+
+    @property
+    def readmodel_database(self) -> str:
+        """Where read models and notifications live: the URL, or SQLite in the data dir
+        (PostgreSQL by default when the event store is PostgreSQL)."""
+        if self.readmodel_url:
+            return self.readmodel_url
+        if self.store == "postgres":
+            password = f":{self.postgres_password}" if self.postgres_password else ""
+            return (
+                f"postgresql+psycopg://{self.postgres_user}{password}@{self.postgres_host}:"
+                f"{self.postgres_port}/{self.postgres_dbname}"
+            )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'readmodels.sqlite'}"
 
 
 def local_key(data_dir: Path, name: str) -> str:

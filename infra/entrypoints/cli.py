@@ -126,5 +126,15 @@ def deadline(
         console.print(table)
 
 
+@app.command()
+def worker(
+    task_queue: Annotated[str, typer.Option("--task-queue")] = "dangvien",
+) -> None:
+    """Run the Temporal worker (workflows and activities); stops cleanly on Ctrl-C."""
+    from infra.entrypoints.worker import main
+
+    main(task_queue)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

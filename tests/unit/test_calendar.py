@@ -339,3 +339,20 @@ def test_every_extra_day_off_of_the_data_file_is_a_named_weekday_off() -> None:
         assert [
             d.name for d in VN.days_off_between(entry["day"] - timedelta(days=1), entry["day"])
         ] == [entry["name"]]
+
+
+@pytest.mark.parametrize(
+    ("end", "n", "expected"),
+    [
+        # Five working days before Monday 2026-02-23, across Tết 2026 (16–20 Feb):
+        # Feb 13, 12, 11, 10, 9 → 2026-02-09.
+        pytest.param(date(2026, 2, 23), 5, date(2026, 2, 9), id="across-tet"),
+        # One working day before Monday 2025-04-28 is the make-up Saturday 2025-04-26.
+        pytest.param(date(2025, 4, 28), 1, date(2025, 4, 26), id="make-up-saturday"),
+        pytest.param(date(2026, 3, 4), 0, date(2026, 3, 4), id="zero"),
+    ],
+)
+def test_working_days_before_a_date_count_backwards_over_days_off(
+    end: date, n: int, expected: date
+) -> None:
+    assert vietnam_calendar().working_days_before(end, n) == expected

@@ -1,0 +1,41 @@
+"""`dangvien worker`: every workflow and activity of dangvien on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+
+from infra.bootstrap import build_app, build_notifications, payload_key
+from infra.logging import configure_logging
+from infra.settings import Settings
+from infra.temporal import connect, register_search_attributes
+from workflows.messages import TASK_QUEUE
+from workflows.worker import build_worker
+
+
+async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> None:
+    log = structlog.get_logger("dangvien.worker")
+    app = build_app(settings)
+    notifications = build_notifications(settings)
+    client = await connect(
+        settings.temporal_address, settings.temporal_namespace, payload_key(settings)
+    )
+    await register_search_attributes(client, settings.temporal_namespace)
+    worker = build_worker(client, app, notifications.notify, task_queue=task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker.started", task_queue=task_queue, temporal=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    log.info("worker.stopped")
+    app.close()
+
+
+def main(task_queue: str = TASK_QUEUE) -> None:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    asyncio.run(run_worker(settings, task_queue=task_queue))

@@ -1,0 +1,70 @@
+"""In-app notifications: one row per escalation rung, written once (the key is unique)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from workflows.messages import Notification
+
+metadata = sa.MetaData()
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("org_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("subject_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("rule_id", sa.String(40), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("due", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("message_vi", sa.Text, nullable=False),
+    sa.Column("message_en", sa.Text, nullable=False),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True)),
+)
+
+
+class Notifications:
+    """The notification store over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def notify(self, n: Notification) -> None:
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        row = {
+            "key": n.key,
+            "org_id": n.org_id,
+            "subject_id": n.subject_id,
+            "rule_id": n.rule_id,
+            "level": n.level,
+            "due": n.due,
+            "created_at": n.created_at,
+            "message_vi": n.message_vi,
+            "message_en": n.message_en,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(insert(notifications).values(row).on_conflict_do_nothing())
+
+    def for_org(self, org_id: UUID) -> list[sa.Row[tuple[object, ...]]]:
+        with self.engine.connect() as conn:
+            query = (
+                sa.select(notifications)
+                .where(notifications.c.org_id == org_id)
+                .order_by(notifications.c.created_at)
+            )
+            return list(conn.execute(query))
+
+    def for_subject(self, subject_id: UUID) -> list[sa.Row[tuple[object, ...]]]:
+        with self.engine.connect() as conn:
+            query = (
+                sa.select(notifications)
+                .where(notifications.c.subject_id == subject_id)
+                .order_by(notifications.c.level)
+            )
+            return list(conn.execute(query))

@@ -1,0 +1,50 @@
+"""An admission case as a durable process, on the real Temporal test server."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from domain.admission import AdmissionCase
+from domain.member import Member, Status
+from tests.builders import World
+from tests.workflows.conftest import instant, travel_to, until
+from tests.workflows.steps import CaseDriver, open_case
+
+
+async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
+    env: WorkflowEnvironment, client: Client, world: World
+) -> None:
+    await travel_to(env, instant(date(2029, 12, 3), time(9)))
+    case = await open_case(client, world, date(2029, 12, 3))
+    assert (await case.status()).stage == "course"
+    await case.to_ceremony(date(2029, 12, 3), decided_on=date(2029, 12, 20))
+    await case.step("receive_decision", date(2030, 1, 2))
+    view = await case.step("hold_ceremony", date(2030, 1, 10))
+    assert view.stage == "admitted"
+    member_id = view.member_id
+    assert member_id is not None
+    member = world.app.load(Member, member_id)
+    assert member.probation_ends == date(2031, 1, 10)  # PRB-LENGTH
+
+    # The same workflow id continues as the probation.
+    await until(lambda: _subject_is(case, "member"))
+    await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.step(
+        "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
+    )
+    await case.step("recognize", date(2031, 1, 20), decided_by=str(world.commune))
+    result = await case.handle.result()
+    assert result.stage == "full"
+    assert world.app.load(Member, member_id).full_from == date(2031, 1, 10)  # PRB-EFFECTIVE
+    assert world.app.load(Member, member_id).status_on(date(2031, 1, 10)) is Status.full
+    assert world.app.load(AdmissionCase, case.case_id).ceremony_on == date(2030, 1, 10)
+
+
+async def _subject_is(case: CaseDriver, subject: str) -> bool:
+    try:
+        return (await case.status()).subject == subject
+    except Exception:
+        return False

@@ -1,0 +1,213 @@
+"""What crosses Temporal: one dataclass per message. No personal data in ids or search
+attributes; payloads are encrypted by the client's codec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+TASK_QUEUE = "dangvien"
+
+Subject = Literal["admission", "member", "transfer"]
+
+
+@dataclass
+class ActorRef:
+    """Who acts (a user, in a role, for an organization), as sent by the API."""
+
+    user_id: str
+    role: str
+    org_id: UUID
+
+
+@dataclass
+class Step:
+    """A human step on a case: `kind` names the command (domain.admission.STEPS, ...);
+    `args` its facts. A step without a command key gets one from the workflow."""
+
+    kind: str
+    on: date
+    actor: ActorRef
+    args: dict[str, Any] = field(default_factory=dict)
+    command_key: str = ""
+
+
+@dataclass
+class StepRequest:
+    subject: Subject
+    subject_id: UUID
+    step: Step
+
+
+@dataclass
+class DeadlineView:
+    rule_id: str
+    start: date
+    due: date
+    responsible: UUID
+    above: UUID | None
+    department: UUID | None
+
+
+@dataclass
+class View:
+    """What a case, probation or transfer awaits: its stage, the deadline, from whom."""
+
+    subject: Subject
+    subject_id: UUID
+    stage: str
+    closed: bool
+    org_id: UUID  # the cell (of the case, member, or sending cell of a transfer)
+    member_id: UUID | None = None
+    deadline: DeadlineView | None = None
+    escalation_level: int = -1  # -1: nothing escalated yet
+    failed_votes: int = 0
+    awaiting: list[str] = field(default_factory=list)  # the steps the stage accepts
+
+
+@dataclass
+class Rung:
+    """One escalation step, with the instant it fires."""
+
+    rule_id: str
+    level: int
+    fires_on: date
+    fires_at: datetime
+    target: UUID
+    due: date
+
+
+@dataclass
+class Plan:
+    deadline: DeadlineView | None
+    rungs: list[Rung]
+
+
+@dataclass
+class PlanRequest:
+    subject_id: UUID
+    today: date
+
+
+@dataclass
+class EscalateRequest:
+    subject_id: UUID
+    rung: Rung
+    today: date
+    command_key: str
+
+
+@dataclass
+class AdmissionStart:
+    """Open a case (step 1): the person is already registered; the case id is opaque."""
+
+    case_id: UUID
+    person_id: UUID
+    cell_id: UUID
+    on: date
+    actor: ActorRef
+    helper_member_id: UUID | None = None
+
+
+@dataclass
+class ProbationStart:
+    member_id: UUID
+    case_id: UUID | None = None
+
+
+@dataclass
+class TransferStart:
+    transfer_id: UUID
+    member_id: UUID
+    kind: str
+    reason: str
+    destination_org_id: UUID
+    trigger_on: date
+    on: date
+    actor: ActorRef
+    returns_on: date | None = None
+    portal_reference: str | None = None
+
+
+@dataclass
+class Move:
+    """One member of a dissolved cell and the cell they move to."""
+
+    member_id: UUID
+    to_cell_id: UUID
+
+
+@dataclass
+class MoveRequest:
+    cell_id: UUID
+    move: Move
+    on: date
+    actor: ActorRef
+
+
+@dataclass
+class DissolutionStart:
+    cell_id: UUID
+    on: date
+    actor: ActorRef
+    moves: list[Move]
+    merged_into: UUID | None = None
+
+
+@dataclass
+class DissolveRequest:
+    cell_id: UUID
+    on: date
+    actor: ActorRef
+    merged_into: UUID | None = None
+
+
+@dataclass
+class DissolutionProgress:
+    cell_id: UUID
+    total: int
+    moved: int
+    failed: list[UUID]
+    dissolved: bool
+
+
+@dataclass
+class ResidenceRoundStart:
+    """The yearly 213-QĐ/TW round; `year` 0 means the year the schedule fires in."""
+
+    year: int = 0
+    answer_within_days: int = 45
+
+
+@dataclass
+class ResidenceRequest:
+    year: int
+    today: date
+    due: date
+    late: bool
+
+
+@dataclass
+class ResidenceRoundResult:
+    year: int
+    asked: int
+    answered: int
+    escalated: int
+
+
+@dataclass
+class Notification:
+    """An in-app notice for the users of an organization (written by activities only, so a
+    projection rebuild never notifies twice)."""
+
+    key: str
+    org_id: UUID
+    subject_id: UUID
+    rule_id: str
+    level: int
+    due: date
+    created_at: datetime
+    message_vi: str
+    message_en: str

@@ -1,0 +1,361 @@
+"""The durable processes: thin, deterministic, reading like the process card. Every rule is in
+the domain; the workflows wait, ask activities, and escalate when a deadline passes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any, TypeVar, cast
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.admission import Stage, check_step
+    from domain.errors import DomainError
+    from workflows import search
+    from workflows.activities import VIETNAM, local_start_of
+    from workflows.messages import (
+        AdmissionStart,
+        DissolutionProgress,
+        DissolutionStart,
+        DissolveRequest,
+        EscalateRequest,
+        Move,
+        MoveRequest,
+        Plan,
+        PlanRequest,
+        ProbationStart,
+        ResidenceRequest,
+        ResidenceRoundResult,
+        ResidenceRoundStart,
+        Step,
+        StepRequest,
+        Subject,
+        TransferStart,
+        View,
+    )
+
+T = TypeVar("T")
+RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+
+
+async def call(name: str, arg: Any, result_type: type[T]) -> T:
+    """Run an activity by name (the worker registers them; workflows import none of them)."""
+    result = await workflow.execute_activity(
+        name,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=timedelta(seconds=60),
+        retry_policy=RETRY,
+    )
+    return cast(T, result)
+
+
+def today() -> date:
+    """The date in Vietnam now (workflow time)."""
+    return workflow.now().astimezone(VIETNAM).date()
+
+
+def rule_violation(view_stage: str, step: str) -> ApplicationError | None:
+    """CASE-STAGE as an update validator's refusal (nothing runs, nothing is written)."""
+    try:
+        check_step(Stage(view_stage), step)
+    except DomainError as error:
+        return ApplicationError(
+            error.message("en"), error.as_dict(), type="RuleViolation", non_retryable=True
+        )
+    return None
+
+
+class Process:
+    """What every process shares: its view, human steps as updates, and the escalation loop
+    that follows the current deadline until the stage changes."""
+
+    subject: Subject
+
+    def __init__(self) -> None:
+        self.view: View | None = None
+        self.changes = 0  # bumped by every accepted step: the loop re-plans
+        self.lock = asyncio.Lock()
+
+    async def apply(self, step: Step) -> View:
+        """Run a human step through its idempotent activity, one step at a time."""
+        await workflow.wait_condition(lambda: self.view is not None)  # opened
+        assert self.view is not None
+        if not step.command_key:
+            step.command_key = str(workflow.uuid4())
+        async with self.lock:
+            try:
+                self.view = await call(
+                    "apply_step", StepRequest(self.subject, self.view.subject_id, step), View
+                )
+            except ActivityError as error:
+                # A refusal reaches the caller with its rule id; the process goes on.
+                if isinstance(error.cause, ApplicationError):
+                    raise error.cause from None
+                raise
+            self.changes += 1
+            self.publish()
+            return self.view
+
+    def publish(self) -> None:
+        """Search attributes: stage, deadline, escalation level, organization only."""
+        assert self.view is not None
+        deadline = self.view.deadline
+        workflow.upsert_search_attributes(
+            [
+                search.STAGE.value_set(f"{self.subject}:{self.view.stage}"),
+                search.DEADLINE.value_set(local_start_of(deadline.due + timedelta(days=1)))
+                if deadline
+                else search.DEADLINE.value_unset(),
+                search.ESCALATION.value_set(self.view.escalation_level),
+                search.ORG.value_set(str(self.view.org_id)),
+            ]
+        )
+
+    async def follow(self) -> None:
+        """Wait for the stage to change; meanwhile fire each rung of its ladder on its day."""
+        assert self.view is not None
+        seen = self.changes
+        plan = await call("plan", PlanRequest(self.view.subject_id, today()), Plan)
+        self.view.deadline = plan.deadline
+        self.publish()
+        for rung in plan.rungs:
+            wait = (rung.fires_at - workflow.now()).total_seconds()
+            if wait > 0:
+                try:
+                    await workflow.wait_condition(
+                        lambda: self.changes != seen, timeout=timedelta(seconds=wait)
+                    )
+                    return  # a step moved the case: plan again
+                except TimeoutError:
+                    pass
+            if self.changes != seen:
+                return
+            await call(
+                "escalate",
+                EscalateRequest(self.view.subject_id, rung, today(), str(workflow.uuid4())),
+                bool,
+            )
+            self.view.escalation_level = max(self.view.escalation_level, rung.level)
+            self.publish()
+        await workflow.wait_condition(lambda: self.changes != seen)
+
+    def suggest_continue_as_new(self) -> bool:
+        return workflow.info().is_continue_as_new_suggested()
+
+
+@workflow.defn
+class AdmissionWorkflow(Process):
+    """One admission case, from source to ceremony; probation continues as new."""
+
+    subject = "admission"
+
+    @workflow.init
+    def __init__(self, start: AdmissionStart) -> None:
+        super().__init__()
+
+    @workflow.run
+    async def run(self, start: AdmissionStart) -> View:
+        self.view = await call("open_case", start, View)
+        self.publish()
+        while not self.view.closed:
+            await self.follow()
+            if self.suggest_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(start)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self.view.stage == Stage.admitted and self.view.member_id:
+            # The same workflow id carries the person into probation (PRB-LENGTH).
+            workflow.continue_as_new(
+                ProbationStart(self.view.member_id, start.case_id), workflow=ProbationWorkflow.run
+            )
+        return self.view
+
+    @workflow.query
+    def status(self) -> View | None:
+        return self.view
+
+    @workflow.update
+    async def act(self, step: Step) -> View:
+        return await self.apply(step)
+
+    @act.validator
+    def accepts(self, step: Step) -> None:
+        refused = rule_violation(self.view.stage, step.kind) if self.view else None
+        if refused:
+            raise refused
+
+
+@workflow.defn
+class ProbationWorkflow(Process):
+    """Twelve months of probation, the review, the decision (or striking off)."""
+
+    subject = "member"
+
+    @workflow.init
+    def __init__(self, start: ProbationStart) -> None:
+        super().__init__()
+
+    @workflow.run
+    async def run(self, start: ProbationStart) -> View:
+        self.view = await call("view", PlanRequest(start.member_id, today()), View)
+        self.publish()
+        while not self.view.closed:
+            await self.follow()
+            if self.suggest_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(start)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view
+
+    @workflow.query
+    def status(self) -> View | None:
+        return self.view
+
+    @workflow.update
+    async def act(self, step: Step) -> View:
+        return await self.apply(step)
+
+    @act.validator
+    def accepts(self, step: Step) -> None:
+        if self.view is None or self.view.closed or step.kind not in self.view.awaiting:
+            raise ApplicationError(
+                f"[CASE-STAGE] The member's probation does not accept this step ({step.kind})",
+                {
+                    "rule_id": "CASE-STAGE",
+                    "en": "This step is not accepted now",
+                    "vi": "Bước này không được nhận lúc này",
+                },
+                type="RuleViolation",
+                non_retryable=True,
+            )
+
+
+@workflow.defn
+class TransferWorkflow(Process):
+    """One transfer: the letter's hops, presentation (TRF-PRESENT), acceptance, return."""
+
+    subject = "transfer"
+
+    @workflow.init
+    def __init__(self, start: TransferStart) -> None:
+        super().__init__()
+
+    @workflow.run
+    async def run(self, start: TransferStart) -> View:
+        self.view = await call("start_transfer", start, View)
+        self.publish()
+        while not self.view.closed:
+            await self.follow()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view
+
+    @workflow.query
+    def status(self) -> View | None:
+        return self.view
+
+    @workflow.update
+    async def act(self, step: Step) -> View:
+        return await self.apply(step)
+
+    @act.validator
+    def accepts(self, step: Step) -> None:
+        if self.view is None or step.kind not in self.view.awaiting:
+            raise ApplicationError(
+                f"[CASE-STAGE] The transfer does not accept this step now ({step.kind})",
+                {
+                    "rule_id": "CASE-STAGE",
+                    "en": "This step is not accepted now",
+                    "vi": "Bước này không được nhận lúc này",
+                },
+                type="RuleViolation",
+                non_retryable=True,
+            )
+
+
+@workflow.defn
+class MoveMemberWorkflow:
+    """One member of a dissolved cell moves (a child with a deterministic id)."""
+
+    @workflow.run
+    async def run(self, request: MoveRequest) -> bool:
+        return await call("move_member", request, bool)
+
+
+@workflow.defn
+class DissolutionWorkflow:
+    """Dissolve a cell: move every member (children with deterministic ids, so a restart or
+    a second run moves nobody twice), retry failures, then dissolve (ORG-DISSOLVE)."""
+
+    BATCH = 50
+
+    @workflow.init
+    def __init__(self, start: DissolutionStart) -> None:
+        self.progress = DissolutionProgress(start.cell_id, len(start.moves), 0, [], False)
+        self.retry_requested = False
+
+    @workflow.run
+    async def run(self, start: DissolutionStart) -> DissolutionProgress:
+        pending: list[Move] = list(start.moves)
+        while pending:
+            failed: list[Move] = []
+            for i in range(0, len(pending), self.BATCH):
+                batch = pending[i : i + self.BATCH]
+                results = await asyncio.gather(
+                    *(self._move(start, move) for move in batch), return_exceptions=True
+                )
+                for move, result in zip(batch, results, strict=True):
+                    if isinstance(result, BaseException):
+                        failed.append(move)
+                    else:
+                        self.progress.moved += 1
+            self.progress.failed = [m.member_id for m in failed]
+            if failed:
+                # Reported through the query; retried on the officer's signal, or hourly.
+                await workflow.wait_condition(
+                    lambda: self.retry_requested, timeout=timedelta(hours=1)
+                )
+                self.retry_requested = False
+            pending = failed
+        await call(
+            "dissolve_cell",
+            DissolveRequest(start.cell_id, start.on, start.actor, start.merged_into),
+            type(None),
+        )
+        self.progress.dissolved = True
+        return self.progress
+
+    async def _move(self, start: DissolutionStart, move: Move) -> bool:
+        return await workflow.execute_child_workflow(
+            MoveMemberWorkflow.run,
+            MoveRequest(start.cell_id, move, start.on, start.actor),
+            id=f"dissolve-{start.cell_id}-{move.member_id}",
+        )
+
+    @workflow.query
+    def status(self) -> DissolutionProgress:
+        return self.progress
+
+    @workflow.signal
+    def retry(self) -> None:
+        """Retry the failed moves now (after the officer fixed what refused them)."""
+        self.retry_requested = True
+
+
+@workflow.defn
+class ResidenceRoundWorkflow:
+    """The yearly residence comments (213-QĐ/TW): ask every residence cell, wait, escalate
+    those that have not answered to their grassroots committee."""
+
+    @workflow.run
+    async def run(self, start: ResidenceRoundStart) -> ResidenceRoundResult:
+        opened = today()
+        year = start.year or opened.year
+        due = opened + timedelta(days=start.answer_within_days)
+        asked = await call("residence_round", ResidenceRequest(year, opened, due, False), list)
+        await workflow.sleep(local_start_of(due + timedelta(days=1)) - workflow.now())
+        late = await call("residence_round", ResidenceRequest(year, today(), due, True), list)
+        return ResidenceRoundResult(year, len(asked), len(asked) - len(late), len(late))

@@ -1,0 +1,66 @@
+"""The parts of a worker: every workflow and every activity, over one application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from domain.application import Dangvien
+from workflows.activities import Activities, Notify
+from workflows.messages import TASK_QUEUE
+from workflows.processes import (
+    AdmissionWorkflow,
+    DissolutionWorkflow,
+    MoveMemberWorkflow,
+    ProbationWorkflow,
+    ResidenceRoundWorkflow,
+    TransferWorkflow,
+)
+
+WORKFLOWS: Sequence[type] = (
+    AdmissionWorkflow,
+    ProbationWorkflow,
+    TransferWorkflow,
+    DissolutionWorkflow,
+    MoveMemberWorkflow,
+    ResidenceRoundWorkflow,
+)
+
+
+def activities_of(app: Dangvien, notify: Notify) -> list[Callable[..., Any]]:
+    a = Activities(app, notify)
+    return [
+        a.view,
+        a.open_case,
+        a.start_transfer,
+        a.apply_step,
+        a.plan,
+        a.escalate,
+        a.preview_dissolution,
+        a.move_member,
+        a.dissolve_cell,
+        a.residence_round,
+    ]
+
+
+def build_worker(
+    client: Client,
+    app: Dangvien,
+    notify: Notify,
+    *,
+    task_queue: str = TASK_QUEUE,
+    threads: int = 8,
+) -> Worker:
+    """eventsourcing is synchronous: activities run on a thread pool."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=activities_of(app, notify),
+        activity_executor=ThreadPoolExecutor(max_workers=threads),
+        max_concurrent_activities=threads,
+    )
