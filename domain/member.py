@@ -196,7 +196,7 @@ class Member(Recorded):
         resolved = self.resolution is not None and self.resolution[0] is motion
         if not resolved and not (by_upper_committee and self.deadlocked):
             raise RuleViolation(
-                "PRB-DEADLOCK" if by_upper_committee else "PRB-REVIEW",
+                "PRB-DEADLOCK" if by_upper_committee or self.deadlocked else "PRB-REVIEW",
                 "Cần nghị quyết của chi bộ (hoặc ba lần biểu quyết không đủ 2/3 để cấp trên "
                 "quyết định)",
                 "A cell resolution is needed (or three failed votes for the upper committee to "

@@ -444,9 +444,9 @@ def _decide(
 @pytest.mark.parametrize(
     ("decider", "by_upper", "refused_by"),
     [
-        # On 2026-04-07 the competent committee is the commune committee; without a cell
-        # resolution it cannot decide as the cell's competent committee.
-        pytest.param("commune", False, "PRB-REVIEW", id="competent-without-resolution"),
+        # On 2026-04-07 the competent committee is the commune committee; after the deadlock
+        # it no longer decides: the upper committee does (PRB-DEADLOCK).
+        pytest.param("commune", False, "PRB-DEADLOCK", id="competent-without-resolution"),
         # The upper committee is the competent committee's parent: the province.
         pytest.param("commune", True, "PRB-DEADLOCK", id="commune-posing-as-upper"),
         pytest.param("grassroots", True, "PRB-DEADLOCK", id="grassroots-posing-as-upper"),
