@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 
 from domain.application import Dangvien
 from tests.builders import World, person_data
@@ -49,6 +50,20 @@ class CaseDriver:
             result: View | None = await self.handle.query("status", result_type=View)
             if result is not None:
                 return result
+            await asyncio.sleep(0.05)
+
+    async def wait_for(self, subject: str, seconds: float = 10.0) -> View:
+        """Wait until the workflow id runs the given process (after continue-as-new)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            try:
+                view = await self.status()
+                if view.subject == subject:
+                    return view
+            except RPCError:  # between two runs of a continued-as-new workflow
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{self.workflow_id} never became a {subject} process")
             await asyncio.sleep(0.05)
 
     async def dossier(self, on: date) -> View:

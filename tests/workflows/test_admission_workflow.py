@@ -10,8 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 from domain.admission import AdmissionCase
 from domain.member import Member, Status
 from tests.builders import World
-from tests.workflows.conftest import instant, travel_to, until
-from tests.workflows.steps import CaseDriver, open_case
+from tests.workflows.conftest import instant, travel_to
+from tests.workflows.steps import open_case
 
 
 async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
@@ -30,7 +30,7 @@ async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
     assert member.probation_ends == date(2031, 1, 10)  # PRB-LENGTH
 
     # The same workflow id continues as the probation.
-    await until(lambda: _subject_is(case, "member"))
+    await case.wait_for("member")
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
     await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
@@ -41,10 +41,3 @@ async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
     assert world.app.load(Member, member_id).full_from == date(2031, 1, 10)  # PRB-EFFECTIVE
     assert world.app.load(Member, member_id).status_on(date(2031, 1, 10)) is Status.full
     assert world.app.load(AdmissionCase, case.case_id).ceremony_on == date(2030, 1, 10)
-
-
-async def _subject_is(case: CaseDriver, subject: str) -> bool:
-    try:
-        return (await case.status()).subject == subject
-    except Exception:
-        return False

@@ -155,15 +155,8 @@ async def _to_probation(env: WorkflowEnvironment, client: Client, world: World) 
     await case.to_ceremony(date(2029, 12, 3), decided_on=date(2029, 12, 20))
     await case.step("receive_decision", date(2030, 1, 2))
     await case.step("hold_ceremony", date(2030, 1, 10))
-    await until(lambda: _subject_is(case, "member"))
+    await case.wait_for("member")
     return case
-
-
-async def _subject_is(case: CaseDriver, subject: str) -> bool:
-    try:
-        return (await case.status()).subject == subject
-    except Exception:  # noqa: BLE001 — between the two runs of continue-as-new
-        return False
 
 
 async def test_a_probationer_is_struck_off_after_a_failed_review(
