@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid5
 
+import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -49,6 +50,7 @@ from workflows.messages import (
 )
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
+log = structlog.get_logger("dangvien.activities")
 Notify = Callable[[Notification], None]
 Handler = Callable[[Dangvien, Context, UUID, Step], Any]
 
@@ -280,11 +282,17 @@ class Activities:
         self.app = app
         self.notify = notify
 
-    def _guard(self, work: Callable[[], Any]) -> Any:
+    def _guard(self, work: Callable[[], Any], **ids: object) -> Any:
+        """Run a command; log it by ids only (never personal data), refusals included."""
+        info = activity.info()
+        bound = log.bind(workflow_id=info.workflow_id, activity=info.activity_type, **ids)
         try:
-            return work()
+            result = work()
         except DomainError as error:
+            bound.info("refused", rule_id=error.rule_id)
             raise refusal(error) from error
+        bound.info("done")
+        return result
 
     # --- views ---
 
@@ -383,7 +391,12 @@ class Activities:
                 f"Unknown step {step.kind}", type="UnknownStep", non_retryable=True
             )
         ctx = _ctx(step.actor, step.command_key)
-        self._guard(lambda: handler(self.app, ctx, request.subject_id, step))
+        self._guard(
+            lambda: handler(self.app, ctx, request.subject_id, step),
+            subject_id=str(request.subject_id),
+            step=step.kind,
+            command_key=step.command_key,
+        )
         return self.view_of(request.subject_id, step.on)
 
     # --- deadlines ---
@@ -412,7 +425,10 @@ class Activities:
         )
         system = Context(Actor("dangvien", Role.system, rung.target), request.command_key)
         recorded = self._guard(
-            lambda: self.app.escalate(system, request.subject_id, step, request.today)
+            lambda: self.app.escalate(system, request.subject_id, step, request.today),
+            subject_id=str(request.subject_id),
+            rule_id=rung.rule_id,
+            level=rung.level,
         )
         overdue = max(policy.working_days_overdue(rung.due, request.today), 0)
         rule = policy.RULES.get(rung.rule_id)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import structlog
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from domain.admission import AdmissionCase
 from domain.member import Member, Status
+from domain.person import Person
 from tests.builders import World
 from tests.workflows.conftest import instant, travel_to
 from tests.workflows.steps import open_case
@@ -41,3 +43,32 @@ async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
     assert world.app.load(Member, member_id).full_from == date(2031, 1, 10)  # PRB-EFFECTIVE
     assert world.app.load(Member, member_id).status_on(date(2031, 1, 10)) is Status.full
     assert world.app.load(AdmissionCase, case.case_id).ceremony_on == date(2030, 1, 10)
+
+
+async def test_logs_carry_ids_and_never_personal_data(
+    env: WorkflowEnvironment, client: Client, world: World
+) -> None:
+    await travel_to(env, instant(date(2029, 12, 3), time(9)))
+    with structlog.testing.capture_logs() as logs:
+        case = await open_case(client, world, date(2029, 12, 3))
+        await case.dossier(date(2029, 12, 3))
+    person = world.app.load(Person, case.person_id).data
+    steps = [entry for entry in logs if entry.get("step")]
+    assert {"declare_background", "summarize_comments"} <= {e["step"] for e in steps}
+    assert all(e["workflow_id"] == case.workflow_id for e in steps)
+    text = repr(logs)
+    for secret in (person.full_name, person.citizen_id, "Nguyễn Văn Ba", "Lê Thị Tư"):
+        assert secret not in text
+
+
+async def test_temporal_stores_the_case_encrypted(
+    env: WorkflowEnvironment, client: Client, world: World
+) -> None:
+    await travel_to(env, instant(date(2029, 12, 3), time(9)))
+    case = await open_case(client, world, date(2029, 12, 3))
+    await case.dossier(date(2029, 12, 3))  # relatives' names travel in an update
+    history = (await case.handle.fetch_history()).to_json()
+    assert "binary/encrypted" in history or "YmluYXJ5L2VuY3J5cHRlZA" in history
+    for secret in ("Nguyễn Văn Ba", "Lê Thị Tư", "Nguyen Van Ba", "45/GCN"):
+        assert secret not in history
+    assert case.workflow_id == f"admission-{case.case_id}"  # an opaque id, no name
