@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from base64 import b64decode
 from collections.abc import Iterable, Sequence
@@ -13,13 +14,23 @@ from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleRange,
+    ScheduleSpec,
+)
 from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.converter import PayloadCodec
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import search
 from workflows.converter import data_converter
+from workflows.messages import TASK_QUEUE, ResidenceRoundStart
+from workflows.processes import ResidenceRoundWorkflow
 
 ENCODING = b"binary/encrypted"
 NONCE = 12
@@ -107,3 +118,30 @@ def dev_server_flags() -> Iterable[str]:
     }
     for key in search.ALL:
         yield from ("--search-attribute", f"{key.name}={names[key.indexed_value_type]}")
+
+
+RESIDENCE_SCHEDULE_ID = "residence-comments-yearly"
+
+
+async def ensure_residence_schedule(client: Client, *, month: int = 10, day: int = 1) -> None:
+    """The yearly 213-QĐ/TW comment round, opened on 1 October (a setting), once."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            ResidenceRoundWorkflow.run,
+            ResidenceRoundStart(),
+            id="residence-round",
+            task_queue=TASK_QUEUE,
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    month=[ScheduleRange(month)],
+                    day_of_month=[ScheduleRange(day)],
+                    hour=[ScheduleRange(1)],
+                )
+            ],
+            time_zone_name="Asia/Ho_Chi_Minh",
+        ),
+    )
+    with contextlib.suppress(ScheduleAlreadyRunningError):  # created by an earlier start
+        await client.create_schedule(RESIDENCE_SCHEDULE_ID, schedule)

@@ -10,7 +10,7 @@ import structlog
 from infra.bootstrap import build_app, build_notifications, payload_key
 from infra.logging import configure_logging
 from infra.settings import Settings
-from infra.temporal import connect, register_search_attributes
+from infra.temporal import connect, ensure_residence_schedule, register_search_attributes
 from workflows.messages import TASK_QUEUE
 from workflows.worker import build_worker
 
@@ -23,6 +23,7 @@ async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> Non
         settings.temporal_address, settings.temporal_namespace, payload_key(settings)
     )
     await register_search_attributes(client, settings.temporal_namespace)
+    await ensure_residence_schedule(client)
     worker = build_worker(client, app, notifications.notify, task_queue=task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
