@@ -28,6 +28,22 @@ class TransferStage(StrEnum):
     cancelled = "cancelled"
 
 
+STEPS: dict[str, frozenset[TransferStage]] = {
+    # Which stages accept each step (the workflow's update validator reads the same table).
+    "forward_letter": frozenset({TransferStage.in_transit}),
+    "present_letter": frozenset({TransferStage.letter_issued}),
+    "accept_transfer": frozenset({TransferStage.presented}),
+    "end_temporary_transfer": frozenset({TransferStage.active}),
+    "cancel_transfer": frozenset({TransferStage.in_transit, TransferStage.letter_issued}),
+    "record_portal_reference": frozenset(TransferStage)
+    - {TransferStage.completed, TransferStage.cancelled},
+}
+
+
+def accepted_steps(stage: TransferStage) -> list[str]:
+    return sorted(step for step, stages in STEPS.items() if stage in stages)
+
+
 @dataclass(frozen=True)
 class Hop:
     """One step of the letter: from one organization to the next (giấy giới thiệu)."""
@@ -144,19 +160,19 @@ class Transfer(Recorded):
                 "the kind of transfer",
             )
 
-    def _expect(self, *stages: TransferStage) -> None:
-        if self.stage not in stages:
+    def _expect(self, step: str) -> None:
+        if self.stage not in STEPS[step]:
             raise RuleViolation(
                 "CASE-STAGE",
                 f"Việc chuyển sinh hoạt đang ở bước '{self.stage}', không nhận bước này",
-                f"The transfer is at stage '{self.stage}' and does not accept this step",
+                f"The transfer is at stage '{self.stage}' and does not accept this step ({step})",
             )
 
     # --- steps ---
 
     def record_hop(self, hop: Hop, to_cell: bool, stamp: Stamp) -> None:
         """The letter moves one level; a letter addressed to a cell starts TRF-PRESENT."""
-        self._expect(TransferStage.in_transit)
+        self._expect("forward_letter")
         policy.check_not_before(hop.on, self.last_acted_on)
         last = self.hops[-1].to_org_id if self.hops else self.from_cell_id
         if hop.from_org_id != last:
@@ -176,7 +192,7 @@ class Transfer(Recorded):
 
     def present(self, stamp: Stamp) -> None:
         """The member presents the letter to the receiving cell committee (late is recorded)."""
-        self._expect(TransferStage.letter_issued)
+        self._expect("present_letter")
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         due = self.present_due
         overdue = policy.working_days_overdue(due, stamp.effective_on) if due else 0
@@ -189,7 +205,7 @@ class Transfer(Recorded):
     def accept(self, stamp: Stamp) -> None:
         """The receiving cell accepts: an official or internal transfer is complete; a
         temporary stay begins."""
-        self._expect(TransferStage.presented)
+        self._expect("accept_transfer")
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._accepted(stamp=stamp)
 
@@ -199,7 +215,7 @@ class Transfer(Recorded):
 
     def end_temporary(self, stamp: Stamp) -> None:
         """The member returns; the host reports back."""
-        self._expect(TransferStage.active)
+        self._expect("end_temporary_transfer")
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._returned(stamp=stamp)
 
@@ -209,6 +225,7 @@ class Transfer(Recorded):
 
     def record_portal_reference(self, reference: str, stamp: Stamp) -> None:
         """The national public-service portal's number, for transfers filed online."""
+        self._expect("record_portal_reference")
         if reference != self.portal_reference:
             self._portal_referenced(reference=reference, stamp=stamp)
 
@@ -217,7 +234,7 @@ class Transfer(Recorded):
         self.portal_reference = reference
 
     def cancel(self, reason: str, stamp: Stamp) -> None:
-        self._expect(TransferStage.in_transit, TransferStage.letter_issued)
+        self._expect("cancel_transfer")
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._cancelled(reason=reason, stamp=stamp)
 

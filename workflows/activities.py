@@ -19,7 +19,8 @@ from domain.application import NAMESPACE, Context, Dangvien, OpenDeadline
 from domain.errors import DomainError
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import Organization
-from domain.transfer import Hop, Transfer, TransferStage
+from domain.transfer import STEPS as TRANSFER_STEP_STAGES
+from domain.transfer import Hop, Transfer, TransferStage, accepted_steps
 from domain.values import (
     Actor,
     HoldKind,
@@ -250,21 +251,12 @@ TRANSFER_STEPS: dict[str, Handler] = {
     ),
 }
 
+assert set(TRANSFER_STEPS) == set(TRANSFER_STEP_STAGES), "every transfer step has a handler"
+
 HANDLERS: dict[str, dict[str, Handler]] = {
     "admission": ADMISSION_STEPS,
     "member": MEMBER_STEPS,
     "transfer": TRANSFER_STEPS,
-}
-
-TRANSFER_ACCEPTS: dict[TransferStage, frozenset[str]] = {
-    TransferStage.in_transit: frozenset(
-        {"forward_letter", "record_portal_reference", "cancel_transfer"}
-    ),
-    TransferStage.letter_issued: frozenset(
-        {"present_letter", "record_portal_reference", "cancel_transfer"}
-    ),
-    TransferStage.presented: frozenset({"accept_transfer", "record_portal_reference"}),
-    TransferStage.active: frozenset({"end_temporary_transfer", "record_portal_reference"}),
 }
 
 
@@ -339,7 +331,7 @@ class Activities:
             member_id=agg.member_id,
             deadline=dview,
             escalation_level=level,
-            awaiting=sorted(TRANSFER_ACCEPTS.get(tstage, frozenset())),
+            awaiting=accepted_steps(tstage),
         )
 
     @activity.defn(name="view")
