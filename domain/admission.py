@@ -233,6 +233,30 @@ class AdmissionCase(Recorded):
             return None
         return policy.due_date("ADM-CEREMONY", self.decision_received_on).due
 
+    def current_deadline(self, on: date) -> tuple[str, date, date] | None:
+        """(rule id, start, due) of the deadline the current stage runs against: the
+        documents' validity while the dossier is open (ADM-CERT, ADM-DOSSIER-AGE, judged on
+        `on`), ADM-DECIDE from the cell's resolution, ADM-CEREMONY from the receipt."""
+        stage = self.stage
+        if stage in DOSSIER_OPEN:
+            lapsing = [
+                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE")
+                for i in self.introductions.values()
+            ]
+            if self.certificate:
+                lapsing.append((policy.certificate_expires(self.certificate[1], on), "ADM-CERT"))
+            if not lapsing:
+                return None
+            due, rule = min(lapsing)
+            return rule, self.opened_on, due
+        if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
+            assert self.cell_resolution_on is not None and self.decision_due is not None
+            return "ADM-DECIDE", self.cell_resolution_on, self.decision_due
+        if stage is Stage.ceremony and self.decision_received_on and self.ceremony_due:
+            due = max(self.ceremony_due, self.ceremony_delay_until or self.ceremony_due)
+            return "ADM-CEREMONY", self.decision_received_on, due
+        return None
+
     def _expect(self, step: str) -> None:
         check_step(self.stage, step)
 

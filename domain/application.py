@@ -22,14 +22,14 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import policy
-from domain.admission import DOSSIER_OPEN, AdmissionCase, ApplicantFacts, CommentSource, Stage
+from domain.admission import AdmissionCase, ApplicantFacts, CommentSource, Stage
 from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import AdmissionTarget, Organization, check_parent
 from domain.person import Person, PersonalData
 from domain.record import Recorded
 from domain.transcodings import register_values
-from domain.transfer import Hop, Transfer, TransferStage
+from domain.transfer import Hop, Transfer
 from domain.values import (
     Actor,
     Ballot,
@@ -914,73 +914,38 @@ class Dangvien(Application):
         return OpenDeadline(rule_id, start, due, responsible, above, department)
 
     def _case_deadline(self, case: AdmissionCase, on: date) -> OpenDeadline | None:
-        stage = case.stage
-        if stage in DOSSIER_OPEN:
-            documents = {
-                "ADM-CERT": policy.certificate_expires(case.certificate[1], on)
-                if case.certificate
-                else None,
-                "ADM-DOSSIER-AGE": min(
-                    (
-                        policy.dossier_stale_after(i.letter_on, on)
-                        for i in case.introductions.values()
-                    ),
-                    default=None,
-                ),
-            }
-            lapsing = [(due, rule) for rule, due in documents.items() if due is not None]
-            if not lapsing:
-                return None
-            due, rule = min(lapsing)
-            return self._answerable(rule, case.opened_on, due, case.cell_id, case.cell_id, on)
-        if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
-            assert case.cell_resolution_on is not None and case.decision_due is not None
-            holder = {
-                Stage.intermediate_appraisal: self.load(Organization, case.cell_id).parent_on(on),
-                Stage.committee_vote: case.grassroots_id,
-                Stage.decision: self.competent_committee(case.cell_id, on).id,
-            }[stage]
-            assert holder is not None
-            return self._answerable(
-                "ADM-DECIDE", case.cell_resolution_on, case.decision_due, holder, case.cell_id, on
-            )
-        if stage is Stage.ceremony and case.decision_received_on and case.ceremony_due:
-            due = max(case.ceremony_due, case.ceremony_delay_until or case.ceremony_due)
-            return self._answerable(
-                "ADM-CEREMONY", case.decision_received_on, due, case.cell_id, case.cell_id, on
-            )
-        return None
+        running = case.current_deadline(on)
+        if running is None:
+            return None
+        holder = {
+            Stage.intermediate_appraisal: lambda: self.load(Organization, case.cell_id).parent_on(
+                on
+            ),
+            Stage.committee_vote: lambda: case.grassroots_id,
+            Stage.decision: lambda: self.competent_committee(case.cell_id, on).id,
+        }.get(case.stage, lambda: case.cell_id)()
+        assert holder is not None
+        return self._answerable(*running, holder, case.cell_id, on)
 
     def _member_deadline(self, member: Member, on: date) -> OpenDeadline | None:
-        if member.status is not Status.probationary or member.deadlocked:
+        running = member.current_deadline()
+        if running is None:
             return None
-        if member.resolution is not None and member.recognition_due is not None:
-            competent = self.competent_committee(member.cell_id, on).id
-            return self._answerable(
-                "PRB-DECIDE",
-                member.resolution[1],
-                member.recognition_due,
-                competent,
-                member.cell_id,
-                on,
-            )
-        review = policy.due_date("PRB-REVIEW", member.probation_ends).due
-        return self._answerable(
-            "PRB-REVIEW", member.probation_ends, review, member.cell_id, member.cell_id, on
+        rule_id = running[0]
+        holder = (
+            self.competent_committee(member.cell_id, on).id
+            if rule_id == "PRB-DECIDE"
+            else member.cell_id
         )
+        return self._answerable(*running, holder, member.cell_id, on)
 
     def _transfer_deadline(self, transfer: Transfer) -> OpenDeadline | None:
-        stage, on = transfer.stage, transfer.last_acted_on
-        if stage is TransferStage.in_transit and not transfer.hops and transfer.start_due:
-            cell = transfer.from_cell_id
-            return self._answerable(
-                "TRF-START", transfer.trigger_on, transfer.start_due, cell, cell, on
-            )
-        to_cell = transfer.to_cell_id
-        if stage is TransferStage.letter_issued and transfer.letter_on and to_cell:
-            due = policy.due_date("TRF-PRESENT", transfer.letter_on).due
-            return self._answerable("TRF-PRESENT", transfer.letter_on, due, to_cell, to_cell, on)
-        return None
+        running = transfer.current_deadline()
+        if running is None:
+            return None
+        cell = transfer.to_cell_id if running[0] == "TRF-PRESENT" else transfer.from_cell_id
+        assert cell is not None
+        return self._answerable(*running, cell, cell, transfer.last_acted_on)
 
     def escalation_plan(self, aggregate_id: UUID, on: date) -> list[policy.EscalationStep]:
         """The rungs still to come for the current deadline (PRB-DEADLOCK: at once)."""

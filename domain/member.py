@@ -124,6 +124,16 @@ class Member(Recorded):
             "PRB-DECIDE", self.resolution[1], extension_wd=self.recognition_extension_wd
         ).due
 
+    def current_deadline(self) -> tuple[str, date, date] | None:
+        """(rule id, start, due): PRB-DECIDE once the cell resolved, else PRB-REVIEW from
+        the end of the twelve months; none after a deadlock (the upper committee decides)."""
+        if self.status is not Status.probationary or self.deadlocked:
+            return None
+        if self.resolution is not None and self.recognition_due is not None:
+            return "PRB-DECIDE", self.resolution[1], self.recognition_due
+        review = policy.due_date("PRB-REVIEW", self.probation_ends).due
+        return "PRB-REVIEW", self.probation_ends, review
+
     def _expect_probation(self) -> None:
         if self.status is not Status.probationary:
             raise RuleViolation(

@@ -141,6 +141,16 @@ class Transfer(Recorded):
         """TRF-PRESENT: from the date of the introduction letter to the receiving cell."""
         return policy.due_date("TRF-PRESENT", self.letter_on).due if self.letter_on else None
 
+    def current_deadline(self) -> tuple[str, date, date] | None:
+        """(rule id, start, due): TRF-START until the letter leaves, TRF-PRESENT once it is
+        addressed to the receiving cell."""
+        stage = self.stage
+        if stage is TransferStage.in_transit and not self.hops and self.start_due:
+            return "TRF-START", self.trigger_on, self.start_due
+        if stage is TransferStage.letter_issued and self.letter_on:
+            return "TRF-PRESENT", self.letter_on, policy.due_date("TRF-PRESENT", self.letter_on).due
+        return None
+
     @property
     def last_acted_on(self) -> date:
         """The date of the latest step: a later step is never dated before it."""
