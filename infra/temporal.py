@@ -124,7 +124,8 @@ RESIDENCE_SCHEDULE_ID = "residence-comments-yearly"
 
 
 async def ensure_residence_schedule(client: Client, *, month: int = 10, day: int = 1) -> None:
-    """The yearly 213-QĐ/TW comment round, opened on 1 October (a setting), once."""
+    """The yearly 213-QĐ/TW comment round, opened at 00:00 on 1 October in Vietnam (a
+    setting); creating it again is a no-op."""
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
             ResidenceRoundWorkflow.run,
@@ -135,9 +136,7 @@ async def ensure_residence_schedule(client: Client, *, month: int = 10, day: int
         spec=ScheduleSpec(
             calendars=[
                 ScheduleCalendarSpec(
-                    month=[ScheduleRange(month)],
-                    day_of_month=[ScheduleRange(day)],
-                    hour=[ScheduleRange(1)],
+                    month=[ScheduleRange(month)], day_of_month=[ScheduleRange(day)]
                 )
             ],
             time_zone_name="Asia/Ho_Chi_Minh",

@@ -19,6 +19,7 @@ from domain.application import NAMESPACE, Context, Dangvien, OpenDeadline
 from domain.errors import DomainError
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import Organization
+from domain.record import Recorded
 from domain.transfer import STEPS as TRANSFER_STEP_STAGES
 from domain.transfer import Hop, Transfer, TransferStage, accepted_steps
 from domain.values import (
@@ -422,6 +423,9 @@ class Activities:
             rule_id=rung.rule_id,
             level=rung.level,
         )
+        subject = self.app.load(Recorded, request.subject_id)
+        if not subject.has_escalated(rung.rule_id, rung.level, rung.due):
+            return False  # the key was spent on another rung: nothing to tell
         overdue = max(policy.working_days_overdue(rung.due, request.today), 0)
         rule = policy.RULES.get(rung.rule_id)
         title_vi = rule.title_vi if rule else rung.rule_id
@@ -511,8 +515,8 @@ class Activities:
 
     @activity.defn(name="residence_round")
     def residence_round(self, request: ResidenceRequest) -> list[UUID]:
-        """The members linked to a residence cell who have no comment for the year yet;
-        `escalate_at` set: tell each residence cell (level 0 on opening, 1 when late)."""
+        """The members linked to a residence cell who have no comment for the year yet; each
+        is told to its residence cell on opening (level 0), to the cell above when late (1)."""
         waiting = [
             m
             for m in self.app.members_with_residence_link()
@@ -536,7 +540,7 @@ class Activities:
                     member.id,
                     rung,
                     request.today,
-                    f"residence/{request.year}/{member.id}/{int(level)}",
+                    f"residence/{request.year}/{member.id}/{int(level)}/{request.due}",
                 )
             )
         return [m.id for m in waiting]
