@@ -17,6 +17,9 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": settings.cipher_key or local_key(settings.data_dir, "cipher.key"),
         "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+        # Cached aggregates fast-forward from the store on every get, so several processes
+        # may write: a cell with a roll of 250 is not replayed from its first event each time.
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
         "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
     }
     if settings.store == "sqlite":
