@@ -999,7 +999,9 @@ class Dangvien(Application):
         """Every event of an aggregate in order, with who acted, under which rules, and when
         it was recorded and took effect."""
         entries = []
+        owner = ""  # events declared on the base class are named by the aggregate's class
         for e in self.events.get(aggregate_id):
+            owner = owner or getattr(e, "originator_topic", ":").split(":")[1]
             stamp: Stamp = e.stamp  # type: ignore[attr-defined]
             facts = {
                 k: v
@@ -1016,7 +1018,7 @@ class Dangvien(Application):
             entries.append(
                 HistoryEntry(
                     version=e.originator_version,
-                    name=type(e).__qualname__,
+                    name=type(e).__qualname__.replace("Recorded.", f"{owner}."),
                     recorded_at=e.timestamp.isoformat(),  # type: ignore[attr-defined]
                     effective_on=stamp.effective_on,
                     actor=stamp.actor,

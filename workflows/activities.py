@@ -4,6 +4,8 @@ the rule id, and a concurrency conflict is retried."""
 
 from __future__ import annotations
 
+import random
+import time as time_module
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
@@ -16,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from domain import policy
 from domain.admission import STEPS, AdmissionCase, CommentSource
 from domain.application import NAMESPACE, Context, Dangvien, OpenDeadline
-from domain.errors import DomainError
+from domain.errors import ConcurrencyConflict, DomainError
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import Organization
 from domain.record import Recorded
@@ -280,12 +282,26 @@ class Activities:
         info = activity.info()
         bound = log.bind(workflow_id=info.workflow_id, activity=info.activity_type, **ids)
         try:
-            result = work()
+            result = self._retrying(work)
         except DomainError as error:
             bound.info("refused", rule_id=error.rule_id)
             raise refusal(error) from error
         bound.info("done")
         return result
+
+    @staticmethod
+    def _retrying(work: Callable[[], Any], attempts: int = 20) -> Any:
+        """Concurrent writers of one aggregate (the moves of a dissolution all write the old
+        cell) retry here at once, with jitter: commands are idempotent, and Temporal's own
+        retry would wait seconds."""
+        for attempt in range(attempts):
+            try:
+                return work()
+            except ConcurrencyConflict:
+                if attempt == attempts - 1:
+                    raise
+                time_module.sleep(random.uniform(0, 0.03))  # noqa: S311 — jitter, not secrecy
+        raise AssertionError("unreachable")
 
     # --- views ---
 
@@ -411,41 +427,61 @@ class Activities:
 
     @activity.defn(name="escalate")
     def escalate(self, request: EscalateRequest) -> bool:
-        """Record the rung on the aggregate and notify the target organization, once."""
+        """Fire a planned rung if it still stands. A step or a transfer since the plan may
+        have moved the deadline or the unit that answers for it: then nothing fires and the
+        workflow plans again. Returns whether the rung was recorded now."""
         rung = request.rung
-        step = policy.EscalationStep(
-            rung.rule_id, policy.Level(rung.level), rung.fires_on, rung.target, rung.due
-        )
-        system = Context(Actor("dangvien", Role.system, rung.target), request.command_key)
+        wanted = (rung.rule_id, rung.level, rung.due)
+        planned = self.app.escalation_plan(request.subject_id, request.today)
+        current = next((s for s in planned if (s.rule_id, s.level, s.due) == wanted), None)
+        if current is None:
+            self._renotify(request.subject_id, rung, request.today)  # recorded, maybe unsent
+            return False
+        return self._tell(request.subject_id, current, request.today, request.command_key)
+
+    def _renotify(self, subject_id: UUID, rung: Rung, today: date) -> None:
+        """After a crash between recording a rung and notifying it: notify (once, by key)."""
+        subject = self.app.load(Recorded, subject_id)
+        for rule_id, level, target, due in subject.escalations:
+            if (rule_id, level, due) == (rung.rule_id, rung.level, rung.due):
+                step = policy.EscalationStep(rule_id, policy.Level(level), today, target, due)
+                self._notify(subject_id, step, today)
+
+    def _tell(self, subject_id: UUID, step: policy.EscalationStep, today: date, key: str) -> bool:
+        """Record the rung on the aggregate (once per rule, level and due date) and notify
+        the organization told."""
+        system = Context(Actor("dangvien", Role.system, step.target), key)
         recorded = self._guard(
-            lambda: self.app.escalate(system, request.subject_id, step, request.today),
-            subject_id=str(request.subject_id),
-            rule_id=rung.rule_id,
-            level=rung.level,
+            lambda: self.app.escalate(system, subject_id, step, today),
+            subject_id=str(subject_id),
+            rule_id=step.rule_id,
+            level=int(step.level),
         )
-        subject = self.app.load(Recorded, request.subject_id)
-        if not subject.has_escalated(rung.rule_id, rung.level, rung.due):
-            return False  # the key was spent on another rung: nothing to tell
-        overdue = max(policy.working_days_overdue(rung.due, request.today), 0)
-        rule = policy.RULES.get(rung.rule_id)
-        title_vi = rule.title_vi if rule else rung.rule_id
-        title_en = rule.title_en if rule else rung.rule_id
+        subject = self.app.load(Recorded, subject_id)
+        if subject.has_escalated(step.rule_id, step.level, step.due):
+            self._notify(subject_id, step, today)
+        return bool(recorded)
+
+    def _notify(self, subject_id: UUID, step: policy.EscalationStep, today: date) -> None:
+        overdue = max(policy.working_days_overdue(step.due, today), 0)
+        rule = policy.RULES.get(step.rule_id)
+        title_vi = rule.title_vi if rule else step.rule_id
+        title_en = rule.title_en if rule else step.rule_id
         self.notify(
             Notification(
-                key=f"{request.subject_id}/{rung.rule_id}/{rung.level}/{rung.due.isoformat()}",
-                org_id=rung.target,
-                subject_id=request.subject_id,
-                rule_id=rung.rule_id,
-                level=rung.level,
-                due=rung.due,
+                key=f"{subject_id}/{step.rule_id}/{int(step.level)}/{step.due.isoformat()}",
+                org_id=step.target,
+                subject_id=subject_id,
+                rule_id=step.rule_id,
+                level=int(step.level),
+                due=step.due,
                 created_at=datetime.now(UTC),
-                message_vi=f"[{rung.rule_id}] {title_vi}: hạn {rung.due:%d/%m/%Y}"
+                message_vi=f"[{step.rule_id}] {title_vi}: hạn {step.due:%d/%m/%Y}"
                 + (f", quá hạn {overdue} ngày làm việc" if overdue else ""),
-                message_en=f"[{rung.rule_id}] {title_en}: due {rung.due.isoformat()}"
+                message_en=f"[{step.rule_id}] {title_en}: due {step.due.isoformat()}"
                 + (f", {overdue} working days overdue" if overdue else ""),
             )
         )
-        return bool(recorded)
 
     # --- cell dissolution ---
 
@@ -527,20 +563,7 @@ class Activities:
             level = policy.Level.unit_above if request.late else policy.Level.reminder
             cell = self.app.load(Organization, member.residence_cell_id)
             target = (cell.parent_on(request.today) if request.late else None) or cell.id
-            rung = Rung(
-                "RES-COMMENT",
-                int(level),
-                request.today,
-                local_start_of(request.today),
-                target,
-                request.due,
-            )
-            self.escalate(
-                EscalateRequest(
-                    member.id,
-                    rung,
-                    request.today,
-                    f"residence/{request.year}/{member.id}/{int(level)}/{request.due}",
-                )
-            )
+            step = policy.EscalationStep("RES-COMMENT", level, request.today, target, request.due)
+            key = f"residence/{request.year}/{member.id}/{int(level)}/{request.due}"
+            self._tell(member.id, step, request.today, key)
         return [m.id for m in waiting]

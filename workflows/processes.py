@@ -41,13 +41,14 @@ T = TypeVar("T")
 RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 
-async def call(name: str, arg: Any, result_type: type[T]) -> T:
-    """Run an activity by name (the worker registers them; workflows import none of them)."""
+async def call(name: str, arg: Any, result_type: type[T], seconds: int = 30) -> T:
+    """Run an activity by name (the worker registers them; workflows import none of them).
+    Activities are short: a worker that died mid-activity is noticed after `seconds`."""
     result = await workflow.execute_activity(
         name,
         arg,
         result_type=result_type,
-        start_to_close_timeout=timedelta(seconds=60),
+        start_to_close_timeout=timedelta(seconds=seconds),
         retry_policy=RETRY,
     )
     return cast(T, result)
@@ -134,11 +135,13 @@ class Process:
                     pass
             if self.changes != seen:
                 return
-            await call(
+            fired = await call(
                 "escalate",
                 EscalateRequest(self.view.subject_id, rung, today(), str(workflow.uuid4())),
                 bool,
             )
+            if not fired and workflow.patched("replan-on-stale-rung"):
+                return  # the plan went stale (a transfer, say): plan again
             self.view.escalation_level = max(self.view.escalation_level, rung.level)
             self.publish()
         await workflow.wait_condition(lambda: self.changes != seen)
@@ -221,7 +224,7 @@ class ProbationWorkflow(Process):
 
     @act.validator
     def accepts(self, step: Step) -> None:
-        if self.view is None or self.view.closed or step.kind not in self.view.awaiting:
+        if self.view is not None and (self.view.closed or step.kind not in self.view.awaiting):
             raise ApplicationError(
                 f"[CASE-STAGE] The member's probation does not accept this step ({step.kind})",
                 {
@@ -263,7 +266,7 @@ class TransferWorkflow(Process):
 
     @act.validator
     def accepts(self, step: Step) -> None:
-        if self.view is None or step.kind not in self.view.awaiting:
+        if self.view is not None and step.kind not in self.view.awaiting:
             raise ApplicationError(
                 f"[CASE-STAGE] The transfer does not accept this step now ({step.kind})",
                 {
@@ -282,7 +285,7 @@ class MoveMemberWorkflow:
 
     @workflow.run
     async def run(self, request: MoveRequest) -> bool:
-        return await call("move_member", request, bool)
+        return await call("move_member", request, bool, seconds=10)
 
 
 @workflow.defn

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -228,7 +229,7 @@ async def test_every_notice_of_a_second_round_is_backed_by_an_event_on_the_recor
             id=f"residence-round-{days}",
             task_queue=TASK_QUEUE,
         )
-        rows = await eventually(lambda n=expected: _rows(notifications, world.residence_cell, n))
+        rows = await eventually(partial(_rows, notifications, world.residence_cell, expected))
     recorded = {
         (member, level, due)
         for member in world.members[world.other_cell][:3]
