@@ -12,8 +12,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.admission import Stage, check_step
-    from domain.errors import DomainError
+    from domain.admission import Stage
     from workflows import search
     from workflows.activities import VIETNAM, local_start_of
     from workflows.messages import (
@@ -59,17 +58,6 @@ def today() -> date:
     return workflow.now().astimezone(VIETNAM).date()
 
 
-def rule_violation(view_stage: str, step: str) -> ApplicationError | None:
-    """CASE-STAGE as an update validator's refusal (nothing runs, nothing is written)."""
-    try:
-        check_step(Stage(view_stage), step)
-    except DomainError as error:
-        return ApplicationError(
-            error.message("en"), error.as_dict(), type="RuleViolation", non_retryable=True
-        )
-    return None
-
-
 class Process:
     """What every process shares: its view, human steps as updates, and the escalation loop
     that follows the current deadline until the stage changes."""
@@ -80,6 +68,35 @@ class Process:
         self.view: View | None = None
         self.changes = 0  # bumped by every accepted step: the loop re-plans
         self.lock = asyncio.Lock()
+
+    @workflow.query
+    def status(self) -> View | None:
+        return self.view
+
+    @workflow.update
+    async def act(self, step: Step) -> View:
+        """A human step (see docs/processes.md)."""
+        return await self.apply(step)
+
+    @act.validator
+    def accepts(self, step: Step) -> None:
+        """CASE-STAGE: refuse, before anything runs, a step the stage does not accept (the
+        view lists them from the domain's tables); while opening, the handler waits."""
+        view = self.view
+        if view is not None and (view.closed or step.kind not in view.awaiting):
+            raise ApplicationError(
+                f"[CASE-STAGE] The {view.subject} at stage '{view.stage}' does not accept "
+                f"this step ({step.kind})",
+                {
+                    "rule_id": "CASE-STAGE",
+                    "vi": f"Đang ở bước '{view.stage}', không nhận bước này ({step.kind})",
+                    "en": f"At stage '{view.stage}' this step is not accepted ({step.kind})",
+                    "stage": view.stage,
+                    "step": step.kind,
+                },
+                type="RuleViolation",
+                non_retryable=True,
+            )
 
     async def apply(self, step: Step) -> View:
         """Run a human step through its idempotent activity, one step at a time."""
@@ -177,20 +194,6 @@ class AdmissionWorkflow(Process):
             )
         return self.view
 
-    @workflow.query
-    def status(self) -> View | None:
-        return self.view
-
-    @workflow.update
-    async def act(self, step: Step) -> View:
-        return await self.apply(step)
-
-    @act.validator
-    def accepts(self, step: Step) -> None:
-        refused = rule_violation(self.view.stage, step.kind) if self.view else None
-        if refused:
-            raise refused
-
 
 @workflow.defn
 class ProbationWorkflow(Process):
@@ -214,28 +217,6 @@ class ProbationWorkflow(Process):
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view
 
-    @workflow.query
-    def status(self) -> View | None:
-        return self.view
-
-    @workflow.update
-    async def act(self, step: Step) -> View:
-        return await self.apply(step)
-
-    @act.validator
-    def accepts(self, step: Step) -> None:
-        if self.view is not None and (self.view.closed or step.kind not in self.view.awaiting):
-            raise ApplicationError(
-                f"[CASE-STAGE] The member's probation does not accept this step ({step.kind})",
-                {
-                    "rule_id": "CASE-STAGE",
-                    "en": "This step is not accepted now",
-                    "vi": "Bước này không được nhận lúc này",
-                },
-                type="RuleViolation",
-                non_retryable=True,
-            )
-
 
 @workflow.defn
 class TransferWorkflow(Process):
@@ -255,28 +236,6 @@ class TransferWorkflow(Process):
             await self.follow()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view
-
-    @workflow.query
-    def status(self) -> View | None:
-        return self.view
-
-    @workflow.update
-    async def act(self, step: Step) -> View:
-        return await self.apply(step)
-
-    @act.validator
-    def accepts(self, step: Step) -> None:
-        if self.view is not None and step.kind not in self.view.awaiting:
-            raise ApplicationError(
-                f"[CASE-STAGE] The transfer does not accept this step now ({step.kind})",
-                {
-                    "rule_id": "CASE-STAGE",
-                    "en": "This step is not accepted now",
-                    "vi": "Bước này không được nhận lúc này",
-                },
-                type="RuleViolation",
-                non_retryable=True,
-            )
 
 
 @workflow.defn

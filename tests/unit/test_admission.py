@@ -13,7 +13,6 @@ import pytest
 from domain.admission import AdmissionCase, CommentSource, Stage
 from domain.application import Dangvien
 from domain.calendar import add_months
-from domain.errors import RuleViolation
 from domain.member import Member, Motion, Status
 from domain.organization import Organization
 from domain.person import Person
@@ -28,18 +27,16 @@ from domain.values import (
     TransferKind,
     TransferReason,
 )
+from tests.assertions import refused as refused_by
+from tests.assertions import writes_nothing
 from tests.builders import World, ctx, person_data
 
 
 @contextmanager
 def refused(app: Dangvien, rule_id: str) -> Iterator[None]:
     """The command is refused with `rule_id` and the store is unchanged."""
-    before = app.recorder.max_notification_id()
-    with pytest.raises(RuleViolation) as caught:
+    with writes_nothing(app), refused_by(rule_id):
         yield
-    assert caught.value.rule_id == rule_id, caught.value
-    assert caught.value.vi and caught.value.en
-    assert app.recorder.max_notification_id() == before
 
 
 @dataclass

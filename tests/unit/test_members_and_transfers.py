@@ -14,8 +14,7 @@ test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import pairwise
 from uuid import UUID, uuid4
@@ -29,6 +28,7 @@ from domain.organization import Organization
 from domain.person import Person
 from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import CellSetting, HoldKind, OrgKind, Role, TransferKind, TransferReason
+from tests.assertions import refused, writes_nothing
 from tests.builders import World, ctx, person_data
 
 # A probationer admitted on Monday 2025-03-10 (decision of 2025-02-24): probation ends
@@ -39,24 +39,6 @@ PROBATION_ENDS = date(2026, 3, 10)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def refused(rule_id: str) -> Iterator[pytest.ExceptionInfo[RuleViolation]]:
-    """The block is refused by `rule_id`, with a message in Vietnamese and in English."""
-    with pytest.raises(RuleViolation) as refusal:
-        yield refusal
-    assert refusal.value.rule_id == rule_id, refusal.value.en
-    assert refusal.value.vi.strip()
-    assert refusal.value.en.strip()
-
-
-@contextmanager
-def writes_nothing(app: Dangvien) -> Iterator[None]:
-    """Nothing is recorded inside the block."""
-    before = app.recorder.max_notification_id()
-    yield
-    assert app.recorder.max_notification_id() == before
 
 
 def admit_probationer(

@@ -15,20 +15,17 @@ test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain import policy
-from domain.application import Dangvien
-from domain.errors import RuleViolation
 from domain.member import Member
 from domain.organization import AdmissionTarget, Organization
 from domain.transfer import Hop
 from domain.values import CellSetting, OrgKind, Role, TransferKind, TransferReason
+from tests.assertions import refused, writes_nothing
 from tests.builders import World, ctx, person_data
 
 LAST_DISTRICT_DAY = date(2025, 6, 30)
@@ -36,24 +33,6 @@ REORGANISED = date(2025, 7, 1)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def refused(rule_id: str) -> Iterator[pytest.ExceptionInfo[RuleViolation]]:
-    """The block is refused by `rule_id`, with a message in Vietnamese and in English."""
-    with pytest.raises(RuleViolation) as refusal:
-        yield refusal
-    assert refusal.value.rule_id == rule_id, refusal.value.en
-    assert refusal.value.vi.strip()
-    assert refusal.value.en.strip()
-
-
-@contextmanager
-def writes_nothing(app: Dangvien) -> Iterator[None]:
-    """Nothing is recorded inside the block."""
-    before = app.recorder.max_notification_id()
-    yield
-    assert app.recorder.max_notification_id() == before
 
 
 def org(world: World, org_id: UUID) -> Organization:
