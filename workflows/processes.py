@@ -163,8 +163,18 @@ class Process:
             self.publish()
         await workflow.wait_condition(lambda: self.changes != seen)
 
-    def suggest_continue_as_new(self) -> bool:
-        return workflow.info().is_continue_as_new_suggested()
+    async def until_closed(self, start: Any) -> View:
+        """Follow the deadlines until the process ends, continuing as new when the history
+        grows long (after every human step in flight has finished)."""
+        assert self.view is not None
+        self.publish()
+        while not self.view.closed:
+            await self.follow()
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(start)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view
 
 
 @workflow.defn
@@ -180,13 +190,7 @@ class AdmissionWorkflow(Process):
     @workflow.run
     async def run(self, start: AdmissionStart) -> View:
         self.view = await call("open_case", start, View)
-        self.publish()
-        while not self.view.closed:
-            await self.follow()
-            if self.suggest_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(start)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.until_closed(start)
         if self.view.stage == Stage.admitted and self.view.member_id:
             # The same workflow id carries the person into probation (PRB-LENGTH).
             workflow.continue_as_new(
@@ -208,14 +212,7 @@ class ProbationWorkflow(Process):
     @workflow.run
     async def run(self, start: ProbationStart) -> View:
         self.view = await call("view", PlanRequest(start.member_id, today()), View)
-        self.publish()
-        while not self.view.closed:
-            await self.follow()
-            if self.suggest_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(start)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.view
+        return await self.until_closed(start)
 
 
 @workflow.defn
@@ -231,11 +228,7 @@ class TransferWorkflow(Process):
     @workflow.run
     async def run(self, start: TransferStart) -> View:
         self.view = await call("start_transfer", start, View)
-        self.publish()
-        while not self.view.closed:
-            await self.follow()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.view
+        return await self.until_closed(start)
 
 
 @workflow.defn
