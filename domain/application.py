@@ -226,6 +226,27 @@ class Dangvien(Application):
     def set_target(self, ctx: Context, org_id: UUID, target: AdmissionTarget, on: date) -> None:
         self._run(Organization, org_id, ctx, lambda o: o.set_target(target, self.stamp(ctx, on)))
 
+    def register_hamlet(
+        self, ctx: Context, commune_id: UUID, key: str, name: str, on: date
+    ) -> None:
+        self._run(
+            Organization,
+            commune_id,
+            ctx,
+            lambda o: o.register_hamlet(key, name, self.stamp(ctx, on)),
+        )
+
+    def serve_hamlets(
+        self, ctx: Context, cell_id: UUID, commune_id: UUID, keys: tuple[str, ...], on: date
+    ) -> None:
+        known = set(self.load(Organization, commune_id).hamlets)
+        self._run(
+            Organization,
+            cell_id,
+            ctx,
+            lambda o: o.serve_hamlets(commune_id, known, keys, self.stamp(ctx, on)),
+        )
+
     def ancestors(self, org_id: UUID, on: date) -> Iterator[UUID]:
         """The chain of parents of an organization on a date, nearest first."""
         parent = self.load(Organization, org_id).parent_on(on)

@@ -97,6 +97,8 @@ class Organization(Recorded):
         # member id → [since, until) intervals on the official roll / as a temporary guest
         self.roll: dict[UUID, list[tuple[date, date | None]]] = {}
         self.guests: dict[UUID, list[tuple[date, date | None]]] = {}
+        self.hamlets: dict[str, str] = {}  # a commune's hamlets/residential groups: key → name
+        self.serves: tuple[UUID, tuple[str, ...]] | None = None  # a cell: (commune, hamlets)
 
     # --- queries ---
 
@@ -192,6 +194,37 @@ class Organization(Recorded):
     @event("TargetSet")
     def _target_set(self, target: AdmissionTarget, stamp: Stamp) -> None:
         self.targets[target.year] = target
+
+    def register_hamlet(self, key: str, name: str, stamp: Stamp) -> None:
+        """A hamlet or residential group (thôn, tổ dân phố) of a commune, for coverage."""
+        if self.kind is not OrgKind.commune_committee or not key.strip():
+            raise RuleViolation(
+                "ORG-TREE",
+                "Thôn, tổ dân phố được đăng ký ở đảng bộ xã/phường",
+                "Hamlets and residential groups are registered with a commune committee",
+            )
+        if self.hamlets.get(key) != name:
+            self._hamlet_registered(key=key, name=name, stamp=stamp)
+
+    @event("HamletRegistered")
+    def _hamlet_registered(self, key: str, name: str, stamp: Stamp) -> None:
+        self.hamlets[key] = name
+
+    def serve_hamlets(
+        self, commune_id: UUID, known: set[str], keys: tuple[str, ...], stamp: Stamp
+    ) -> None:
+        """The hamlets a cell serves (several for a combined cell, chi bộ ghép)."""
+        if not self.kind.holds_members or not set(keys) <= known:
+            raise RuleViolation(
+                "ORG-TREE",
+                "Chi bộ chỉ phụ trách các thôn, tổ dân phố đã đăng ký của xã",
+                "A cell serves hamlets registered with its commune",
+            )
+        self._hamlets_served(commune_id=commune_id, keys=tuple(sorted(keys)), stamp=stamp)
+
+    @event("HamletsServed")
+    def _hamlets_served(self, commune_id: UUID, keys: tuple[str, ...], stamp: Stamp) -> None:
+        self.serves = (commune_id, tuple(keys))
 
     def enrol(self, member_id: UUID, stamp: Stamp, *, guest: bool = False) -> None:
         """A member joins the roll (ceremony, transfer in) or, temporarily, the guests."""

@@ -639,11 +639,15 @@ def check_readmission(left_on: date, applied_on: date, expunged_lesser_crime: bo
 # --- Probation -----------------------------------------------------------------------------
 
 
+def counting_rules(on: date) -> RuleSet:
+    """The rules that measure a member who joined before the first rule set we encode: the
+    first one, whose core numbers did not change (§0). For measuring, never for refusing."""
+    return rules_at(max(on, RULE_SETS[0].in_force_from))
+
+
 def probation_ends(ceremony_on: date) -> date:
-    """PRB-LENGTH: twelve calendar months from the ceremony. A member who joined before the
-    first rule set we encode is measured by it: the core numbers did not change (§0)."""
-    rules = rules_at(max(ceremony_on, RULE_SETS[0].in_force_from))
-    return add_months(ceremony_on, rules.probation_months)
+    """PRB-LENGTH: twelve calendar months from the ceremony."""
+    return add_months(ceremony_on, counting_rules(ceremony_on).probation_months)
 
 
 def full_membership_effective(ceremony_on: date) -> date:
@@ -653,7 +657,7 @@ def full_membership_effective(ceremony_on: date) -> date:
 
 def deadlocked(failed_votes: int, on: date) -> bool:
     """PRB-DEADLOCK: after 3 failed votes the upper committee decides."""
-    return failed_votes >= rules_at(on).deadlock_failed_votes
+    return failed_votes >= counting_rules(on).deadlock_failed_votes
 
 
 def check_probation_discipline(penalty: str) -> None:

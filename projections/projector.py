@@ -1,0 +1,396 @@
+"""The projector: reads the notification log in order, applies each event to the aggregate it
+belongs to (with the domain's own code), and writes the rows of every aggregate a batch touched
+together with the tracking position, in one transaction (exactly once). A failing event stops
+the projection and is recorded with its position; nothing is skipped."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.persistence import Notification
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.admission import AdmissionCase
+from domain.application import Dangvien
+from domain.member import Member
+from domain.organization import Organization
+from domain.person import Person
+from domain.transfer import Transfer
+from projections import rows
+from projections.tables import Tables, control, failures, live, tables, tracking
+
+
+class ProjectionFailed(RuntimeError):
+    """An event could not be projected: the projection stopped at `position`."""
+
+    def __init__(self, name: str, position: int, error: str) -> None:
+        super().__init__(f"{name} stopped at notification {position}: {error}")
+        self.position = position
+
+
+class PositionTaken(RuntimeError):
+    """Another projector advanced the same projection first (a replayed position)."""
+
+
+class Projector:
+    """One version of the read model over one application's notification log."""
+
+    def __init__(
+        self,
+        app: Dangvien,
+        engine: sa.Engine,
+        *,
+        version: int = 1,
+        batch_size: int = 2000,
+        cache_size: int = 200_000,
+        until: datetime | None = None,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.t: Tables = tables(version)
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self.until = until  # as-of replays: events recorded up to this moment only
+        control.create_all(engine)
+        self.t.metadata.create_all(engine)
+        self._cache: OrderedDict[UUID, Any] = OrderedDict()
+        self._corrected: set[UUID] = set()  # people whose data was corrected in the batch
+        self._load_memory()
+
+    def _load_memory(self) -> None:
+        """What the projector keeps in memory besides the cache, as the tables hold it at the
+        tracking position: organizations' paths and kinds, hamlets, stages' start days."""
+        self.paths: dict[UUID, str] = {}
+        self.kinds: dict[UUID, str] = {}
+        self.served_by: dict[UUID, dict[str, list[str]]] = {}
+        self.since: dict[UUID, date] = {}
+        t = self.t
+        with self.engine.connect() as conn:
+            for org_id, path, kind in conn.execute(
+                sa.select(t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind)
+            ):
+                self.paths[org_id], self.kinds[org_id] = path, kind
+            hamlets = sa.select(t.hamlets.c.commune_id, t.hamlets.c.key, t.hamlets.c.cell_ids)
+            for commune_id, key, cells in conn.execute(hamlets):
+                self.served_by.setdefault(commune_id, {})[key] = list(cells)
+            for case_id, since in conn.execute(sa.select(t.cases.c.id, t.cases.c.stage_since)):
+                self.since[case_id] = since
+
+    # --- position ---
+
+    @property
+    def name(self) -> str:
+        return self.t.name
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(tracking.c.position).where(tracking.c.name == self.name)
+            ).scalar()
+        return int(found or 0)
+
+    def lag(self) -> int:
+        """Events recorded but not yet projected."""
+        return int(self.app.recorder.max_notification_id() or 0) - self.position()
+
+    # --- running ---
+
+    def run_once(self) -> int:
+        """Project one batch; the number of notifications read (0 when caught up)."""
+        start = self.position()
+        batch = self.app.recorder.select_notifications(
+            start + 1, self.batch_size, inclusive_of_start=True
+        )
+        if not batch:
+            return 0
+        self._project(start, batch)
+        return len(batch)
+
+    def run_until_caught_up(self, progress: Callable[[int], None] | None = None) -> int:
+        total = 0
+        while read := self.run_once():
+            total += read
+            if progress:
+                progress(read)
+        return total
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
+        while not stop.is_set():
+            if not self.run_once():
+                stop.wait(poll_seconds)
+
+    # --- one batch ---
+
+    def _project(self, start: int, batch: Iterable[Notification]) -> None:
+        touched: dict[UUID, Any] = {}
+        effective: dict[UUID, date] = {}
+        stage_moves: list[tuple[UUID, str, date]] = []
+        reparented: list[tuple[str, str]] = []
+        last = start
+        try:
+            for notification in batch:
+                last = notification.id
+                self._apply(notification, touched, effective, stage_moves, reparented)
+            with self.engine.begin() as conn:
+                self._advance(conn, start, last)
+                self._write(conn, touched, effective, stage_moves, reparented)
+            self._corrected.clear()
+        except (PositionTaken, ProjectionFailed):
+            self._forget()
+            raise
+        except Exception as error:  # an event that cannot be projected stops the projection
+            self._forget()
+            self._record_failure(last, notification_topic(batch, last), error)
+            raise ProjectionFailed(self.name, last, repr(error)) from error
+
+    def _apply(
+        self,
+        notification: Notification,
+        touched: dict[UUID, Any],
+        effective: dict[UUID, date],
+        stage_moves: list[tuple[UUID, str, date]],
+        reparented: list[tuple[str, str]],
+    ) -> None:
+        event: Any = self.app.mapper.to_domain_event(notification)
+        if self.until is not None and event.timestamp > self.until:
+            return
+        agg_id = event.originator_id
+        on: date = event.stamp.effective_on
+        if event.originator_version == 1:
+            agg = event.mutate(None)
+        else:
+            agg = self._cached(agg_id, event.originator_version - 1)
+            before = str(agg.stage) if isinstance(agg, AdmissionCase) else None
+            event.mutate(agg)
+            if before is not None and str(agg.stage) != before:
+                stage_moves.append((agg_id, str(agg.stage), on))
+        if isinstance(agg, AdmissionCase) and event.originator_version == 1:
+            stage_moves.append((agg_id, str(agg.stage), on))
+        self._remember(agg)
+        touched[agg_id] = agg
+        effective[agg_id] = on
+        if isinstance(agg, Person) and type(event).__name__ == "Corrected":
+            self._corrected.add(agg_id)
+        if isinstance(agg, Organization):
+            self._track_org(agg, event, reparented)
+
+    def _track_org(self, org: Organization, event: Any, reparented: list[tuple[str, str]]) -> None:
+        name = type(event).__name__
+        parent_path = self.paths.get(org.parent_id, "/") if org.parent_id else "/"
+        new_path = f"{parent_path}{org.id}/"
+        old_path = self.paths.get(org.id)
+        if old_path is not None and old_path != new_path:
+            reparented.append((old_path, new_path))
+            for other, path in list(self.paths.items()):
+                if path.startswith(old_path):
+                    self.paths[other] = new_path + path[len(old_path) :]
+        self.paths[org.id] = new_path
+        self.kinds[org.id] = str(org.kind)
+        if name == "HamletsServed" and org.serves:
+            commune, keys = org.serves
+            for served in self.served_by.setdefault(commune, {}).values():
+                if str(org.id) in served:
+                    served.remove(str(org.id))
+            for key in keys:
+                self.served_by[commune].setdefault(key, []).append(str(org.id))
+
+    # --- the cache of aggregates ---
+
+    def _cached(self, agg_id: UUID, version: int | None) -> Any:
+        agg = self._cache.get(agg_id)
+        if agg is not None:
+            self._cache.move_to_end(agg_id)
+            return agg
+        agg = self.app.repository.get(agg_id, version=version)
+        self._remember(agg)
+        return agg
+
+    def _forget(self) -> None:
+        """After a failed batch the cached aggregates are ahead of the position: drop them,
+        and the memory of stages and paths, which the tables hold as of the position."""
+        self._cache.clear()
+        self._corrected.clear()
+        self.__init__(  # type: ignore[misc]
+            self.app,
+            self.engine,
+            version=self.t.version,
+            batch_size=self.batch_size,
+            cache_size=self.cache_size,
+            until=self.until,
+        )
+
+    def _peek(self, agg_id: UUID) -> Any:
+        """Read another aggregate (a person's flags, a transfer's host cell) without caching
+        it: a copy from the store may be ahead of the projection."""
+        return self._cache.get(agg_id) or self.app.repository.get(agg_id)
+
+    def _remember(self, agg: Any) -> None:
+        self._cache[agg.id] = agg
+        self._cache.move_to_end(agg.id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    # --- writing ---
+
+    def _advance(self, conn: sa.Connection, start: int, position: int) -> None:
+        now = datetime.now(UTC)
+        if (
+            start == 0
+            and not conn.execute(
+                sa.select(tracking.c.name).where(tracking.c.name == self.name)
+            ).first()
+        ):
+            conn.execute(
+                sa.insert(tracking).values(name=self.name, position=position, updated_at=now)
+            )
+            return
+        moved = conn.execute(
+            sa.update(tracking)
+            .where(tracking.c.name == self.name, tracking.c.position == start)
+            .values(position=position, updated_at=now)
+        )
+        if moved.rowcount != 1:
+            raise PositionTaken(f"{self.name}: position {start} was already projected")
+
+    def _write(
+        self,
+        conn: sa.Connection,
+        touched: dict[UUID, Any],
+        effective: dict[UUID, date],
+        stage_moves: list[tuple[UUID, str, date]],
+        reparented: list[tuple[str, str]],
+    ) -> None:
+        t = self.t
+        for old, new in reparented:
+            for table, column in (
+                (t.cases, t.cases.c.path),
+                (t.members, t.members.c.path),
+                (t.transfers, t.transfers.c.from_path),
+            ):
+                conn.execute(
+                    sa.update(table)
+                    .where(column.startswith(old))
+                    .values({column.key: sa.literal(new) + sa.func.substr(column, len(old) + 1)})
+                )
+        for case_id, _, on in stage_moves:
+            self.since[case_id] = on
+        by_table: dict[sa.Table, list[dict[str, Any]]] = {}
+        communes: set[UUID] = set()
+        for agg_id, agg in touched.items():
+            on = effective.get(agg_id, date.today())
+            if isinstance(agg, Organization):
+                by_table.setdefault(t.orgs, []).append(
+                    rows.org_row(agg, self.paths[agg_id], self._grassroots(agg_id))
+                )
+                by_table.setdefault(t.targets, []).extend(rows.target_rows(agg))
+                if agg.hamlets:
+                    communes.add(agg_id)
+                if agg.serves:
+                    communes.add(agg.serves[0])
+            elif isinstance(agg, AdmissionCase):
+                person = self._peek(agg.person_id)
+                row = rows.case_row(agg, self._path(agg.cell_id), person, self.since[agg_id], on)
+                by_table.setdefault(t.cases, []).append(row)
+            elif isinstance(agg, Person) and agg_id in self._corrected:  # flags follow corrections
+                conn.execute(
+                    sa.update(t.cases)
+                    .where(t.cases.c.person_id == agg_id)
+                    .values(rows.person_flags(agg))
+                )
+            elif isinstance(agg, Member):
+                host = None
+                if agg.away_transfer_id is not None:
+                    host = self._peek(agg.away_transfer_id).to_cell_id
+                by_table.setdefault(t.members, []).append(
+                    rows.member_row(agg, self._path(agg.cell_id), host)
+                )
+            elif isinstance(agg, Transfer):
+                to_path = self._path(agg.to_cell_id) if agg.to_cell_id else None
+                by_table.setdefault(t.transfers, []).append(
+                    rows.transfer_row(agg, self._path(agg.from_cell_id), to_path)
+                )
+        for commune in communes:
+            org = self._cached(commune, None)
+            if isinstance(org, Organization) and org.hamlets:
+                by_table.setdefault(t.hamlets, []).extend(
+                    rows.hamlet_rows(org, self.served_by.get(commune, {}))
+                )
+        for table, values in by_table.items():
+            if values:
+                self._upsert(conn, table, values)
+        for case_id, stage, on in stage_moves:
+            conn.execute(
+                sa.update(t.case_stages)
+                .where(t.case_stages.c.case_id == case_id, t.case_stages.c.left_on.is_(None))
+                .where(t.case_stages.c.stage != stage)
+                .values(left_on=on)
+            )
+            self._upsert(
+                conn,
+                t.case_stages,
+                [{"case_id": case_id, "stage": stage, "entered_on": on, "left_on": None}],
+            )
+
+    def _upsert(self, conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) -> None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        keys = [c.name for c in table.primary_key.columns]
+        statement = dialect.insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+        )
+        unique = {tuple(v[k] for k in keys): v for v in values}  # the last row wins
+        conn.execute(statement, list(unique.values()))
+
+    def _path(self, org_id: UUID) -> str:
+        return self.paths.get(org_id, f"/{org_id}/")
+
+    def _grassroots(self, org_id: UUID) -> UUID | None:
+        for ancestor in reversed(self.paths.get(org_id, "").strip("/").split("/")):
+            if ancestor and self.kinds.get(UUID(ancestor)) in (
+                "grassroots_committee",
+                "grassroots_cell",
+            ):
+                return UUID(ancestor)
+        return None
+
+    def _record_failure(self, position: int, topic: str, error: BaseException) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(failures).values(
+                    name=self.name,
+                    position=position,
+                    topic=topic,
+                    error="".join(traceback.format_exception_only(error)).strip()[:4000],
+                    at=datetime.now(UTC),
+                )
+            )
+
+
+def notification_topic(batch: Iterable[Notification], position: int) -> str:
+    return next((n.topic for n in batch if n.id == position), "")
+
+
+def live_version(engine: sa.Engine, projection: str = "readmodel") -> int:
+    control.create_all(engine)
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(live.c.version).where(live.c.projection == projection))
+        return int(found.scalar() or 1)
+
+
+def switch_live(engine: sa.Engine, version: int, projection: str = "readmodel") -> None:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.begin() as conn:
+        statement = dialect.insert(live).values(projection=projection, version=version)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["projection"], set_={"version": statement.excluded.version}
+            )
+        )

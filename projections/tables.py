@@ -1,0 +1,183 @@
+"""Read-model tables (SQLAlchemy). A version prefixes every table (`rm1_cases`), so a rebuild
+writes `rm2_*` beside the live version, is compared, then switched to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+PROJECTION = "readmodel"
+
+control = sa.MetaData()
+
+tracking = sa.Table(
+    "projection_tracking",
+    control,
+    sa.Column("name", sa.String(60), primary_key=True),  # e.g. "readmodel_v1"
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+live = sa.Table(
+    "projection_live",
+    control,
+    sa.Column("projection", sa.String(60), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+failures = sa.Table(
+    "projection_failures",
+    control,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables of one version of the read model."""
+
+    version: int
+    metadata: sa.MetaData
+    orgs: sa.Table
+    targets: sa.Table
+    hamlets: sa.Table
+    cases: sa.Table
+    case_stages: sa.Table
+    members: sa.Table
+    transfers: sa.Table
+
+    @property
+    def name(self) -> str:
+        return f"{PROJECTION}_v{self.version}"
+
+    @property
+    def all(self) -> tuple[sa.Table, ...]:
+        return (
+            self.orgs,
+            self.targets,
+            self.hamlets,
+            self.cases,
+            self.case_stages,
+            self.members,
+            self.transfers,
+        )
+
+
+def tables(version: int) -> Tables:
+    md = sa.MetaData()
+    p = f"rm{version}_"
+    uuid = sa.Uuid
+    orgs = sa.Table(
+        p + "orgs",
+        md,
+        sa.Column("id", uuid, primary_key=True),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("setting", sa.String(30)),
+        sa.Column("parent_id", uuid),
+        sa.Column("path", sa.String(2000), nullable=False, index=True),  # /root/…/id/
+        sa.Column("grassroots_id", uuid),
+        sa.Column("registered_on", sa.Date, nullable=False),
+        sa.Column("dissolved_on", sa.Date),
+        sa.Column("may_admit", sa.Boolean, nullable=False),
+    )
+    targets = sa.Table(
+        p + "targets",
+        md,
+        sa.Column("org_id", uuid, primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("admissions", sa.Integer, nullable=False),
+        sa.Column("count", sa.Integer),
+        sa.Column("rate_percent", sa.Float),
+        sa.Column("start_of_year_members", sa.Integer),
+    )
+    hamlets = sa.Table(
+        p + "hamlets",
+        md,
+        sa.Column("commune_id", uuid, primary_key=True),
+        sa.Column("key", sa.String(60), primary_key=True),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("cell_ids", sa.JSON, nullable=False),  # the cells serving it
+    )
+    cases = sa.Table(
+        p + "cases",
+        md,
+        sa.Column("id", uuid, primary_key=True),
+        sa.Column("person_id", uuid, nullable=False),
+        sa.Column("cell_id", uuid, nullable=False, index=True),
+        sa.Column("grassroots_id", uuid, nullable=False),
+        sa.Column("path", sa.String(2000), nullable=False, index=True),  # the cell's path
+        sa.Column("opened_on", sa.Date, nullable=False),
+        sa.Column("stage", sa.String(30), nullable=False, index=True),
+        sa.Column("stage_since", sa.Date, nullable=False),
+        sa.Column("closed", sa.Boolean, nullable=False),
+        sa.Column("outcome_on", sa.Date),
+        sa.Column("ceremony_on", sa.Date, index=True),
+        sa.Column("decided_on", sa.Date),
+        sa.Column("member_id", uuid),
+        sa.Column("deadline_rule", sa.String(30)),
+        sa.Column("deadline_due", sa.Date, index=True),
+        sa.Column("escalation_level", sa.Integer, nullable=False),
+        # Breakdown flags of DOMAIN.md §7 (no names, no ids, no dates of birth).
+        sa.Column("female", sa.Boolean, nullable=False),
+        sa.Column("ethnic_minority", sa.Boolean, nullable=False),
+        sa.Column("religious", sa.Boolean, nullable=False),
+        sa.Column("youth_union", sa.Boolean, nullable=False),
+        sa.Column("private_sector_worker", sa.Boolean, nullable=False),
+        sa.Column("student", sa.Boolean, nullable=False),
+    )
+    case_stages = sa.Table(
+        p + "case_stages",
+        md,
+        sa.Column("case_id", uuid, primary_key=True),
+        sa.Column("stage", sa.String(30), primary_key=True),
+        sa.Column("entered_on", sa.Date, nullable=False),
+        sa.Column("left_on", sa.Date),
+    )
+    members = sa.Table(
+        p + "members",
+        md,
+        sa.Column("id", uuid, primary_key=True),
+        sa.Column("person_id", uuid, nullable=False),
+        sa.Column("cell_id", uuid, nullable=False, index=True),
+        sa.Column("path", sa.String(2000), nullable=False, index=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("joined_on", sa.Date, nullable=False),
+        sa.Column("probation_ends", sa.Date, nullable=False),
+        sa.Column("full_from", sa.Date),
+        sa.Column("recognized_on", sa.Date),
+        sa.Column("struck_off_on", sa.Date),
+        sa.Column("residence_cell_id", uuid, index=True),
+        sa.Column("host_cell_id", uuid, index=True),  # temporarily transferred to
+        sa.Column("exempt_until", sa.Date),
+        sa.Column("deadline_rule", sa.String(30)),
+        sa.Column("deadline_due", sa.Date, index=True),
+        sa.Column("escalation_level", sa.Integer, nullable=False),
+        sa.Column("failed_votes", sa.Integer, nullable=False),
+    )
+    transfers = sa.Table(
+        p + "transfers",
+        md,
+        sa.Column("id", uuid, primary_key=True),
+        sa.Column("member_id", uuid, nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("stage", sa.String(20), nullable=False),
+        sa.Column("from_cell_id", uuid, nullable=False),
+        sa.Column("from_path", sa.String(2000), nullable=False, index=True),
+        sa.Column("to_cell_id", uuid),
+        sa.Column("to_path", sa.String(2000), index=True),
+        sa.Column("started_on", sa.Date, nullable=False),
+        sa.Column("letter_on", sa.Date),
+        sa.Column("presented_on", sa.Date),
+        sa.Column("accepted_on", sa.Date),
+        sa.Column("deadline_rule", sa.String(30)),
+        sa.Column("deadline_due", sa.Date),
+        sa.Column("escalation_level", sa.Integer, nullable=False),
+    )
+    return Tables(version, md, orgs, targets, hamlets, cases, case_stages, members, transfers)
