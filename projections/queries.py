@@ -1,0 +1,381 @@
+"""The questions organization departments ask every week, answered from the read model."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import median
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain import policy
+from domain.admission import CLOSED, Stage
+from domain.calendar import vietnam_calendar
+from projections.projector import live_version
+from projections.tables import Tables, tables
+
+LOST = ("rejected", "withdrawn", "stopped")
+BREAKDOWNS = (
+    "female",
+    "ethnic_minority",
+    "religious",
+    "youth_union",
+    "private_sector_worker",
+    "student",
+)
+OPEN_STAGES = tuple(str(s) for s in Stage if s not in CLOSED)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Progress of an organization's subtree toward its admission target for a year."""
+
+    org_id: UUID
+    year: int
+    target: int
+    admitted: int
+    recognized: int
+    pipeline: dict[str, int]
+    lost: int
+    struck_off: int
+    breakdowns: dict[str, int]
+    forecast: float
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.admitted / self.target, 1) if self.target else None
+
+
+@dataclass(frozen=True)
+class Card:
+    """One open case, process or transfer on the stage board / in the stalled list."""
+
+    kind: str  # admission | member | transfer
+    id: UUID
+    cell_id: UUID
+    stage: str
+    stage_since: date | None
+    days_in_stage: int | None
+    deadline_rule: str | None
+    deadline_due: date | None
+    working_days_left: int | None  # negative: overdue
+    escalation_level: int
+
+
+@dataclass(frozen=True)
+class Roll:
+    cell_id: UUID
+    full: list[UUID]
+    probationary: list[tuple[UUID, date]]  # with the end of probation
+    away: list[UUID]  # temporarily transferred out (still on the roll)
+    guests: list[UUID]  # temporarily transferred in (not counted)
+    residence_links: list[UUID]  # members of other cells residing here (213)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    hamlets_without_cell: list[str] = field(default_factory=list)
+    hamlets_without_member: list[str] = field(default_factory=list)
+
+
+class ReadModel:
+    """Queries over one version of the read model (the live one by default)."""
+
+    def __init__(self, engine: sa.Engine, version: int | None = None) -> None:
+        self.engine = engine
+        self.t: Tables = tables(version or live_version(engine))
+
+    def _path(self, conn: sa.Connection, org_id: UUID) -> str:
+        path = conn.execute(
+            sa.select(self.t.orgs.c.path).where(self.t.orgs.c.id == org_id)
+        ).scalar()
+        if path is None:
+            raise LookupError(f"unknown organization {org_id}")
+        return str(path)
+
+    # --- quota ---
+
+    def quota(self, org_id: UUID, year: int, today: date) -> Quota:
+        t, start, end = self.t, date(year, 1, 1), date(year, 12, 31)
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            in_tree = t.cases.c.path.startswith(path)
+            admitted_rows = conn.execute(
+                sa.select(*(t.cases.c[b] for b in BREAKDOWNS)).where(
+                    in_tree, t.cases.c.ceremony_on.between(start, min(end, today))
+                )
+            ).all()
+            pipeline = {
+                str(stage): int(count)
+                for stage, count in conn.execute(
+                    sa.select(t.cases.c.stage, sa.func.count())
+                    .where(in_tree, t.cases.c.closed.is_(False))
+                    .group_by(t.cases.c.stage)
+                )
+            }
+            lost = conn.execute(
+                sa.select(sa.func.count()).where(
+                    in_tree,
+                    t.cases.c.stage.in_(LOST),
+                    t.cases.c.outcome_on.between(start, min(end, today)),
+                )
+            ).scalar_one()
+            members_in_tree = t.members.c.path.startswith(path)
+            recognized = conn.execute(
+                sa.select(sa.func.count()).where(
+                    members_in_tree,
+                    t.members.c.full_from.between(start, end),
+                    t.members.c.recognized_on <= today,
+                )
+            ).scalar_one()
+            struck_off = conn.execute(
+                sa.select(sa.func.count()).where(
+                    members_in_tree, t.members.c.struck_off_on.between(start, min(end, today))
+                )
+            ).scalar_one()
+            target = self._target(conn, org_id, path, year)
+            forecast = len(admitted_rows) + self._expected_more(conn, path, today, end)
+        breakdowns = {b: sum(1 for r in admitted_rows if r._mapping[b]) for b in BREAKDOWNS}
+        return Quota(
+            org_id,
+            year,
+            target,
+            len(admitted_rows),
+            int(recognized),
+            pipeline,
+            int(lost),
+            int(struck_off),
+            breakdowns,
+            round(forecast, 1),
+        )
+
+    def _target(self, conn: sa.Connection, org_id: UUID, path: str, year: int) -> int:
+        """The unit's own target, or the sum over its subtree of the nearest targets."""
+        t = self.t
+        set_targets = dict(
+            conn.execute(
+                sa.select(t.orgs.c.path, t.targets.c.admissions)
+                .join(t.targets, t.targets.c.org_id == t.orgs.c.id)
+                .where(t.orgs.c.path.startswith(path), t.targets.c.year == year)
+            ).all()
+        )
+        if path in set_targets:
+            return int(set_targets[path])
+        nearest = [
+            p for p in set_targets if not any(p != q and p.startswith(q) for q in set_targets)
+        ]
+        return sum(int(set_targets[p]) for p in nearest)
+
+    def _expected_more(self, conn: sa.Connection, path: str, today: date, end: date) -> float:
+        """The year-end forecast: each open case counts with its stage's historical
+        conversion to admission, if its stage's median time to the ceremony ends by 31 Dec."""
+        t = self.t
+        history = conn.execute(
+            sa.select(t.case_stages.c.case_id, t.case_stages.c.stage, t.case_stages.c.entered_on)
+        ).all()
+        closed = dict(
+            conn.execute(
+                sa.select(t.cases.c.id, t.cases.c.ceremony_on).where(t.cases.c.closed.is_(True))
+            ).all()
+        )
+        reached: Counter[str] = Counter()
+        admitted: Counter[str] = Counter()
+        to_ceremony: dict[str, list[int]] = defaultdict(list)
+        for case_id, stage, entered in history:
+            if case_id not in closed:
+                continue
+            reached[stage] += 1
+            ceremony = closed[case_id]
+            if ceremony is not None:
+                admitted[stage] += 1
+                to_ceremony[stage].append((ceremony - entered).days)
+        expected = 0.0
+        open_cases = conn.execute(
+            sa.select(t.cases.c.stage, t.cases.c.stage_since).where(
+                t.cases.c.path.startswith(path), t.cases.c.closed.is_(False)
+            )
+        ).all()
+        for stage, since in open_cases:
+            if not reached[stage] or not to_ceremony[stage]:
+                continue
+            ready = max(since + timedelta(days=median(to_ceremony[stage])), today)
+            if ready <= end:
+                expected += admitted[stage] / reached[stage]
+        return expected
+
+    # --- boards ---
+
+    def stage_board(
+        self, org_id: UUID, today: date, *, cell_id: UUID | None = None, overdue_only: bool = False
+    ) -> list[Card]:
+        """Every open case under the organization with its stage, time in stage, next
+        deadline, working days left (negative: overdue) and escalation level."""
+        t = self.t
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            query = sa.select(t.cases).where(
+                t.cases.c.path.startswith(path), t.cases.c.closed.is_(False)
+            )
+            if cell_id is not None:
+                query = query.where(t.cases.c.cell_id == cell_id)
+            if overdue_only:
+                query = query.where(t.cases.c.deadline_due < today)
+            found = conn.execute(query.order_by(t.cases.c.deadline_due)).all()
+        return [self._card("admission", r._mapping, today) for r in found]
+
+    def stalled(self, org_id: UUID, today: date, limit: int = 200) -> list[Card]:
+        """Open cases, probations and transfers past their deadline or escalated, worst
+        first (highest escalation, then most working days overdue)."""
+        t = self.t
+        cards: list[Card] = []
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            late = sa.or_
+            for kind, table, path_column, open_clause in (
+                ("admission", t.cases, t.cases.c.path, t.cases.c.closed.is_(False)),
+                (
+                    "member",
+                    t.members,
+                    t.members.c.path,
+                    t.members.c.status.in_(("probationary", "deadlock")),
+                ),
+                (
+                    "transfer",
+                    t.transfers,
+                    t.transfers.c.from_path,
+                    t.transfers.c.stage.in_(("in_transit", "letter_issued", "presented")),
+                ),
+            ):
+                found = conn.execute(
+                    sa.select(table)
+                    .where(path_column.startswith(path), open_clause)
+                    .where(late(table.c.deadline_due < today, table.c.escalation_level >= 1))
+                ).all()
+                cards += [self._card(kind, r._mapping, today) for r in found]
+        cards.sort(key=lambda c: (-c.escalation_level, c.working_days_left or 0))
+        return cards[:limit]
+
+    def _card(self, kind: str, row: Any, today: date) -> Card:
+        due = row["deadline_due"]
+        since = row.get("stage_since") if hasattr(row, "get") else None
+        cell = row["cell_id"] if "cell_id" in row else row["from_cell_id"]
+        return Card(
+            kind=kind,
+            id=row["id"],
+            cell_id=cell,
+            stage=row["stage"] if "stage" in row else row["status"],
+            stage_since=since,
+            days_in_stage=(today - since).days if since else None,
+            deadline_rule=row["deadline_rule"],
+            deadline_due=due,
+            working_days_left=vietnam_calendar().working_days_between(today, due) if due else None,
+            escalation_level=row["escalation_level"],
+        )
+
+    # --- rolls ---
+
+    def roll(self, cell_id: UUID, today: date) -> Roll:
+        t = self.t
+        with self.engine.connect() as conn:
+            own = conn.execute(
+                sa.select(t.members).where(
+                    t.members.c.cell_id == cell_id, t.members.c.status != "struck_off"
+                )
+            ).all()
+            guests = (
+                conn.execute(sa.select(t.members.c.id).where(t.members.c.host_cell_id == cell_id))
+                .scalars()
+                .all()
+            )
+            linked = (
+                conn.execute(
+                    sa.select(t.members.c.id).where(
+                        t.members.c.residence_cell_id == cell_id, t.members.c.status != "struck_off"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        full = [r.id for r in own if r.full_from is not None and r.full_from <= today]
+        probationary = [
+            (r.id, r.probation_ends) for r in own if r.full_from is None or r.full_from > today
+        ]
+        away = [r.id for r in own if r.host_cell_id is not None]
+        return Roll(cell_id, full, probationary, away, list(guests), list(linked))
+
+    def cells_below_minimum(self, org_id: UUID, today: date) -> list[tuple[UUID, str, int]]:
+        """ORG-MIN: cells of the subtree with fewer full members than a vote needs."""
+        minimum = policy.counting_rules(today).org_min_full_members
+        t = self.t
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            full = sa.func.sum(
+                sa.case(
+                    (sa.and_(t.members.c.full_from <= today, t.members.c.status == "full"), 1),
+                    else_=0,
+                )
+            )
+            found = conn.execute(
+                sa.select(t.orgs.c.id, t.orgs.c.name, sa.func.coalesce(full, 0))
+                .select_from(t.orgs.outerjoin(t.members, t.members.c.cell_id == t.orgs.c.id))
+                .where(
+                    t.orgs.c.path.startswith(path),
+                    t.orgs.c.kind.in_(("cell", "grassroots_cell")),
+                    t.orgs.c.dissolved_on.is_(None),
+                )
+                .group_by(t.orgs.c.id, t.orgs.c.name)
+            ).all()
+        return [(i, n, int(c)) for i, n, c in found if int(c) < minimum]
+
+    # --- transfers ---
+
+    def transfers_in_transit(self, org_id: UUID, today: date) -> list[Card]:
+        """Left one organization, not yet presented at the next, with working days left."""
+        t = self.t
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            found = conn.execute(
+                sa.select(t.transfers).where(
+                    sa.or_(
+                        t.transfers.c.from_path.startswith(path),
+                        t.transfers.c.to_path.startswith(path),
+                    ),
+                    t.transfers.c.stage.in_(("in_transit", "letter_issued")),
+                )
+            ).all()
+        return [self._card("transfer", r._mapping, today) for r in found]
+
+    # --- coverage ---
+
+    def coverage(self, org_id: UUID) -> Coverage:
+        """Hamlets/residential groups with no cell serving them, and with no member: no
+        member on the rolls of the cells serving them nor residing there (213 links)."""
+        t = self.t
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            hamlets = conn.execute(
+                sa.select(t.hamlets.c.name, t.hamlets.c.cell_ids)
+                .join(t.orgs, t.orgs.c.id == t.hamlets.c.commune_id)
+                .where(t.orgs.c.path.startswith(path) | sa.literal(path).startswith(t.orgs.c.path))
+            ).all()
+            staffed = {
+                str(c)
+                for c in conn.execute(
+                    sa.select(t.members.c.cell_id).where(t.members.c.status != "struck_off")
+                ).scalars()
+            } | {
+                str(c)
+                for c in conn.execute(
+                    sa.select(t.members.c.residence_cell_id).where(
+                        t.members.c.residence_cell_id.is_not(None)
+                    )
+                ).scalars()
+            }
+        without_cell = sorted(name for name, cells in hamlets if not cells)
+        without_member = sorted(
+            name for name, cells in hamlets if not any(c in staffed for c in cells)
+        )
+        return Coverage(without_cell, without_member)
