@@ -136,5 +136,22 @@ def worker(
     main(task_queue)
 
 
+@app.command()
+def projector() -> None:
+    """Run the projector (the read model follows the record); stops cleanly on Ctrl-C."""
+    from infra.entrypoints.projector import main
+
+    main()
+
+
+def _projections() -> typer.Typer:
+    from infra.entrypoints.projector import projections_app
+
+    return projections_app
+
+
+app.add_typer(_projections(), name="projections")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
