@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -1049,6 +1049,35 @@ class Dangvien(Application):
                 )
             )
         return entries
+
+    def timeline(self, person_id: UUID) -> list[tuple[str, HistoryEntry]]:
+        """A person's whole history, as candidate and as member: their own record, each of
+        their cases, their memberships and the transfers of those, in recorded order."""
+        person = self.load(Person, person_id)
+        subjects: list[tuple[str, UUID]] = [("person", person_id)]
+        subjects += [("case", case_id) for case_id in person.case_ids]
+        members = {
+            getattr(self.load(AdmissionCase, c), "member_id", None) for c in person.case_ids
+        } | {person.member_id}
+        for member_id in sorted(m for m in members if m is not None):
+            subjects.append(("member", member_id))
+            transfers = {
+                h.facts["transfer_id"]
+                for h in self.history(member_id)
+                if h.facts.get("transfer_id") is not None
+            }
+            subjects += [("transfer", t) for t in sorted(transfers)]
+        entries = [(kind, entry) for kind, ident in subjects for entry in self.history(ident)]
+        return sorted(entries, key=lambda e: (e[1].recorded_at, e[0], e[1].version))
+
+    def as_of(self, cls: type[A], aggregate_id: UUID, moment: datetime) -> A | None:
+        """The aggregate as the record knew it at `moment` (None: not yet recorded)."""
+        known = [
+            h.version
+            for h in self.history(aggregate_id)
+            if datetime.fromisoformat(h.recorded_at) <= moment
+        ]
+        return self.as_of_version(cls, aggregate_id, known[-1]) if known else None
 
     def as_of_version(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
         """The aggregate as it stood after its `version`-th event."""
