@@ -97,6 +97,15 @@ STEPS: dict[str, frozenset[Stage]] = {
 }
 
 
+HOLDERS: dict[Stage, str] = {
+    # Who holds the case at each stage (answers for its deadline); every other open stage
+    # is the cell's. "competent": the committee deciding on admission (ADM-DECIDE).
+    Stage.intermediate_appraisal: "intermediate",
+    Stage.committee_vote: "grassroots",
+    Stage.decision: "competent",
+}
+
+
 def check_step(stage: Stage, step: str) -> None:
     """CASE-STAGE: the case's stage accepts the step."""
     if stage not in STEPS.get(step, frozenset()):

@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain import policy
-from domain.admission import AdmissionCase, ApplicantFacts, CommentSource, Stage
+from domain.admission import HOLDERS, AdmissionCase, ApplicantFacts, CommentSource
 from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.member import Exemption, Member, Motion, Status
 from domain.organization import AdmissionTarget, Organization, check_parent
@@ -938,13 +938,13 @@ class Dangvien(Application):
         running = case.current_deadline(on)
         if running is None:
             return None
+        role = HOLDERS.get(case.stage, "cell")
         holder = {
-            Stage.intermediate_appraisal: lambda: self.load(Organization, case.cell_id).parent_on(
-                on
-            ),
-            Stage.committee_vote: lambda: case.grassroots_id,
-            Stage.decision: lambda: self.competent_committee(case.cell_id, on).id,
-        }.get(case.stage, lambda: case.cell_id)()
+            "intermediate": lambda: self.load(Organization, case.cell_id).parent_on(on),
+            "grassroots": lambda: case.grassroots_id,
+            "competent": lambda: self.competent_committee(case.cell_id, on).id,
+            "cell": lambda: case.cell_id,
+        }[role]()
         assert holder is not None
         return self._answerable(*running, holder, case.cell_id, on)
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Notification
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.admission import AdmissionCase
+from domain.admission import HOLDERS, AdmissionCase
 from domain.application import Dangvien
 from domain.member import Member
 from domain.organization import Organization
@@ -193,6 +193,8 @@ class Projector:
                     self.paths[other] = new_path + path[len(old_path) :]
         self.paths[org.id] = new_path
         self.kinds[org.id] = str(org.kind)
+        if org.may_admit:
+            self.may_admit.add(org.id)
         if name == "HamletsServed" and org.serves:
             commune, keys = org.serves
             for served in self.served_by.setdefault(commune, {}).values():
@@ -296,7 +298,14 @@ class Projector:
                     communes.add(agg.serves[0])
             elif isinstance(agg, AdmissionCase):
                 person = self._peek(agg.person_id)
-                row = rows.case_row(agg, self._path(agg.cell_id), person, self.since[agg_id], on)
+                row = rows.case_row(
+                    agg,
+                    self._path(agg.cell_id),
+                    person,
+                    self.since[agg_id],
+                    on,
+                    self._holder(agg),
+                )
                 by_table.setdefault(t.cases, []).append(row)
             elif isinstance(agg, Person) and agg_id in self._corrected:  # flags follow corrections
                 conn.execute(
@@ -351,6 +360,24 @@ class Projector:
 
     def _path(self, org_id: UUID) -> str:
         return self.paths.get(org_id, f"/{org_id}/")
+
+    def _holder(self, case: AdmissionCase) -> UUID | None:
+        """The organization holding the case (domain.admission.HOLDERS), from the tree as
+        the read model knows it."""
+        if case.stage.is_closed:
+            return None
+        role = HOLDERS.get(case.stage, "cell")
+        chain = [UUID(i) for i in self._path(case.cell_id).strip("/").split("/")]
+        if role == "intermediate":
+            return chain[-2]
+        if role == "grassroots":
+            return case.grassroots_id
+        if role == "competent":
+            grassroots = case.grassroots_id
+            if grassroots in self.may_admit or grassroots not in chain:
+                return grassroots
+            return chain[chain.index(grassroots) - 1]
+        return case.cell_id
 
     def _grassroots(self, org_id: UUID) -> UUID | None:
         for ancestor in reversed(self.paths.get(org_id, "").strip("/").split("/")):

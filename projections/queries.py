@@ -63,6 +63,7 @@ class Card:
     deadline_due: date | None
     working_days_left: int | None  # negative: overdue
     escalation_level: int
+    responsible_id: UUID | None = None  # who holds it now
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ class ReadModel:
             deadline_due=due,
             working_days_left=vietnam_calendar().working_days_between(today, due) if due else None,
             escalation_level=row["escalation_level"],
+            responsible_id=row.get("responsible_id") if hasattr(row, "get") else None,
         )
 
     # --- rolls ---

@@ -85,7 +85,12 @@ def person_flags(person: Person | None) -> dict[str, bool]:
 
 
 def case_row(
-    case: AdmissionCase, path: str, person: Person | None, stage_since: date, on: date
+    case: AdmissionCase,
+    path: str,
+    person: Person | None,
+    stage_since: date,
+    on: date,
+    responsible_id: UUID | None,
 ) -> dict[str, Any]:
     deadline = case.current_deadline(on)
     return {
@@ -104,6 +109,7 @@ def case_row(
         "member_id": getattr(case, "member_id", None),
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
+        "responsible_id": responsible_id,
         "escalation_level": level(case),
         **person_flags(person),
     }

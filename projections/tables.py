@@ -123,6 +123,7 @@ def tables(version: int) -> Tables:
         sa.Column("member_id", uuid),
         sa.Column("deadline_rule", sa.String(30)),
         sa.Column("deadline_due", sa.Date, index=True),
+        sa.Column("responsible_id", uuid),  # who holds the case now (domain.admission.HOLDERS)
         sa.Column("escalation_level", sa.Integer, nullable=False),
         # Breakdown flags of DOMAIN.md §7 (no names, no ids, no dates of birth).
         sa.Column("female", sa.Boolean, nullable=False),
