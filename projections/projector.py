@@ -71,12 +71,14 @@ class Projector:
         self.kinds: dict[UUID, str] = {}
         self.served_by: dict[UUID, dict[str, list[str]]] = {}
         self.since: dict[UUID, date] = {}
+        self.may_admit: set[UUID] = set()
         t = self.t
         with self.engine.connect() as conn:
-            for org_id, path, kind in conn.execute(
-                sa.select(t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind)
-            ):
+            orgs = sa.select(t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind, t.orgs.c.may_admit)
+            for org_id, path, kind, may_admit in conn.execute(orgs):
                 self.paths[org_id], self.kinds[org_id] = path, kind
+                if may_admit:
+                    self.may_admit.add(org_id)
             hamlets = sa.select(t.hamlets.c.commune_id, t.hamlets.c.key, t.hamlets.c.cell_ids)
             for commune_id, key, cells in conn.execute(hamlets):
                 self.served_by.setdefault(commune_id, {})[key] = list(cells)
