@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -58,9 +58,9 @@ class Projector:
         self.batch_size = batch_size
         self.cache_size = cache_size
         self.until = until  # as-of replays: events recorded up to this moment only
-        control.create_all(engine)
-        self.t.metadata.create_all(engine)
+        create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
+        self.seen: dict[UUID, int] = {}  # the last version of each aggregate projected (this run)
         self._corrected: set[UUID] = set()  # people whose data was corrected in the batch
         self._load_memory()
 
@@ -107,8 +107,10 @@ class Projector:
     def run_once(self) -> int:
         """Project one batch; the number of notifications read (0 when caught up)."""
         start = self.position()
-        batch = self.app.recorder.select_notifications(
-            start + 1, self.batch_size, inclusive_of_start=True
+        batch = list(
+            self.app.recorder.select_notifications(
+                start + 1, self.batch_size, inclusive_of_start=True
+            )
         )
         if not batch:
             return 0
@@ -130,27 +132,32 @@ class Projector:
 
     # --- one batch ---
 
-    def _project(self, start: int, batch: Iterable[Notification]) -> None:
+    def _project(self, start: int, batch: list[Notification]) -> None:
+        """Apply a batch, then write it with its position in one transaction. An event that
+        cannot be projected is recorded and stops the projection, after the good events
+        before it have been written; a database error is raised as it is (retry later)."""
         touched: dict[UUID, Any] = {}
         effective: dict[UUID, date] = {}
         stage_moves: list[tuple[UUID, str, date]] = []
+        moved_orgs: dict[UUID, str] = {}
         reparented: list[tuple[str, str]] = []
-        last = start
+        for index, notification in enumerate(batch):
+            try:
+                self._apply(notification, touched, effective, stage_moves, reparented, moved_orgs)
+            except Exception as error:
+                self._forget()
+                if index:  # keep the good events before it
+                    self._project(start, batch[:index])
+                self._record_failure(notification.id, notification.topic, error)
+                raise ProjectionFailed(self.name, notification.id, repr(error)) from error
         try:
-            for notification in batch:
-                last = notification.id
-                self._apply(notification, touched, effective, stage_moves, reparented)
             with self.engine.begin() as conn:
-                self._advance(conn, start, last)
-                self._write(conn, touched, effective, stage_moves, reparented)
-            self._corrected.clear()
-        except (PositionTaken, ProjectionFailed):
+                self._advance(conn, start, batch[-1].id)
+                self._write(conn, touched, effective, stage_moves, reparented, moved_orgs)
+        except BaseException:
             self._forget()
             raise
-        except Exception as error:  # an event that cannot be projected stops the projection
-            self._forget()
-            self._record_failure(last, notification_topic(batch, last), error)
-            raise ProjectionFailed(self.name, last, repr(error)) from error
+        self._corrected.clear()
 
     def _apply(
         self,
@@ -159,11 +166,13 @@ class Projector:
         effective: dict[UUID, date],
         stage_moves: list[tuple[UUID, str, date]],
         reparented: list[tuple[str, str]],
+        moved_orgs: dict[UUID, str],
     ) -> None:
         event: Any = self.app.mapper.to_domain_event(notification)
         if self.until is not None and event.timestamp > self.until:
             return
         agg_id = event.originator_id
+        self.seen[agg_id] = event.originator_version
         on: date = event.stamp.effective_on
         if event.originator_version == 1:
             agg = event.mutate(None)
@@ -181,9 +190,15 @@ class Projector:
         if isinstance(agg, Person) and type(event).__name__ == "Corrected":
             self._corrected.add(agg_id)
         if isinstance(agg, Organization):
-            self._track_org(agg, event, reparented)
+            self._track_org(agg, event, reparented, moved_orgs)
 
-    def _track_org(self, org: Organization, event: Any, reparented: list[tuple[str, str]]) -> None:
+    def _track_org(
+        self,
+        org: Organization,
+        event: Any,
+        reparented: list[tuple[str, str]],
+        moved_orgs: dict[UUID, str],
+    ) -> None:
         name = type(event).__name__
         parent_path = self.paths.get(org.parent_id, "/") if org.parent_id else "/"
         new_path = f"{parent_path}{org.id}/"
@@ -193,6 +208,7 @@ class Projector:
             for other, path in list(self.paths.items()):
                 if path.startswith(old_path):
                     self.paths[other] = new_path + path[len(old_path) :]
+                    moved_orgs[other] = self.paths[other]
         self.paths[org.id] = new_path
         self.kinds[org.id] = str(org.kind)
         if org.may_admit:
@@ -233,7 +249,9 @@ class Projector:
     def _peek(self, agg_id: UUID) -> Any:
         """Read another aggregate (a person's flags, a transfer's host cell) without caching
         it: a copy from the store may be ahead of the projection."""
-        return self._cache.get(agg_id) or self.app.repository.get(agg_id)
+        return self._cache.get(agg_id) or self.app.repository.get(
+            agg_id, version=self.seen.get(agg_id)
+        )
 
     def _remember(self, agg: Any) -> None:
         self._cache[agg.id] = agg
@@ -251,9 +269,12 @@ class Projector:
                 sa.select(tracking.c.name).where(tracking.c.name == self.name)
             ).first()
         ):
-            conn.execute(
-                sa.insert(tracking).values(name=self.name, position=position, updated_at=now)
-            )
+            try:
+                conn.execute(
+                    sa.insert(tracking).values(name=self.name, position=position, updated_at=now)
+                )
+            except sa.exc.IntegrityError:  # the whole batch rolls back with it
+                raise PositionTaken(f"{self.name}: another projector started it first") from None
             return
         moved = conn.execute(
             sa.update(tracking)
@@ -270,13 +291,22 @@ class Projector:
         effective: dict[UUID, date],
         stage_moves: list[tuple[UUID, str, date]],
         reparented: list[tuple[str, str]],
+        moved_orgs: dict[UUID, str],
     ) -> None:
         t = self.t
+        for org_id, path in moved_orgs.items():  # the subtree of a moved organization
+            conn.execute(
+                sa.update(t.orgs)
+                .where(t.orgs.c.id == org_id)
+                .values(path=path, grassroots_id=self._grassroots(org_id))
+            )
+            self._rehold(conn, org_id)
         for old, new in reparented:
             for table, column in (
                 (t.cases, t.cases.c.path),
                 (t.members, t.members.c.path),
                 (t.transfers, t.transfers.c.from_path),
+                (t.transfers, t.transfers.c.to_path),
             ):
                 conn.execute(
                     sa.update(table)
@@ -328,7 +358,7 @@ class Projector:
                     rows.transfer_row(agg, self._path(agg.from_cell_id), to_path)
                 )
         for commune in communes:
-            org = self._cached(commune, None)
+            org = self._peek(commune)
             if isinstance(org, Organization) and org.hamlets:
                 by_table.setdefault(t.hamlets, []).extend(
                     rows.hamlet_rows(org, self.served_by.get(commune, {}))
@@ -362,6 +392,26 @@ class Projector:
 
     def _path(self, org_id: UUID) -> str:
         return self.paths.get(org_id, f"/{org_id}/")
+
+    def _rehold(self, conn: sa.Connection, org_id: UUID) -> None:
+        """After a move, who holds the cases the moved tree decides on or appraises."""
+        t = self.t
+        chain = [UUID(i) for i in self._path(org_id).strip("/").split("/")]
+        parent = chain[-2] if len(chain) > 1 else None
+        kind = self.kinds.get(org_id, "")
+        if kind in ("grassroots_committee", "grassroots_cell"):
+            competent = org_id if org_id in self.may_admit else parent
+            conn.execute(
+                sa.update(t.cases)
+                .where(t.cases.c.grassroots_id == org_id, t.cases.c.stage == "decision")
+                .values(responsible_id=competent)
+            )
+        if kind in ("cell", "grassroots_cell"):
+            conn.execute(
+                sa.update(t.cases)
+                .where(t.cases.c.cell_id == org_id, t.cases.c.stage == "intermediate_appraisal")
+                .values(responsible_id=parent)
+            )
 
     def _holder(self, case: AdmissionCase) -> UUID | None:
         """The organization holding the case (domain.admission.HOLDERS), from the tree as
@@ -403,18 +453,30 @@ class Projector:
             )
 
 
-def notification_topic(batch: Iterable[Notification], position: int) -> str:
-    return next((n.topic for n in batch if n.id == position), "")
+def create_tables(engine: sa.Engine, *metadata: sa.MetaData) -> None:
+    """Create what is missing; another process creating the same tables at the same moment
+    (projector and API starting together on a fresh database) is not an error."""
+    for md in metadata:
+        for attempt in range(3):
+            try:
+                md.create_all(engine)
+                break
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                if attempt == 2:
+                    raise
 
 
 def live_version(engine: sa.Engine, projection: str = "readmodel") -> int:
-    control.create_all(engine)
+    """The version the queries read (1 until a rebuild switches)."""
+    if not sa.inspect(engine).has_table(live.name):
+        return 1
     with engine.connect() as conn:
         found = conn.execute(sa.select(live.c.version).where(live.c.projection == projection))
         return int(found.scalar() or 1)
 
 
 def switch_live(engine: sa.Engine, version: int, projection: str = "readmodel") -> None:
+    create_tables(engine, control)
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     with engine.begin() as conn:
         statement = dialect.insert(live).values(projection=projection, version=version)

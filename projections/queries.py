@@ -224,7 +224,8 @@ class ReadModel:
                 query = query.where(t.cases.c.cell_id == cell_id)
             if overdue_only:
                 query = query.where(t.cases.c.deadline_due < today)
-            found = conn.execute(query.order_by(t.cases.c.deadline_due)).all()
+            due = t.cases.c.deadline_due
+            found = conn.execute(query.order_by(due.is_(None), due, t.cases.c.opened_on)).all()
         return [self._card("admission", r._mapping, today) for r in found]
 
     def stalled(self, org_id: UUID, today: date, limit: int = 200) -> list[Card]:
@@ -372,7 +373,8 @@ class ReadModel:
                 str(c)
                 for c in conn.execute(
                     sa.select(t.members.c.residence_cell_id).where(
-                        t.members.c.residence_cell_id.is_not(None)
+                        t.members.c.residence_cell_id.is_not(None),
+                        t.members.c.status != "struck_off",
                     )
                 ).scalars()
             }

@@ -36,6 +36,9 @@ def run_projector(settings: Settings, stop: threading.Event, poll_seconds: float
     log.info("projector.started", projection=projector.name, position=projector.position())
     try:
         while not stop.is_set():
+            if live_version(engine) != projector.t.version:  # a rebuild switched: follow it
+                projector = Projector(app, engine, version=live_version(engine))
+                log.info("projector.switched", projection=projector.name)
             if not projector.run_once():
                 stop.wait(poll_seconds)
     except ProjectionFailed as failure:

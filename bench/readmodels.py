@@ -1,0 +1,360 @@
+"""Read models on a generated store: rebuild throughput, memory along the rebuild, query latency.
+
+    python -m bench.readmodels --data-dir /tmp/bench-data                 # SQLite and PostgreSQL
+    python -m bench.readmodels --data-dir /tmp/bench-data --targets sqlite --runs 50
+    python -m bench.readmodels profile --data-dir /tmp/bench-data --events 300000
+
+For each read-model database (a SQLite file in the data directory; a throwaway PostgreSQL
+database `dangvien_bench_<hex>` at 127.0.0.1:5432, dropped at the end) a fresh child process
+rebuilds version 1 of the read model from the whole log with
+`Projector(app, engine, version=1).run_until_caught_up()`, samples its memory as it goes (at
+every 5 % of the events; printed at 25/50/75/100 %) and reports ru_maxrss; then the parent times
+`ReadModel(engine).quota(org, year, today)`, `.stage_board(org, today)` and
+`.stalled(org, today)` for the province and for one grassroots organization.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from bench.common import (
+    create_pg_database,
+    drop_pg_database,
+    open_store,
+    peak_rss_mib,
+    percentile,
+    pg_url,
+    read_meta,
+    rss_mib,
+)
+from projections.projector import Projector
+from projections.queries import ReadModel
+
+
+def sqlite_url(data_dir: Path, name: str = "readmodel-bench.sqlite") -> str:
+    path = data_dir / name
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+# --- the rebuild, in a child process of its own (clean ru_maxrss) ------------------------------
+
+
+def rebuild(
+    data_dir: Path, url: str, cache_size: int | None, batch_size: int | None
+) -> dict[str, Any]:
+    app, _ = open_store(data_dir)
+    engine = sa.create_engine(url)
+    total = int(app.recorder.max_notification_id() or 0)
+    options: dict[str, Any] = {}
+    if cache_size is not None:
+        options["cache_size"] = cache_size
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+    base_rss = rss_mib()
+    projector = Projector(app, engine, version=1, **options)
+    samples: list[dict[str, Any]] = []
+    done = 0
+    next_mark = 1
+    started = time.perf_counter()
+
+    def progress(read: int) -> None:
+        nonlocal done, next_mark
+        done += read
+        while next_mark <= 20 and done >= total * next_mark / 20:
+            samples.append(
+                {
+                    "percent": next_mark * 5,
+                    "events": done,
+                    "seconds": round(time.perf_counter() - started, 2),
+                    "rss_mib": round(rss_mib(), 1),
+                    "cached_aggregates": len(projector._cache),
+                }
+            )
+            next_mark += 1
+
+    projected = projector.run_until_caught_up(progress)
+    seconds = time.perf_counter() - started
+    return {
+        "url": engine.url.render_as_string(hide_password=True),
+        "events": projected,
+        "seconds": round(seconds, 2),
+        "events_per_second": round(projected / seconds),
+        "cache_size": projector.cache_size,
+        "batch_size": projector.batch_size,
+        "rss_before_mib": round(base_rss, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "samples": samples,
+        "position": projector.position(),
+        "lag": projector.lag(),
+    }
+
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.readmodels", *args],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def print_rebuild(name: str, r: dict[str, Any]) -> None:
+    print(f"\n== rebuild, read model on {name}: {r['url']}")
+    print(
+        f"   {r['events']:,} events in {r['seconds']:,.1f} s = {r['events_per_second']:,} events/s"
+        f"   (batch {r['batch_size']:,}, cache_size {r['cache_size']:,}; lag after: {r['lag']})"
+    )
+    print(
+        f"   memory: {r['rss_before_mib']:,.0f} MiB before the projector, "
+        f"peak ru_maxrss {r['peak_rss_mib']:,.0f} MiB"
+    )
+    print("      %  events        s    events/s (since prev)   RSS MiB   cached aggregates")
+    prev_events, prev_s = 0, 0.0
+    for s in r["samples"]:
+        rate = (s["events"] - prev_events) / max(s["seconds"] - prev_s, 1e-9)
+        prev_events, prev_s = s["events"], s["seconds"]
+        if s["percent"] % 25 == 0:
+            print(
+                f"   {s['percent']:>4}  {s['events']:>9,} {s['seconds']:>8,.1f}  {rate:>12,.0f}"
+                f"            {s['rss_mib']:>8,.0f}   {s['cached_aggregates']:>10,}"
+            )
+    curve = " ".join(f"{s['rss_mib']:.0f}" for s in r["samples"])
+    print(f"   RSS every 5 % (MiB): {curve}")
+
+
+# --- query latency ---------------------------------------------------------------------------
+
+
+def time_query(
+    call: Callable[[], Any], runs: int, budget_s: float, warmup: int = 3
+) -> tuple[list[float], Any]:
+    """`runs` timed calls, or fewer (at least 20) when they would take over `budget_s`."""
+    result = None
+    for _ in range(warmup):
+        result = call()
+    timings: list[float] = []
+    spent = 0.0
+    while len(timings) < runs and (len(timings) < 20 or spent < budget_s):
+        started = time.perf_counter()
+        result = call()
+        timings.append((time.perf_counter() - started) * 1000)
+        spent += timings[-1] / 1000
+    return timings, result
+
+
+def describe(name: str, result: Any) -> str:
+    if name == "quota":
+        return (
+            f"target {result.target}, admitted {result.admitted}, "
+            f"open {sum(result.pipeline.values())}, forecast {result.forecast}"
+        )
+    return f"{len(result)} cards"
+
+
+Row = tuple[str, str, int, float, float, float, str]
+
+
+def latencies(url: str, meta: dict[str, Any], runs: int, budget_s: float) -> list[Row]:
+    engine = sa.create_engine(url)
+    model = ReadModel(engine, version=1)
+    today = date.fromisoformat(meta["horizon"])
+    scopes = {
+        "province": UUID(meta["province_id"]),
+        "grassroots": UUID(meta["grassroots_id"]),
+    }
+    rows = []
+    for scope, org in scopes.items():
+        queries: dict[str, Callable[[], Any]] = {
+            "quota": lambda o=org: model.quota(o, today.year, today),
+            "stage_board": lambda o=org: model.stage_board(o, today),
+            "stalled": lambda o=org: model.stalled(o, today),
+        }
+        for name, call in queries.items():
+            timings, result = time_query(call, runs, budget_s)
+            rows.append(
+                (
+                    scope,
+                    name,
+                    len(timings),
+                    percentile(timings, 50),
+                    percentile(timings, 95),
+                    max(timings),
+                    describe(name, result),
+                )
+            )
+    engine.dispose()
+    return rows
+
+
+def print_latencies(name: str, rows: list[Row]) -> None:
+    print(f"\n== query latency, read model on {name} (after 3 warm-up runs)")
+    print("   scope        query         runs    p50 ms    p95 ms    max ms   result")
+    for scope, query, n, p50, p95, worst, what in rows:
+        print(
+            f"   {scope:<12} {query:<12} {n:>5}  {p50:>8.1f}  {p95:>8.1f}  {worst:>8.1f}   {what}"
+        )
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+def profile(data_dir: Path, events: int, url: str) -> None:
+    app, _ = open_store(data_dir)
+    engine = sa.create_engine(url)
+    projector = Projector(app, engine, version=1)
+    profiler = cProfile.Profile()
+    done = 0
+    started = time.perf_counter()
+    profiler.enable()
+    while done < events and (read := projector.run_once()):
+        done += read
+    profiler.disable()
+    seconds = time.perf_counter() - started
+    print(
+        f"profiled {done:,} events in {seconds:.1f} s"
+        f" ({done / seconds:,.0f} events/s under cProfile)"
+    )
+    for order in ("tottime", "cumulative"):
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats(order).print_stats(35)
+        print(f"\n--- by {order} ---")
+        print("\n".join(buffer.getvalue().splitlines()[6:]))
+
+
+def ceiling(data_dir: Path, events: int) -> None:
+    """What the projector cannot beat in one process: reading and decoding the log
+    (select + AES-GCM + zlib + JSON + transcodings), then also applying each event to its
+    aggregate (`event.mutate`, aggregates kept in a dict), with no read-model writes."""
+    app, _ = open_store(data_dir)
+    for apply in (False, True):
+        aggs: dict[UUID, Any] = {}
+        done, position = 0, 0
+        read_s = decode_s = 0.0
+        started = time.perf_counter()
+        while done < events:
+            t0 = time.perf_counter()
+            batch = app.recorder.select_notifications(position + 1, 2000)
+            t1 = time.perf_counter()
+            read_s += t1 - t0
+            if not batch:
+                break
+            for n in batch:
+                event: Any = app.mapper.to_domain_event(n)
+                if apply:
+                    aggs[event.originator_id] = event.mutate(aggs.get(event.originator_id))
+            decode_s += time.perf_counter() - t1
+            position = batch[-1].id
+            done += len(batch)
+        seconds = time.perf_counter() - started
+        what = "read + decode + apply" if apply else "read + decode"
+        print(
+            f"{what:<22} {done:>10,} events {seconds:>7.1f} s = {done / seconds:>8,.0f} events/s"
+            f"   (select {read_s:.1f} s; decode{' + apply' if apply else ''} {decode_s:.1f} s)"
+        )
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_rebuild":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--data-dir", type=Path, required=True)
+        parser.add_argument("--url", required=True)
+        parser.add_argument("--cache-size", type=int)
+        parser.add_argument("--batch-size", type=int)
+        a = parser.parse_args(argv[1:])
+        print(json.dumps(rebuild(a.data_dir, a.url, a.cache_size, a.batch_size)))
+        return
+    if argv and argv[0] == "ceiling":
+        parser = argparse.ArgumentParser(prog="python -m bench.readmodels ceiling")
+        parser.add_argument("--data-dir", type=Path, required=True)
+        parser.add_argument("--events", type=int, default=10**9)
+        a = parser.parse_args(argv[1:])
+        ceiling(a.data_dir.resolve(), a.events)
+        return
+    if argv and argv[0] == "profile":
+        parser = argparse.ArgumentParser(prog="python -m bench.readmodels profile")
+        parser.add_argument("--data-dir", type=Path, required=True)
+        parser.add_argument("--events", type=int, default=300_000)
+        a = parser.parse_args(argv[1:])
+        profile(
+            a.data_dir.resolve(),
+            a.events,
+            sqlite_url(a.data_dir.resolve(), "readmodel-profile.sqlite"),
+        )
+        return
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.readmodels", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="a store made by bench.generate"
+    )
+    parser.add_argument(
+        "--targets", default="sqlite,postgres", help="read-model databases to measure"
+    )
+    parser.add_argument("--runs", type=int, default=200, help="timed runs of each query")
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds per query before stopping at 20+ runs"
+    )
+    parser.add_argument(
+        "--cache-size", type=int, help="the projector's cache_size (default: its own)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, help="the projector's batch_size (default: its own)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    a = parser.parse_args(argv)
+    data_dir = a.data_dir.resolve()
+    meta = read_meta(data_dir)
+    print(
+        f"store: {meta['store']} at {data_dir}, {meta['events']:,} events (scale {meta['scale']}), "
+        f"horizon {meta['horizon']}"
+    )
+    extra = []
+    if a.cache_size is not None:
+        extra += ["--cache-size", str(a.cache_size)]
+    if a.batch_size is not None:
+        extra += ["--batch-size", str(a.batch_size)]
+    for target in a.targets.split(","):
+        pg_name = ""
+        if target == "sqlite":
+            url = sqlite_url(data_dir)
+        elif target == "postgres":
+            pg_name = create_pg_database()
+            url = pg_url(pg_name)
+        else:
+            sys.exit(f"unknown target {target}")
+        try:
+            result = run_child(["_rebuild", "--data-dir", str(data_dir), "--url", url, *extra])
+            print_rebuild(target, result)
+            rows = latencies(url, meta, a.runs, a.budget)
+            print_latencies(target, rows)
+        finally:
+            if pg_name and not a.keep:
+                drop_pg_database(pg_name)
+                print(f"   (dropped {pg_name})")
+
+
+if __name__ == "__main__":
+    main()
