@@ -56,11 +56,17 @@ def sqlite_url(data_dir: Path, name: str = "readmodel-bench.sqlite") -> str:
 
 
 def rebuild(
-    data_dir: Path, url: str, cache_size: int | None, batch_size: int | None
+    data_dir: Path,
+    url: str,
+    cache_size: int | None,
+    batch_size: int | None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     app, _ = open_store(data_dir)
     engine = sa.create_engine(url)
     total = int(app.recorder.max_notification_id() or 0)
+    if limit:
+        total = min(total, limit)
     options: dict[str, Any] = {}
     if cache_size is not None:
         options["cache_size"] = cache_size
@@ -88,7 +94,13 @@ def rebuild(
             )
             next_mark += 1
 
-    projected = projector.run_until_caught_up(progress)
+    if limit:
+        projected = 0
+        while projected < limit and (read := projector.run_once()):
+            projected += read
+            progress(read)
+    else:
+        projected = projector.run_until_caught_up(progress)
     seconds = time.perf_counter() - started
     return {
         "url": engine.url.render_as_string(hide_password=True),
@@ -282,8 +294,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument("--url", required=True)
         parser.add_argument("--cache-size", type=int)
         parser.add_argument("--batch-size", type=int)
+        parser.add_argument("--limit", type=int)
         a = parser.parse_args(argv[1:])
-        print(json.dumps(rebuild(a.data_dir, a.url, a.cache_size, a.batch_size)))
+        print(json.dumps(rebuild(a.data_dir, a.url, a.cache_size, a.batch_size, a.limit)))
         return
     if argv and argv[0] == "ceiling":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels ceiling")
@@ -324,6 +337,8 @@ def main(argv: list[str] | None = None) -> None:
         "--batch-size", type=int, help="the projector's batch_size (default: its own)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--limit", type=int, help="project only the first N events")
+    parser.add_argument("--no-queries", action="store_true", help="rebuild only")
     a = parser.parse_args(argv)
     data_dir = a.data_dir.resolve()
     meta = read_meta(data_dir)
@@ -336,6 +351,8 @@ def main(argv: list[str] | None = None) -> None:
         extra += ["--cache-size", str(a.cache_size)]
     if a.batch_size is not None:
         extra += ["--batch-size", str(a.batch_size)]
+    if a.limit is not None:
+        extra += ["--limit", str(a.limit)]
     for target in a.targets.split(","):
         pg_name = ""
         if target == "sqlite":
@@ -348,8 +365,9 @@ def main(argv: list[str] | None = None) -> None:
         try:
             result = run_child(["_rebuild", "--data-dir", str(data_dir), "--url", url, *extra])
             print_rebuild(target, result)
-            rows = latencies(url, meta, a.runs, a.budget)
-            print_latencies(target, rows)
+            if not a.no_queries:
+                rows = latencies(url, meta, a.runs, a.budget)
+                print_latencies(target, rows)
         finally:
             if pg_name and not a.keep:
                 drop_pg_database(pg_name)

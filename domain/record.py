@@ -30,6 +30,19 @@ class Recorded(Aggregate):
         """(rule id, level, organization told, due date) of every escalation, in order."""
         return list(self.__dict__.get("_escalations", ()))
 
+    def escalation_level(self, deadline: tuple[str, date, date] | None) -> int:
+        """The level of the step now running: the rungs fired for its deadline (rule, start,
+        due), and a PRB-DEADLOCK until the upper committee decides; -1 when none."""
+        current = (deadline[0], deadline[2]) if deadline else None
+        return max(
+            (
+                level
+                for rule_id, level, _target, due in self.escalations
+                if (rule_id, due) == current or rule_id == "PRB-DEADLOCK"
+            ),
+            default=-1,
+        )
+
     def has_escalated(self, rule_id: str, level: int, due: date) -> bool:
         return any(e[0] == rule_id and e[1] == level and e[3] == due for e in self.escalations)
 

@@ -16,10 +16,6 @@ from domain.transfer import Transfer
 PRIVATE_SECTOR = {"private_enterprise_worker", "foreign_invested_worker"}
 
 
-def level(agg: Any) -> int:
-    return max((e[1] for e in agg.escalations), default=-1)
-
-
 def org_row(org: Organization, path: str, grassroots_id: UUID | None) -> dict[str, Any]:
     return {
         "id": org.id,
@@ -110,7 +106,7 @@ def case_row(
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
         "responsible_id": responsible_id,
-        "escalation_level": level(case),
+        "escalation_level": case.escalation_level(deadline),
         **person_flags(person),
     }
 
@@ -136,7 +132,7 @@ def member_row(member: Member, path: str, host_cell_id: UUID | None) -> dict[str
         "exempt_until": exempt_until,
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
-        "escalation_level": level(member),
+        "escalation_level": member.escalation_level(deadline),
         "failed_votes": member.failed_votes,
     }
 
@@ -158,5 +154,5 @@ def transfer_row(transfer: Transfer, from_path: str, to_path: str | None) -> dic
         "accepted_on": transfer.accepted_on,
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
-        "escalation_level": level(transfer),
+        "escalation_level": transfer.escalation_level(deadline),
     }

@@ -309,7 +309,7 @@ class Activities:
         agg: Any = self.app.repository.get(subject_id)
         deadline = self.app.open_deadline(subject_id, today)
         dview = DeadlineView(**vars(deadline)) if isinstance(deadline, OpenDeadline) else None
-        level = max((e[1] for e in agg.escalations), default=-1)
+        level = agg.escalation_level((dview.rule_id, dview.start, dview.due) if dview else None)
         if isinstance(agg, AdmissionCase):
             stage = agg.stage
             return View(
