@@ -236,15 +236,9 @@ class Projector:
         """After a failed batch the cached aggregates are ahead of the position: drop them,
         and the memory of stages and paths, which the tables hold as of the position."""
         self._cache.clear()
+        self.seen.clear()
         self._corrected.clear()
-        self.__init__(  # type: ignore[misc]
-            self.app,
-            self.engine,
-            version=self.t.version,
-            batch_size=self.batch_size,
-            cache_size=self.cache_size,
-            until=self.until,
-        )
+        self._load_memory()
 
     def _peek(self, agg_id: UUID) -> Any:
         """Read another aggregate (a person's flags, a transfer's host cell) without caching
