@@ -298,6 +298,15 @@ def main(argv: list[str] | None = None) -> None:
         a = parser.parse_args(argv[1:])
         print(json.dumps(rebuild(a.data_dir, a.url, a.cache_size, a.batch_size, a.limit)))
         return
+    if argv and argv[0] == "queries":
+        parser = argparse.ArgumentParser(prog="python -m bench.readmodels queries")
+        parser.add_argument("--data-dir", type=Path, required=True)
+        parser.add_argument("--url", required=True, help="an existing read model (version 1)")
+        parser.add_argument("--runs", type=int, default=200)
+        parser.add_argument("--budget", type=float, default=60.0)
+        a = parser.parse_args(argv[1:])
+        print_latencies(a.url, latencies(a.url, read_meta(a.data_dir.resolve()), a.runs, a.budget))
+        return
     if argv and argv[0] == "ceiling":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels ceiling")
         parser.add_argument("--data-dir", type=Path, required=True)
