@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Notification
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.admission import HOLDERS, AdmissionCase
+from domain.admission import CLOSED, HOLDERS, AdmissionCase
 from domain.application import Dangvien
 from domain.member import Member
 from domain.organization import Organization
@@ -25,6 +25,22 @@ from domain.person import Person
 from domain.transfer import Transfer
 from projections import rows
 from projections.tables import Tables, control, failures, live, tables, tracking
+
+PERSON_TOPIC = f"{Person.__module__}:Person."
+CLOSED_STAGES = frozenset(str(stage) for stage in CLOSED)
+FLAGS = rows.BREAKDOWNS
+
+
+def _pack(flags: dict[str, bool]) -> int:
+    return sum(1 << i for i, name in enumerate(FLAGS) if flags[name])
+
+
+def _unpack(bits: int) -> dict[str, bool]:
+    return {name: bool(bits >> i & 1) for i, name in enumerate(FLAGS)}
+
+
+def _dialect(conn: sa.Connection) -> Any:
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
 class ProjectionFailed(RuntimeError):
@@ -61,7 +77,10 @@ class Projector:
         create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
         self.seen: dict[UUID, int] = {}  # the last version of each aggregate projected (this run)
-        self._corrected: set[UUID] = set()  # people whose data was corrected in the batch
+        # People are not cached: a case row needs only their breakdown flags (a bitmask).
+        self._flags: dict[UUID, int] = {}
+        self._corrected: dict[UUID, int] = {}  # people whose data was corrected in the batch
+        self._upserts: dict[tuple[str, str], Any] = {}  # built once per table and dialect
         self._load_memory()
 
     def _load_memory(self) -> None:
@@ -143,6 +162,9 @@ class Projector:
         reparented: list[tuple[str, str]] = []
         for index, notification in enumerate(batch):
             try:
+                if notification.topic.startswith(PERSON_TOPIC):
+                    self._apply_person(notification)
+                    continue
                 self._apply(notification, touched, effective, stage_moves, reparented, moved_orgs)
             except Exception as error:
                 self._forget()
@@ -187,10 +209,32 @@ class Projector:
         self._remember(agg)
         touched[agg_id] = agg
         effective[agg_id] = on
-        if isinstance(agg, Person) and type(event).__name__ == "Corrected":
-            self._corrected.add(agg_id)
         if isinstance(agg, Organization):
             self._track_org(agg, event, reparented, moved_orgs)
+
+    def _apply_person(self, notification: Notification) -> None:
+        """A person matters to the read model only through the breakdown flags of their
+        cases: registered and corrected data change them; other events are not decoded."""
+        name = notification.topic.rsplit(".", 1)[-1]
+        if name not in ("Registered", "Corrected"):
+            return
+        event: Any = self.app.mapper.to_domain_event(notification)
+        if self.until is not None and event.timestamp > self.until:
+            return
+        person: Person
+        if name == "Registered":
+            person = event.mutate(None)
+        else:
+            person = self.app.repository.get(event.originator_id, version=event.originator_version)
+            self._corrected[person.id] = _pack(rows.person_flags(person))
+        self._flags[person.id] = _pack(rows.person_flags(person))
+
+    def _person_flags(self, person_id: UUID) -> dict[str, bool]:
+        flags = self._flags.get(person_id)
+        if flags is None:  # registered before this run started
+            person: Person = self.app.repository.get(person_id)
+            flags = self._flags[person_id] = _pack(rows.person_flags(person))
+        return _unpack(flags)
 
     def _track_org(
         self,
@@ -237,6 +281,7 @@ class Projector:
         and the memory of stages and paths, which the tables hold as of the position."""
         self._cache.clear()
         self.seen.clear()
+        self._flags.clear()
         self._corrected.clear()
         self._load_memory()
 
@@ -323,22 +368,17 @@ class Projector:
                 if agg.serves:
                     communes.add(agg.serves[0])
             elif isinstance(agg, AdmissionCase):
-                person = self._peek(agg.person_id)
                 row = rows.case_row(
                     agg,
                     self._path(agg.cell_id),
-                    person,
+                    self._person_flags(agg.person_id),
                     self.since[agg_id],
                     on,
                     self._holder(agg),
                 )
                 by_table.setdefault(t.cases, []).append(row)
-            elif isinstance(agg, Person) and agg_id in self._corrected:  # flags follow corrections
-                conn.execute(
-                    sa.update(t.cases)
-                    .where(t.cases.c.person_id == agg_id)
-                    .values(rows.person_flags(agg))
-                )
+                if agg.stage.is_closed:  # nothing more happens to it, as a rule
+                    self._cache.pop(agg_id, None)
             elif isinstance(agg, Member):
                 host = None
                 if agg.away_transfer_id is not None:
@@ -360,27 +400,78 @@ class Projector:
         for table, values in by_table.items():
             if values:
                 self._upsert(conn, table, values)
-        for case_id, stage, on in stage_moves:
+        for person_id, flags in self._corrected.items():  # flags follow corrections
             conn.execute(
-                sa.update(t.case_stages)
-                .where(t.case_stages.c.case_id == case_id, t.case_stages.c.left_on.is_(None))
-                .where(t.case_stages.c.stage != stage)
-                .values(left_on=on)
+                sa.update(t.cases).where(t.cases.c.person_id == person_id).values(_unpack(flags))
             )
-            self._upsert(
-                conn,
-                t.case_stages,
-                [{"case_id": case_id, "stage": stage, "entered_on": on, "left_on": None}],
+        self._write_stages(conn, touched, stage_moves)
+
+    def _write_stages(
+        self,
+        conn: sa.Connection,
+        touched: dict[UUID, Any],
+        stage_moves: list[tuple[UUID, str, date]],
+    ) -> None:
+        """Each case's stages with the days it entered and left them; when a case closes,
+        its stages join the forecast's history (`stage_outcomes`)."""
+        t = self.t
+        entered: dict[UUID, list[tuple[str, date]]] = {}
+        for case_id, stage, on in stage_moves:
+            entered.setdefault(case_id, []).append((stage, on))
+        if not entered:
+            return
+        conn.execute(  # the stage each case was in before this batch: left now
+            sa.update(t.case_stages)
+            .where(
+                t.case_stages.c.case_id == sa.bindparam("k"),
+                t.case_stages.c.left_on.is_(None),
+                t.case_stages.c.stage != sa.bindparam("s"),
             )
+            .values(left_on=sa.bindparam("on")),
+            [{"k": k, "s": moves[0][0], "on": moves[0][1]} for k, moves in entered.items()],
+        )
+        stage_rows = [
+            {
+                "case_id": case_id,
+                "stage": stage,
+                "entered_on": on,
+                "left_on": moves[i + 1][1] if i + 1 < len(moves) else None,
+            }
+            for case_id, moves in entered.items()
+            for i, (stage, on) in enumerate(moves)
+        ]
+        self._upsert(conn, t.case_stages, stage_rows)
+        closing = [k for k, moves in entered.items() if moves[-1][0] in CLOSED_STAGES]
+        if not closing:
+            return
+        outcomes: dict[tuple[str, int], int] = {}
+        history = conn.execute(
+            sa.select(
+                t.case_stages.c.case_id, t.case_stages.c.stage, t.case_stages.c.entered_on
+            ).where(t.case_stages.c.case_id.in_(closing))
+        ).all()
+        for case_id, stage, entered_on in history:
+            ceremony = touched[case_id].ceremony_on
+            days = (ceremony - entered_on).days if ceremony is not None else -1
+            outcomes[stage, days] = outcomes.get((stage, days), 0) + 1
+        statement = _dialect(conn).insert(t.stage_outcomes)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["stage", "days_to_ceremony"],
+                set_={"cases": t.stage_outcomes.c.cases + statement.excluded.cases},
+            ),
+            [{"stage": s, "days_to_ceremony": d, "cases": n} for (s, d), n in outcomes.items()],
+        )
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) -> None:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         keys = [c.name for c in table.primary_key.columns]
-        statement = dialect.insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
-        )
+        statement = self._upserts.get((table.name, conn.dialect.name))
+        if statement is None:
+            insert = _dialect(conn).insert(table)
+            statement = self._upserts[table.name, conn.dialect.name] = insert.on_conflict_do_update(
+                index_elements=keys,
+                set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys},
+            )
         unique = {tuple(v[k] for k in keys): v for v in values}  # the last row wins
         conn.execute(statement, list(unique.values()))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import median
 from typing import Any
 from uuid import UUID
 
@@ -15,17 +14,10 @@ from domain import policy
 from domain.admission import CLOSED, Stage
 from domain.calendar import vietnam_calendar
 from projections.projector import live_version
+from projections.rows import BREAKDOWNS
 from projections.tables import Tables, tables
 
 LOST = ("rejected", "withdrawn", "stopped")
-BREAKDOWNS = (
-    "female",
-    "ethnic_minority",
-    "religious",
-    "youth_union",
-    "private_sector_worker",
-    "student",
-)
 OPEN_STAGES = tuple(str(s) for s in Stage if s not in CLOSED)
 
 
@@ -89,6 +81,14 @@ class ReadModel:
         self.engine = engine
         self.t: Tables = tables(version or live_version(engine))
 
+    def _under(self, column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
+        """Rows under the organization of `path` (`/…/id/` is a prefix of theirs). On SQLite
+        a range, which the path's index serves (`/` sorts right before `0`); PostgreSQL's
+        collation need not sort by bytes, so there a prefix match."""
+        if self.engine.dialect.name == "sqlite":
+            return sa.and_(column >= path, column < path[:-1] + "0")
+        return column.startswith(path, autoescape=True)
+
     def _path(self, conn: sa.Connection, org_id: UUID) -> str:
         path = conn.execute(
             sa.select(self.t.orgs.c.path).where(self.t.orgs.c.id == org_id)
@@ -103,12 +103,13 @@ class ReadModel:
         t, start, end = self.t, date(year, 1, 1), date(year, 12, 31)
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
-            in_tree = t.cases.c.path.startswith(path)
-            admitted_rows = conn.execute(
-                sa.select(*(t.cases.c[b] for b in BREAKDOWNS)).where(
-                    in_tree, t.cases.c.ceremony_on.between(start, min(end, today))
-                )
-            ).all()
+            in_tree = self._under(t.cases.c.path, path)
+            admitted, *flags = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    *(sa.func.sum(sa.case((t.cases.c[b], 1), else_=0)) for b in BREAKDOWNS),
+                ).where(in_tree, t.cases.c.ceremony_on.between(start, min(end, today)))
+            ).one()
             pipeline = {
                 str(stage): int(count)
                 for stage, count in conn.execute(
@@ -124,7 +125,7 @@ class ReadModel:
                     t.cases.c.outcome_on.between(start, min(end, today)),
                 )
             ).scalar_one()
-            members_in_tree = t.members.c.path.startswith(path)
+            members_in_tree = self._under(t.members.c.path, path)
             recognized = conn.execute(
                 sa.select(sa.func.count()).where(
                     members_in_tree,
@@ -138,13 +139,13 @@ class ReadModel:
                 )
             ).scalar_one()
             target = self._target(conn, org_id, path, year)
-            forecast = len(admitted_rows) + self._expected_more(conn, path, today, end)
-        breakdowns = {b: sum(1 for r in admitted_rows if r._mapping[b]) for b in BREAKDOWNS}
+            forecast = admitted + self._expected_more(conn, path, today, end)
+        breakdowns = {b: int(n or 0) for b, n in zip(BREAKDOWNS, flags, strict=True)}
         return Quota(
             org_id,
             year,
             target,
-            len(admitted_rows),
+            int(admitted),
             int(recognized),
             pipeline,
             int(lost),
@@ -160,7 +161,7 @@ class ReadModel:
             conn.execute(
                 sa.select(t.orgs.c.path, t.targets.c.admissions)
                 .join(t.targets, t.targets.c.org_id == t.orgs.c.id)
-                .where(t.orgs.c.path.startswith(path), t.targets.c.year == year)
+                .where(self._under(t.orgs.c.path, path), t.targets.c.year == year)
             ).all()
         )
         if path in set_targets:
@@ -172,39 +173,33 @@ class ReadModel:
 
     def _expected_more(self, conn: sa.Connection, path: str, today: date, end: date) -> float:
         """The year-end forecast: each open case counts with its stage's historical
-        conversion to admission, if its stage's median time to the ceremony ends by 31 Dec."""
+        conversion to admission, if its stage's median time to the ceremony ends by 31 Dec.
+        The history is every closed case of the read model (`stage_outcomes`)."""
         t = self.t
-        history = conn.execute(
-            sa.select(t.case_stages.c.case_id, t.case_stages.c.stage, t.case_stages.c.entered_on)
-        ).all()
-        closed = dict(
-            conn.execute(
-                sa.select(t.cases.c.id, t.cases.c.ceremony_on).where(t.cases.c.closed.is_(True))
-            ).all()
-        )
         reached: Counter[str] = Counter()
         admitted: Counter[str] = Counter()
-        to_ceremony: dict[str, list[int]] = defaultdict(list)
-        for case_id, stage, entered in history:
-            if case_id not in closed:
-                continue
-            reached[stage] += 1
-            ceremony = closed[case_id]
-            if ceremony is not None:
-                admitted[stage] += 1
-                to_ceremony[stage].append((ceremony - entered).days)
+        to_ceremony: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        outcomes = t.stage_outcomes.c
+        for stage, days, cases in conn.execute(
+            sa.select(outcomes.stage, outcomes.days_to_ceremony, outcomes.cases)
+        ):
+            reached[stage] += cases
+            if days >= 0:
+                admitted[stage] += cases
+                to_ceremony[stage].append((days, cases))
+        ready_after = {stage: _median(counts) for stage, counts in to_ceremony.items()}
         expected = 0.0
         open_cases = conn.execute(
-            sa.select(t.cases.c.stage, t.cases.c.stage_since).where(
-                t.cases.c.path.startswith(path), t.cases.c.closed.is_(False)
-            )
+            sa.select(t.cases.c.stage, t.cases.c.stage_since, sa.func.count())
+            .where(t.cases.c.closed.is_(False), self._under(t.cases.c.path, path))
+            .group_by(t.cases.c.stage, t.cases.c.stage_since)
         ).all()
-        for stage, since in open_cases:
-            if not reached[stage] or not to_ceremony[stage]:
+        for stage, since, count in open_cases:
+            if stage not in ready_after:
                 continue
-            ready = max(since + timedelta(days=median(to_ceremony[stage])), today)
+            ready = max(since + timedelta(days=ready_after[stage]), today)
             if ready <= end:
-                expected += admitted[stage] / reached[stage]
+                expected += count * admitted[stage] / reached[stage]
         return expected
 
     # --- boards ---
@@ -218,7 +213,7 @@ class ReadModel:
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
             query = sa.select(t.cases).where(
-                t.cases.c.path.startswith(path), t.cases.c.closed.is_(False)
+                self._under(t.cases.c.path, path), t.cases.c.closed.is_(False)
             )
             if cell_id is not None:
                 query = query.where(t.cases.c.cell_id == cell_id)
@@ -253,7 +248,7 @@ class ReadModel:
             ):
                 found = conn.execute(
                     sa.select(table)
-                    .where(path_column.startswith(path), open_clause)
+                    .where(self._under(path_column, path), open_clause)
                     .where(late(table.c.deadline_due < today, table.c.escalation_level >= 1))
                 ).all()
                 cards += [self._card(kind, r._mapping, today) for r in found]
@@ -325,7 +320,7 @@ class ReadModel:
                 sa.select(t.orgs.c.id, t.orgs.c.name, sa.func.coalesce(full, 0))
                 .select_from(t.orgs.outerjoin(t.members, t.members.c.cell_id == t.orgs.c.id))
                 .where(
-                    t.orgs.c.path.startswith(path),
+                    self._under(t.orgs.c.path, path),
                     t.orgs.c.kind.in_(("cell", "grassroots_cell")),
                     t.orgs.c.dissolved_on.is_(None),
                 )
@@ -343,8 +338,8 @@ class ReadModel:
             found = conn.execute(
                 sa.select(t.transfers).where(
                     sa.or_(
-                        t.transfers.c.from_path.startswith(path),
-                        t.transfers.c.to_path.startswith(path),
+                        self._under(t.transfers.c.from_path, path),
+                        self._under(t.transfers.c.to_path, path),
                     ),
                     t.transfers.c.stage.in_(("in_transit", "letter_issued")),
                 )
@@ -362,7 +357,9 @@ class ReadModel:
             hamlets = conn.execute(
                 sa.select(t.hamlets.c.name, t.hamlets.c.cell_ids)
                 .join(t.orgs, t.orgs.c.id == t.hamlets.c.commune_id)
-                .where(t.orgs.c.path.startswith(path) | sa.literal(path).startswith(t.orgs.c.path))
+                .where(
+                    self._under(t.orgs.c.path, path) | sa.literal(path).startswith(t.orgs.c.path)
+                )
             ).all()
             staffed = {
                 str(c)
@@ -383,3 +380,19 @@ class ReadModel:
             name for name, cells in hamlets if not any(c in staffed for c in cells)
         )
         return Coverage(without_cell, without_member)
+
+
+def _median(counts: list[tuple[int, int]]) -> float:
+    """The median of values given with their multiplicities."""
+    ordered = sorted(counts)
+    total = sum(n for _, n in ordered)
+
+    def at(position: int) -> int:
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if position < seen:
+                return value
+        raise IndexError(position)
+
+    return (at((total - 1) // 2) + at(total // 2)) / 2

@@ -14,6 +14,14 @@ from domain.person import Person
 from domain.transfer import Transfer
 
 PRIVATE_SECTOR = {"private_enterprise_worker", "foreign_invested_worker"}
+BREAKDOWNS = (  # DOMAIN.md §7
+    "female",
+    "ethnic_minority",
+    "religious",
+    "youth_union",
+    "private_sector_worker",
+    "student",
+)
 
 
 def org_row(org: Organization, path: str, grassroots_id: UUID | None) -> dict[str, Any]:
@@ -58,17 +66,7 @@ def hamlet_rows(commune: Organization, served_by: dict[str, list[str]]) -> list[
 def person_flags(person: Person | None) -> dict[str, bool]:
     """The breakdowns of DOMAIN.md §7, as flags only."""
     if person is None:
-        return dict.fromkeys(
-            (
-                "female",
-                "ethnic_minority",
-                "religious",
-                "youth_union",
-                "private_sector_worker",
-                "student",
-            ),
-            False,
-        )
+        return dict.fromkeys(BREAKDOWNS, False)
     data = person.data
     return {
         "female": str(data.gender) == "female",
@@ -83,7 +81,7 @@ def person_flags(person: Person | None) -> dict[str, bool]:
 def case_row(
     case: AdmissionCase,
     path: str,
-    person: Person | None,
+    flags: dict[str, bool],
     stage_since: date,
     on: date,
     responsible_id: UUID | None,
@@ -107,7 +105,7 @@ def case_row(
         "deadline_due": deadline[2] if deadline else None,
         "responsible_id": responsible_id,
         "escalation_level": case.escalation_level(deadline),
-        **person_flags(person),
+        **flags,
     }
 
 

@@ -51,6 +51,7 @@ class Tables:
     case_stages: sa.Table
     members: sa.Table
     transfers: sa.Table
+    stage_outcomes: sa.Table
 
     @property
     def name(self) -> str:
@@ -66,6 +67,7 @@ class Tables:
             self.case_stages,
             self.members,
             self.transfers,
+            self.stage_outcomes,
         )
 
 
@@ -117,7 +119,7 @@ def tables(version: int) -> Tables:
         sa.Column("stage", sa.String(30), nullable=False, index=True),
         sa.Column("stage_since", sa.Date, nullable=False),
         sa.Column("closed", sa.Boolean, nullable=False),
-        sa.Column("outcome_on", sa.Date),
+        sa.Column("outcome_on", sa.Date, index=True),
         sa.Column("ceremony_on", sa.Date, index=True),
         sa.Column("decided_on", sa.Date),
         sa.Column("member_id", uuid),
@@ -151,9 +153,9 @@ def tables(version: int) -> Tables:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("joined_on", sa.Date, nullable=False),
         sa.Column("probation_ends", sa.Date, nullable=False),
-        sa.Column("full_from", sa.Date),
+        sa.Column("full_from", sa.Date, index=True),
         sa.Column("recognized_on", sa.Date),
-        sa.Column("struck_off_on", sa.Date),
+        sa.Column("struck_off_on", sa.Date, index=True),
         sa.Column("residence_cell_id", uuid, index=True),
         sa.Column("host_cell_id", uuid, index=True),  # temporarily transferred to
         sa.Column("exempt_until", sa.Date),
@@ -181,4 +183,17 @@ def tables(version: int) -> Tables:
         sa.Column("deadline_due", sa.Date),
         sa.Column("escalation_level", sa.Integer, nullable=False),
     )
-    return Tables(version, md, orgs, targets, hamlets, cases, case_stages, members, transfers)
+    # The forecast's history: how many closed cases passed through each stage, by the days
+    # from entering it to their ceremony (-1: never admitted). Kept as each case closes, so
+    # a quota reads a few hundred rows, not every stage of every case.
+    stage_outcomes = sa.Table(
+        p + "stage_outcomes",
+        md,
+        sa.Column("stage", sa.String(30), primary_key=True),
+        sa.Column("days_to_ceremony", sa.Integer, primary_key=True),
+        sa.Column("cases", sa.Integer, nullable=False),
+    )
+    sa.Index(f"ix_{p}cases_open", cases.c.closed, cases.c.path)
+    return Tables(
+        version, md, orgs, targets, hamlets, cases, case_stages, members, transfers, stage_outcomes
+    )
