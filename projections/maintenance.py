@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
 from domain.application import Dangvien
-from projections.projector import Projector, live_version, switch_live
+from projections.projector import Projector, create_tables, live_version, switch_live
 from projections.queries import ReadModel
-from projections.tables import Tables, tables, tracking
+from projections.tables import Tables, control, tables, tracking
 
 Progress = Callable[[int], None]
 
@@ -54,6 +54,7 @@ def rebuild(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) 
     version = live_version(engine) + 1
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
+    create_tables(engine, control)
     with engine.begin() as conn:
         conn.execute(sa.delete(tracking).where(tracking.c.name == fresh.name))
     Projector(app, engine, version=version).run_until_caught_up(progress)

@@ -18,6 +18,8 @@ from projections.rows import BREAKDOWNS
 from projections.tables import Tables, tables
 
 LOST = ("rejected", "withdrawn", "stopped")
+ON_PROBATION = ("probationary", "deadlock")
+MOVING = ("in_transit", "letter_issued", "presented")
 OPEN_STAGES = tuple(str(s) for s in Stage if s not in CLOSED)
 
 
@@ -205,23 +207,33 @@ class ReadModel:
     # --- boards ---
 
     def stage_board(
-        self, org_id: UUID, today: date, *, cell_id: UUID | None = None, overdue_only: bool = False
+        self,
+        org_id: UUID,
+        today: date,
+        *,
+        cell_id: UUID | None = None,
+        overdue_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Card]:
         """Every open case under the organization with its stage, time in stage, next
-        deadline, working days left (negative: overdue) and escalation level."""
+        deadline, working days left (negative: overdue) and escalation level; the nearest
+        deadline first, a page of `limit` cards from `offset` when given."""
         t = self.t
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
-            query = sa.select(t.cases).where(
-                self._under(t.cases.c.path, path), t.cases.c.closed.is_(False)
+            query = self._card_query("admission").where(
+                t.cases.c.closed.is_(False), self._under(t.cases.c.path, path)
             )
             if cell_id is not None:
                 query = query.where(t.cases.c.cell_id == cell_id)
             if overdue_only:
                 query = query.where(t.cases.c.deadline_due < today)
             due = t.cases.c.deadline_due
-            found = conn.execute(query.order_by(due.is_(None), due, t.cases.c.opened_on)).all()
-        return [self._card("admission", r._mapping, today) for r in found]
+            query = query.order_by(due.is_(None), due, t.cases.c.opened_on, t.cases.c.id)
+            if limit is not None:
+                query = query.limit(limit).offset(offset)
+            return self._cards("admission", conn.execute(query), today)
 
     def stalled(self, org_id: UUID, today: date, limit: int = 200) -> list[Card]:
         """Open cases, probations and transfers past their deadline or escalated, worst
@@ -230,48 +242,57 @@ class ReadModel:
         cards: list[Card] = []
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
-            late = sa.or_
             for kind, table, path_column, open_clause in (
                 ("admission", t.cases, t.cases.c.path, t.cases.c.closed.is_(False)),
-                (
-                    "member",
-                    t.members,
-                    t.members.c.path,
-                    t.members.c.status.in_(("probationary", "deadlock")),
-                ),
-                (
-                    "transfer",
-                    t.transfers,
-                    t.transfers.c.from_path,
-                    t.transfers.c.stage.in_(("in_transit", "letter_issued", "presented")),
-                ),
+                ("member", t.members, t.members.c.path, t.members.c.status.in_(ON_PROBATION)),
+                ("transfer", t.transfers, t.transfers.c.from_path, t.transfers.c.stage.in_(MOVING)),
             ):
-                found = conn.execute(
-                    sa.select(table)
-                    .where(self._under(path_column, path), open_clause)
-                    .where(late(table.c.deadline_due < today, table.c.escalation_level >= 1))
-                ).all()
-                cards += [self._card(kind, r._mapping, today) for r in found]
+                query = self._card_query(kind).where(
+                    open_clause,
+                    self._under(path_column, path),
+                    sa.or_(table.c.deadline_due < today, table.c.escalation_level >= 1),
+                )
+                cards += self._cards(kind, conn.execute(query), today)
         cards.sort(key=lambda c: (-c.escalation_level, c.working_days_left or 0))
         return cards[:limit]
 
-    def _card(self, kind: str, row: Any, today: date) -> Card:
-        due = row["deadline_due"]
-        since = row.get("stage_since") if hasattr(row, "get") else None
-        cell = row["cell_id"] if "cell_id" in row else row["from_cell_id"]
-        return Card(
-            kind=kind,
-            id=row["id"],
-            cell_id=cell,
-            stage=row["stage"] if "stage" in row else row["status"],
-            stage_since=since,
-            days_in_stage=(today - since).days if since else None,
-            deadline_rule=row["deadline_rule"],
-            deadline_due=due,
-            working_days_left=vietnam_calendar().working_days_between(today, due) if due else None,
-            escalation_level=row["escalation_level"],
-            responsible_id=row.get("responsible_id") if hasattr(row, "get") else None,
+    def _card_query(self, kind: str) -> sa.Select[Any]:
+        """The columns of a card, in `Card`'s order, from the table of its kind."""
+        t, none = self.t, sa.null()
+        if kind == "admission":
+            c = t.cases.c
+            return sa.select(c.id, c.cell_id, c.stage, c.stage_since, c.deadline_rule).add_columns(
+                c.deadline_due, c.escalation_level, c.responsible_id
+            )
+        if kind == "member":
+            m = t.members.c
+            return sa.select(m.id, m.cell_id, m.status, none, m.deadline_rule).add_columns(
+                m.deadline_due, m.escalation_level, none
+            )
+        r = t.transfers.c
+        return sa.select(r.id, r.from_cell_id, r.stage, none, r.deadline_rule).add_columns(
+            r.deadline_due, r.escalation_level, none
         )
+
+    @staticmethod
+    def _cards(kind: str, rows: Any, today: date) -> list[Card]:
+        left = vietnam_calendar().working_days_between
+        return [
+            Card(
+                kind,
+                id_,
+                cell,
+                stage,
+                since,
+                (today - since).days if since else None,
+                rule,
+                due,
+                left(today, due) if due else None,
+                level,
+                holder,
+            )
+            for id_, cell, stage, since, rule, due, level, holder in rows
+        ]
 
     # --- rolls ---
 
@@ -336,15 +357,15 @@ class ReadModel:
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
             found = conn.execute(
-                sa.select(t.transfers).where(
+                self._card_query("transfer").where(
                     sa.or_(
                         self._under(t.transfers.c.from_path, path),
                         self._under(t.transfers.c.to_path, path),
                     ),
                     t.transfers.c.stage.in_(("in_transit", "letter_issued")),
                 )
-            ).all()
-        return [self._card("transfer", r._mapping, today) for r in found]
+            )
+            return self._cards("transfer", found, today)
 
     # --- coverage ---
 

@@ -194,6 +194,7 @@ def tables(version: int) -> Tables:
         sa.Column("cases", sa.Integer, nullable=False),
     )
     sa.Index(f"ix_{p}cases_open", cases.c.closed, cases.c.path)
+    sa.Index(f"ix_{p}members_status", members.c.status, members.c.path)
     return Tables(
         version, md, orgs, targets, hamlets, cases, case_stages, members, transfers, stage_outcomes
     )
