@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
@@ -9,6 +12,8 @@ from psycopg import sql
 from domain.application import Dangvien
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key
+
+SCHEMA_LOCK = 0x64616E67  # "dang": the advisory lock of table creation
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -42,18 +47,37 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def ensure_postgres_schema(settings: Settings) -> None:
-    """eventsourcing creates its tables but not the schema they live in."""
-    if settings.store != "postgres" or not settings.postgres_schema:
-        return
-    conninfo = psycopg.conninfo.make_conninfo(
+def _conninfo(settings: Settings) -> str:
+    return psycopg.conninfo.make_conninfo(
         host=settings.postgres_host,
         port=settings.postgres_port,
         dbname=settings.postgres_dbname,
         user=settings.postgres_user,
         password=settings.postgres_password or None,
     )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """On PostgreSQL, one process at a time creates tables: workers, the projector and the
+    API starting together would otherwise race on eventsourcing's `CREATE OR REPLACE
+    FUNCTION` and SQLAlchemy's `create_all` ("tuple concurrently updated")."""
+    if settings.store != "postgres":
+        yield
+        return
+    with psycopg.connect(_conninfo(settings), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    """eventsourcing creates its tables but not the schema they live in."""
+    if settings.store != "postgres" or not settings.postgres_schema:
+        return
+    with psycopg.connect(_conninfo(settings), autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(settings.postgres_schema)
@@ -62,8 +86,9 @@ def ensure_postgres_schema(settings: Settings) -> None:
 
 
 def build_app(settings: Settings) -> Dangvien:
-    ensure_postgres_schema(settings)
-    return Dangvien(env=event_store_env(settings))
+    with schema_lock(settings):
+        ensure_postgres_schema(settings)
+        return Dangvien(env=event_store_env(settings))
 
 
 def payload_key(settings: Settings) -> str:
@@ -71,4 +96,5 @@ def payload_key(settings: Settings) -> str:
 
 
 def build_notifications(settings: Settings) -> Notifications:
-    return Notifications(sa.create_engine(settings.readmodel_database))
+    with schema_lock(settings):
+        return Notifications(sa.create_engine(settings.readmodel_database))

@@ -156,6 +156,21 @@ class ReadModel:
             round(forecast, 1),
         )
 
+    def admissions_by_month(self, org_id: UUID, year: int, today: date) -> list[int]:
+        """Ceremonies held in the subtree in each month of the year up to `today` (12
+        numbers, January first): the dashboard's chart against the target."""
+        t = self.t
+        with self.engine.connect() as conn:
+            path = self._path(conn, org_id)
+            days = conn.execute(
+                sa.select(t.cases.c.ceremony_on).where(
+                    t.cases.c.ceremony_on.between(date(year, 1, 1), min(date(year, 12, 31), today)),
+                    self._under(t.cases.c.path, path),
+                )
+            ).scalars()
+            months = Counter(day.month for day in days)
+        return [months.get(month, 0) for month in range(1, 13)]
+
     def _target(self, conn: sa.Connection, org_id: UUID, path: str, year: int) -> int:
         """The unit's own target, or the sum over its subtree of the nearest targets."""
         t = self.t
@@ -213,12 +228,14 @@ class ReadModel:
         *,
         cell_id: UUID | None = None,
         overdue_only: bool = False,
+        group: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Card]:
         """Every open case under the organization with its stage, time in stage, next
         deadline, working days left (negative: overdue) and escalation level; the nearest
-        deadline first, a page of `limit` cards from `offset` when given."""
+        deadline first, a page of `limit` cards from `offset` when given. `group` keeps the
+        candidates of one breakdown group of DOMAIN.md §7 (`BREAKDOWNS`)."""
         t = self.t
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
@@ -229,6 +246,10 @@ class ReadModel:
                 query = query.where(t.cases.c.cell_id == cell_id)
             if overdue_only:
                 query = query.where(t.cases.c.deadline_due < today)
+            if group is not None:
+                if group not in BREAKDOWNS:
+                    raise LookupError(f"unknown breakdown group {group!r}")
+                query = query.where(t.cases.c[group].is_(True))
             due = t.cases.c.deadline_due
             query = query.order_by(due.is_(None), due, t.cases.c.opened_on, t.cases.c.id)
             if limit is not None:

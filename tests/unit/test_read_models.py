@@ -233,6 +233,15 @@ def test_a_unit_without_a_target_of_its_own_sums_the_nearest_targets_below_it(
     assert rm.quota(world.commune, 2026, today).target == 8
 
 
+def test_admissions_by_month_count_the_ceremonies_of_each_month(projected_once: Projected) -> None:
+    p, w = projected_once, projected_once.s.world
+    # A, B, D and L on 2026-02-03 (B in other_cell, L in far_cell); C on 2025-03-03.
+    assert p.rm.admissions_by_month(w.commune, 2026, TODAY) == [0, 4] + [0] * 10
+    assert p.rm.admissions_by_month(w.grassroots, 2026, TODAY) == [0, 3] + [0] * 10
+    assert p.rm.admissions_by_month(w.commune, 2025, TODAY) == [0, 0, 1] + [0] * 9
+    assert p.rm.admissions_by_month(w.commune, 2026, date(2026, 2, 2)) == [0] * 12
+
+
 # --- forecast -------------------------------------------------------------------------------------
 
 
@@ -315,6 +324,15 @@ def test_the_stage_board_shows_stage_time_in_stage_deadline_and_working_days_lef
     # The cards name the cell; closed cases (A–F, L) are never on the board.
     by_name = {p.name(c): c for c in p.rm.stage_board(w.commune, TODAY)}
     assert by_name["I"].cell_id == w.other_cell and by_name["K"].cell_id == w.far_cell
+    # A page of the board keeps its order; a breakdown group filters the candidates (the open
+    # cases G–K are all women, none is a student).
+    order = [p.name(c) for c in p.rm.stage_board(w.commune, TODAY)]
+    assert order == ["H", "I", "J", "K", "G"]
+    assert [p.name(c) for c in p.rm.stage_board(w.commune, TODAY, limit=2, offset=1)] == ["I", "J"]
+    assert [p.name(c) for c in p.rm.stage_board(w.commune, TODAY, group="female")] == order
+    assert p.rm.stage_board(w.commune, TODAY, group="student") == []
+    with pytest.raises(LookupError):
+        p.rm.stage_board(w.commune, TODAY, group="name")
     # A working day later, one fewer left, one more overdue.
     tomorrow = {p.name(c): c for c in p.rm.stage_board(w.grassroots, date(2026, 6, 16))}
     assert (tomorrow["H"].working_days_left, tomorrow["I"].working_days_left) == (-68, 13)
