@@ -24,7 +24,7 @@ from domain.organization import Organization
 from domain.person import Person
 from domain.transfer import Transfer
 from projections import rows
-from projections.tables import Tables, control, failures, live, tables, tracking
+from projections.tables import Tables, control, failures, live, tables, tracking, under
 
 PERSON_TOPIC = f"{Person.__module__}:Person."
 CLOSED_STAGES = frozenset(str(stage) for stage in CLOSED)
@@ -349,7 +349,7 @@ class Projector:
             ):
                 conn.execute(
                     sa.update(table)
-                    .where(column.startswith(old))
+                    .where(under(column, old, conn.dialect.name))
                     .values({column.key: sa.literal(new) + sa.func.substr(column, len(old) + 1)})
                 )
         for case_id, _, on in stage_moves:

@@ -15,7 +15,7 @@ from domain.admission import CLOSED, Stage
 from domain.calendar import vietnam_calendar
 from projections.projector import live_version
 from projections.rows import BREAKDOWNS
-from projections.tables import Tables, tables
+from projections.tables import Tables, tables, under
 
 LOST = ("rejected", "withdrawn", "stopped")
 ON_PROBATION = ("probationary", "deadlock")
@@ -84,12 +84,7 @@ class ReadModel:
         self.t: Tables = tables(version or live_version(engine))
 
     def _under(self, column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
-        """Rows under the organization of `path` (`/…/id/` is a prefix of theirs). On SQLite
-        a range, which the path's index serves (`/` sorts right before `0`); PostgreSQL's
-        collation need not sort by bytes, so there a prefix match."""
-        if self.engine.dialect.name == "sqlite":
-            return sa.and_(column >= path, column < path[:-1] + "0")
-        return column.startswith(path, autoescape=True)
+        return under(column, path, self.engine.dialect.name)
 
     def _path(self, conn: sa.Connection, org_id: UUID) -> str:
         path = conn.execute(

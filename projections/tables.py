@@ -83,7 +83,7 @@ def tables(version: int) -> Tables:
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("setting", sa.String(30)),
         sa.Column("parent_id", uuid),
-        sa.Column("path", sa.String(2000), nullable=False, index=True),  # /root/…/id/
+        sa.Column("path", sa.String(2000), nullable=False),  # /root/…/id/
         sa.Column("grassroots_id", uuid),
         sa.Column("registered_on", sa.Date, nullable=False),
         sa.Column("dissolved_on", sa.Date),
@@ -113,8 +113,8 @@ def tables(version: int) -> Tables:
         sa.Column("id", uuid, primary_key=True),
         sa.Column("person_id", uuid, nullable=False),
         sa.Column("cell_id", uuid, nullable=False, index=True),
-        sa.Column("grassroots_id", uuid, nullable=False),
-        sa.Column("path", sa.String(2000), nullable=False, index=True),  # the cell's path
+        sa.Column("grassroots_id", uuid, nullable=False, index=True),
+        sa.Column("path", sa.String(2000), nullable=False),  # the cell's path
         sa.Column("opened_on", sa.Date, nullable=False),
         sa.Column("stage", sa.String(30), nullable=False, index=True),
         sa.Column("stage_since", sa.Date, nullable=False),
@@ -149,7 +149,7 @@ def tables(version: int) -> Tables:
         sa.Column("id", uuid, primary_key=True),
         sa.Column("person_id", uuid, nullable=False),
         sa.Column("cell_id", uuid, nullable=False, index=True),
-        sa.Column("path", sa.String(2000), nullable=False, index=True),
+        sa.Column("path", sa.String(2000), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("joined_on", sa.Date, nullable=False),
         sa.Column("probation_ends", sa.Date, nullable=False),
@@ -172,9 +172,9 @@ def tables(version: int) -> Tables:
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("stage", sa.String(20), nullable=False),
         sa.Column("from_cell_id", uuid, nullable=False),
-        sa.Column("from_path", sa.String(2000), nullable=False, index=True),
+        sa.Column("from_path", sa.String(2000), nullable=False),
         sa.Column("to_cell_id", uuid),
-        sa.Column("to_path", sa.String(2000), index=True),
+        sa.Column("to_path", sa.String(2000)),
         sa.Column("started_on", sa.Date, nullable=False),
         sa.Column("letter_on", sa.Date),
         sa.Column("presented_on", sa.Date),
@@ -193,8 +193,30 @@ def tables(version: int) -> Tables:
         sa.Column("days_to_ceremony", sa.Integer, primary_key=True),
         sa.Column("cases", sa.Integer, nullable=False),
     )
+    for column in (orgs.c.path, cases.c.path, members.c.path, transfers.c.from_path):
+        path_index(column)
+    path_index(transfers.c.to_path)
     sa.Index(f"ix_{p}cases_open", cases.c.closed, cases.c.path)
     sa.Index(f"ix_{p}members_status", members.c.status, members.c.path)
     return Tables(
         version, md, orgs, targets, hamlets, cases, case_stages, members, transfers, stage_outcomes
     )
+
+
+def path_index(column: sa.Column[str]) -> sa.Index:
+    """An index that serves subtree conditions (`under`): on PostgreSQL with pattern
+    operators, so a prefix `LIKE` uses it whatever the database's collation."""
+    return sa.Index(
+        f"ix_{column.table.name}_{column.name}",
+        column,
+        postgresql_ops={column.name: "varchar_pattern_ops"},
+    )
+
+
+def under(column: sa.ColumnElement[str], path: str, dialect: str) -> sa.ColumnElement[bool]:
+    """Rows under the organization of `path` (`/…/id/` is a prefix of theirs). On SQLite a
+    range, which the path's index serves (`/` sorts right before `0`); on PostgreSQL a prefix
+    `LIKE`, served by the pattern-operator index (its collation need not sort by bytes)."""
+    if dialect == "sqlite":
+        return sa.and_(column >= path, column < path[:-1] + "0")
+    return column.startswith(path, autoescape=True)
