@@ -64,7 +64,7 @@ class Projector:
         engine: sa.Engine,
         *,
         version: int = 1,
-        batch_size: int = 2000,
+        batch_size: int = 10_000,
         cache_size: int = 200_000,
         until: datetime | None = None,
     ) -> None:

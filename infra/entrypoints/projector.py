@@ -32,12 +32,13 @@ def run_projector(settings: Settings, stop: threading.Event, poll_seconds: float
     log = structlog.get_logger("dangvien.projector")
     app = build_app(settings)
     engine = _engine(settings)
-    projector = Projector(app, engine, version=live_version(engine))
+    batch = settings.projector_batch
+    projector = Projector(app, engine, version=live_version(engine), batch_size=batch)
     log.info("projector.started", projection=projector.name, position=projector.position())
     try:
         while not stop.is_set():
             if live_version(engine) != projector.t.version:  # a rebuild switched: follow it
-                projector = Projector(app, engine, version=live_version(engine))
+                projector = Projector(app, engine, version=live_version(engine), batch_size=batch)
                 log.info("projector.switched", projection=projector.name)
             if not projector.run_once():
                 stop.wait(poll_seconds)

@@ -130,6 +130,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "DANGVIEN_STORE": settings.store,
         "DANGVIEN_READMODEL_URL": settings.readmodel_database,
         "DANGVIEN_LOG_FORMAT": "json",
+        "DANGVIEN_PROJECTOR_BATCH": "2000",  # several batches, to be killed in the middle
         "COLUMNS": "250",  # Rich: one difference a line
     }
     if settings.store == "postgres":
