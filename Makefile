@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup test lint up check-postgres clean
+.PHONY: setup test lint up check-postgres check-chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,16 +21,19 @@ lint: setup
 	lint-imports
 
 ## The README's test command: set-up, linters, then every test against the real components.
-test: lint check-postgres
+test: lint check-postgres check-chromium
 	$(PY) -m pytest
 
 check-postgres:
 	@scripts/ensure-postgres
 
+## The browser tests drive Debian's Chromium (installed with apt when missing, never skipped).
+check-chromium:
+	@scripts/ensure-chromium
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
-## The main job. `dangvien up` (Temporal, worker, projector, API, web UI) arrives with the
-## "Run it" issue; until then this shows what the installed command offers.
+## The main job: Temporal, the worker, the projector and the API (docs/running.md); Ctrl-C stops.
 up: setup
-	@$(VENV)/bin/dangvien --help
+	@$(VENV)/bin/dangvien up

@@ -316,6 +316,7 @@ class Dangvien(Application):
         helper_member_id: UUID | None = None,
     ) -> UUID:
         """Step 1: list the person as a source and open the case (one live case per person)."""
+        policy.rules_at(on)  # RULES-PERIOD: a case is judged by the rules of its day
         person = self.load(Person, person_id)
         cell = self.load(Organization, cell_id)
         if not cell.kind.holds_members or not cell.exists_on(on):
@@ -346,7 +347,9 @@ class Dangvien(Application):
     def case_step(
         self, ctx: Context, case_id: UUID, on: date, step: Callable[[AdmissionCase, Stamp], Any]
     ) -> AdmissionCase:
-        """A dossier or process step that needs nothing but the case (steps 2–7, 9, 10, …)."""
+        """A dossier or process step that needs nothing but the case (steps 2–7, 9, 10, …);
+        RULES-PERIOD refuses a date no rule set governs (before the first one we encode)."""
+        policy.rules_at(on)
         return self._run(AdmissionCase, case_id, ctx, lambda c: step(c, self.stamp(ctx, on)))
 
     def record_certificate(self, ctx: Context, case_id: UUID, number: str, issued_on: date) -> None:

@@ -59,9 +59,9 @@ class Settings:
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
             readmodel_url=env.get("DANGVIEN_READMODEL_URL") or None,
-            projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH", "10000")),
+            projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH") or "10000"),
             api_host=env.get("DANGVIEN_API_HOST", "127.0.0.1"),
-            api_port=int(env.get("DANGVIEN_API_PORT", "8000")),
+            api_port=int(env.get("DANGVIEN_API_PORT") or "8000"),
             secret_key=env.get("DANGVIEN_SECRET_KEY") or None,
         )
 

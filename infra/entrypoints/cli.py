@@ -11,6 +11,9 @@ from rich.table import Table
 
 from domain import policy
 from domain.errors import DomainError
+from infra.entrypoints.admin import case_app, import_app, report_app, users_app
+from infra.entrypoints.api import main as api_main
+from infra.entrypoints.up import up
 
 app = typer.Typer(help="dangvien: admission, probation and transfer of Party members.")
 console = Console()
@@ -151,6 +154,12 @@ def _projections() -> typer.Typer:
 
 
 app.add_typer(_projections(), name="projections")
+app.add_typer(import_app, name="import")
+app.add_typer(users_app, name="users")
+app.add_typer(case_app, name="case")
+app.add_typer(report_app, name="report")
+app.command("api")(api_main)
+app.command("up")(up)
 
 
 if __name__ == "__main__":  # pragma: no cover

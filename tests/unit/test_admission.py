@@ -257,6 +257,19 @@ def test_a_repeated_command_key_is_a_no_op(world: World) -> None:
 # --- refusals (each writes nothing) ------------------------------------------------------------
 
 
+def test_a_case_step_dated_before_any_rule_set_is_refused(world: World) -> None:
+    # No rule set governs 2000: the step is refused before anything is written (a certificate
+    # recorded then would make the case's deadline unanswerable).
+    case = open_case(world)
+    with refused(world.app, "RULES-PERIOD"):
+        world.app.record_certificate(ctx(), case.case_id, "45/GCN", date(2000, 1, 1))
+    person = world.app.register_person(ctx(), person_data(), date(2010, 1, 4))
+    with refused(world.app, "RULES-PERIOD"):
+        world.app.open_case(
+            ctx(), case_id=uuid4(), person_id=person, cell_id=world.cell, on=date(2010, 1, 4)
+        )
+
+
 def test_a_person_cannot_have_two_live_cases(world: World) -> None:
     case = open_case(world)
     with refused(world.app, "CASE-UNIQUE"):

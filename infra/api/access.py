@@ -1,0 +1,134 @@
+"""Who may do what, and where: roles scoped to a node of the org tree.
+
+A user sees and acts only inside its subtree: an organization is inside when its read-model
+path (`/root/…/id/`) starts with the path of the user's organization. Outside, a specific
+record reads as unknown (404: its existence is not revealed) and acting on an organization is
+refused (403). An administrator without an organization covers the whole tree.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.values import Role as ActorRole
+from infra.users import Role, User
+from projections.projector import live_version
+from projections.tables import tables
+from workflows.activities import ADMISSION_STEPS, MEMBER_STEPS, TRANSFER_STEPS
+from workflows.messages import ActorRef
+
+# Commands of the API that are not steps of a process.
+OPEN_CASE = "open_case"
+START_TRANSFER = "start_transfer"
+DISSOLVE = "dissolve"
+SET_TARGET = "set_target"
+MANAGE_USERS = "manage_users"
+
+RANK: dict[Role, int] = {
+    Role.auditor: 0,  # reads only
+    Role.cell_secretary: 1,
+    Role.grassroots_officer: 2,
+    Role.department_officer: 3,
+    Role.administrator: 4,
+}
+
+LEVEL: dict[str, Role] = {
+    # The lowest role that may issue each command; every role above may too, auditors none.
+    # Steps not named here are the cell's (the step tables of workflows/activities.py), so a
+    # new step of a process is the cell secretary's until it is listed below.
+    **dict.fromkeys([*ADMISSION_STEPS, *MEMBER_STEPS, *TRANSFER_STEPS], Role.cell_secretary),
+    OPEN_CASE: Role.cell_secretary,
+    # the grassroots committee (đảng ủy cơ sở): certifies the background (ADM-VERIFY),
+    # appraises and votes (steps 9-10), holds and discipline, forwards transfer letters
+    "certify_background": Role.grassroots_officer,
+    "record_intermediate_appraisal": Role.grassroots_officer,
+    "record_committee_vote": Role.grassroots_officer,
+    "discipline": Role.grassroots_officer,
+    "place_hold": Role.grassroots_officer,
+    "release_hold": Role.grassroots_officer,
+    "forward_letter": Role.grassroots_officer,
+    "record_portal_reference": Role.grassroots_officer,
+    SET_TARGET: Role.grassroots_officer,
+    # the organization department of the competent committee (Ban Tổ chức): decisions,
+    # extensions, approved delays, transfers and dissolutions
+    "extend_decision_deadline": Role.department_officer,
+    "decide": Role.department_officer,
+    "refuse": Role.department_officer,
+    "approve_ceremony_delay": Role.department_officer,
+    "extend_recognition_deadline": Role.department_officer,
+    "recognize": Role.department_officer,
+    "strike_off": Role.department_officer,
+    "cancel_transfer": Role.department_officer,
+    START_TRANSFER: Role.department_officer,
+    DISSOLVE: Role.department_officer,
+    MANAGE_USERS: Role.administrator,
+}
+assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
+
+
+def may(user: User, command: str) -> bool:
+    """Whether the user's role may issue the command (anywhere in its subtree)."""
+    level = LEVEL[command]
+    return user.role is not Role.auditor and RANK[user.role] >= RANK[level]
+
+
+def commands_of(role: Role) -> frozenset[str]:
+    """Every command a role may issue (for the UI and the docs)."""
+    return frozenset(c for c in LEVEL if may(User("", "", role, None), c))
+
+
+def may_see_personal_data(user: User) -> bool:
+    """Personal data (names, birth dates, citizen IDs, backgrounds) is shown to those who act
+    on the person — the cell secretary and the officers above, administrators — inside their
+    subtree. Auditors check the process: they read every event of it, personal data redacted."""
+    return user.role is not Role.auditor
+
+
+ACTOR_ROLE: dict[Role, ActorRole] = {
+    # How the record names the roles of users (domain.values.Role).
+    Role.cell_secretary: ActorRole.cell_secretary,
+    Role.grassroots_officer: ActorRole.grassroots_officer,
+    Role.department_officer: ActorRole.org_department_officer,
+    Role.auditor: ActorRole.auditor,
+    Role.administrator: ActorRole.administrator,
+}
+
+
+class Scope:
+    """Paths of organizations, from the live read model."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def path(self, org_id: UUID) -> str | None:
+        orgs = tables(live_version(self.engine)).orgs
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(orgs.c.path).where(orgs.c.id == org_id)).scalar()
+        return str(found) if found is not None else None
+
+    def root_of(self, user: User) -> str | None:
+        """The path the user's subtree starts with ("" for the whole tree; None when its
+        organization is unknown to the read model: then nothing is inside)."""
+        return "" if user.org_id is None else self.path(user.org_id)
+
+    def inside(self, user: User, *org_ids: UUID | None) -> bool:
+        """Whether any of the organizations is in the user's subtree."""
+        root = self.root_of(user)
+        if root is None:
+            return False
+        for org_id in org_ids:
+            path = self.path(org_id) if org_id is not None else None
+            if path is not None and path.startswith(root):
+                return True
+        return False
+
+    def actor(self, user: User, org_id: UUID) -> ActorRef:
+        """Who acts, as the event's stamp records it: the user, its role, its organization
+        (for an administrator of the whole tree, the root of the organization acted on)."""
+        acting_for = user.org_id
+        if acting_for is None:
+            path = self.path(org_id) or f"/{org_id}/"
+            acting_for = UUID(path.strip("/").split("/")[0])
+        return ActorRef(user.id, str(ACTOR_ROLE[user.role]), acting_for)

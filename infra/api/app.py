@@ -1,0 +1,132 @@
+"""The API application: `create_api(settings)` (FastAPI, OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import sqlalchemy as sa
+import structlog
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+
+from domain.errors import DomainError
+from infra import web
+from infra.api import auth, commands, errors, queries
+from infra.api.schemas import HealthOut, Lang
+from infra.api.services import Services
+from infra.settings import Settings
+
+log = structlog.get_logger("dangvien.api")
+HEALTH_SECONDS = 5.0
+
+DESCRIPTION = """\
+Admission of new Party members, probation, transfers and dissolutions, as durable processes.
+
+Authenticate with the session cookie of `POST /api/auth/login` or with
+`Authorization: Bearer <token>` from `POST /api/auth/token`. A user sees and acts only inside
+the subtree of its organization. Refusals answer `{"rule_id", "message", "lang", "details"}`
+(Vietnamese by default; `?lang=en` or `Accept-Language: en`). See docs/api.md.
+"""
+
+
+def language_parameter(
+    lang: Annotated[
+        Lang | None, Query(description="Language of refusals: vi (default) or en")
+    ] = None,
+) -> None:
+    """Documents `?lang=` on every route (errors.language reads it)."""
+
+
+def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The API over the configured stores; Temporal is connected on first use. Tests pass
+    `services` built on their own Temporal server."""
+    owned = services is None
+    s = services or Services.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            s.app.close()
+
+    api = FastAPI(
+        title="dangvien",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    api.state.services = s
+    errors.install(api)
+    lang = [Depends(language_parameter)]
+    for router in (auth.router, auth.users_router, commands.router, queries.router):
+        api.include_router(router, dependencies=lang)
+    web.install(api)  # the web UI's pages (infra/web, docs/web.md)
+
+    @api.get(
+        "/api/health",
+        tags=["health"],
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut}},
+    )
+    async def health() -> HealthOut | JSONResponse:
+        """Ready when the event store, the read-model database and Temporal answer."""
+        found = HealthOut(
+            status="ok",
+            event_store=await run_in_threadpool(_probe, s.app.recorder.max_notification_id),
+            readmodel=await run_in_threadpool(_probe, lambda: _select_one(s.engine)),
+            temporal=await _temporal(s),
+        )
+        if {found.event_store, found.readmodel, found.temporal} == {"ok"}:
+            return found
+        found.status = "unavailable"
+        return JSONResponse(found.model_dump(), status_code=503)
+
+    @api.middleware("http")
+    async def log_requests(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Method, path (ids only), status and time: never a body, never personal data."""
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "api.request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round(1000 * (time.perf_counter() - started), 1),
+        )
+        return response
+
+    return api
+
+
+def _select_one(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
+def _probe(check: Callable[[], object]) -> str:
+    try:
+        check()
+    except Exception as error:  # the health page reports, it does not fail
+        return f"unavailable: {type(error).__name__}"
+    return "ok"
+
+
+async def _temporal(s: Services) -> str:
+    try:
+        client = await s.temporal.client()
+        await asyncio.wait_for(
+            client.workflow_service.get_system_info(GetSystemInfoRequest()), HEALTH_SECONDS
+        )
+    except DomainError as error:  # not reachable (TEMPORAL-UNAVAILABLE)
+        return f"unavailable: {error.rule_id}"
+    except Exception as error:  # reachable, not answering
+        return f"unavailable: {type(error).__name__}"
+    return "ok"

@@ -1,0 +1,490 @@
+"""Commands: every one goes through the process that owns it (a Temporal workflow start or the
+`act` update), except the admission targets, which are no process (a direct command).
+
+What is checked here, before anything is written: the body (pydantic), who may (role, scope),
+and what the domain can tell without writing (a rule set in force on the day of the act —
+RULES-PERIOD —, the person may open a case, the cell exists, every member of a dissolved cell
+has a destination). The domain and the workflow's validator check the rest; their refusals
+come back with the rule id, and nothing is written.
+
+A client may send `Idempotency-Key`: the same key again repeats nothing (it becomes the
+command key, and the id of what the command creates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
+from uuid import UUID, uuid4, uuid5
+
+from fastapi import APIRouter, Header
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain import policy
+from domain.application import NAMESPACE, Context, Dangvien
+from domain.errors import ConcurrencyConflict, RuleViolation
+from domain.member import Status
+from domain.organization import AdmissionTarget, Organization
+from domain.person import Person, PersonalData
+from domain.values import Actor
+from domain.values import Role as ActorRole
+from infra.api.access import (
+    DISSOLVE,
+    OPEN_CASE,
+    SET_TARGET,
+    START_TRANSFER,
+    may,
+)
+from infra.api.auth import REFUSALS, CurrentUser, Svc
+from infra.api.errors import ApiError, carried, not_found, role_refused, scope_refused
+from infra.api.records import Located, acting_for, locate
+from infra.api.schemas import (
+    AdmissionStepIn,
+    CaseStartIn,
+    DissolutionIn,
+    DissolutionOut,
+    ErrorOut,
+    MemberStepIn,
+    StepIn,
+    TargetIn,
+    TargetOut,
+    TransferStartIn,
+    TransferStepIn,
+    ViewOut,
+)
+from infra.api.services import Services, temporal_unavailable
+from infra.users import User
+from workflows.activities import MEMBER_STEPS
+from workflows.messages import (
+    TASK_QUEUE,
+    ActorRef,
+    AdmissionStart,
+    DissolutionProgress,
+    DissolutionStart,
+    Move,
+    Step,
+    Subject,
+    TransferStart,
+    View,
+)
+from workflows.processes import AdmissionWorkflow, DissolutionWorkflow, TransferWorkflow
+
+T = TypeVar("T")
+PROCESS_SECONDS = 30.0  # an update or a start answers well within this, or the worker is down
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeating a request with the same key repeats nothing",
+    ),
+]
+router = APIRouter(
+    prefix="/api",
+    tags=["commands"],
+    responses={
+        **REFUSALS,
+        409: {"model": ErrorOut, "description": "The stage does not accept it (CASE-STAGE)"},
+        422: {"description": "Invalid body, or a rule refused it (rule_id)"},
+        503: {"model": ErrorOut, "description": "Temporal is not reachable"},
+    },
+)
+
+
+def command_key(user: User, key: str | None) -> str:
+    return f"api/{user.id}/{key}" if key else str(uuid4())
+
+
+def new_id(user: User, key: str | None, what: str) -> UUID:
+    """The id of a created record: random, or derived from the client's key (a repeat)."""
+    return uuid5(NAMESPACE, f"api/{what}/{user.id}/{key}") if key else uuid4()
+
+
+def context(actor: ActorRef, key: str) -> Context:
+    return Context(Actor(actor.user_id, ActorRole(actor.role), actor.org_id), key)
+
+
+def no_process() -> RuleViolation:
+    return RuleViolation(
+        "CASE-STAGE",
+        "Không có quy trình nào đang chạy nhận bước này (hồ sơ đã kết thúc?)",
+        "No running process accepts this step (is the record closed?)",
+    )
+
+
+async def through_temporal(call: Awaitable[T]) -> T:
+    """A Temporal call, its failures told as refusals: the rule id a workflow carried back,
+    no running process (CASE-STAGE), unreachable (503), no answer in time (504)."""
+    try:
+        async with asyncio.timeout(PROCESS_SECONDS):
+            return await call
+    except (TimeoutError, RPCTimeoutOrCancelledError):
+        raise ApiError(
+            "TEMPORAL-TIMEOUT",
+            "Quy trình chưa trả lời; gửi lại với cùng Idempotency-Key sẽ không lặp lại việc",
+            "The process did not answer in time; resending with the same Idempotency-Key "
+            "repeats nothing",
+        ) from None
+    except (WorkflowUpdateFailedError, WorkflowFailureError) as error:
+        refusal = carried(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+    except RPCError as error:
+        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise no_process() from None
+        if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise temporal_unavailable() from None
+        raise
+
+
+async def opened(client: Client, handle: WorkflowHandle[Any, Any]) -> View:
+    """The process's first view, once its opening activity answered. A refusal of the opening
+    (the domain's) fails the workflow: it is read from the history and raised with its rule
+    id (not by awaiting the result, which would let a time-skipping test server jump ahead)."""
+    while True:
+        view: View | None = await handle.query("status", result_type=View)
+        if view is not None:
+            return view
+        described = await handle.describe()
+        if described.status is WorkflowExecutionStatus.FAILED:
+            last = (await handle.fetch_history()).events[-1]
+            failure = last.workflow_execution_failed_event_attributes.failure
+            error = await client.data_converter.decode_failure(failure)
+            raise carried(error) or error
+        if described.status not in (None, WorkflowExecutionStatus.RUNNING):
+            raise no_process()
+        await asyncio.sleep(0.05)
+
+
+async def start_process(client: Client, run: Any, arg: Any, workflow_id: str) -> View:
+    """Start (or find, on a repeat) the process and wait for its opening view."""
+
+    async def start() -> View:
+        try:
+            handle = await client.start_workflow(
+                run,
+                arg,
+                id=workflow_id,
+                task_queue=TASK_QUEUE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:  # a closed run of the same id: a repeat
+            handle = client.get_workflow_handle(workflow_id, result_type=View)
+        return await opened(client, handle)
+
+    return await through_temporal(start())
+
+
+def org_command(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
+    """A command on an organization: the role may (403), the organization exists (404) and
+    is inside the user's subtree (403). Returns who acts."""
+    if not may(user, command):
+        raise role_refused(command)
+    scope = s.scope
+    if scope.path(org_id) is None:
+        raise not_found("organization")
+    if not scope.inside(user, org_id):
+        raise scope_refused()
+    return scope.actor(user, org_id)
+
+
+# --- human steps ------------------------------------------------------------------------------
+
+
+async def act(
+    s: Services, user: User, subject: Subject, ident: UUID, step: StepIn, key: str | None
+) -> ViewOut:
+    """A step through the `act` update of the process that runs the record; a standing step
+    of a member without a process (a full member) directly."""
+
+    def prepare() -> tuple[Located, Step]:
+        scope = s.scope
+        found = locate(s.app, scope, user, subject, ident)
+        if not may(user, step.kind):
+            raise role_refused(step.kind)
+        policy.rules_at(step.on)
+        args = step.args.model_dump(mode="json", exclude_none=True)
+        acting = [o for o in acting_for(found, step.kind, args) if scope.inside(user, o)]
+        if not acting:
+            raise scope_refused()
+        actor = scope.actor(user, acting[0])
+        return found, Step(step.kind, step.on, actor, args, command_key(user, key))
+
+    client = await s.temporal.client()  # first: unreachable, nothing is written
+    found, message = await run_in_threadpool(prepare)
+    if without_process(found, step.kind):
+        return await run_in_threadpool(apply_directly, s, ident, message)
+    handle = client.get_workflow_handle(found.workflow_id)
+    view = await through_temporal(handle.execute_update("act", message, result_type=View))
+    return ViewOut.model_validate(view)
+
+
+STANDING_STEPS = frozenset(
+    # What may befall a member at any time, probation or not: holds (TRF-HOLD), exemptions,
+    # the 213 residence link and its yearly comment, discipline.
+    {"place_hold", "release_hold", "exempt", "link_residence", "record_residence_comment"}
+    | {"discipline"}
+)
+assert STANDING_STEPS.issubset(MEMBER_STEPS)
+
+
+def without_process(found: Located, kind: str) -> bool:
+    """A full member has no process: its standing steps are applied directly (as targets
+    are); a probationer's go through its ProbationWorkflow, which holds the deadlines."""
+    return (
+        found.subject == "member"
+        and found.record.status is not Status.probationary
+        and kind in STANDING_STEPS
+    )
+
+
+def apply_directly(s: Services, member_id: UUID, step: Step, attempts: int = 5) -> ViewOut:
+    """The step's handler (the same the activity runs), retried when another writer changed
+    the member first (the command is idempotent)."""
+    for attempt in range(attempts):
+        try:
+            MEMBER_STEPS[step.kind](s.app, context(step.actor, step.command_key), member_id, step)
+            break
+        except ConcurrencyConflict:
+            if attempt == attempts - 1:
+                raise
+    return ViewOut.model_validate(s.activities.view_of(member_id, step.on))
+
+
+@router.post("/cases/{case_id}/steps")
+async def case_step(
+    case_id: UUID, step: AdmissionStepIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> ViewOut:
+    """A step of an admission case (domain.admission.STEPS): returns the case's new view."""
+    return await act(s, user, "admission", case_id, step, key)
+
+
+@router.post("/members/{member_id}/steps")
+async def member_step(
+    member_id: UUID, step: MemberStepIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> ViewOut:
+    """A step of a probation (review vote, recognition, holds, residence link…)."""
+    return await act(s, user, "member", member_id, step, key)
+
+
+@router.post("/transfers/{transfer_id}/steps")
+async def transfer_step(
+    transfer_id: UUID,
+    step: TransferStepIn,
+    user: CurrentUser,
+    s: Svc,
+    key: IdempotencyKey = None,
+) -> ViewOut:
+    """A step of a transfer (the letter's hops, presentation, acceptance, return…)."""
+    return await act(s, user, "transfer", transfer_id, step, key)
+
+
+# --- starting processes -----------------------------------------------------------------------
+
+
+def check_can_open(app: Dangvien, body: CaseStartIn, case_id: UUID, actor: ActorRef) -> None:
+    """What the opening activity would refuse, asked before the person is registered: the
+    domain's own checks (CASE-UNIQUE, READMIT, RULES-PERIOD) on a copy of the person that is
+    never saved, and the cell (ORG-TREE)."""
+    stamp = app.stamp(context(actor, "check"), body.on)
+    person_id = app.person_id_for(body.person.citizen_id)
+    if app.exists(person_id):
+        app.load(Person, person_id).open_case(case_id, stamp)
+    cell = app.load(Organization, body.cell_id)
+    if not cell.kind.holds_members or not cell.exists_on(body.on):
+        raise RuleViolation(
+            "ORG-TREE", "Hồ sơ mở tại một chi bộ", "A case is opened at an existing cell"
+        )
+
+
+@router.post("/cases", status_code=201)
+async def start_case(
+    body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> ViewOut:
+    """Open an admission case at a cell: the person is registered (their record corrected
+    when they exist), then the AdmissionWorkflow starts; returns its first view."""
+    case_id = new_id(user, key, "case")
+
+    def prepare() -> AdmissionStart:
+        actor = org_command(s, user, body.cell_id, OPEN_CASE)
+        policy.rules_at(body.on)
+        check_can_open(s.app, body, case_id, actor)
+        person_id = s.app.register_person(
+            context(actor, f"{command_key(user, key)}/person"),
+            PersonalData(**body.person.model_dump()),
+            body.on,
+        )
+        return AdmissionStart(
+            case_id, person_id, body.cell_id, body.on, actor, body.helper_member_id
+        )
+
+    client = await s.temporal.client()  # first: unreachable, nothing is written
+    start = await run_in_threadpool(prepare)
+    view = await start_process(client, AdmissionWorkflow.run, start, f"admission-{case_id}")
+    return ViewOut.model_validate(view)
+
+
+@router.post("/transfers", status_code=201)
+async def start_transfer(
+    body: TransferStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> ViewOut:
+    """Start a transfer of a member of the user's subtree (official, temporary, internal)."""
+    transfer_id = new_id(user, key, "transfer")
+
+    def prepare() -> TransferStart:
+        scope = s.scope
+        member = locate(s.app, scope, user, "member", body.member_id)
+        if not may(user, START_TRANSFER):
+            raise role_refused(START_TRANSFER)
+        policy.rules_at(body.on)
+        s.app.load(Organization, body.destination_org_id)
+        return TransferStart(
+            transfer_id,
+            body.member_id,
+            str(body.kind),
+            str(body.reason),
+            body.destination_org_id,
+            body.trigger_on,
+            body.on,
+            scope.actor(user, member.orgs[0]),
+            body.returns_on,
+            body.portal_reference,
+        )
+
+    client = await s.temporal.client()  # first: unreachable, nothing is written
+    start = await run_in_threadpool(prepare)
+    view = await start_process(client, TransferWorkflow.run, start, f"transfer-{transfer_id}")
+    return ViewOut.model_validate(view)
+
+
+# --- targets (no process: a direct command) --------------------------------------------------
+
+
+@router.post("/orgs/{org_id}/targets", status_code=201)
+def set_target(
+    org_id: UUID, body: TargetIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> TargetOut:
+    """The admission target of an organization for a year (ORG-TARGET): a number, or a rate
+    of the start-of-year membership. A new target replaces the year's previous one."""
+    actor = org_command(s, user, org_id, SET_TARGET)
+    target = AdmissionTarget(body.year, body.count, body.rate_percent, body.start_of_year_members)
+    s.app.set_target(context(actor, command_key(user, key)), org_id, target, body.on)
+    return TargetOut(
+        org_id=org_id,
+        year=target.year,
+        admissions=target.admissions,
+        count=target.count,
+        rate_percent=target.rate_percent,
+        start_of_year_members=target.start_of_year_members,
+    )
+
+
+# --- dissolution -----------------------------------------------------------------------------
+
+
+def dissolution_id(cell_id: UUID) -> str:
+    return f"dissolution-{cell_id}"
+
+
+def check_moves(app: Dangvien, cell_id: UUID, body: DissolutionIn) -> None:
+    """ORG-DISSOLVE: every member of the cell moves, once, to another existing cell of the
+    same grassroots organization (an internal transfer, TRF-KIND)."""
+    cell = app.load(Organization, cell_id)
+    if not cell.kind.holds_members:
+        raise RuleViolation(
+            "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
+        )
+    cell.check_exists(body.on)
+    members = cell.members_on(body.on)
+    moving = [m.member_id for m in body.moves]
+    if len(set(moving)) != len(moving) or set(moving) != members:
+        raise RuleViolation(
+            "ORG-DISSOLVE",
+            "Mỗi đảng viên của chi bộ cần đúng một chi bộ chuyển đến",
+            "Every member of the cell needs exactly one cell to move to",
+            missing=sorted(str(m) for m in members - set(moving)),
+            unknown=sorted(str(m) for m in set(moving) - members),
+        )
+    grassroots = app.grassroots_of(cell_id, body.on).id
+    for to_cell_id in {m.to_cell_id for m in body.moves}:
+        to = app.load(Organization, to_cell_id)
+        if (
+            to_cell_id == cell_id
+            or not to.kind.holds_members
+            or not to.exists_on(body.on)
+            or app.grassroots_of(to_cell_id, body.on).id != grassroots
+        ):
+            raise RuleViolation(
+                "TRF-KIND",
+                "Đảng viên chuyển tới một chi bộ khác của cùng đảng bộ cơ sở",
+                "Members move to another cell of the same grassroots organization",
+                to_cell_id=str(to_cell_id),
+            )
+    if body.merged_into is not None:
+        app.load(Organization, body.merged_into)
+
+
+@router.post("/orgs/{org_id}/dissolution", status_code=202)
+async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc) -> DissolutionOut:
+    """Dissolve a cell: each member moves by an internal transfer to the cell given, then the
+    cell is dissolved (DissolutionWorkflow). Starting it again returns its progress."""
+
+    def prepare() -> DissolutionStart:
+        actor = org_command(s, user, org_id, DISSOLVE)
+        policy.rules_at(body.on)
+        check_moves(s.app, org_id, body)
+        moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
+        return DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
+
+    client = await s.temporal.client()  # first: unreachable, nothing is written
+    start = await run_in_threadpool(prepare)
+
+    async def begin() -> DissolutionProgress:
+        handle = await client.start_workflow(
+            DissolutionWorkflow.run,
+            start,
+            id=dissolution_id(org_id),
+            task_queue=TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        return await handle.query(DissolutionWorkflow.status)
+
+    return DissolutionOut.model_validate(await through_temporal(begin()))
+
+
+@router.post("/orgs/{org_id}/dissolution/retry", status_code=202)
+async def retry_dissolution(org_id: UUID, user: CurrentUser, s: Svc) -> DissolutionOut:
+    """Retry the failed moves now (after what refused them was fixed)."""
+    await run_in_threadpool(org_command, s, user, org_id, DISSOLVE)
+    handle = (await s.temporal.client()).get_workflow_handle(dissolution_id(org_id))
+
+    async def retry() -> DissolutionProgress:
+        await handle.signal(DissolutionWorkflow.retry)
+        return await handle.query(DissolutionWorkflow.status)
+
+    return DissolutionOut.model_validate(await dissolution_call(retry()))
+
+
+async def dissolution_call(call: Awaitable[DissolutionProgress]) -> DissolutionProgress:
+    """A call to a cell's dissolution; none started for the cell: NOT-FOUND."""
+    try:
+        return await through_temporal(call)
+    except RuleViolation as refusal:
+        if refusal.rule_id == "CASE-STAGE":  # no such workflow
+            raise not_found("dissolution") from None
+        raise

@@ -1,0 +1,125 @@
+"""Every refusal answers the same way: `{"rule_id", "message", "lang", "details"}` with a 4xx
+status, the message in Vietnamese unless English is asked for (`?lang=en` or
+`Accept-Language: en`). A domain refusal keeps its rule id whether the domain raised it here or
+a workflow carried it back (a non-retryable ApplicationError, or the update validator's
+CASE-STAGE)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import DomainError, RuleViolation
+
+log = structlog.get_logger("dangvien.api")
+STATUS: dict[str, int] = {
+    "NOT-FOUND": 404,
+    "CASE-STAGE": 409,  # the stage does not accept the step (the workflow's validator)
+    "CASE-UNIQUE": 409,
+    "USER-DUPLICATE": 409,
+    "AUTH-REQUIRED": 401,
+    "AUTH-LOGIN": 401,
+    "ACCESS-ROLE": 403,
+    "ACCESS-SCOPE": 403,
+    "TEMPORAL-UNAVAILABLE": 503,
+    "TEMPORAL-TIMEOUT": 504,
+}  # any other rule: 422
+
+
+class ApiError(DomainError):
+    """A refusal of the API itself (authentication, access, availability)."""
+
+
+WHAT = {
+    "organization": "tổ chức",
+    "dissolution": "việc giải thể",
+    "user": "người dùng",
+    "record at that moment": "bản ghi vào thời điểm đó",
+}
+
+
+def not_found(what: str) -> ApiError:
+    """An unknown id, or one outside the user's subtree: the same answer for both."""
+    return ApiError("NOT-FOUND", f"Không tìm thấy {WHAT.get(what, what)}", f"No such {what}")
+
+
+def auth_required() -> ApiError:
+    return ApiError(
+        "AUTH-REQUIRED",
+        "Cần đăng nhập (cookie phiên hoặc Authorization: Bearer)",
+        "Authentication required (session cookie or Authorization: Bearer)",
+    )
+
+
+def role_refused(command: str) -> ApiError:
+    return ApiError(
+        "ACCESS-ROLE",
+        f"Vai trò của bạn không được thực hiện việc này ({command})",
+        f"Your role may not do this ({command})",
+        command=command,
+    )
+
+
+def scope_refused() -> ApiError:
+    return ApiError(
+        "ACCESS-SCOPE",
+        "Tổ chức này nằm ngoài phạm vi của bạn",
+        "This organization is outside your part of the tree",
+    )
+
+
+def carried(error: BaseException) -> DomainError | None:
+    """The domain refusal a Temporal error carries (update, workflow or activity failure),
+    found along its causes: an ApplicationError whose details name the rule."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ApplicationError) and cause.details:
+            details = cause.details[0]
+            if isinstance(details, dict) and "rule_id" in details:
+                extra = details.get("details")
+                return RuleViolation(
+                    str(details["rule_id"]),
+                    str(details.get("vi", "")),
+                    str(details.get("en", "")),
+                    **(extra if isinstance(extra, dict) else {}),
+                )
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    return None
+
+
+def language(request: Request) -> str:
+    """`?lang=en`, else `Accept-Language: en…`; Vietnamese by default."""
+    asked = request.query_params.get("lang")
+    if asked in ("vi", "en"):
+        return asked
+    accept = request.headers.get("accept-language", "").strip().lower()
+    return "en" if accept.startswith("en") else "vi"
+
+
+def body(error: DomainError, lang: str) -> dict[str, Any]:
+    return {
+        "rule_id": error.rule_id,
+        "message": error.vi if lang == "vi" else error.en,
+        "lang": lang,
+        "details": error.details,
+    }
+
+
+def install(api: FastAPI) -> None:
+    """One handler for every domain and API refusal."""
+
+    async def refused(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, DomainError)
+        status = STATUS.get(error.rule_id, 422)
+        log.info("api.refused", path=request.url.path, status=status, rule_id=error.rule_id)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(
+            jsonable_encoder(body(error, language(request))), status_code=status, headers=headers
+        )
+
+    api.add_exception_handler(DomainError, refused)

@@ -1,0 +1,135 @@
+"""A case, member or transfer as the API finds it: the record itself, the organizations it
+belongs to (for the user's scope), the workflow that runs it, and its audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi.encoders import jsonable_encoder
+
+from domain.admission import AdmissionCase
+from domain.application import Dangvien, HistoryEntry
+from domain.errors import NotFound
+from domain.member import Member
+from domain.person import Person
+from domain.record import Recorded
+from domain.transfer import Transfer, TransferStage
+from infra.api.access import Scope, may_see_personal_data
+from infra.logging import PERSONAL_FIELDS
+from infra.users import User
+from workflows.activities import VIETNAM
+from workflows.messages import Subject
+
+KINDS: dict[Subject, type[Recorded]] = {
+    "admission": AdmissionCase,
+    "member": Member,
+    "transfer": Transfer,
+}
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Located:
+    subject: Subject
+    id: UUID
+    record: Any
+    orgs: tuple[UUID, ...]  # the organizations it belongs to, its own cell first
+
+    @property
+    def workflow_id(self) -> str:
+        """The process that runs it: a member's probation continues its admission case's
+        workflow (or `probation-<member>` for a member registered from a paper dossier)."""
+        if self.subject == "admission":
+            return f"admission-{self.id}"
+        if self.subject == "member":
+            case_id = self.record.case_id
+            return f"admission-{case_id}" if case_id else f"probation-{self.id}"
+        return f"transfer-{self.id}"
+
+
+def organizations_of(record: Any) -> tuple[UUID, ...]:
+    """A case or member belongs to its cell; a transfer to the sending cell and to the
+    receiving side (the destination, then the receiving cell once the letter names it)."""
+    if isinstance(record, Transfer):
+        receiving = (record.destination_org_id, record.to_cell_id)
+        return (record.from_cell_id, *(o for o in receiving if o is not None))
+    return (record.cell_id,)
+
+
+RECEIVING_STEPS = frozenset({"present_letter", "accept_transfer"})
+
+
+def acting_for(found: Located, kind: str, args: dict[str, Any]) -> tuple[UUID, ...]:
+    """The organizations a step acts for: a letter is presented to and accepted by the
+    receiving cell, a hop is sent by the organization forwarding it; any other step acts for
+    the record's own organizations."""
+    if found.subject == "transfer":
+        if kind in RECEIVING_STEPS and found.record.to_cell_id is not None:
+            return (found.record.to_cell_id,)
+        if kind == "forward_letter":
+            return (UUID(str(args["from_org_id"])),)
+    return found.orgs
+
+
+def locate(app: Dangvien, scope: Scope, user: User, subject: Subject, ident: UUID) -> Located:
+    """The record, if it exists inside the user's subtree; otherwise NOT-FOUND either way."""
+    cls = KINDS[subject]
+    record = app.load(cls, ident)
+    orgs = organizations_of(record)
+    if not scope.inside(user, *orgs):
+        raise NotFound(cls.__name__, ident)
+    return Located(subject, ident, record, orgs)
+
+
+def locate_person(app: Dangvien, scope: Scope, user: User, person_id: UUID) -> Person:
+    """A person is inside the subtree of any cell that held one of their cases or their
+    membership."""
+    person = app.load(Person, person_id)
+    cells = [app.load(AdmissionCase, c).cell_id for c in person.case_ids]
+    if person.member_id is not None:
+        cells.append(app.load(Member, person.member_id).cell_id)
+    if not scope.inside(user, *cells):
+        raise NotFound(Person.__name__, person_id)
+    return person
+
+
+def redact(value: Any) -> Any:
+    """Personal fields replaced at any depth (a cell vote records the birth date it judged)."""
+    if isinstance(value, dict):
+        return {k: REDACTED if k in PERSONAL_FIELDS else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def entry(user: User, e: HistoryEntry) -> dict[str, Any]:
+    """One event for the user: facts in JSON, personal data only for who may see it."""
+    facts = jsonable_encoder(e.facts)
+    return {
+        "version": e.version,
+        "name": e.name,
+        "recorded_at": e.recorded_at,
+        "effective_on": e.effective_on,
+        "actor": jsonable_encoder(e.actor),
+        "rule_set": e.rule_set,
+        "command_key": e.command_key,
+        "facts": facts if may_see_personal_data(user) else redact(facts),
+    }
+
+
+def stage_of(record: Any) -> tuple[str, bool]:
+    """Where a record stands, and whether its process is over."""
+    if isinstance(record, AdmissionCase):
+        return str(record.stage), record.stage.is_closed
+    if isinstance(record, Member):
+        return str(record.status), str(record.status) != "probationary"
+    assert isinstance(record, Transfer)
+    return str(record.stage), record.stage in (TransferStage.completed, TransferStage.cancelled)
+
+
+def aware(moment: datetime) -> datetime:
+    """A moment without a zone is a moment in Vietnam."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=VIETNAM)

@@ -1,0 +1,115 @@
+"""What the API works with: the record, the read models, the users, Temporal (connected on
+first use, so the API starts — and says it is unavailable — before Temporal does)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from fastapi import Request
+from temporalio.client import Client
+
+from domain.application import Dangvien
+from infra.api.access import Scope
+from infra.api.errors import ApiError
+from infra.bootstrap import build_app, payload_key
+from infra.notifications import Notifications
+from infra.settings import Settings, local_key
+from infra.temporal import connect
+from infra.users import UserStore
+from projections.projector import create_tables, live_version
+from projections.tables import control, tables
+from workflows.activities import VIETNAM, Activities
+
+CONNECT_SECONDS = 5.0
+
+
+def vietnam_today() -> date:
+    return datetime.now(VIETNAM).date()
+
+
+def temporal_unavailable() -> ApiError:
+    return ApiError(
+        "TEMPORAL-UNAVAILABLE",
+        "Máy chủ quy trình (Temporal) chưa sẵn sàng, hãy thử lại",
+        "The process server (Temporal) is not available; try again",
+    )
+
+
+class TemporalLink:
+    """One Temporal client, connected on first use (and again after a failed attempt)."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self.settings = settings
+        self._client = client
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        if self._client is not None:
+            return self._client
+        async with self._lock:
+            if self._client is None:
+                settings = self.settings
+                try:
+                    self._client = await asyncio.wait_for(
+                        connect(
+                            settings.temporal_address,
+                            settings.temporal_namespace,
+                            payload_key(settings),
+                        ),
+                        CONNECT_SECONDS,
+                    )
+                except Exception as error:  # unreachable, refused, timed out: all the same here
+                    raise temporal_unavailable() from error
+            return self._client
+
+
+@dataclass
+class Services:
+    app: Dangvien
+    engine: sa.Engine  # read models, users, notifications
+    users: UserStore
+    temporal: TemporalLink
+    cookie_key: bytes
+    notifications: Notifications
+    today: Callable[[], date] = field(default=vietnam_today)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        client: Client | None = None,
+        today: Callable[[], date] = vietnam_today,
+    ) -> Services:
+        """The production wiring; tests pass the client of their Temporal server."""
+        engine = sa.create_engine(settings.readmodel_database)
+        # The read model's tables, if the projector has not made them yet (it tolerates this).
+        create_tables(engine, control, tables(live_version(engine)).metadata)
+        secret = settings.secret_key or local_key(settings.data_dir, "secret.key")
+        return cls(
+            app=build_app(settings),
+            engine=engine,
+            users=UserStore(engine),
+            temporal=TemporalLink(settings, client),
+            cookie_key=secret.encode(),
+            notifications=Notifications(engine),
+            today=today,
+        )
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.engine)
+
+    @property
+    def activities(self) -> Activities:
+        """The activities' own views (a case as its workflow sees it) and previews."""
+        return Activities(self.app, self.notifications.notify)
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found

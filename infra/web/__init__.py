@@ -1,0 +1,17 @@
+"""The web UI (Vietnamese first, English on a switch): server-rendered pages over the API's own
+services, access rules and commands, served by the API's process (docs/web.md)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from infra.web import dissolution, export, pages, records, session
+from infra.web.session import HERE
+
+
+def install(api: FastAPI) -> None:
+    """Add the pages and their static files (one small CSS file, one small script)."""
+    for module in (session, pages, records, dissolution, export):
+        api.include_router(module.router)
+    api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,510 @@
+"""The page of one case, probation or transfer (Hồ sơ): the person (for the roles that may see
+personal data), where it stands, its deadline and who answers for it, the dossier checklist,
+every event of its record, and a form for each step its stage accepts that the user's role may
+take. A step goes through the API's own command (`infra.api.commands.act`): the same access
+checks, the same workflow update, the same refusals with their rule ids.
+
+Also the audit pages (Kiểm tra): a person's whole timeline, a case as of a date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from domain import policy
+from domain.admission import AdmissionCase
+from domain.calendar import vietnam_calendar
+from domain.errors import DomainError, NotFound
+from domain.member import Member
+from domain.person import Person, PersonalData
+from domain.transfer import Transfer
+from infra.api import commands
+from infra.api.access import may
+from infra.api.errors import not_found
+from infra.api.records import Located, acting_for, entry, locate, locate_person
+from infra.api.schemas import FIRST_DAY
+from infra.web.forms import (
+    ARGS,
+    Field,
+    StepForm,
+    fields_of,
+    initial_values,
+    model_defaults,
+    place_refusal,
+    read_step,
+)
+from infra.web.i18n import dmy, end_of, parse_dmy
+from infra.web.orgs import Orgs
+from infra.web.session import Web, WebContext, WebRoute, redirect
+from infra.web.views import SOON, member_names, short
+from projections.queries import ReadModel
+from workflows.messages import Subject, View
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+COLLECTION: dict[Subject, str] = {
+    "admission": "cases",
+    "member": "members",
+    "transfer": "transfers",
+}
+REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
+
+# The steps a stage is mostly waiting for: their forms are open; the others are folded.
+PRIMARY: dict[str, tuple[str, ...]] = {
+    "course": ("record_certificate",),
+    "application": ("submit_application",),
+    "background": ("declare_background",),
+    "introducers": ("assign_introducer",),
+    "verification": ("request_verification", "record_verification_result", "certify_background"),
+    "comments": ("record_comment", "summarize_comments"),
+    "cell_vote": ("record_cell_vote",),
+    "intermediate_appraisal": ("record_intermediate_appraisal",),
+    "committee_vote": ("record_committee_vote",),
+    "decision": ("decide",),
+    "probationary": ("record_review_vote", "recognize"),
+    "deadlock": ("recognize", "strike_off"),
+    "in_transit": ("forward_letter",),
+    "letter_issued": ("present_letter",),
+    "presented": ("accept_transfer",),
+    "active": ("end_temporary_transfer",),
+}
+
+
+@dataclass
+class Page:
+    """What the record page shows."""
+
+    subject: Subject
+    id: UUID
+    found: Located
+    view: View
+    person_id: UUID
+    person: list[tuple[str, str]] | None
+    facts: list[tuple[str, str]]
+    dossier: list[tuple[str, bool]]
+    history: list[dict[str, Any]]
+    forms: dict[str, StepForm] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def collection(self) -> str:
+        return COLLECTION[self.subject]
+
+
+def person_rows(w: Web, data: PersonalData) -> list[tuple[str, str]]:
+    yes, no = w.t("yes"), w.t("no")
+    return [
+        (w.t("person.full_name"), data.full_name),
+        (w.t("person.birth_date"), dmy(data.birth_date)),
+        (w.t("person.citizen_id"), data.citizen_id),
+        (w.t("person.gender"), w.label("enum", data.gender)),
+        (w.t("person.ethnicity"), data.ethnicity),
+        (w.t("person.religion"), data.religion or w.t("none")),
+        (w.t("person.address"), data.address),
+        (w.t("person.education"), w.label("enum", data.education)),
+        (w.t("person.youth_union_member"), yes if data.youth_union_member else no),
+        (w.t("person.trade_union_member"), yes if data.trade_union_member else no),
+        (w.t("person.occupation"), w.label("occupation", data.occupation)),
+    ]
+
+
+def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
+    name = w.orgs.name
+    if isinstance(record, AdmissionCase):
+        return [
+            (w.t("record.cell"), name(record.cell_id)),
+            (w.t("record.opened"), dmy(record.opened_on)),
+        ]
+    if isinstance(record, Member):
+        rows = [
+            (w.t("record.cell"), name(record.cell_id)),
+            (w.t("record.ceremony_on"), dmy(record.ceremony_on)),
+            (w.t("record.probation_ends"), dmy(record.probation_ends)),
+        ]
+        if record.full_from:
+            rows.append((w.t("record.full_from"), dmy(record.full_from)))
+        return rows
+    assert isinstance(record, Transfer)
+    rows = [
+        (w.t("record.transfer_kind"), w.label("enum", record.kind)),
+        (w.t("record.transfer_reason"), w.label("enum", record.reason)),
+        (w.t("record.from_cell"), name(record.from_cell_id)),
+        (w.t("record.destination"), name(record.destination_org_id)),
+        (w.t("record.started_on"), dmy(record.started_on)),
+    ]
+    if record.to_cell_id:
+        rows.append((w.t("record.cell"), name(record.to_cell_id)))
+    return rows
+
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable(value: Any, orgs: Orgs) -> Any:
+    """A fact as people read it: dates dd/mm/yyyy, organizations by name (at any depth)."""
+    if isinstance(value, dict):
+        return {k: readable(v, orgs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable(v, orgs) for v in value]
+    if isinstance(value, str):
+        if ISO_DAY.match(value):
+            day = parse_dmy(value)
+            return dmy(day) if day else value
+        found = orgs.get(value) if len(value) == 36 else None
+        return found.name if found else value
+    return value
+
+
+def fact_text(value: Any, orgs: Orgs) -> str:
+    value = readable(value, orgs)
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    return text if len(text) <= 240 else text[:239] + "…"
+
+
+def rule_set_name(version: str) -> str:
+    """A rule set as people know it: its regulation and the day it came into force."""
+    found = next((rs for rs in policy.RULE_SETS if rs.version == version), None)
+    return f"{found.regulation} · {dmy(found.in_force_from)}" if found else version
+
+
+def history_rows(w: Web, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        actor = e["actor"]
+        recorded = e["recorded_at"]
+        rows.append(
+            {
+                "event": w.label("event", str(e["name"]).rsplit(".", 1)[-1]),
+                "name": e["name"],
+                "subject": e.get("subject"),
+                "effective": dmy(e["effective_on"]),
+                "recorded": dmy(datetime.fromisoformat(str(recorded))),
+                "who": actor["user_id"],
+                "role": w.label("role", actor["role"]),
+                "org": w.orgs.name(actor["org_id"]),
+                "rule_set": rule_set_name(str(e["rule_set"])),
+                "facts": [(k, fact_text(v, w.orgs)) for k, v in e["facts"].items() if k != "stamp"],
+            }
+        )
+    return rows
+
+
+def person_of(app: Any, record: Any) -> UUID:
+    if isinstance(record, Transfer):
+        return app.load(Member, record.member_id).person_id
+    return record.person_id
+
+
+def cell_of(record: Any) -> UUID:
+    return record.from_cell_id if isinstance(record, Transfer) else record.cell_id
+
+
+class Choices:
+    """The options of a record's forms (members, committees, relatives…) and defaults."""
+
+    def __init__(self, w: Web, found: Located) -> None:
+        self.w = w
+        self.record = found.record
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self.defaults: dict[str, Any] = {"year": w.today.year}
+        self._members()
+        self._committees()
+        self._relatives()
+        self._orgs()
+
+    def _members(self) -> None:
+        w, cell = self.w, cell_of(self.record)
+        full = ReadModel(w.s.engine).roll(cell, w.today).full
+        names = member_names(w.s.app, w.s.engine, full) if w.sees_people else {}
+        members = sorted(((str(m), names.get(m) or short(m)) for m in full), key=lambda o: o[1])
+        self.options["member_id"] = self.options["helper_member_id"] = members
+
+    def _committees(self) -> None:
+        w = self.w
+        try:
+            competent = w.s.app.competent_committee(cell_of(self.record), w.today)
+        except DomainError:
+            return
+        committees = [(str(competent.id), w.orgs.name(competent.id))]
+        parent = w.orgs.get(competent.id)
+        if parent is not None and parent.parent_id is not None:
+            committees.append((str(parent.parent_id), w.orgs.name(parent.parent_id)))
+        self.options["decided_by"] = self.options["approved_by"] = committees
+        self.defaults["decided_by"] = self.defaults["approved_by"] = str(competent.id)
+
+    def _relatives(self) -> None:
+        record, w = self.record, self.w
+        if not isinstance(record, AdmissionCase):
+            return
+        taken = set(record.introductions)
+        self.defaults["slot"] = 1 if 1 not in taken else 2
+
+        def shown(key: str) -> str:
+            rel = record.relatives[key]
+            who = w.label("enum", rel.relationship)
+            return f"{who}: {rel.full_name}" if w.sees_people else f"{who} ({key})"
+
+        self.options["subject"] = [("applicant", w.t("record.applicant"))] + [
+            (k, shown(k)) for k in record.relatives
+        ]
+        self.options["member_relative_key"] = [
+            (k, shown(k)) for k, r in record.relatives.items() if r.is_party_member
+        ]
+
+    def _orgs(self) -> None:
+        """Any live organization of the tree: a residence cell or a letter's next hop may be
+        outside the user's subtree (their names are not personal data)."""
+        w, record = self.w, self.record
+        live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
+        self.options["residence_cell_id"] = [(str(c.id), c.name) for c in live if c.is_cell]
+        if isinstance(record, Transfer):
+            every = [(str(o.id), "— " * o.depth + o.name) for o in live]
+            self.options["from_org_id"] = self.options["to_org_id"] = every
+            holder = record.hops[-1].to_org_id if record.hops else record.from_cell_id
+            self.defaults["from_org_id"] = str(holder)
+
+
+def step_form(
+    w: Web, subject: Subject, kind: str, choices: Choices, primary: bool = False
+) -> StepForm:
+    fields = fields_of(subject, kind, w.lang, choices.options)
+    defaults = model_defaults(subject, kind) | choices.defaults
+    return StepForm(
+        subject, kind, fields, initial_values(fields, w.today, defaults), primary=primary
+    )
+
+
+def may_take(w: Web, found: Located, kind: str) -> bool:
+    """The role may issue the step, for an organization of the user's subtree (as
+    `infra.api.commands.act` checks; a letter's hop is checked on its sender when sent)."""
+    if not may(w.user, kind):
+        return False
+    if kind == "forward_letter":
+        return True
+    return any(w.orgs.inside(o) for o in acting_for(found, kind, {}))
+
+
+def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
+    s = w.s
+    found = locate(s.app, s.scope, w.user, subject, ident)
+    record = found.record
+    view = s.activities.view_of(ident, w.today)
+    person_id = person_of(s.app, record)
+    person = person_rows(w, s.app.load(Person, person_id).data) if w.sees_people else None
+    dossier = (
+        [(w.label("stage", stage), done) for stage, done in record.dossier.items()]
+        if isinstance(record, AdmissionCase)
+        else []
+    )
+    history = [entry(w.user, e) for e in s.app.history(ident)]
+    page = Page(
+        subject,
+        ident,
+        found,
+        view,
+        person_id,
+        person,
+        facts_of(w, record),
+        dossier,
+        history_rows(w, history),
+    )
+    primary = set(PRIMARY.get(view.stage, ()))
+    if isinstance(record, AdmissionCase) and view.stage == "ceremony":
+        primary = {"hold_ceremony" if record.decision_received_on else "receive_decision"}
+    takes = [k for k in ARGS[subject] if k in view.awaiting and may_take(w, found, k)]
+    if takes:
+        choices = Choices(w, found)
+        takes.sort(key=lambda k: k not in primary)
+        page.forms = {k: step_form(w, subject, k, choices, k in primary) for k in takes}
+    page.links.append((f"/people/{person_id}", w.t("record.timeline_of_person")))
+    if isinstance(record, AdmissionCase) and getattr(record, "member_id", None):
+        page.links.append((f"/members/{record.member_id}", w.t("record.member_page")))
+    if isinstance(record, Member) and record.case_id:
+        page.links.append((f"/cases/{record.case_id}", w.t("record.case_page")))
+    return page
+
+
+def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
+    d = view.deadline
+    if d is None:
+        return None
+    left = vietnam_calendar().working_days_between(w.today, d.due)
+    return {
+        "rule_id": d.rule_id,
+        "start": dmy(d.start),
+        "due": dmy(d.due),
+        "left": left,
+        "urgency": "overdue" if left < 0 else ("soon" if left <= SOON else "ok"),
+        "responsible": w.orgs.name(d.responsible),
+        "above": w.orgs.name(d.above) if d.above else "",
+        "department": w.orgs.name(d.department) if d.department else "",
+    }
+
+
+def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) -> HTMLResponse:
+    return w.render(
+        "record.html",
+        status,
+        here=f"/{page.collection}/{page.id}",  # also after a POST: the language switch GETs it
+        page=page,
+        deadline=deadline_info(w, page.view),
+        done=w.label("step", done) if done else None,
+        key=str(uuid4()),
+    )
+
+
+async def show(w: Web, subject: Subject, ident: UUID, done: str | None) -> HTMLResponse:
+    page = await run_in_threadpool(record_page, w, subject, ident)
+    return render_page(w, page, done=done if done and done in ARGS[subject] else None)
+
+
+async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: Request) -> Response:
+    """A step from its form: validated by the API's model, then sent through the API's
+    command; refused, the form comes back with the rule's message beside its field."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    w.check_csrf(form)
+    if kind not in ARGS[subject]:
+        raise NotFound("step", kind)
+    page = await run_in_threadpool(record_page, w, subject, ident)
+    choices = await run_in_threadpool(Choices, w, page.found)
+    fields: list[Field] = fields_of(subject, kind, w.lang, choices.options)
+    step, values, errors = read_step(subject, kind, fields, form, w.lang)
+    if step is not None:
+        try:
+            await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
+        except DomainError as refusal:
+            if refusal.rule_id in REFUSED_AS_PAGE:
+                raise
+            errors[place_refusal(fields, refusal.rule_id)] = refusal.message(w.lang)
+        else:
+            return redirect(f"/{COLLECTION[subject]}/{ident}?done={kind}")
+    page.forms[kind] = StepForm(subject, kind, fields, values, errors, primary=True)
+    return render_page(w, page, status=422)
+
+
+@router.get("/cases/{ident}")
+async def case_page(ident: UUID, w: WebContext, done: str | None = None) -> HTMLResponse:
+    return await show(w, "admission", ident, done)
+
+
+@router.get("/members/{ident}")
+async def member_page(ident: UUID, w: WebContext, done: str | None = None) -> HTMLResponse:
+    return await show(w, "member", ident, done)
+
+
+@router.get("/transfers/{ident}")
+async def transfer_page(ident: UUID, w: WebContext, done: str | None = None) -> HTMLResponse:
+    return await show(w, "transfer", ident, done)
+
+
+@router.post("/cases/{ident}/steps/{kind}")
+async def case_step(ident: UUID, kind: str, request: Request, w: WebContext) -> Response:
+    return await take_step(w, "admission", ident, kind, request)
+
+
+@router.post("/members/{ident}/steps/{kind}")
+async def member_step(ident: UUID, kind: str, request: Request, w: WebContext) -> Response:
+    return await take_step(w, "member", ident, kind, request)
+
+
+@router.post("/transfers/{ident}/steps/{kind}")
+async def transfer_step(ident: UUID, kind: str, request: Request, w: WebContext) -> Response:
+    return await take_step(w, "transfer", ident, kind, request)
+
+
+# --- audit (Kiểm tra) ----------------------------------------------------------------------------
+
+CITIZEN_ID = re.compile(r"^[0-9]{9}([0-9]{3})?$")
+
+
+def as_of_case(w: Web, case_id: UUID, day: date) -> dict[str, Any]:
+    s = w.s
+    locate(s.app, s.scope, w.user, "admission", case_id)
+    then = s.app.as_of(AdmissionCase, case_id, end_of(day))
+    if then is None:
+        raise not_found("record at that moment")
+    return {
+        "id": case_id,
+        "day": dmy(day),
+        "version": then.version,
+        "stage": w.label("stage", then.stage),
+        "closed": then.stage.is_closed,
+        "dossier": [(w.label("stage", st), done) for st, done in then.dossier.items()],
+        "cell": w.orgs.name(then.cell_id),
+    }
+
+
+@router.get("/audit")
+def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> HTMLResponse:
+    """The audit page: a person's timeline by citizen ID, a case as of a date."""
+    errors: dict[str, str] = {}
+    result = None
+    if case_id is not None:
+        try:
+            ident = UUID(case_id.strip())
+        except ValueError:
+            errors["case_id"] = w.t("audit.bad_case_id")
+        day = parse_dmy(on) if on else w.today
+        if day is None or day < FIRST_DAY:
+            errors["on"] = w.t("error.date")
+        if not errors and day is not None:
+            result = as_of_case(w, ident, day)
+    return w.render(
+        "audit.html",
+        422 if errors else 200,
+        errors=errors,
+        result=result,
+        case_id=case_id or "",
+        on=on or dmy(w.today),
+        citizen_id="",
+    )
+
+
+@router.post("/audit/person")
+async def find_person(
+    request: Request, w: WebContext, citizen_id: Annotated[str, Form(max_length=20)] = ""
+) -> Response:
+    """By citizen ID (posted, so it stays out of addresses and logs) to the person's
+    timeline: the id is the record's keyed hash of it."""
+    w.check_csrf(await request.form())
+    if not CITIZEN_ID.match(citizen_id.strip()):
+        return w.render(
+            "audit.html",
+            422,
+            here="/audit",
+            errors={"citizen_id": w.t("audit.bad_citizen_id")},
+            result=None,
+            case_id="",
+            on=dmy(w.today),
+            citizen_id=citizen_id,
+        )
+    person_id = w.s.app.person_id_for(citizen_id.strip())
+    return redirect(f"/people/{person_id}")
+
+
+def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
+    s = w.s
+    person = locate_person(s.app, s.scope, w.user, person_id)
+    events = [{"subject": kind, **entry(w.user, e)} for kind, e in s.app.timeline(person_id)]
+    return {
+        "person_id": person_id,
+        "person": person_rows(w, person.data) if w.sees_people else None,
+        "history": history_rows(w, events),
+        "cases": list(person.case_ids),
+        "member_id": person.member_id,
+    }
+
+
+@router.get("/people/{person_id}")
+async def person_timeline(person_id: UUID, w: WebContext) -> HTMLResponse:
+    found = await run_in_threadpool(timeline_page, w, person_id)
+    return w.render("timeline.html", **found)

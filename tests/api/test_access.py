@@ -1,0 +1,214 @@
+"""The access matrix: each role, on its own subtree and outside it, for reads and commands.
+
+The tree (tests/builders.py): province → commune → {grassroots → {cell, other_cell,
+residence_cell}, other_grassroots → far_cell}. Users: a secretary of `cell` and one of
+`far_cell`, an officer of each grassroots committee, a department officer of the commune, an
+auditor of each grassroots committee, an administrator of the whole tree.
+
+"Reached" means the call passed every access check and the process or the domain answered it
+(a 2xx, or a refusal with a rule of the domain: CASE-STAGE, ADM-VERIFY, TRF-TEMP…). Refused
+calls (403, 404) write nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from infra.api.access import LEVEL, commands_of
+from infra.users import Role
+from tests.api.conftest import TODAY, Stack, applicant
+
+USERS = (
+    "secretary",
+    "far_secretary",
+    "grassroots",
+    "far_grassroots",
+    "department",
+    "auditor",
+    "far_auditor",
+    "admin",
+)
+
+
+@dataclass
+class Cases:
+    own: str  # a case at `cell`
+    far: str  # a case at `far_cell`
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def cases(stack: Stack) -> Cases:
+    own = await stack.open_case("admin", stack.world.cell)
+    far = await stack.open_case("admin", stack.world.far_cell)
+    stack.project()
+    return Cases(own["subject_id"], far["subject_id"])
+
+
+Call = Callable[[Stack, Cases, str], Awaitable[httpx.Response]]
+
+
+def get(path: Callable[[Stack, Cases], str]) -> Call:
+    async def call(stack: Stack, cases: Cases, user: str) -> httpx.Response:
+        return await stack.http.get(path(stack, cases), headers=stack.as_(user))
+
+    return call
+
+
+def post(path: Callable[[Stack, Cases], str], body: Callable[[Stack, Cases], Any]) -> Call:
+    async def call(stack: Stack, cases: Cases, user: str) -> httpx.Response:
+        return await stack.http.post(
+            path(stack, cases), json=body(stack, cases), headers=stack.as_(user)
+        )
+
+    return call
+
+
+def step(kind: str, **args: Any) -> Call:
+    return post(
+        lambda s, c: f"/api/cases/{c.own}/steps",
+        lambda s, c: {"kind": kind, "on": TODAY.isoformat(), "args": args},
+    )
+
+
+OK, REACHED, ROLE, SCOPE, HIDDEN = 200, "reached", 403, "scope", 404
+# Expected answer per user, in the order of USERS.
+MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
+    "read own case": (
+        get(lambda s, c: f"/api/cases/{c.own}"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "read far case": (
+        get(lambda s, c: f"/api/cases/{c.far}"),
+        (HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK, OK),
+    ),
+    "history of own case": (
+        get(lambda s, c: f"/api/cases/{c.own}/history"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "board of the grassroots committee": (
+        get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board"),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "roll of the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/roll"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "quota of the commune": (
+        get(lambda s, c: f"/api/orgs/{s.world.commune}/quota?year=2030"),
+        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK),
+    ),
+    "a cell step (comment)": (
+        step("record_comment", source="workplace_organizations"),
+        (OK, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "a grassroots step (certify the background)": (
+        step("certify_background"),
+        (ROLE, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "a department step (decide)": (
+        step("decide", number="12-QĐ/ĐU", decided_by="00000000-0000-0000-0000-000000000001"),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "open a case at the cell": (
+        post(
+            lambda s, c: "/api/cases",
+            lambda s, c: {
+                "cell_id": str(s.world.cell),
+                "on": TODAY.isoformat(),
+                "person": applicant(),
+            },
+        ),
+        (201, SCOPE, 201, SCOPE, 201, ROLE, ROLE, 201),
+    ),
+    "set a target of the grassroots committee": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.grassroots}/targets",
+            lambda s, c: {"year": 2030, "on": TODAY.isoformat(), "count": 4},
+        ),
+        (ROLE, ROLE, 201, SCOPE, 201, ROLE, ROLE, 201),
+    ),
+    "start a transfer of a member of the cell": (
+        # a temporary transfer without its return date: TRF-TEMP, once access is granted
+        post(
+            lambda s, c: "/api/transfers",
+            lambda s, c: {
+                "member_id": str(s.world.members[s.world.cell][0]),
+                "kind": "temporary",
+                "reason": "work_away",
+                "destination_org_id": str(s.world.far_cell),
+                "trigger_on": TODAY.isoformat(),
+                "on": TODAY.isoformat(),
+            },
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "preview the dissolution of the commune-agency cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.other_cell}/dissolution/preview"),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "list the accounts": (
+        get(lambda s, c: "/api/users"),
+        (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, OK),
+    ),
+}
+
+
+def expectations() -> list[tuple[str, str, Any]]:
+    return [
+        (name, user, answer)
+        for name, (_, answers) in MATRIX.items()
+        for user, answer in zip(USERS, answers, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(("name", "user", "expected"), expectations())
+async def test_the_access_matrix(
+    stack: Stack, cases: Cases, name: str, user: str, expected: Any
+) -> None:
+    call, _ = MATRIX[name]
+    before = stack.written()
+    response = await call(stack, cases, user)
+    status, body = response.status_code, response.json()
+
+    if expected == REACHED:
+        assert status in (200, 201, 409, 422), body
+        assert status < 300 or body["rule_id"] not in ("ACCESS-ROLE", "ACCESS-SCOPE"), body
+        assert status < 300 or "rule_id" in body, body
+    elif expected == ROLE:
+        assert (status, body["rule_id"]) == (403, "ACCESS-ROLE"), body
+    elif expected == SCOPE:
+        assert (status, body["rule_id"]) == (403, "ACCESS-SCOPE"), body
+    elif expected == HIDDEN:
+        assert (status, body["rule_id"]) == (404, "NOT-FOUND"), body
+    else:
+        assert status == expected, body
+    if status >= 400:
+        assert stack.written() == before
+
+
+def test_auditors_may_issue_no_command_and_each_role_inherits_those_below() -> None:
+    assert commands_of(Role.auditor) == frozenset()
+    ladder = [Role.cell_secretary, Role.grassroots_officer, Role.department_officer]
+    for lower, higher in zip(ladder, [*ladder[1:], Role.administrator], strict=True):
+        assert commands_of(lower) < commands_of(higher)
+    assert commands_of(Role.administrator) == frozenset(LEVEL)
+
+
+async def test_what_a_reader_outside_sees_is_what_an_unknown_id_gets(
+    stack: Stack, cases: Cases
+) -> None:
+    """A record outside the subtree is not revealed: same status and body as an unknown id."""
+    unknown_id = "00000000-0000-0000-0000-0000000000ff"
+    outside = await stack.http.get(f"/api/cases/{cases.far}", headers=stack.as_("secretary"))
+    unknown = await stack.http.get(f"/api/cases/{unknown_id}", headers=stack.as_("secretary"))
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.json() == {
+        **unknown.json(),
+        "message": unknown.json()["message"].replace(unknown_id, cases.far),
+    }
