@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -39,6 +41,9 @@ class Settings:
         store = env.get("DANGVIEN_STORE", "sqlite")
         if store not in ("sqlite", "postgres"):
             raise ValueError(f"DANGVIEN_STORE must be sqlite or postgres, not {store!r}")
+        log_level = env.get("DANGVIEN_LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ValueError(f"DANGVIEN_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         log_format = env.get("DANGVIEN_LOG_FORMAT", "console")
         if log_format not in ("console", "json"):
             raise ValueError(f"DANGVIEN_LOG_FORMAT must be console or json, not {log_format!r}")
@@ -53,7 +58,7 @@ class Settings:
             postgres_schema=env.get("DANGVIEN_POSTGRES_SCHEMA", ""),
             cipher_key=env.get("DANGVIEN_CIPHER_KEY") or None,
             id_key=env.get("DANGVIEN_ID_KEY") or None,
-            log_level=env.get("DANGVIEN_LOG_LEVEL", "INFO").upper(),
+            log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]
             temporal_address=env.get("DANGVIEN_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),

@@ -129,14 +129,16 @@ class Child:
                 os.killpg(self.process.pid, sig)
 
     async def stop(self) -> None:
-        """SIGTERM to the group, wait, then SIGKILL; always close the log."""
-        if self.running():
+        """SIGTERM to the group, wait, then SIGKILL; always close the log. Signals go only to
+        a group whose leader has not been reaped: a reaped leader's id may already be another
+        process's (this machine's pid_max is 32768)."""
+        process = self.process
+        if process is not None and process.poll() is None:
             self.signal(signal.SIGTERM)
-            await self.wait(STOP_SECONDS.get(self.name, DEFAULT_STOP))
-        if self.process is not None:
-            self.signal(signal.SIGKILL)  # whatever is left in the group
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
+            if not await self.wait(STOP_SECONDS.get(self.name, DEFAULT_STOP)):
+                self.signal(signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
         if self._log is not None:
             self._log.close()
             self._log = None
