@@ -26,14 +26,24 @@ class RuleViolation(DomainError):
     """A rule of DOMAIN.md (or a process guard of policy.py) refused the command."""
 
 
+NAMES = {  # what a user calls each record, for NOT-FOUND
+    "AdmissionCase": ("hồ sơ kết nạp", "admission case"),
+    "Member": ("đảng viên", "member"),
+    "Organization": ("tổ chức đảng", "party organization"),
+    "Person": ("người", "person"),
+    "Transfer": ("hồ sơ chuyển sinh hoạt", "transfer"),
+}
+
+
 class NotFound(DomainError):
     """The command names something that does not exist."""
 
     def __init__(self, what: str, ident: object) -> None:
+        vi, en = NAMES.get(what, (what, what))
         super().__init__(
             "NOT-FOUND",
-            f"Không tìm thấy {what}: {ident}",
-            f"No {what} with id {ident}",
+            f"Không tìm thấy {vi}: {ident}",
+            f"No {en} with id {ident}",
             what=what,
         )
 

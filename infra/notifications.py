@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -59,6 +60,27 @@ class Notifications:
                 .order_by(notifications.c.created_at)
             )
             return list(conn.execute(query))
+
+    def recipients(self, keys: list[str]) -> dict[str, UUID]:
+        """The organization each notice was sent to."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(notifications.c.key, notifications.c.org_id).where(
+                    notifications.c.key.in_(keys)
+                )
+            )
+            return {str(key): org_id for key, org_id in found}
+
+    def acknowledge(self, keys: list[str]) -> int:
+        """Mark notices as seen (once: a later acknowledgement keeps the first time). Who
+        acknowledged is not kept: a notice is not a fact of the record."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                sa.update(notifications)
+                .where(notifications.c.key.in_(keys), notifications.c.acknowledged_at.is_(None))
+                .values(acknowledged_at=datetime.now(UTC))
+            )
+            return int(done.rowcount)
 
     def for_subject(self, subject_id: UUID) -> list[sa.Row[tuple[object, ...]]]:
         with self.engine.connect() as conn:

@@ -20,6 +20,8 @@ from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
 from infra.api.records import aware, entry, locate, locate_person, stage_of
 from infra.api.schemas import (
+    AcknowledgedOut,
+    AcknowledgeIn,
     AsOfOut,
     CardOut,
     CaseOut,
@@ -42,7 +44,7 @@ from infra.api.schemas import (
     Year,
 )
 from infra.api.services import Services
-from infra.users import User
+from infra.users import Role, User
 from projections import maintenance
 from projections.projector import live_version
 from projections.queries import ReadModel
@@ -216,6 +218,17 @@ def org_notifications(
         )
         for row in s.notifications.for_org(org_id)
     ]
+
+
+@router.post("/notifications/acknowledge")
+def acknowledge_notifications(body: AcknowledgeIn, user: CurrentUser, s: Svc) -> AcknowledgedOut:
+    """Mark notices as seen: only those sent inside the user's subtree (others are ignored,
+    as if unknown); auditors only read."""
+    if user.role is Role.auditor:
+        raise role_refused("acknowledge")
+    sent_to = s.notifications.recipients(body.keys)
+    mine = [key for key, org_id in sent_to.items() if s.scope.inside(user, org_id)]
+    return AcknowledgedOut(acknowledged=s.notifications.acknowledge(mine))
 
 
 # --- dissolution --------------------------------------------------------------------------------

@@ -587,6 +587,16 @@ class CoverageOut(BaseModel):
     hamlets_without_member: list[str]
 
 
+class AcknowledgeIn(Strict):
+    keys: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=500
+    )
+
+
+class AcknowledgedOut(BaseModel):
+    acknowledged: int
+
+
 class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -597,4 +607,5 @@ class NotificationOut(BaseModel):
     level: int
     due: date
     created_at: datetime
+    acknowledged_at: datetime | None = None
     message: str

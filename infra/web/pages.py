@@ -7,7 +7,7 @@ as in the API (outside: NOT-FOUND)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -273,16 +273,8 @@ async def acknowledge(request: Request, w: WebContext) -> Response:
     if w.user.role is Role.auditor:
         raise role_refused("acknowledge")
     keys = [str(k) for k in form.getlist("key")][:500]
-    n = notifications
-    with w.s.engine.begin() as conn:
-        targets = conn.execute(sa.select(n.c.key, n.c.org_id).where(n.c.key.in_(keys))).all()
-        mine = [key for key, org_id in targets if w.orgs.inside(org_id)]
-        if mine:
-            conn.execute(
-                sa.update(n)
-                .where(n.c.key.in_(mine), n.c.acknowledged_at.is_(None))
-                .values(acknowledged_at=datetime.now(UTC))
-            )
+    sent_to = w.s.notifications.recipients(keys)
+    w.s.notifications.acknowledge([key for key, org_id in sent_to.items() if w.orgs.inside(org_id)])
     return redirect(safe_next(str(form.get("next", "/"))))
 
 

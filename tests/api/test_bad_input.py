@@ -508,7 +508,7 @@ async def test_a_refusal_speaks_vietnamese_unless_english_is_asked_for(
     outside = await stack.http.get(
         f"/api/cases/{uuid4()}", params={"lang": "en"}, headers=secretary
     )
-    assert outside.json()["message"].startswith("No AdmissionCase with id")
+    assert outside.json()["message"].startswith("No admission case with id")
     unauthenticated = await stack.http.get("/api/me", headers={"Accept-Language": "en"})
     assert unauthenticated.json()["message"].startswith("Authentication required")
 

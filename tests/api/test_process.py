@@ -463,6 +463,20 @@ async def test_the_escalation_notices_of_an_organization_read_in_either_language
     assert [n["message"] for n in vi] == ["[ADM-CEREMONY] Lễ kết nạp: hạn 04/03/2030"]
     assert [n["message"] for n in en] == ["[ADM-CEREMONY] Admission ceremony: due 2030-03-04"]
     assert (await stack.http.get(path, headers=stack.as_("far_grassroots"))).status_code == 404
+    # Acknowledged once, only from inside the subtree; auditors only read.
+    ack = "/api/notifications/acknowledge"
+    body = {"keys": [f"test/{cell}"]}
+    assert (await stack.http.post(ack, json=body, headers=stack.as_("auditor"))).status_code == 403
+    outside = await ok(await stack.http.post(ack, json=body, headers=stack.as_("far_grassroots")))
+    assert outside == {"acknowledged": 0}
+    assert (await ok(await stack.http.get(path, headers=stack.as_("grassroots"))))[0][
+        "acknowledged_at"
+    ] is None
+    first = await ok(await stack.http.post(ack, json=body, headers=stack.as_("grassroots")))
+    again = await ok(await stack.http.post(ack, json=body, headers=stack.as_("grassroots")))
+    assert (first, again) == ({"acknowledged": 1}, {"acknowledged": 0})
+    seen = await ok(await stack.http.get(path, headers=stack.as_("grassroots")))
+    assert seen[0]["acknowledged_at"] is not None
 
 
 async def test_the_organizations_listed_are_those_of_the_users_subtree(stack: Stack) -> None:
