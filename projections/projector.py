@@ -43,6 +43,9 @@ def _dialect(conn: sa.Connection) -> Any:
     return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
+PEEKED = (Organization, Transfer)  # read by other rows: a commune's hamlets, a host cell
+
+
 class ProjectionFailed(RuntimeError):
     """An event could not be projected: the projection stopped at `position`."""
 
@@ -76,7 +79,8 @@ class Projector:
         self.until = until  # as-of replays: events recorded up to this moment only
         create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
-        self.seen: dict[UUID, int] = {}  # the last version of each aggregate projected (this run)
+        # The last version projected (this run) of what rows read besides their own aggregate.
+        self.seen: dict[UUID, int] = {}
         # People are not cached: a case row needs only their breakdown flags (a bitmask).
         self._flags: dict[UUID, int] = {}
         self._corrected: dict[UUID, int] = {}  # people whose data was corrected in the batch
@@ -194,7 +198,6 @@ class Projector:
         if self.until is not None and event.timestamp > self.until:
             return
         agg_id = event.originator_id
-        self.seen[agg_id] = event.originator_version
         on: date = event.stamp.effective_on
         if event.originator_version == 1:
             agg = event.mutate(None)
@@ -209,6 +212,8 @@ class Projector:
         self._remember(agg)
         touched[agg_id] = agg
         effective[agg_id] = on
+        if isinstance(agg, PEEKED):
+            self.seen[agg_id] = event.originator_version
         if isinstance(agg, Organization):
             self._track_org(agg, event, reparented, moved_orgs)
 
