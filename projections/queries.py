@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -273,20 +274,21 @@ class ReadModel:
         return cards[:limit]
 
     def _card_query(self, kind: str) -> sa.Select[Any]:
-        """The columns of a card, in `Card`'s order, from the table of its kind."""
+        """The columns of a card, in `Card`'s order, from the table of its kind; the ids of
+        organizations come raw and are turned into UUIDs once per organization (`_org`)."""
         t, none = self.t, sa.null()
         if kind == "admission":
             c = t.cases.c
-            return sa.select(c.id, c.cell_id, c.stage, c.stage_since, c.deadline_rule).add_columns(
-                c.deadline_due, c.escalation_level, c.responsible_id
-            )
+            return sa.select(
+                c.id, _raw(c.cell_id), c.stage, c.stage_since, c.deadline_rule
+            ).add_columns(c.deadline_due, c.escalation_level, _raw(c.responsible_id))
         if kind == "member":
             m = t.members.c
-            return sa.select(m.id, m.cell_id, m.status, none, m.deadline_rule).add_columns(
+            return sa.select(m.id, _raw(m.cell_id), m.status, none, m.deadline_rule).add_columns(
                 m.deadline_due, m.escalation_level, none
             )
         r = t.transfers.c
-        return sa.select(r.id, r.from_cell_id, r.stage, none, r.deadline_rule).add_columns(
+        return sa.select(r.id, _raw(r.from_cell_id), r.stage, none, r.deadline_rule).add_columns(
             r.deadline_due, r.escalation_level, none
         )
 
@@ -297,7 +299,7 @@ class ReadModel:
             Card(
                 kind,
                 id_,
-                cell,
+                _org(cell),
                 stage,
                 since,
                 (today - since).days if since else None,
@@ -305,9 +307,9 @@ class ReadModel:
                 due,
                 left(today, due) if due else None,
                 level,
-                holder,
+                _org(holder) if holder is not None else None,
             )
-            for id_, cell, stage, since, rule, due, level, holder in rows
+            for id_, cell, stage, since, rule, due, level, holder in rows.all()
         ]
 
     # --- rolls ---
@@ -433,3 +435,16 @@ def _median(counts: list[tuple[int, int]]) -> float:
         raise IndexError(position)
 
     return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    return sa.type_coerce(column, sa.String)
+
+
+@lru_cache(maxsize=100_000)
+def _org(value: str | UUID) -> UUID:
+    """An organization's id from its stored form (hex on SQLite; PostgreSQL's driver already
+    gives UUIDs): a board names a few thousand organizations over thousands of cards."""
+    if isinstance(value, UUID):
+        return value
+    return UUID(value)
