@@ -41,6 +41,7 @@ from bench.common import (
     read_meta,
     rss_mib,
 )
+from projections.maintenance import analyze
 from projections.projector import Projector
 from projections.queries import ReadModel
 
@@ -102,6 +103,7 @@ def rebuild(
     else:
         projected = projector.run_until_caught_up(progress)
     seconds = time.perf_counter() - started
+    analyze(engine)  # as `dangvien projections rebuild` does, after the timed part
     return {
         "url": engine.url.render_as_string(hide_password=True),
         "events": projected,

@@ -58,7 +58,15 @@ def rebuild(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) 
     with engine.begin() as conn:
         conn.execute(sa.delete(tracking).where(tracking.c.name == fresh.name))
     Projector(app, engine, version=version).run_until_caught_up(progress)
+    analyze(engine)
     return version
+
+
+def analyze(engine: sa.Engine) -> None:
+    """Refresh the planner's statistics after a bulk load (SQLite never does it by itself;
+    PostgreSQL's autovacuum does, later), so that subtree queries pick their indexes."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE"))
 
 
 def verify(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) -> list[Difference]:

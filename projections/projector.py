@@ -354,7 +354,7 @@ class Projector:
             ):
                 conn.execute(
                     sa.update(table)
-                    .where(under(column, old, conn.dialect.name))
+                    .where(under(column, old))
                     .values({column.key: sa.literal(new) + sa.func.substr(column, len(old) + 1)})
                 )
         for case_id, _, on in stage_moves:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -84,9 +85,6 @@ class ReadModel:
         self.engine = engine
         self.t: Tables = tables(version or live_version(engine))
 
-    def _under(self, column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
-        return under(column, path, self.engine.dialect.name)
-
     def _path(self, conn: sa.Connection, org_id: UUID) -> str:
         path = conn.execute(
             sa.select(self.t.orgs.c.path).where(self.t.orgs.c.id == org_id)
@@ -101,21 +99,21 @@ class ReadModel:
         t, start, end = self.t, date(year, 1, 1), date(year, 12, 31)
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
-            in_tree = self._under(t.cases.c.path, path)
+            in_tree = under(t.cases.c.path, path)
             admitted, *flags = conn.execute(
                 sa.select(
                     sa.func.count(),
                     *(sa.func.sum(sa.case((t.cases.c[b], 1), else_=0)) for b in BREAKDOWNS),
                 ).where(in_tree, t.cases.c.ceremony_on.between(start, min(end, today)))
             ).one()
-            pipeline = {
-                str(stage): int(count)
-                for stage, count in conn.execute(
-                    sa.select(t.cases.c.stage, sa.func.count())
-                    .where(in_tree, t.cases.c.closed.is_(False))
-                    .group_by(t.cases.c.stage)
-                )
-            }
+            open_cases = conn.execute(  # by stage and day entered: the pipeline, the forecast
+                sa.select(t.cases.c.stage, t.cases.c.stage_since, sa.func.count())
+                .where(t.cases.c.closed.is_(False), in_tree)
+                .group_by(t.cases.c.stage, t.cases.c.stage_since)
+            ).all()
+            pipeline: Counter[str] = Counter()
+            for stage, _, count in open_cases:
+                pipeline[str(stage)] += int(count)
             lost = conn.execute(
                 sa.select(sa.func.count()).where(
                     in_tree,
@@ -123,7 +121,7 @@ class ReadModel:
                     t.cases.c.outcome_on.between(start, min(end, today)),
                 )
             ).scalar_one()
-            members_in_tree = self._under(t.members.c.path, path)
+            members_in_tree = under(t.members.c.path, path)
             recognized = conn.execute(
                 sa.select(sa.func.count()).where(
                     members_in_tree,
@@ -137,7 +135,7 @@ class ReadModel:
                 )
             ).scalar_one()
             target = self._target(conn, org_id, path, year)
-            forecast = admitted + self._expected_more(conn, path, today, end)
+            forecast = admitted + self._expected_more(conn, open_cases, today, end)
         breakdowns = {b: int(n or 0) for b, n in zip(BREAKDOWNS, flags, strict=True)}
         return Quota(
             org_id,
@@ -145,7 +143,7 @@ class ReadModel:
             target,
             int(admitted),
             int(recognized),
-            pipeline,
+            dict(pipeline),
             int(lost),
             int(struck_off),
             breakdowns,
@@ -161,7 +159,7 @@ class ReadModel:
             days = conn.execute(
                 sa.select(t.cases.c.ceremony_on).where(
                     t.cases.c.ceremony_on.between(date(year, 1, 1), min(date(year, 12, 31), today)),
-                    self._under(t.cases.c.path, path),
+                    under(t.cases.c.path, path),
                 )
             ).scalars()
             months = Counter(day.month for day in days)
@@ -174,7 +172,7 @@ class ReadModel:
             conn.execute(
                 sa.select(t.orgs.c.path, t.targets.c.admissions)
                 .join(t.targets, t.targets.c.org_id == t.orgs.c.id)
-                .where(self._under(t.orgs.c.path, path), t.targets.c.year == year)
+                .where(under(t.orgs.c.path, path), t.targets.c.year == year)
             ).all()
         )
         if path in set_targets:
@@ -184,7 +182,9 @@ class ReadModel:
         ]
         return sum(int(set_targets[p]) for p in nearest)
 
-    def _expected_more(self, conn: sa.Connection, path: str, today: date, end: date) -> float:
+    def _expected_more(
+        self, conn: sa.Connection, open_cases: Sequence[Any], today: date, end: date
+    ) -> float:
         """The year-end forecast: each open case counts with its stage's historical
         conversion to admission, if its stage's median time to the ceremony ends by 31 Dec.
         The history is every closed case of the read model (`stage_outcomes`)."""
@@ -202,11 +202,6 @@ class ReadModel:
                 to_ceremony[stage].append((days, cases))
         ready_after = {stage: _median(counts) for stage, counts in to_ceremony.items()}
         expected = 0.0
-        open_cases = conn.execute(
-            sa.select(t.cases.c.stage, t.cases.c.stage_since, sa.func.count())
-            .where(t.cases.c.closed.is_(False), self._under(t.cases.c.path, path))
-            .group_by(t.cases.c.stage, t.cases.c.stage_since)
-        ).all()
         for stage, since, count in open_cases:
             if stage not in ready_after:
                 continue
@@ -236,7 +231,7 @@ class ReadModel:
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
             query = self._card_query("admission").where(
-                t.cases.c.closed.is_(False), self._under(t.cases.c.path, path)
+                t.cases.c.closed.is_(False), under(t.cases.c.path, path)
             )
             if cell_id is not None:
                 query = query.where(t.cases.c.cell_id == cell_id)
@@ -266,7 +261,7 @@ class ReadModel:
             ):
                 query = self._card_query(kind).where(
                     open_clause,
-                    self._under(path_column, path),
+                    under(path_column, path),
                     sa.or_(table.c.deadline_due < today, table.c.escalation_level >= 1),
                 )
                 cards += self._cards(kind, conn.execute(query), today)
@@ -359,7 +354,7 @@ class ReadModel:
                 sa.select(t.orgs.c.id, t.orgs.c.name, sa.func.coalesce(full, 0))
                 .select_from(t.orgs.outerjoin(t.members, t.members.c.cell_id == t.orgs.c.id))
                 .where(
-                    self._under(t.orgs.c.path, path),
+                    under(t.orgs.c.path, path),
                     t.orgs.c.kind.in_(("cell", "grassroots_cell")),
                     t.orgs.c.dissolved_on.is_(None),
                 )
@@ -377,8 +372,8 @@ class ReadModel:
             found = conn.execute(
                 self._card_query("transfer").where(
                     sa.or_(
-                        self._under(t.transfers.c.from_path, path),
-                        self._under(t.transfers.c.to_path, path),
+                        under(t.transfers.c.from_path, path),
+                        under(t.transfers.c.to_path, path),
                     ),
                     t.transfers.c.stage.in_(("in_transit", "letter_issued")),
                 )
@@ -396,9 +391,7 @@ class ReadModel:
             hamlets = conn.execute(
                 sa.select(t.hamlets.c.name, t.hamlets.c.cell_ids)
                 .join(t.orgs, t.orgs.c.id == t.hamlets.c.commune_id)
-                .where(
-                    self._under(t.orgs.c.path, path) | sa.literal(path).startswith(t.orgs.c.path)
-                )
+                .where(under(t.orgs.c.path, path) | sa.literal(path).startswith(t.orgs.c.path))
             ).all()
             staffed = {
                 str(c)

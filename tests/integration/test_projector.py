@@ -120,6 +120,26 @@ def answers(rm: ReadModel, s: Scenario) -> dict[str, Any]:
     }
 
 
+def test_every_question_gets_the_same_answer_from_this_database_as_from_the_tested_one(
+    settings: Settings, open_app: AppFactory, readmodel: sa.Engine
+) -> None:
+    # tests/unit/test_read_models.py checks the answers by hand on in-memory SQLite; the same
+    # history projected here (SQLite file or PostgreSQL, its collation and its indexes) must
+    # answer alike, subtree by subtree.
+    s = build_scenario(open_app(settings))
+    Projector(s.app, readmodel).run_until_caught_up()
+    checked = maintenance.memory_engine()
+    Projector(s.app, checked).run_until_caught_up()
+    here, there = ReadModel(readmodel), ReadModel(checked)
+    assert answers(here, s) == answers(there, s)
+    for org in (s.world.province, s.world.grassroots, s.world.cell, s.world.far_cell):
+        assert here.stage_board(org, TODAY) == there.stage_board(org, TODAY)
+        assert here.quota(org, 2026, TODAY) == there.quota(org, 2026, TODAY)
+        assert here.admissions_by_month(org, 2026, TODAY) == there.admissions_by_month(
+            org, 2026, TODAY
+        )
+
+
 # --- the command line as a separate process -------------------------------------------------------
 
 
