@@ -1003,8 +1003,10 @@ def demo_to_seed(data_dir: Path, *, empty: bool, wanted: bool, today: date) -> d
     path = data_dir / STATE
     if not path.exists():
         seeding = wanted and empty
-        state = {"anchor": today.isoformat(), "seeded": False} if seeding else {"skipped": True}
-        path.write_text(json.dumps(state) + "\n")
+        first: dict[str, object] = (
+            {"anchor": today.isoformat(), "seeded": False} if seeding else {"skipped": True}
+        )
+        _write_state(path, first)
         return today if seeding else None
     state = json.loads(path.read_text())
     if state.get("seeded") or state.get("skipped") or not wanted:
@@ -1015,7 +1017,14 @@ def demo_to_seed(data_dir: Path, *, empty: bool, wanted: bool, today: date) -> d
 def mark_seeded(data_dir: Path) -> None:
     path = data_dir / STATE
     state = json.loads(path.read_text())
-    path.write_text(json.dumps(state | {"seeded": True}) + "\n")
+    _write_state(path, state | {"seeded": True})
+
+
+def _write_state(path: Path, state: dict[str, object]) -> None:
+    """Whole or not at all: a crash mid-write must not leave a file no start can read."""
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(state) + "\n")
+    os.replace(partial, path)
 
 
 def write_demo_users(data_dir: Path, users: list[DemoUser]) -> Path:

@@ -791,9 +791,13 @@ class _Importer:
             self._cell(row, "residence_cell_code") if row["residence_cell_code"] else None
         )
         person_id = app.person_id_for(data.citizen_id)
-        member_id = uuid5(NAMESPACE, f"member/{person_id}")
         outcome = "unchanged"
         person = app.peek(Person, person_id)
+        # A member admitted through a case has that case's member id; one from a paper
+        # dossier, the id register_member derives from the person.
+        member_id = (person.member_id if person else None) or uuid5(
+            NAMESPACE, f"member/{person_id}"
+        )
         if person is None:
             with _blame(row.header("citizen_id")):
                 app.register_person(self.ctx(f"person/{person_id}"), data, self.on)
@@ -804,7 +808,7 @@ class _Importer:
             outcome = "updated"
         member = app.peek(Member, member_id)
         if member is not None:
-            self._member_conflicts(row, member, cell_id, decided, full_from)
+            self._member_conflicts(row, member, cell_id, row["decided_on"], full_from)
         else:
             with _blame(
                 row.header("cell_code"),
@@ -887,7 +891,12 @@ class _Importer:
         return cell_id
 
     def _member_conflicts(
-        self, row: _Row, member: Member, cell_id: UUID, decided: date, full_from: date | None
+        self,
+        row: _Row,
+        member: Member,
+        cell_id: UUID,
+        decided: date | None,
+        full_from: date | None,
     ) -> None:
         held = {
             "cell_code": (member.cell_id, cell_id),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy import URL
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -77,11 +79,14 @@ class Settings:
         if self.readmodel_url:
             return self.readmodel_url
         if self.store == "postgres":
-            password = f":{self.postgres_password}" if self.postgres_password else ""
-            return (
-                f"postgresql+psycopg://{self.postgres_user}{password}@{self.postgres_host}:"
-                f"{self.postgres_port}/{self.postgres_dbname}"
-            )
+            return URL.create(  # quoted: a password may hold "@" or "%"
+                "postgresql+psycopg",
+                username=self.postgres_user,
+                password=self.postgres_password or None,
+                host=self.postgres_host,
+                port=self.postgres_port,
+                database=self.postgres_dbname,
+            ).render_as_string(hide_password=False)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.data_dir / 'readmodels.sqlite'}"
 

@@ -74,12 +74,18 @@ from workflows.messages import (
     DissolutionProgress,
     DissolutionStart,
     Move,
+    ProbationStart,
     Step,
     Subject,
     TransferStart,
     View,
 )
-from workflows.processes import AdmissionWorkflow, DissolutionWorkflow, TransferWorkflow
+from workflows.processes import (
+    AdmissionWorkflow,
+    DissolutionWorkflow,
+    ProbationWorkflow,
+    TransferWorkflow,
+)
 
 T = TypeVar("T")
 PROCESS_SECONDS = 30.0  # an update or a start answers well within this, or the worker is down
@@ -229,6 +235,9 @@ async def act(
     found, message = await run_in_threadpool(prepare)
     if without_process(found, step.kind):
         return await run_in_threadpool(apply_directly, s, ident, message)
+    if registered_probationer(found):  # its probation runs from the first step taken on it
+        start = ProbationStart(ident, None)
+        await start_process(client, ProbationWorkflow.run, start, found.workflow_id)
     handle = client.get_workflow_handle(found.workflow_id)
     view = await through_temporal(handle.execute_update("act", message, result_type=View))
     return ViewOut.model_validate(view)
@@ -250,6 +259,16 @@ def without_process(found: Located, kind: str) -> bool:
         found.subject == "member"
         and found.record.status is not Status.probationary
         and kind in STANDING_STEPS
+    )
+
+
+def registered_probationer(found: Located) -> bool:
+    """A probationer registered from a paper dossier (or an import) has no admission case
+    whose workflow would have continued into its probation."""
+    return (
+        found.subject == "member"
+        and found.record.case_id is None
+        and found.record.status is Status.probationary
     )
 
 

@@ -14,7 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from temporalio.exceptions import ApplicationError
 
-from domain.errors import DomainError, RuleViolation
+from domain.errors import ConcurrencyConflict, DomainError, RuleViolation
 
 log = structlog.get_logger("dangvien.api")
 STATUS: dict[str, int] = {
@@ -28,6 +28,7 @@ STATUS: dict[str, int] = {
     "ACCESS-SCOPE": 403,
     "TEMPORAL-UNAVAILABLE": 503,
     "TEMPORAL-TIMEOUT": 504,
+    "CONCURRENCY": 409,
 }  # any other rule: 422
 
 
@@ -122,4 +123,17 @@ def install(api: FastAPI) -> None:
             jsonable_encoder(body(error, language(request))), status_code=status, headers=headers
         )
 
+    async def raced(request: Request, error: Exception) -> JSONResponse:
+        """Another writer changed the record first: nothing of this request was written, and
+        the command is idempotent, so the client may simply send it again."""
+        return await refused(
+            request,
+            ApiError(
+                "CONCURRENCY",
+                "Hồ sơ vừa được người khác cập nhật; hãy gửi lại",
+                "The record was just changed by someone else; send it again",
+            ),
+        )
+
     api.add_exception_handler(DomainError, refused)
+    api.add_exception_handler(ConcurrencyConflict, raced)

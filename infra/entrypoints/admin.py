@@ -281,22 +281,28 @@ def users_list(lang: Lang = "vi") -> None:
 # --- case history ----------------------------------------------------------------------------
 
 
-def _show(value: Any) -> str:
+def _fact(name: str, value: Any, personal: bool) -> str:
+    """A named fact as text; personal fields hidden at every depth unless `personal` (the
+    cell vote's facts carry the applicant's birth date, a relative's background its name)."""
+    return "[…]" if name in PERSONAL_FIELDS and not personal else _show(value, personal)
+
+
+def _show(value: Any, personal: bool) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return str(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         inner = ", ".join(
-            f"{f.name}={_show(getattr(value, f.name))}"
+            f"{f.name}={_fact(f.name, getattr(value, f.name), personal)}"
             for f in dataclasses.fields(value)
             if getattr(value, f.name) not in (None, False, "", ())
         )
         return f"{type(value).__name__}({inner})"
     if isinstance(value, list | tuple | set | frozenset):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, personal) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_fact(str(k), v, personal)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -328,9 +334,7 @@ def case_history(
             table.add_column(column, overflow="fold")
         for e in entries:
             facts = ", ".join(
-                f"{k}={'[…]' if k in PERSONAL_FIELDS and not personal else _show(v)}"
-                for k, v in e.facts.items()
-                if v is not None
+                f"{k}={_fact(k, v, personal)}" for k, v in e.facts.items() if v is not None
             )
             who = f"{e.actor.user_id}\n{e.actor.role}\n{_org_name(app, e.actor.org_id)}"
             table.add_row(

@@ -78,16 +78,18 @@ def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> d
     """Who moves where: the suggestions of the process (`preview_dissolution`), or what the
     officer chose."""
     moves = queries.dissolution_preview(cell.id, w.user, w.s, day)
+    allowed = {str(c.id) for c in destinations(w, cell)}
     names = member_names(w.s.app, w.s.engine, [m.member_id for m in moves]) if w.sees_people else {}
     rows = []
     for m in moves:
         suggested = str(m.to_cell_id) if m.to_cell_id else ""
+        choice = (chosen or {}).get(str(m.member_id), suggested)
         rows.append(
             {
                 "member_id": str(m.member_id),
                 "name": names.get(m.member_id) or short(m.member_id),
                 "suggested": suggested,
-                "chosen": (chosen or {}).get(str(m.member_id), suggested),
+                "chosen": choice if choice in allowed else "",  # none of the list: to choose
             }
         )
     return {"cell": cell, "rows": rows, "destinations": destinations(w, cell), "on": dmy(day)}

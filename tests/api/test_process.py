@@ -563,3 +563,28 @@ async def test_a_full_member_without_a_process_takes_standing_steps_directly(
         )
     )
     assert member in roll["residence_links"]
+
+
+async def test_a_probationer_registered_from_a_paper_dossier_gets_its_process_on_its_first_step(
+    stack: Stack,
+) -> None:
+    world = stack.world
+    (member,) = world.add_members(world.cell, 1, joined_on=TODAY - timedelta(days=60), full=False)
+    handle = stack.env.client.get_workflow_handle(f"probation-{member}")
+    view = await ok(
+        await stack.step(
+            "secretary", str(member), "complete_new_member_course", "members", certificate_no="9/BD"
+        )
+    )
+    assert (view["subject"], view["stage"]) == ("member", "probationary")
+    assert (await handle.describe()).status is not None  # the process runs now
+    again = await ok(
+        await stack.step(
+            "secretary",
+            str(member),
+            "assign_helper",
+            "members",
+            helper_member_id=str(world.members[world.cell][0]),
+        )
+    )
+    assert again["subject"] == "member"

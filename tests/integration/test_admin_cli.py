@@ -13,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
+from domain.admission import ApplicantFacts
 from domain.application import NAMESPACE, Context, Dangvien
-from domain.values import Actor, Relationship, Relative, Role
+from domain.values import Actor, Education, Relationship, Relative, Role
 from infra.bootstrap import build_app
+from infra.entrypoints.admin import _fact
 from infra.entrypoints.cli import app as cli
 from infra.importing import org_id_for
 from infra.settings import Settings
@@ -239,3 +241,24 @@ def test_report_stalled_lists_the_overdue_probation_worst_first(
     assert english.exit_code == 0 and "0 stalled" in english.output
     unknown = invoke(runner, "report", "stalled", "--org", "NOPE")
     assert unknown.exit_code == 2 and "NOT-FOUND" in unknown.output
+
+
+def test_a_facts_personal_fields_are_hidden_at_every_depth_unless_asked() -> None:
+    # The cell vote records the applicant's birth date inside its facts; a background check
+    # records relatives with their names: neither is shown without --personal.
+    facts = ApplicantFacts(
+        birth_date=date(2004, 2, 29),
+        education=Education.upper_secondary,
+        exempt_area=False,
+        provincial_consent_over_60=False,
+        youth_union_member=True,
+        trade_union_member=False,
+        unit_has_youth_union=True,
+        full_members_in_cell=9,
+    )
+    relatives = [Relative("r1", Relationship.father, "Nguyễn Văn Ba", "xã An Bình")]
+    hidden = _fact("applicant", facts, personal=False) + _fact("found", {"r": relatives}, False)
+    assert "2004" not in hidden and "birth_date=[…]" in hidden
+    assert "Nguyễn Văn Ba" not in hidden and "full_name=[…]" in hidden
+    shown = _fact("applicant", facts, personal=True) + _fact("found", {"r": relatives}, True)
+    assert "2004-02-29" in shown and "Nguyễn Văn Ba" in shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from infra.settings import Settings
 
@@ -38,3 +39,12 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
 def test_a_wrong_value_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name if name != "DANGVIEN_API_PORT" else "eighty"):
         Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_a_postgresql_password_with_url_characters_still_reaches_its_server(
+    tmp_path: Path,
+) -> None:
+    env = {"DANGVIEN_DATA_DIR": str(tmp_path), "DANGVIEN_STORE": "postgres"}
+    settings = Settings.from_env(env | {"DANGVIEN_POSTGRES_PASSWORD": "a@b%c/d"})
+    url = make_url(settings.readmodel_database)
+    assert (url.host, url.password, url.database) == ("127.0.0.1", "a@b%c/d", "dangvien")
