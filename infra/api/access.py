@@ -25,6 +25,7 @@ START_TRANSFER = "start_transfer"
 DISSOLVE = "dissolve"
 SET_TARGET = "set_target"
 MANAGE_USERS = "manage_users"
+ACKNOWLEDGE = "acknowledge"  # mark escalation notices as seen
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -40,6 +41,7 @@ LEVEL: dict[str, Role] = {
     # new step of a process is the cell secretary's until it is listed below.
     **dict.fromkeys([*ADMISSION_STEPS, *MEMBER_STEPS, *TRANSFER_STEPS], Role.cell_secretary),
     OPEN_CASE: Role.cell_secretary,
+    ACKNOWLEDGE: Role.cell_secretary,
     # the grassroots committee (đảng ủy cơ sở): certifies the background (ADM-VERIFY),
     # appraises and votes (steps 9-10), holds and discipline, forwards transfer letters
     "certify_background": Role.grassroots_officer,

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.application import Dangvien
 from domain.person import Person
-from infra.api.access import DISSOLVE, may, may_see_personal_data
+from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
@@ -44,7 +44,7 @@ from infra.api.schemas import (
     Year,
 )
 from infra.api.services import Services
-from infra.users import Role, User
+from infra.users import User
 from projections import maintenance
 from projections.projector import live_version
 from projections.queries import ReadModel
@@ -224,11 +224,16 @@ def org_notifications(
 def acknowledge_notifications(body: AcknowledgeIn, user: CurrentUser, s: Svc) -> AcknowledgedOut:
     """Mark notices as seen: only those sent inside the user's subtree (others are ignored,
     as if unknown); auditors only read."""
-    if user.role is Role.auditor:
-        raise role_refused("acknowledge")
-    sent_to = s.notifications.recipients(body.keys)
-    mine = [key for key, org_id in sent_to.items() if s.scope.inside(user, org_id)]
-    return AcknowledgedOut(acknowledged=s.notifications.acknowledge(mine))
+    return AcknowledgedOut(acknowledged=acknowledge(s, user, body.keys))
+
+
+def acknowledge(s: Services, user: User, keys: list[str]) -> int:
+    if not may(user, ACKNOWLEDGE):
+        raise role_refused(ACKNOWLEDGE)
+    sent_to = s.notifications.recipients(keys)
+    return s.notifications.acknowledge(
+        [key for key, org_id in sent_to.items() if s.scope.inside(user, org_id)]
+    )
 
 
 # --- dissolution --------------------------------------------------------------------------------

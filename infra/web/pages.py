@@ -16,11 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain.transfer import Transfer
-from infra.api.access import may
-from infra.api.errors import role_refused
+from infra.api import queries
+from infra.api.access import ACKNOWLEDGE, may
 from infra.api.queries import as_of_model
 from infra.notifications import notifications
-from infra.users import Role
 from infra.web.charts import admissions_chart
 from infra.web.i18n import dmy, end_of, parse_dmy
 from infra.web.orgs import OrgRow
@@ -260,7 +259,7 @@ def inbox(w: WebContext, org: UUID | None = None) -> HTMLResponse:
         "inbox.html",
         org=unit,
         rows=rows,
-        may_acknowledge=w.user.role is not Role.auditor,
+        may_acknowledge=may(w.user, ACKNOWLEDGE),
     )
 
 
@@ -270,11 +269,7 @@ async def acknowledge(request: Request, w: WebContext) -> Response:
     record). Only notices sent inside the user's subtree; auditors only read."""
     form = await request.form()
     w.check_csrf(form)
-    if w.user.role is Role.auditor:
-        raise role_refused("acknowledge")
-    keys = [str(k) for k in form.getlist("key")][:500]
-    sent_to = w.s.notifications.recipients(keys)
-    w.s.notifications.acknowledge([key for key, org_id in sent_to.items() if w.orgs.inside(org_id)])
+    queries.acknowledge(w.s, w.user, [str(k) for k in form.getlist("key")][:500])
     return redirect(safe_next(str(form.get("next", "/"))))
 
 
