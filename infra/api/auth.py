@@ -80,12 +80,9 @@ def wrong_login() -> ApiError:
     return ApiError("AUTH-LOGIN", "Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password")
 
 
-@router.post("/auth/login", responses={401: REFUSALS[401]})
-def login(body: LoginIn, request: Request, response: Response, s: Svc) -> UserOut:
-    """Log in: sets the session cookie (HttpOnly, SameSite=Lax) and returns the user."""
-    user = s.users.authenticate(body.username, body.password)
-    if user is None:
-        raise wrong_login()
+def open_session(s: Services, user: User, request: Request, response: Response) -> None:
+    """A new session for the user: a revocable token, in a signed HttpOnly cookie (the web's
+    and the API's alike)."""
     token = s.users.issue_token(user.username, kind="session")
     response.set_cookie(
         SESSION_COOKIE,
@@ -96,6 +93,24 @@ def login(body: LoginIn, request: Request, response: Response, s: Svc) -> UserOu
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+
+
+def close_session(s: Services, cookie_value: str | None, response: Response) -> None:
+    """The session ends: its token is revoked (a copied cookie stops working), the cookie
+    cleared."""
+    token = unsign(s.cookie_key, cookie_value) if cookie_value else None
+    if token:
+        s.users.revoke_token(token)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+@router.post("/auth/login", responses={401: REFUSALS[401]})
+def login(body: LoginIn, request: Request, response: Response, s: Svc) -> UserOut:
+    """Log in: sets the session cookie (HttpOnly, SameSite=Lax) and returns the user."""
+    user = s.users.authenticate(body.username, body.password)
+    if user is None:
+        raise wrong_login()
+    open_session(s, user, request, response)
     return UserOut.model_validate(user)
 
 
@@ -104,11 +119,8 @@ def logout(
     response: Response, s: Svc, session: Annotated[str | None, Security(cookie)]
 ) -> Response:
     """End the session: its token is revoked and the cookie cleared."""
-    token = unsign(s.cookie_key, session) if session else None
-    if token:
-        s.users.revoke_token(token)
     response.status_code = 204
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    close_session(s, session, response)
     return response
 
 

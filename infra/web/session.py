@@ -28,10 +28,10 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from infra.api.access import DISSOLVE, may, may_see_personal_data
-from infra.api.auth import SESSION_COOKIE, current_user, sign, unsign
+from infra.api.auth import SESSION_COOKIE, close_session, current_user, open_session, unsign
 from infra.api.errors import STATUS, ApiError, not_found
 from infra.api.services import Services, services
-from infra.users import SESSION_TTL, User
+from infra.users import User
 from infra.web.i18n import DEFAULT_LANG, LANGS, dmy, label, number, rule_title, t
 from infra.web.orgs import OrgRow, Orgs
 
@@ -269,17 +269,8 @@ def login(
             },
             status_code=401,
         )
-    token = s.users.issue_token(user.username, kind="session")
     response = redirect(safe_next(next))
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign(s.cookie_key, token),
-        max_age=int(SESSION_TTL.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    open_session(s, user, request, response)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -287,11 +278,8 @@ def login(
 @router.post("/logout")
 async def logout(request: Request, w: WebContext) -> Response:
     w.check_csrf(await request.form())
-    token = unsign(w.s.cookie_key, request.cookies.get(SESSION_COOKIE, ""))
-    if token:
-        w.s.users.revoke_token(token)
     response = redirect("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    close_session(w.s, request.cookies.get(SESSION_COOKIE), response)
     return response
 
 

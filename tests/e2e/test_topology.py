@@ -39,7 +39,8 @@ from infra.settings import Settings
 from infra.temporal import connect
 from infra.users import Role, UserStore
 from tests.builders import World, build_world
-from tests.e2e.topology import Service, Topology, free_port
+from tests.e2e.processes import free_port
+from tests.e2e.topology import Service, Topology
 from tests.integration.conftest import MAINTENANCE_DBNAME, PostgresDatabase
 from workflows.activities import VIETNAM
 

@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from infra.bootstrap import build_app, build_notifications, payload_key
 from infra.demo import DemoSeed
 from infra.settings import Settings, local_key
 from infra.temporal import codec_from_key, connect, dev_server_flags
+from tests.e2e.processes import free_port, proc_stat
 from tests.workflows.conftest import venv_binary
 from workflows import search
 from workflows.activities import VIETNAM
@@ -44,20 +44,6 @@ from workflows.worker import build_worker
 
 READY_SECONDS = 120  # the first start seeds the demo through the workflows
 STOP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def proc_stat(pid: int) -> list[str]:
-    """/proc/<pid>/stat after the command name: state, ppid, pgrp, … starttime (index 19)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return []
 
 
 def identity(pid: int) -> tuple[int, int] | None:

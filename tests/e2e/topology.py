@@ -9,7 +9,6 @@ import dataclasses
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -21,13 +20,6 @@ from infra.settings import Settings
 from tests.workflows.conftest import venv_binary
 
 MARKER = "TOPOLOGY_TEST_RUN"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

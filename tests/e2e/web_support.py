@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import IO
 
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize
+
+from tests.e2e.processes import free_port, pids, proc_stat
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,23 +32,6 @@ READY_SECONDS = 150  # the first start seeds the demo through the workflows
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stat(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return []
-
-
-def _pids() -> list[int]:
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
 
 
 @dataclass
@@ -73,8 +57,8 @@ class Stack:
             if time.monotonic() - started > READY_SECONDS:
                 raise AssertionError(f"not ready in {READY_SECONDS} s:\n{self.output()}")
             time.sleep(0.25)
-        for pid in _pids():
-            fields = _stat(pid)
+        for pid in pids():
+            fields = proc_stat(pid)
             if len(fields) > 2 and int(fields[1]) == self.process.pid:
                 self.groups.add(int(fields[2]))
         for line in (self.data_dir / "demo-users.txt").read_text().splitlines():
@@ -91,8 +75,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        for pid in _pids():
-            fields = _stat(pid)
+        for pid in pids():
+            fields = proc_stat(pid)
             if len(fields) > 2 and int(fields[2]) in self.groups and fields[0] != "Z":
                 os.kill(pid, signal.SIGKILL)
         self.out.close()
