@@ -54,12 +54,38 @@ def unsign(key: bytes, value: str) -> str | None:
     return token if token and hmac.compare_digest(sign(key, token), value) else None
 
 
+CSRF_HEADER = "X-Requested-With"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def current_user(
+    request: Request,
     s: Svc,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     session: Annotated[str | None, Security(cookie)],
 ) -> User:
-    """The caller, from its bearer token or its session cookie (401 otherwise)."""
+    """The caller, from its bearer token or its session cookie (401 otherwise). A write to
+    the API on the strength of the cookie alone must also carry `X-Requested-With`: a page of
+    another site can make a browser send the cookie, not a custom header (CSRF). The web's
+    forms carry their own token instead."""
+    user = user_of(s, credentials, session)
+    if (
+        credentials is None
+        and request.method not in SAFE_METHODS
+        and not request.headers.get(CSRF_HEADER)
+    ):
+        raise ApiError(
+            "AUTH-CSRF",
+            f"Yêu cầu ghi bằng cookie phiên phải có tiêu đề {CSRF_HEADER}",
+            f"A write authenticated by the session cookie needs the {CSRF_HEADER} header",
+        )
+    return user
+
+
+def user_of(
+    s: Services, credentials: HTTPAuthorizationCredentials | None, session: str | None
+) -> User:
+    """The user of a bearer token or of a session cookie (401 otherwise)."""
     user = None
     if credentials is not None:
         user = s.users.user_for_token(credentials.credentials)

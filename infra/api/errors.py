@@ -25,6 +25,7 @@ STATUS: dict[str, int] = {
     "AUTH-REQUIRED": 401,
     "AUTH-LOGIN": 401,
     "ACCESS-ROLE": 403,
+    "AUTH-CSRF": 403,
     "ACCESS-SCOPE": 403,
     "TEMPORAL-UNAVAILABLE": 503,
     "TEMPORAL-TIMEOUT": 504,

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from infra.api.access import DISSOLVE, may, may_see_personal_data
-from infra.api.auth import SESSION_COOKIE, close_session, current_user, open_session, unsign
+from infra.api.auth import SESSION_COOKIE, close_session, open_session, unsign, user_of
 from infra.api.errors import STATUS, ApiError, not_found
 from infra.api.services import Services, services
 from infra.users import User
@@ -162,7 +162,7 @@ def web(request: Request, s: Annotated[Services, Depends(services)]) -> Web:
     """The logged-in user of the request (its session cookie), or the login page."""
     session = request.cookies.get(SESSION_COOKIE)
     try:
-        user = current_user(s, None, session)
+        user = user_of(s, None, session)
     except ApiError:
         raise LoginRequired from None
     token = unsign(s.cookie_key, session or "") or ""

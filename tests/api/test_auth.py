@@ -172,3 +172,20 @@ async def test_accounts_are_refused_when_taken_weak_or_without_an_organization(
         response = await stack.http.post("/api/users", json=body, headers=admin)
         assert (response.status_code, response.json()["rule_id"]) == (status, rule_id), body
     assert [u.username for u in stack.services.users.list_users()] == before
+
+
+async def test_a_write_on_the_strength_of_the_session_cookie_needs_the_csrf_header(
+    stack: Stack,
+) -> None:
+    # A page of another site can make a browser send the cookie, not a custom header.
+    ack = "/api/notifications/acknowledge"
+    async with stack.fresh() as browser:
+        await browser.post("/api/auth/login", json={"username": "secretary", "password": PASSWORD})
+        forged = await browser.post(ack, json={"keys": ["k"]})
+        assert (forged.status_code, forged.json()["rule_id"]) == (403, "AUTH-CSRF")
+        assert (await browser.get("/api/me")).status_code == 200  # reads need nothing more
+        sent = await browser.post(ack, json={"keys": ["k"]}, headers={"X-Requested-With": "x"})
+        assert (sent.status_code, sent.json()) == (200, {"acknowledged": 0})
+    # A bearer token is never sent by a browser on its own: no header needed.
+    bearer = await stack.http.post(ack, json={"keys": ["k"]}, headers=stack.as_("secretary"))
+    assert bearer.status_code == 200
