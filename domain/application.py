@@ -186,6 +186,13 @@ class Dangvien(Application):
         if parent is not None:
             parent.check_exists(established_on)
         check_parent(kind, parent.kind if parent else None, established_on)
+        if may_admit and not kind.is_grassroots:
+            raise RuleViolation(
+                "ORG-TREE",
+                "Chỉ tổ chức cơ sở đảng được ủy quyền kết nạp",
+                "Only a grassroots organization can be authorised to admit",
+                field="may_admit",
+            )
         org_id = org_id or uuid5(NAMESPACE, f"org/{ctx.command_key}")
         return self._create(
             org_id,
@@ -626,6 +633,7 @@ class Dangvien(Application):
         if self._already_created(member_id, ctx):
             return member_id
         person = self.load(Person, person_id)
+        policy.check_registered_member(person.data.birth_date, decided_on, joined_on, full_from)
         cell = self.load(Organization, cell_id)
         person.record_membership(member_id, self.stamp(ctx.derived("person"), joined_on))
         cell.enrol(member_id, self.stamp(ctx.derived("cell"), joined_on))

@@ -655,6 +655,30 @@ def full_membership_effective(ceremony_on: date) -> date:
     return probation_ends(ceremony_on)
 
 
+def check_registered_member(
+    born: date, decided: date, joined: date, full_from: date | None
+) -> None:
+    """A member registered from the paper dossier: born, then decided on (DATE-ORDER), then
+    joined at the ceremony; full member from exactly the end of probation (PRB-EFFECTIVE).
+    `field` in the refusal's details names the date at fault."""
+    for name, before, after in (("decided_on", born, decided), ("joined_on", decided, joined)):
+        if after < before or after == born:
+            raise _refuse(
+                "DATE-ORDER",
+                f"Ngày {_fmt(after)} sớm hơn ngày đứng trước nó ({_fmt(before)})",
+                f"{after.isoformat()} is earlier than the date it follows ({before.isoformat()})",
+                field=name,
+            )
+    effective = full_membership_effective(joined)
+    if full_from is not None and full_from != effective:
+        raise _refuse(
+            "PRB-EFFECTIVE",
+            f"Ngày chính thức là ngày hết thời gian dự bị ({_fmt(effective)})",
+            f"Full membership takes effect when the probation ends ({effective.isoformat()})",
+            field="full_from",
+        )
+
+
 def deadlocked(failed_votes: int, on: date) -> bool:
     """PRB-DEADLOCK: after 3 failed votes the upper committee decides."""
     return failed_votes >= counting_rules(on).deadlock_failed_votes

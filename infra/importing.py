@@ -38,7 +38,7 @@ from eventsourcing.persistence import EventStore, IntegrityError
 
 from domain import policy
 from domain.application import NAMESPACE, Context, Dangvien
-from domain.errors import ConcurrencyConflict, DomainError
+from domain.errors import ConcurrencyConflict, DomainError, RuleViolation
 from domain.member import Member
 from domain.organization import AdmissionTarget, Organization
 from domain.person import Person, PersonalData
@@ -133,13 +133,18 @@ def _refuse(column: str, rule_id: str, vi: str, en: str) -> _Refused:
 
 
 @contextmanager
-def _blame(*columns: str, by_rule: dict[str, str] | None = None) -> Iterator[None]:
+def _blame(
+    *columns: str,
+    by_rule: dict[str, str] | None = None,
+    by_field: dict[str, str] | None = None,
+) -> Iterator[None]:
     """A domain refusal inside is the row's problem, in these columns (or, for a rule id of
-    `by_rule`, in its column)."""
+    `by_rule` or a field the refusal names of `by_field`, in its column)."""
     try:
         yield
     except DomainError as error:
-        column = (by_rule or {}).get(error.rule_id)
+        field = error.details.get("field")
+        column = (by_rule or {}).get(error.rule_id) or (by_field or {}).get(str(field))
         raise _Refused(
             (column,) if column else columns, error.rule_id, error.vi, error.en
         ) from None
@@ -674,13 +679,6 @@ class _Importer:
                 f"Không có tổ chức mã '{row['parent_code']}' (trong tệp hoặc đã đăng ký)",
                 f"No organization with code '{row['parent_code']}' (in the file or registered)",
             )
-        if row["may_admit"] and not kind.is_grassroots:
-            raise _refuse(
-                row.header("may_admit"),
-                "ORG-TREE",
-                "Chỉ tổ chức cơ sở đảng được ủy quyền kết nạp",
-                "Only a grassroots organization can be authorised to admit",
-            )
         outcome = "unchanged"
         org = app.peek(Organization, org_id)
         if org is not None:
@@ -693,7 +691,12 @@ class _Importer:
                 outcome = "updated"
             on = self.on  # later facts of an existing organization date from the import
         else:
-            with _blame(row.header("kind"), row.header("parent_code"), row.header("registered_on")):
+            with _blame(
+                row.header("kind"),
+                row.header("parent_code"),
+                row.header("registered_on"),
+                by_field={"may_admit": row.header("may_admit")},
+            ):
                 app.register_organization(
                     self.ctx(f"org/{code}"),
                     kind=kind,
@@ -840,17 +843,11 @@ class _Importer:
     def _member_dates(
         self, row: _Row, born: date, decided: date, joined: date, full_from: date | None
     ) -> None:
-        for column, before, after in (
-            ("decided_on", born, decided),
-            ("joined_on", decided, joined),
-        ):
-            if after < before or after == born:
-                raise _refuse(
-                    row.header(column),
-                    "DATE-ORDER",
-                    f"Ngày {after:%d/%m/%Y} sớm hơn ngày đứng trước nó ({before:%d/%m/%Y})",
-                    f"{after.isoformat()} is earlier than the date it follows ({before})",
-                )
+        try:
+            policy.check_registered_member(born, decided, joined, full_from)
+        except RuleViolation as error:
+            field = row.header(error.details["field"])
+            raise _refuse(field, error.rule_id, error.vi, error.en) from None
         if joined > self.on:
             raise _refuse(
                 row.header("joined_on"),
@@ -858,18 +855,13 @@ class _Importer:
                 "Ngày vào Đảng sau ngày nhập",
                 "The joining date is after the day of the import",
             )
-        if full_from is not None:
-            effective = policy.full_membership_effective(joined)
-            if full_from != effective or full_from > self.on:
-                raise _refuse(
-                    row.header("full_from"),
-                    "PRB-EFFECTIVE",
-                    f"Ngày chính thức là đúng 12 tháng sau ngày vào Đảng ({effective:%d/%m/%Y})"
-                    + (", chưa đến" if effective > self.on else ""),
-                    f"Full membership takes effect exactly 12 months after joining "
-                    f"({effective.isoformat()})"
-                    + (", not yet reached" if effective > self.on else ""),
-                )
+        if full_from is not None and full_from > self.on:
+            raise _refuse(
+                row.header("full_from"),
+                "PRB-EFFECTIVE",
+                f"Ngày chính thức ({full_from:%d/%m/%Y}) chưa đến",
+                f"Full membership ({full_from.isoformat()}) is not reached yet",
+            )
 
     def _cell(self, row: _Row, column: str) -> UUID:
         cell_id = org_ref(row[column])

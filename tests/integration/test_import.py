@@ -139,7 +139,7 @@ def test_an_org_file_with_bad_rows_is_rejected_whole_with_a_report_per_row(
         "DB1,Đảng bộ Một,Đảng bộ cơ sở,NOWHERE,,01/01/1975,",  # 6: unknown parent
         "TU,Tỉnh ủy khác,Tỉnh ủy,,,01/01/1960,",  # 7: the code again
         "CB2,Chi bộ Hai,Chi bộ,X1,Thôn,01/01/1976,",  # 8: under the refused row 3
-        "CB3,Chi bộ Ba,Chi bộ,TU,Thôn,01/01/1976,có",  # 9: a cell cannot be authorised
+        "X3,Đảng ủy xã Ba,Đảng ủy xã,TU,,01/01/1976,có",  # 9: not grassroots, not authorised
         ",Không mã,Chi bộ,TU,,01/01/1976,",  # 10: no code
     )
     report = run(app, Kind.orgs, path)

@@ -1444,3 +1444,37 @@ def test_a_retried_review_vote_is_counted_once_toward_the_deadlock(
 
     assert member(world, probationer).failed_votes == ballots
     assert len(member(world, probationer).review_ballots) == ballots
+
+
+@pytest.mark.parametrize(
+    ("decided", "joined", "full_from", "rule_id", "field"),
+    [
+        (date(1984, 12, 31), date(2010, 5, 19), None, "DATE-ORDER", "decided_on"),
+        (date(2010, 5, 10), date(2010, 5, 1), None, "DATE-ORDER", "joined_on"),
+        (date(2010, 5, 10), date(2010, 5, 19), date(2011, 5, 20), "PRB-EFFECTIVE", "full_from"),
+    ],
+)
+def test_a_member_from_a_paper_dossier_has_dates_in_order_and_full_from_the_end_of_probation(
+    world: World, decided: date, joined: date, full_from: date | None, rule_id: str, field: str
+) -> None:
+    app = world.app
+    person = app.register_person(ctx(), person_data(birth_date=date(1985, 1, 1)), date(2010, 5, 1))
+    with writes_nothing(app), refused(rule_id) as caught:
+        app.register_member(
+            ctx(),
+            person_id=person,
+            cell_id=world.cell,
+            joined_on=joined,
+            decided_on=decided,
+            full_from=full_from,
+        )
+    assert caught.value.details["field"] == field
+    member = app.register_member(
+        ctx(),
+        person_id=person,
+        cell_id=world.cell,
+        joined_on=date(2010, 5, 19),
+        decided_on=date(2010, 5, 10),
+        full_from=date(2011, 5, 19),
+    )
+    assert app.load(Member, member).full_from == date(2011, 5, 19)

@@ -322,6 +322,10 @@ def test_a_grassroots_committee_authorised_to_admit_is_its_own_competent_committ
     assert world.app.competent_committee(deep_cell, on).id == enterprise
     # Its upper committee (PRB-DEADLOCK) is then the commune committee.
     assert world.app.competent_committee(cell, on).parent_on(on) == world.commune
+    # Only a grassroots organization can be authorised to admit.
+    with writes_nothing(world.app), refused("ORG-TREE") as caught:
+        register(world, OrgKind.cell, enterprise, date(2025, 8, 1), may_admit=True)
+    assert caught.value.details["field"] == "may_admit"
 
 
 @pytest.mark.parametrize(
