@@ -26,11 +26,9 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import psycopg
 import pytest
 import sqlalchemy as sa
 import yaml  # type: ignore[import-untyped]  # PyYAML comes with schemathesis
-from psycopg import sql
 from temporalio.client import Client
 
 from domain.application import Dangvien
@@ -41,7 +39,7 @@ from infra.users import Role, UserStore
 from tests.builders import World, build_world
 from tests.e2e.processes import free_port
 from tests.e2e.topology import Service, Topology
-from tests.integration.conftest import MAINTENANCE_DBNAME, PostgresDatabase
+from tests.integration.conftest import PostgresDatabase, throwaway_database
 from workflows.activities import VIETNAM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,26 +58,9 @@ def new_key() -> str:
 
 @pytest.fixture
 def database() -> Iterator[PostgresDatabase]:
-    """A database of its own, as production has (the event tables in `public`), dropped
-    (WITH FORCE) at the end whatever the processes left connected."""
-    host = os.environ.get("DANGVIEN_TEST_POSTGRES_HOST", "127.0.0.1")
-    port = int(os.environ.get("DANGVIEN_TEST_POSTGRES_PORT", "5432"))
-    server = PostgresDatabase(host, port, MAINTENANCE_DBNAME)
-    database = PostgresDatabase(host, port, f"dangvien_topology_{secrets.token_hex(6)}")
-    try:
-        with server.connect() as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database.dbname)))
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is not reachable at {host}:{port}: {error}", pytrace=False)
-    try:
+    """A database of its own, as production has (the event tables in `public`)."""
+    with throwaway_database("dangvien_topology") as database:
         yield database
-    finally:
-        with server.connect() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(database.dbname)
-                )
-            )
 
 
 def production_settings(database: PostgresDatabase, data_dir: Path) -> Settings:

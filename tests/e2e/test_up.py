@@ -35,7 +35,7 @@ from infra.bootstrap import build_app, build_notifications, payload_key
 from infra.demo import DemoSeed
 from infra.settings import Settings, local_key
 from infra.temporal import codec_from_key, connect, dev_server_flags
-from tests.e2e.processes import free_port, proc_stat
+from tests.e2e.processes import free_port, proc_stat, wait_until_up
 from tests.workflows.conftest import venv_binary
 from workflows import search
 from workflows.activities import VIETNAM
@@ -75,14 +75,7 @@ class Up:
         return self.out_path.read_text(errors="replace")
 
     def wait_ready(self) -> float:
-        started = time.monotonic()
-        while "Press Ctrl-C to stop." not in self.output():
-            if self.process.poll() is not None:
-                raise AssertionError(f"dangvien up exited early:\n{self.output()}")
-            if time.monotonic() - started > READY_SECONDS:
-                raise AssertionError(f"not ready in {READY_SECONDS} s:\n{self.output()}")
-            time.sleep(0.2)
-        return time.monotonic() - started
+        return wait_until_up(self.process, self.output, READY_SECONDS)
 
     def children(self) -> list[tuple[int, int]]:
         """The processes it started, with their process groups."""

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import IO
 
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize
 
-from tests.e2e.processes import free_port, pids, proc_stat
+from tests.e2e.processes import free_port, pids, proc_stat, wait_until_up
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,13 +49,7 @@ class Stack:
         return self.out_path.read_text(errors="replace")
 
     def wait_ready(self) -> None:
-        started = time.monotonic()
-        while "Press Ctrl-C to stop." not in self.output():
-            if self.process.poll() is not None:
-                raise AssertionError(f"dangvien up exited early:\n{self.output()}")
-            if time.monotonic() - started > READY_SECONDS:
-                raise AssertionError(f"not ready in {READY_SECONDS} s:\n{self.output()}")
-            time.sleep(0.25)
+        wait_until_up(self.process, self.output, READY_SECONDS)
         for pid in pids():
             fields = proc_stat(pid)
             if len(fields) > 2 and int(fields[1]) == self.process.pid:

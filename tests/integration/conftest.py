@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +57,13 @@ def _postgres_server() -> tuple[str, int]:
     return host, port
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[PostgresDatabase]:
-    """A database created for this run and dropped (WITH (FORCE)) when the session ends,
-    whatever the tests did."""
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[PostgresDatabase]:
+    """A database created for a run and dropped (WITH (FORCE)) at the end, whatever the
+    tests or the processes they started left connected."""
     host, port = _postgres_server()
     server = PostgresDatabase(host, port, MAINTENANCE_DBNAME)
-    database = PostgresDatabase(host, port, f"dangvien_test_{secrets.token_hex(6)}")
+    database = PostgresDatabase(host, port, f"{prefix}_{secrets.token_hex(6)}")
     try:
         with server.connect() as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database.dbname)))
@@ -77,13 +78,19 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     try:
         yield database
     finally:
-        # FORCE ends the connections an application left open (a test that failed early).
         with server.connect() as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                     sql.Identifier(database.dbname)
                 )
             )
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """The database of this test run."""
+    with throwaway_database("dangvien_test") as database:
+        yield database
 
 
 @pytest.fixture(
