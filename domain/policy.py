@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import Literal
 from uuid import UUID
 
@@ -824,6 +825,25 @@ def due_date(
 
     The rule set is the one in force when the clock starts, or on `judged_on` for validity
     periods judged later (a certificate at the cell's vote)."""
+    if calendar is None:  # the same few thousand start days, over and over: remembered
+        return _due_on_vietnam_calendar(rule_id, start, extension_wd, judged_on)
+    return _due_date(rule_id, start, extension_wd, judged_on, calendar)
+
+
+@lru_cache(maxsize=1 << 16)
+def _due_on_vietnam_calendar(
+    rule_id: str, start: date, extension_wd: int, judged_on: date | None
+) -> Deadline:
+    return _due_date(rule_id, start, extension_wd, judged_on, vietnam_calendar())
+
+
+def _due_date(
+    rule_id: str,
+    start: date,
+    extension_wd: int,
+    judged_on: date | None,
+    calendar: WorkingCalendar,
+) -> Deadline:
     if rule_id not in DEADLINE_RULES:
         raise _refuse(
             "NOT-FOUND",
@@ -836,9 +856,8 @@ def due_date(
     if RULES[rule_id].unit == "months":
         due = add_months(start, amount)
         return Deadline(rule_id, start, due, amount, "months", rules.version)
-    cal = calendar or vietnam_calendar()
-    due = cal.add_working_days(start, amount + extension_wd)
-    skipped = tuple((d.day, d.name) for d in cal.days_off_between(start, due))
+    due = calendar.add_working_days(start, amount + extension_wd)
+    skipped = tuple((d.day, d.name) for d in calendar.days_off_between(start, due))
     return Deadline(rule_id, start, due, amount + extension_wd, "WD", rules.version, skipped)
 
 

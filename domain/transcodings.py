@@ -34,16 +34,23 @@ class DataclassAsDict(Transcoding):
             for f in dataclasses.fields(cls)
             if isinstance(hints[f.name], type) and issubclass(hints[f.name], Enum)
         }
+        # Every stored event has a stamp with an actor: their enums are looked up directly.
+        self._members = {name: {m.value: m for m in enum} for name, enum in self._enums.items()}
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        values = {k: (self._enums[k](v) if k in self._enums else v) for k, v in data.items()}
-        for name, value in values.items():
-            if isinstance(value, list):  # JSON has no tuples; value objects hold tuples
-                values[name] = tuple(value)
-        return self.type(**values)
+        """`data` is the transcoder's own fresh dict: its values are replaced in place."""
+        for name, members in self._members.items():
+            if name in data:
+                value = data[name]
+                member = members.get(value)
+                data[name] = self._enums[name](value) if member is None else member
+        for name, value in data.items():
+            if type(value) is list:  # JSON has no tuples; value objects hold tuples
+                data[name] = tuple(value)
+        return self.type(**data)
 
 
 def register_values(transcoder: JSONTranscoder, *value_types: type[Any]) -> None:

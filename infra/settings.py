@@ -32,7 +32,7 @@ class Settings:
     temporal_namespace: str = "default"
     payload_key: str | None = None  # AES key of the Temporal payload codec
     readmodel_url: str | None = None  # SQLAlchemy URL; default: SQLite in the data dir
-    projector_batch: int = 10_000  # events a projector batch reads at most
+    projector_batch: int = 100_000  # positions of the log a projector batch passes at most
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     secret_key: str | None = None  # signs session cookies; generated into the data dir when unset
@@ -66,7 +66,7 @@ class Settings:
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
             readmodel_url=env.get("DANGVIEN_READMODEL_URL") or None,
-            projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH") or "10000"),
+            projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH") or "100000"),
             api_host=env.get("DANGVIEN_API_HOST", "127.0.0.1"),
             api_port=int(env.get("DANGVIEN_API_PORT") or "8000"),
             secret_key=env.get("DANGVIEN_SECRET_KEY") or None,

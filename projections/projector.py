@@ -5,16 +5,17 @@ the projection and is recorded with its position; nothing is skipped."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from eventsourcing.persistence import Notification
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.admission import CLOSED, HOLDERS, AdmissionCase
@@ -24,6 +25,7 @@ from domain.organization import Organization
 from domain.person import Person
 from domain.transfer import Transfer
 from projections import rows
+from projections.log import Decoder, Entry, read_window
 from projections.tables import Tables, control, failures, live, tables, tracking, under
 
 PERSON_TOPIC = f"{Person.__module__}:Person."
@@ -67,9 +69,10 @@ class Projector:
         engine: sa.Engine,
         *,
         version: int = 1,
-        batch_size: int = 10_000,
+        batch_size: int = 100_000,
         cache_size: int = 200_000,
         until: datetime | None = None,
+        unread: Collection[str] = rows.UNREAD,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -77,6 +80,8 @@ class Projector:
         self.batch_size = batch_size
         self.cache_size = cache_size
         self.until = until  # as-of replays: events recorded up to this moment only
+        self.unread = frozenset(unread)
+        self.decode = Decoder(app.mapper)
         create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
         # The last version projected (this run) of what rows read besides their own aggregate.
@@ -85,6 +90,8 @@ class Projector:
         self._flags: dict[UUID, int] = {}
         self._corrected: dict[UUID, int] = {}  # people whose data was corrected in the batch
         self._upserts: dict[tuple[str, str], Any] = {}  # built once per table and dialect
+        self._chains: dict[str, tuple[UUID, ...]] = {}  # a path's ids, by path
+        self._stages: dict[UUID, str] = {}  # the stage of each open case projected this run
         self._load_memory()
 
     def _load_memory(self) -> None:
@@ -128,17 +135,14 @@ class Projector:
     # --- running ---
 
     def run_once(self) -> int:
-        """Project one batch; the number of notifications read (0 when caught up)."""
+        """Project the next `batch_size` positions of the log (fewer when caught up); the
+        number of positions passed, unread events included (0 when caught up)."""
         start = self.position()
-        batch = list(
-            self.app.recorder.select_notifications(
-                start + 1, self.batch_size, inclusive_of_start=True
-            )
-        )
-        if not batch:
-            return 0
-        self._project(start, batch)
-        return len(batch)
+        with _collector_paused():
+            batch, last = read_window(self.app.recorder, start, self.batch_size, self.unread)
+            if last > start:
+                self._project(start, last, batch)
+        return last - start
 
     def run_until_caught_up(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0
@@ -155,7 +159,7 @@ class Projector:
 
     # --- one batch ---
 
-    def _project(self, start: int, batch: list[Notification]) -> None:
+    def _project(self, start: int, last: int, batch: list[Entry]) -> None:
         """Apply a batch, then write it with its position in one transaction. An event that
         cannot be projected is recorded and stops the projection, after the good events
         before it have been written; a database error is raised as it is (retry later)."""
@@ -172,13 +176,13 @@ class Projector:
                 self._apply(notification, touched, effective, stage_moves, reparented, moved_orgs)
             except Exception as error:
                 self._forget()
-                if index:  # keep the good events before it
-                    self._project(start, batch[:index])
+                if notification.id - 1 > start:  # keep the good events before it
+                    self._project(start, notification.id - 1, batch[:index])
                 self._record_failure(notification.id, notification.topic, error)
                 raise ProjectionFailed(self.name, notification.id, repr(error)) from error
         try:
             with self.engine.begin() as conn:
-                self._advance(conn, start, batch[-1].id)
+                self._advance(conn, start, last)
                 self._write(conn, touched, effective, stage_moves, reparented, moved_orgs)
         except BaseException:
             self._forget()
@@ -187,14 +191,14 @@ class Projector:
 
     def _apply(
         self,
-        notification: Notification,
+        notification: Entry,
         touched: dict[UUID, Any],
         effective: dict[UUID, date],
         stage_moves: list[tuple[UUID, str, date]],
         reparented: list[tuple[str, str]],
         moved_orgs: dict[UUID, str],
     ) -> None:
-        event: Any = self.app.mapper.to_domain_event(notification)
+        event: Any = self.decode(notification)
         if self.until is not None and event.timestamp > self.until:
             return
         agg_id = event.originator_id
@@ -203,12 +207,18 @@ class Projector:
             agg = event.mutate(None)
         else:
             agg = self._cached(agg_id, event.originator_version - 1)
-            before = str(agg.stage) if isinstance(agg, AdmissionCase) else None
+            if agg.version < event.originator_version - 1:  # after events left unread
+                agg.version = event.originator_version - 1
+            before = None
+            if isinstance(agg, AdmissionCase):
+                before = self._stages.get(agg_id) or str(agg.stage)
             event.mutate(agg)
-            if before is not None and str(agg.stage) != before:
-                stage_moves.append((agg_id, str(agg.stage), on))
+            if before is not None and (stage := str(agg.stage)) != before:
+                stage_moves.append((agg_id, stage, on))
+                self._stages[agg_id] = stage
         if isinstance(agg, AdmissionCase) and event.originator_version == 1:
-            stage_moves.append((agg_id, str(agg.stage), on))
+            self._stages[agg_id] = str(agg.stage)
+            stage_moves.append((agg_id, self._stages[agg_id], on))
         self._remember(agg)
         touched[agg_id] = agg
         effective[agg_id] = on
@@ -217,13 +227,13 @@ class Projector:
         if isinstance(agg, Organization):
             self._track_org(agg, event, reparented, moved_orgs)
 
-    def _apply_person(self, notification: Notification) -> None:
+    def _apply_person(self, notification: Entry) -> None:
         """A person matters to the read model only through the breakdown flags of their
         cases: registered and corrected data change them; other events are not decoded."""
         name = notification.topic.rsplit(".", 1)[-1]
         if name not in ("Registered", "Corrected"):
             return
-        event: Any = self.app.mapper.to_domain_event(notification)
+        event: Any = self.decode(notification)
         if self.until is not None and event.timestamp > self.until:
             return
         person: Person
@@ -285,6 +295,7 @@ class Projector:
         """After a failed batch the cached aggregates are ahead of the position: drop them,
         and the memory of stages and paths, which the tables hold as of the position."""
         self._cache.clear()
+        self._stages.clear()
         self.seen.clear()
         self._flags.clear()
         self._corrected.clear()
@@ -384,6 +395,7 @@ class Projector:
                 by_table.setdefault(t.cases, []).append(row)
                 if agg.stage.is_closed:  # nothing more happens to it, as a rule
                     self._cache.pop(agg_id, None)
+                    self._stages.pop(agg_id, None)
             elif isinstance(agg, Member):
                 host = None
                 if agg.away_transfer_id is not None:
@@ -405,9 +417,15 @@ class Projector:
         for table, values in by_table.items():
             if values:
                 self._upsert(conn, table, values)
-        for person_id, flags in self._corrected.items():  # flags follow corrections
+        if self._corrected:  # flags follow corrections
             conn.execute(
-                sa.update(t.cases).where(t.cases.c.person_id == person_id).values(_unpack(flags))
+                sa.update(t.cases)
+                .where(t.cases.c.person_id == sa.bindparam("person"))
+                .values({name: sa.bindparam(f"new_{name}") for name in FLAGS}),
+                [
+                    {"person": k, **{f"new_{n}": v for n, v in _unpack(bits).items()}}
+                    for k, bits in self._corrected.items()
+                ],
             )
         self._write_stages(conn, touched, stage_moves)
 
@@ -481,12 +499,13 @@ class Projector:
         conn.execute(statement, list(unique.values()))
 
     def _path(self, org_id: UUID) -> str:
-        return self.paths.get(org_id, f"/{org_id}/")
+        path = self.paths.get(org_id)
+        return f"/{org_id}/" if path is None else path
 
     def _rehold(self, conn: sa.Connection, org_id: UUID) -> None:
         """After a move, who holds the cases the moved tree decides on or appraises."""
         t = self.t
-        chain = [UUID(i) for i in self._path(org_id).strip("/").split("/")]
+        chain = self._chain(org_id)
         parent = chain[-2] if len(chain) > 1 else None
         kind = self.kinds.get(org_id, "")
         if kind in ("grassroots_committee", "grassroots_cell"):
@@ -509,7 +528,7 @@ class Projector:
         if case.stage.is_closed:
             return None
         role = HOLDERS.get(case.stage, "cell")
-        chain = [UUID(i) for i in self._path(case.cell_id).strip("/").split("/")]
+        chain = self._chain(case.cell_id)
         if role == "intermediate":
             return chain[-2]
         if role == "grassroots":
@@ -521,13 +540,20 @@ class Projector:
             return chain[chain.index(grassroots) - 1]
         return case.cell_id
 
+    def _chain(self, org_id: UUID) -> tuple[UUID, ...]:
+        """The organization's ancestors and itself, from the root (its path, as ids)."""
+        path = self._path(org_id)
+        chain = self._chains.get(path)
+        if chain is None:
+            chain = self._chains[path] = tuple(UUID(i) for i in path.strip("/").split("/"))
+        return chain
+
     def _grassroots(self, org_id: UUID) -> UUID | None:
-        for ancestor in reversed(self.paths.get(org_id, "").strip("/").split("/")):
-            if ancestor and self.kinds.get(UUID(ancestor)) in (
-                "grassroots_committee",
-                "grassroots_cell",
-            ):
-                return UUID(ancestor)
+        if org_id not in self.paths:
+            return None
+        for ancestor in reversed(self._chain(org_id)):
+            if self.kinds.get(ancestor) in ("grassroots_committee", "grassroots_cell"):
+                return ancestor
         return None
 
     def _record_failure(self, position: int, topic: str, error: BaseException) -> None:
@@ -541,6 +567,20 @@ class Projector:
                     at=datetime.now(UTC),
                 )
             )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch makes millions of short-lived objects beside a cache of long-lived aggregates:
+    the cyclic collector would walk the cache again and again (a third of a rebuild's time).
+    Reference counting frees the batch's garbage; the collector runs again after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def create_tables(engine: sa.Engine, *metadata: sa.MetaData) -> None:

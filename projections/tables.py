@@ -114,7 +114,7 @@ def tables(version: int) -> Tables:
         p + "cases",
         md,
         sa.Column("id", uuid, primary_key=True),
-        sa.Column("person_id", uuid, nullable=False),
+        sa.Column("person_id", uuid, nullable=False, index=True),
         sa.Column("cell_id", uuid, nullable=False, index=True),
         sa.Column("grassroots_id", uuid, nullable=False, index=True),
         sa.Column("path", PATH, nullable=False),  # the cell's path

@@ -13,7 +13,7 @@ from infra.settings import Settings
 def test_the_defaults_run_on_the_embedded_components(tmp_path: Path) -> None:
     settings = Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path)})
     assert (settings.store, settings.api_host, settings.api_port) == ("sqlite", "127.0.0.1", 8000)
-    assert settings.projector_batch == 10_000
+    assert settings.projector_batch == 100_000
     assert settings.readmodel_database == f"sqlite:///{tmp_path / 'readmodels.sqlite'}"
 
 
@@ -22,7 +22,7 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
     settings = Settings.from_env(env | {"DANGVIEN_PROJECTOR_BATCH": ""})
     assert (settings.api_port, settings.projector_batch, settings.cipher_key) == (
         8000,
-        10_000,
+        100_000,
         None,
     )
 
