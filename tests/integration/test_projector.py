@@ -33,7 +33,8 @@ from domain.application import Dangvien
 from domain.person import Person
 from infra.entrypoints.projector import run_projector
 from infra.settings import Settings
-from projections import maintenance
+from projections import maintenance, rows
+from projections.log import read_window
 from projections.projector import (
     PositionTaken,
     ProjectionFailed,
@@ -583,6 +584,40 @@ def test_lag_is_the_number_of_notifications_not_yet_projected(
     assert projector.run_once() == 4
     assert projector.lag() == 0
     assert projector.run_once() == 0
+
+
+def test_events_no_row_reads_are_passed_over_undecoded(
+    settings: Settings, open_app: AppFactory, readmodel: sa.Engine
+) -> None:
+    app = open_app(settings)
+    world = build_world(app)
+    projector = Projector(app, readmodel)
+    projector.run_until_caught_up()
+    start = projector.position()
+    member = world.add_members(world.cell, 1)[0]
+    app.link_residence(ctx(), member, world.residence_cell, date(2026, 3, 2))
+    for year in (2024, 2025):  # the tail of the log: only Member.ResidenceCommented
+        app.record_residence_comment(ctx(), member, year, True, date(year + 1, 1, 10))
+    top = int(app.recorder.max_notification_id() or 0)
+
+    batch, last = read_window(app.recorder, start, 1_000, rows.UNREAD)
+    every = app.recorder.select_notifications(start + 1, 1_000)
+    assert last == top
+    assert [(e.id, e.topic, e.state) for e in batch] == [
+        (n.id, n.topic, n.state) for n in every if n.topic not in rows.UNREAD
+    ]
+    assert {n.topic for n in every[-2:]} == {"domain.member:Member.ResidenceCommented"}
+    assert len(batch) < len(every)
+
+    assert projector.run_once() == top - start  # every position passed, unread ones too
+    assert (projector.position(), projector.lag()) == (top, 0)
+    with readmodel.connect() as conn:
+        residence = conn.execute(
+            sa.select(projector.t.members.c.residence_cell_id).where(
+                projector.t.members.c.id == member
+            )
+        ).scalar()
+    assert residence == world.residence_cell
 
 
 # --- as of a past moment --------------------------------------------------------------------------
