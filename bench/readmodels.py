@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
-
 from bench.common import (
     create_pg_database,
     drop_pg_database,
@@ -43,6 +41,7 @@ from bench.common import (
     rss_mib,
 )
 from projections import rows
+from projections.database import open_engine
 from projections.log import Decoder, read_window
 from projections.maintenance import analyze
 from projections.projector import Projector
@@ -67,7 +66,7 @@ def rebuild(
     limit: int | None = None,
 ) -> dict[str, Any]:
     app, _ = open_store(data_dir)
-    engine = sa.create_engine(url)
+    engine = open_engine(url)
     total = int(app.recorder.max_notification_id() or 0)
     if limit:
         total = min(total, limit)
@@ -190,7 +189,7 @@ Row = tuple[str, str, int, float, float, float, str]
 
 
 def latencies(url: str, meta: dict[str, Any], runs: int, budget_s: float) -> list[Row]:
-    engine = sa.create_engine(url)
+    engine = open_engine(url)
     model = ReadModel(engine, version=1)
     today = date.fromisoformat(meta["horizon"])
     scopes = {
@@ -237,7 +236,7 @@ def print_latencies(name: str, rows: list[Row]) -> None:
 
 def profile(data_dir: Path, events: int, url: str) -> None:
     app, _ = open_store(data_dir)
-    engine = sa.create_engine(url)
+    engine = open_engine(url)
     projector = Projector(app, engine, version=1)
     profiler = cProfile.Profile()
     done = 0

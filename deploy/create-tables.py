@@ -8,12 +8,11 @@ Run with the dangvien image's Python and the services' environment (infra/settin
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from infra.bootstrap import build_app
 from infra.notifications import Notifications
 from infra.settings import Settings
 from infra.users import UserStore
+from projections.database import open_engine
 from projections.projector import Projector, live_version
 
 
@@ -21,7 +20,7 @@ def main() -> None:
     settings = Settings.from_env()
     app = build_app(settings)  # the event store's tables
     try:
-        engine = sa.create_engine(settings.readmodel_database)
+        engine = open_engine(settings.readmodel_database)
         Notifications(engine)
         UserStore(engine)
         Projector(app, engine, version=live_version(engine))  # the live read model's tables

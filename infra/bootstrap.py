@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-import sqlalchemy as sa
 from psycopg import sql
 
 from domain.application import Dangvien
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key
+from projections.database import open_engine
 
 SCHEMA_LOCK = 0x64616E67  # "dang": the advisory lock of table creation
 
@@ -97,4 +97,4 @@ def payload_key(settings: Settings) -> str:
 
 def build_notifications(settings: Settings) -> Notifications:
     with schema_lock(settings):
-        return Notifications(sa.create_engine(settings.readmodel_database))
+        return Notifications(open_engine(settings.readmodel_database))

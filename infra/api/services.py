@@ -20,6 +20,7 @@ from infra.notifications import Notifications
 from infra.settings import Settings, local_key
 from infra.temporal import connect
 from infra.users import UserStore
+from projections.database import open_engine
 from projections.projector import create_tables, live_version
 from projections.tables import control, tables
 from workflows.activities import VIETNAM, Activities
@@ -86,7 +87,7 @@ class Services:
         today: Callable[[], date] = vietnam_today,
     ) -> Services:
         """The production wiring; tests pass the client of their Temporal server."""
-        engine = sa.create_engine(settings.readmodel_database)
+        engine = open_engine(settings.readmodel_database)
         # The read model's tables, if the projector has not made them yet (it tolerates this).
         create_tables(engine, control, tables(live_version(engine)).metadata)
         secret = settings.secret_key or local_key(settings.data_dir, "secret.key")

@@ -30,6 +30,7 @@ from infra.logging import PERSONAL_FIELDS, configure_logging
 from infra.settings import Settings
 from infra.users import Role as UserRole
 from infra.users import UserStore
+from projections.database import open_engine
 from projections.queries import ReadModel
 from projections.tables import tracking
 
@@ -201,7 +202,7 @@ def _password(from_stdin: bool) -> str | None:
 
 
 def _users(settings: Settings) -> UserStore:
-    return UserStore(sa.create_engine(settings.readmodel_database))
+    return UserStore(open_engine(settings.readmodel_database))
 
 
 @users_app.command("create")
@@ -371,7 +372,7 @@ def report_stalled(
     vi = _vi(lang)
     settings = Settings.from_env()
     today = _date(on, lang) if on else date.today()
-    engine = sa.create_engine(settings.readmodel_database)
+    engine = open_engine(settings.readmodel_database)
     read_model = ReadModel(engine)
     if not sa.inspect(engine).has_table(read_model.t.orgs.name):
         _fail(

@@ -16,6 +16,7 @@ from infra.bootstrap import build_app
 from infra.logging import configure_logging
 from infra.settings import Settings
 from projections import maintenance
+from projections.database import open_engine
 from projections.projector import ProjectionFailed, Projector, live_version
 from projections.tables import failures, tables, tracking
 
@@ -24,7 +25,7 @@ console = Console()
 
 
 def _engine(settings: Settings) -> sa.Engine:
-    return sa.create_engine(settings.readmodel_database)
+    return open_engine(settings.readmodel_database)
 
 
 def run_projector(settings: Settings, stop: threading.Event, poll_seconds: float = 0.5) -> None:

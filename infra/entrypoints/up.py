@@ -47,6 +47,7 @@ from infra.notifications import Notifications
 from infra.settings import Settings, local_key
 from infra.temporal import connect, dev_server_flags
 from infra.users import UserStore
+from projections.database import open_engine
 from projections.projector import Projector, live_version
 from workflows.activities import VIETNAM
 
@@ -309,7 +310,7 @@ class Supervisor:
         payload_key(settings)
         if settings.secret_key is None:
             local_key(self.data, "secret.key")
-        self.engine = engine = sa.create_engine(settings.readmodel_database)
+        self.engine = engine = open_engine(settings.readmodel_database)
         Notifications(engine)
         Projector(app, engine, version=live_version(engine))  # the read-model tables
         self.admin = UserStore(engine).ensure_first_admin()
