@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from projections.database import open_engine
 
 BIG_WRITE = (  # 5,000 rows of 1 kB: more than a 10-page cache holds, so the write spills
@@ -57,9 +59,12 @@ def test_a_write_waits_for_the_projectors_batch_instead_of_failing(tmp_path: Pat
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 5_001
 
 
+@pytest.mark.postgres
 def test_other_databases_are_opened_as_they_are() -> None:
     engine = open_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    assert engine.dialect.name == "postgresql"
+    with engine.connect() as conn:  # no SQLite pragma or timeout reaches psycopg
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    engine.dispose()
     memory = open_engine("sqlite://")
     with memory.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
