@@ -32,11 +32,14 @@ simulated day the act was recorded (so `as_of` replays are meaningful on this da
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import itertools
+import os
 import random
 import sys
 import time
+from base64 import b64encode
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -1519,6 +1522,16 @@ def iter_batches(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
+def write_seeded_id_key(data_dir: Path, seed: int) -> None:
+    """The store's person-id key, from the seed: person and member ids are keyed hashes, the
+    simulation sorts and picks among them, so with a fresh random key every run would be
+    another province. (Synthetic data only; a real data directory generates its key.)"""
+    key = b64encode(hashlib.sha256(f"dangvien bench id key {seed}".encode()).digest()).decode()
+    fd = os.open(data_dir / "id.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generate", description=__doc__.split("\n")[0]
@@ -1542,6 +1555,7 @@ def main(argv: list[str] | None = None) -> None:
     pg_dbname = ""
     if args.store == "postgres":
         pg_dbname = args.pg_dbname or create_pg_database()
+    write_seeded_id_key(data_dir, args.seed)
     settings = settings_for(data_dir, args.store, pg_dbname)
     store = build_app(settings)
     sim = Simulated(
