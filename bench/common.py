@@ -71,6 +71,12 @@ def open_store(data_dir: Path) -> tuple[Dangvien, dict[str, Any]]:
     return build_app(settings), meta
 
 
+def open_app(data_dir: Path) -> Dangvien:
+    """The application on a generated store; with `functools.partial`, what a rebuild's
+    processes call to open their own (maintenance.rebuild's `open_app`)."""
+    return open_store(data_dir)[0]
+
+
 def read_meta(data_dir: Path) -> dict[str, Any]:
     return dict(json.loads((data_dir / META).read_text()))
 

@@ -34,8 +34,15 @@ class DataclassAsDict(Transcoding):
             for f in dataclasses.fields(cls)
             if isinstance(hints[f.name], type) and issubclass(hints[f.name], Enum)
         }
-        # Every stored event has a stamp with an actor: their enums are looked up directly.
+        # Every stored event has a stamp with an actor: their enums are looked up directly,
+        # and a plain frozen dataclass is filled in one step, not field by field.
         self._members = {name: {m.value: m for m in enum} for name, enum in self._enums.items()}
+        self._fields = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+        self._plain = (
+            not hasattr(cls, "__post_init__")
+            and "__slots__" not in cls.__dict__
+            and all(f.init for f in dataclasses.fields(cls))
+        )
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
@@ -50,6 +57,10 @@ class DataclassAsDict(Transcoding):
         for name, value in data.items():
             if type(value) is list:  # JSON has no tuples; value objects hold tuples
                 data[name] = tuple(value)
+        if self._plain and data.keys() == self._fields:
+            obj: Any = object.__new__(self.type)
+            obj.__dict__.update(data)
+            return obj
         return self.type(**data)
 
 

@@ -33,6 +33,7 @@ class Settings:
     payload_key: str | None = None  # AES key of the Temporal payload codec
     readmodel_url: str | None = None  # SQLAlchemy URL; default: SQLite in the data dir
     projector_batch: int = 100_000  # positions of the log a projector batch passes at most
+    rebuild_processes: int = 2  # processes sharing out `dangvien projections rebuild`
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     secret_key: str | None = None  # signs session cookies; generated into the data dir when unset
@@ -67,6 +68,10 @@ class Settings:
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
             readmodel_url=env.get("DANGVIEN_READMODEL_URL") or None,
             projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH") or "100000"),
+            rebuild_processes=_at_least_one(
+                "DANGVIEN_REBUILD_PROCESSES",
+                env.get("DANGVIEN_REBUILD_PROCESSES") or str(min(os.cpu_count() or 1, 4)),
+            ),
             api_host=env.get("DANGVIEN_API_HOST", "127.0.0.1"),
             api_port=int(env.get("DANGVIEN_API_PORT") or "8000"),
             secret_key=env.get("DANGVIEN_SECRET_KEY") or None,
@@ -89,6 +94,12 @@ class Settings:
             ).render_as_string(hide_password=False)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.data_dir / 'readmodels.sqlite'}"
+
+
+def _at_least_one(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def local_key(data_dir: Path, name: str) -> str:

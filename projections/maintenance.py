@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
 from domain.application import Dangvien
-from projections.projector import Projector, create_tables, live_version, switch_live
+from projections.database import open_engine
+from projections.projector import (
+    Partition,
+    ProjectionFailed,
+    Projector,
+    create_tables,
+    live_version,
+    switch_live,
+)
 from projections.queries import ReadModel
-from projections.tables import Tables, control, tables, tracking
+from projections.tables import Tables, control, failures, tables, tracking
 
 Progress = Callable[[int], None]
 
@@ -48,18 +58,135 @@ def compare(engine_a: sa.Engine, a: Tables, engine_b: sa.Engine, b: Tables) -> l
     return differences
 
 
-def rebuild(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) -> int:
+def rebuild(
+    app: Dangvien,
+    engine: sa.Engine,
+    progress: Progress | None = None,
+    *,
+    processes: int = 1,
+    open_app: Callable[[], Dangvien] | None = None,
+    batch_size: int = 100_000,
+) -> int:
     """Project the whole log into the next version, beside the live one (which keeps
-    serving); returns the new version, not yet live."""
+    serving); returns the new version, not yet live.
+
+    With `processes` > 1 and `open_app` (which opens the same application in another
+    process), the log as it stands is shared out over that many partitions, each projected
+    by a process of its own into the new version's tables; this process then follows the
+    events recorded meanwhile. A rebuild that stops half-way starts again from zero."""
     version = live_version(engine) + 1
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
-    create_tables(engine, control)
+    create_tables(engine, control, fresh.metadata)
+    parts = [Partition(i, processes) for i in range(processes)]
+    names = [_part_name(fresh, p) for p in parts]
     with engine.begin() as conn:
-        conn.execute(sa.delete(tracking).where(tracking.c.name == fresh.name))
-    Projector(app, engine, version=version).run_until_caught_up(progress)
+        conn.execute(sa.delete(tracking).where(tracking.c.name.in_([fresh.name, *names])))
+    if processes > 1 and open_app is not None and _shared_by_processes(engine):
+        _rebuild_in_parts(app, engine, fresh, parts, open_app, batch_size, progress)
+    Projector(app, engine, version=version, batch_size=batch_size).run_until_caught_up(progress)
     analyze(engine)
     return version
+
+
+def _part_name(fresh: Tables, part: Partition) -> str:
+    return f"{fresh.name}_p{part.index}of{part.count}"  # as Projector.name
+
+
+def _shared_by_processes(engine: sa.Engine) -> bool:
+    return engine.dialect.name == "postgresql" or engine.url.database not in (None, "", ":memory:")
+
+
+def _rebuild_in_parts(
+    app: Dangvien,
+    engine: sa.Engine,
+    fresh: Tables,
+    parts: list[Partition],
+    open_app: Callable[[], Dangvien],
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    """Each partition up to the log's present end, in a process of its own; then the new
+    version stands at that end, as if one projector had got there."""
+    end = int(app.recorder.max_notification_id() or 0)
+    url = engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited sockets
+    workers = [
+        context.Process(
+            target=_project_part,
+            args=(open_app, url, fresh.version, part, end, batch_size),
+            name=f"rebuild-p{part.index}",
+            daemon=True,
+        )
+        for part in parts
+    ]
+    names = [_part_name(fresh, part) for part in parts]
+    reported = 0
+    try:
+        for worker in workers:
+            worker.start()
+        while any(w.is_alive() for w in workers) and all(w.exitcode in (None, 0) for w in workers):
+            time.sleep(0.5)
+            reported = _report(engine, names, reported, progress)
+    finally:
+        for worker in workers:
+            if worker.pid is None:  # never started
+                continue
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+    if any(w.exitcode != 0 for w in workers):
+        _raise_failure(engine, names, workers)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(tracking).where(tracking.c.name.in_(names)))
+        conn.execute(
+            sa.insert(tracking).values(name=fresh.name, position=end, updated_at=datetime.now(UTC))
+        )
+    if progress and end > reported:
+        progress(end - reported)
+
+
+def _project_part(
+    open_app: Callable[[], Dangvien],
+    url: str,
+    version: int,
+    part: Partition,
+    end: int,
+    batch_size: int,
+) -> None:
+    app, engine = open_app(), open_engine(url)
+    try:
+        Projector(
+            app, engine, version=version, partition=part, stop_at=end, batch_size=batch_size
+        ).run_until_caught_up()
+    finally:
+        app.close()
+        engine.dispose()
+
+
+def _report(engine: sa.Engine, names: list[str], reported: int, progress: Progress | None) -> int:
+    """The slowest partition's position, as progress."""
+    with engine.connect() as conn:
+        found = dict(
+            conn.execute(
+                sa.select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(names))
+            ).all()
+        )
+    position = min(int(found.get(name, 0)) for name in names)
+    if progress and position > reported:
+        progress(position - reported)
+    return max(position, reported)
+
+
+def _raise_failure(engine: sa.Engine, names: list[str], workers: list[Any]) -> None:
+    with engine.connect() as conn:
+        failed = conn.execute(
+            sa.select(failures).where(failures.c.name.in_(names)).order_by(failures.c.id.desc())
+        ).first()
+    if failed is not None:
+        raise ProjectionFailed(failed.name, failed.position, failed.error)
+    codes = {w.name: w.exitcode for w in workers}
+    raise RuntimeError(f"a rebuild process stopped: exit codes {codes}")
 
 
 def analyze(engine: sa.Engine) -> None:

@@ -11,6 +11,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,36 @@ def _dialect(conn: sa.Connection) -> Any:
 
 
 PEEKED = (Organization, Transfer)  # read by other rows: a commune's hamlets, a host cell
+# What every partition of a rebuild projects (rows read other rows of these), besides its share.
+SHARED_TOPICS = tuple(f"{cls.__module__}:{cls.__qualname__}." for cls in (*PEEKED, Person))
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One of `count` projectors that rebuild a version together, each in its own process
+    (maintenance.rebuild). Cases, members and their stages are shared out by the last hex
+    digit of their id; every partition projects the organizations, transfers and people
+    (their rows read them), and the first one writes their rows."""
+
+    index: int
+    count: int
+
+    def owns(self, agg_id: UUID) -> bool:
+        return (agg_id.int & 0xF) % self.count == self.index
+
+    def owned(self, column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[bool]:
+        """`owns(column)` in SQL: ids are 32 hex digits in SQLite, uuid text in PostgreSQL."""
+        digits = [format(d, "x") for d in range(16) if d % self.count == self.index]
+        if dialect == "postgresql":
+            last_digit = sa.func.substr(sa.cast(column, sa.String), 36, 1, type_=sa.String)
+        else:
+            last_digit = sa.func.substr(column, 32, 1, type_=sa.String)
+        # literals, not an expanding list: corrections update cases with executemany
+        return last_digit.in_([sa.literal_column(f"'{d}'") for d in digits])
+
+    @property
+    def writes_shared(self) -> bool:
+        return self.index == 0
 
 
 class ProjectionFailed(RuntimeError):
@@ -53,7 +84,10 @@ class ProjectionFailed(RuntimeError):
 
     def __init__(self, name: str, position: int, error: str) -> None:
         super().__init__(f"{name} stopped at notification {position}: {error}")
-        self.position = position
+        self.name, self.position, self.error = name, position, error
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised again in the process that waits
+        return (type(self), (self.name, self.position, self.error))
 
 
 class PositionTaken(RuntimeError):
@@ -73,6 +107,8 @@ class Projector:
         cache_size: int = 200_000,
         until: datetime | None = None,
         unread: Collection[str] = rows.UNREAD,
+        partition: Partition | None = None,
+        stop_at: int | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -81,6 +117,8 @@ class Projector:
         self.cache_size = cache_size
         self.until = until  # as-of replays: events recorded up to this moment only
         self.unread = frozenset(unread)
+        self.partition = partition
+        self.stop_at = stop_at  # a partition's last position (the log may grow meanwhile)
         self.decode = Decoder(app.mapper)
         create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
@@ -102,13 +140,17 @@ class Projector:
         self.served_by: dict[UUID, dict[str, list[str]]] = {}
         self.since: dict[UUID, date] = {}
         self.may_admit: set[UUID] = set()
+        self.shared: set[UUID] = set()  # organizations and transfers (their Recorded.* events)
         t = self.t
         with self.engine.connect() as conn:
             orgs = sa.select(t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind, t.orgs.c.may_admit)
             for org_id, path, kind, may_admit in conn.execute(orgs):
                 self.paths[org_id], self.kinds[org_id] = path, kind
+                self.shared.add(org_id)
                 if may_admit:
                     self.may_admit.add(org_id)
+            if self.partition is not None:
+                self.shared.update(conn.execute(sa.select(t.transfers.c.id)).scalars())
             hamlets = sa.select(t.hamlets.c.commune_id, t.hamlets.c.key, t.hamlets.c.cell_ids)
             for commune_id, key, cells in conn.execute(hamlets):
                 self.served_by.setdefault(commune_id, {})[key] = list(cells)
@@ -119,7 +161,9 @@ class Projector:
 
     @property
     def name(self) -> str:
-        return self.t.name
+        if self.partition is None:
+            return self.t.name
+        return f"{self.t.name}_p{self.partition.index}of{self.partition.count}"
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -138,8 +182,15 @@ class Projector:
         """Project the next `batch_size` positions of the log (fewer when caught up); the
         number of positions passed, unread events included (0 when caught up)."""
         start = self.position()
+        span = self.batch_size
+        if self.stop_at is not None:
+            span = min(span, self.stop_at - start)
+            if span <= 0:
+                return 0
         with _collector_paused():
-            batch, last = read_window(self.app.recorder, start, self.batch_size, self.unread)
+            batch, last = read_window(self.app.recorder, start, span, self.unread)
+            if self.partition is not None:
+                batch = [n for n in batch if self._mine(n)]
             if last > start:
                 self._project(start, last, batch)
         return last - start
@@ -156,6 +207,15 @@ class Projector:
         while not stop.is_set():
             if not self.run_once():
                 stop.wait(poll_seconds)
+
+    def _mine(self, notification: Entry) -> bool:
+        """Whether this partition projects the event (decided before decoding it)."""
+        assert self.partition is not None
+        return (
+            notification.topic.startswith(SHARED_TOPICS)
+            or notification.originator_id in self.shared
+            or self.partition.owns(notification.originator_id)
+        )
 
     # --- one batch ---
 
@@ -224,6 +284,7 @@ class Projector:
         effective[agg_id] = on
         if isinstance(agg, PEEKED):
             self.seen[agg_id] = event.originator_version
+            self.shared.add(agg_id)
         if isinstance(agg, Organization):
             self._track_org(agg, event, reparented, moved_orgs)
 
@@ -349,23 +410,29 @@ class Projector:
         moved_orgs: dict[UUID, str],
     ) -> None:
         t = self.t
+        shared = self.partition is None or self.partition.writes_shared
         for org_id, path in moved_orgs.items():  # the subtree of a moved organization
-            conn.execute(
-                sa.update(t.orgs)
-                .where(t.orgs.c.id == org_id)
-                .values(path=path, grassroots_id=self._grassroots(org_id))
-            )
+            if shared:
+                conn.execute(
+                    sa.update(t.orgs)
+                    .where(t.orgs.c.id == org_id)
+                    .values(path=path, grassroots_id=self._grassroots(org_id))
+                )
             self._rehold(conn, org_id)
+        paths = [
+            (t.cases, t.cases.c.path, self._owned(t.cases.c.id, conn)),
+            (t.members, t.members.c.path, self._owned(t.members.c.id, conn)),
+        ]
+        if shared:  # transfers are everybody's: the first partition writes them all
+            paths += [
+                (t.transfers, t.transfers.c.from_path, []),
+                (t.transfers, t.transfers.c.to_path, []),
+            ]
         for old, new in reparented:
-            for table, column in (
-                (t.cases, t.cases.c.path),
-                (t.members, t.members.c.path),
-                (t.transfers, t.transfers.c.from_path),
-                (t.transfers, t.transfers.c.to_path),
-            ):
+            for table, column, owned in paths:
                 conn.execute(
                     sa.update(table)
-                    .where(under(column, old))
+                    .where(under(column, old), *owned)
                     .values({column.key: sa.literal(new) + sa.func.substr(column, len(old) + 1)})
                 )
         for case_id, _, on in stage_moves:
@@ -374,6 +441,8 @@ class Projector:
         communes: set[UUID] = set()
         for agg_id, agg in touched.items():
             on = effective.get(agg_id, date.today())
+            if isinstance(agg, PEEKED) and not shared:
+                continue
             if isinstance(agg, Organization):
                 by_table.setdefault(t.orgs, []).append(
                     rows.org_row(agg, self.paths[agg_id], self._grassroots(agg_id))
@@ -420,7 +489,9 @@ class Projector:
         if self._corrected:  # flags follow corrections
             conn.execute(
                 sa.update(t.cases)
-                .where(t.cases.c.person_id == sa.bindparam("person"))
+                .where(
+                    t.cases.c.person_id == sa.bindparam("person"), *self._owned(t.cases.c.id, conn)
+                )
                 .values({name: sa.bindparam(f"new_{name}") for name in FLAGS}),
                 [
                     {"person": k, **{f"new_{n}": v for n, v in _unpack(bits).items()}}
@@ -512,15 +583,29 @@ class Projector:
             competent = org_id if org_id in self.may_admit else parent
             conn.execute(
                 sa.update(t.cases)
-                .where(t.cases.c.grassroots_id == org_id, t.cases.c.stage == "decision")
+                .where(
+                    t.cases.c.grassroots_id == org_id,
+                    t.cases.c.stage == "decision",
+                    *self._owned(t.cases.c.id, conn),
+                )
                 .values(responsible_id=competent)
             )
         if kind in ("cell", "grassroots_cell"):
             conn.execute(
                 sa.update(t.cases)
-                .where(t.cases.c.cell_id == org_id, t.cases.c.stage == "intermediate_appraisal")
+                .where(
+                    t.cases.c.cell_id == org_id,
+                    t.cases.c.stage == "intermediate_appraisal",
+                    *self._owned(t.cases.c.id, conn),
+                )
                 .values(responsible_id=parent)
             )
+
+    def _owned(self, column: sa.Column[Any], conn: sa.Connection) -> list[sa.ColumnElement[bool]]:
+        """The condition for a statement over many rows to touch only this partition's."""
+        if self.partition is None:
+            return []
+        return [self.partition.owned(column, conn.dialect.name)]
 
     def _holder(self, case: AdmissionCase) -> UUID | None:
         """The organization holding the case (domain.admission.HOLDERS), from the tree as

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from functools import partial
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -93,7 +94,14 @@ def rebuild(
     live = live_version(engine)
     with _progress(total) as bar:
         task = bar.add_task(f"rebuild v{live + 1}", total=total)
-        version = maintenance.rebuild(app, engine, lambda n: bar.advance(task, n))
+        version = maintenance.rebuild(
+            app,
+            engine,
+            lambda n: bar.advance(task, n),
+            processes=settings.rebuild_processes,
+            open_app=partial(build_app, settings),
+            batch_size=settings.projector_batch,
+        )
     differences = maintenance.compare(engine, tables(live), engine, tables(version))
     console.print(f"v{version} differs from the live v{live} in {len(differences)} rows")
     if switch:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -31,11 +32,13 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.application import Dangvien
 from domain.person import Person
+from infra.bootstrap import build_app
 from infra.entrypoints.projector import run_projector
 from infra.settings import Settings
 from projections import maintenance, rows
 from projections.log import read_window
 from projections.projector import (
+    Partition,
     PositionTaken,
     ProjectionFailed,
     Projector,
@@ -152,6 +155,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "DANGVIEN_READMODEL_URL": settings.readmodel_database,
         "DANGVIEN_LOG_FORMAT": "json",
         "DANGVIEN_PROJECTOR_BATCH": "2000",  # several batches, to be killed in the middle
+        "DANGVIEN_REBUILD_PROCESSES": "2",  # whatever the machine's cores
         "COLUMNS": "250",  # Rich: one difference a line
     }
     if settings.store == "postgres":
@@ -475,8 +479,12 @@ def test_a_rebuild_is_switched_to_and_answers_as_the_live_version_did(
     rm = ReadModel(readmodel)
     assert rm.t.version == 2
     assert answers(rm, s) == before
-    # The next rebuild goes beside v2.
-    assert maintenance.rebuild(app, readmodel) == 3
+    # The next rebuild goes beside v2: the command, shared out over two processes.
+    rebuilt = dangvien(settings, "projections", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "v3 differs from the live v2 in 0 rows" in rebuilt.stdout
+    assert live_version(readmodel) == 3
+    assert answers(ReadModel(readmodel), s) == before
 
 
 def test_a_running_projector_follows_the_version_switched_to(
@@ -675,3 +683,54 @@ def test_a_year_end_report_is_reproduced_as_of_the_moment_it_was_made(
     then = maintenance.as_of(app, moment)
     assert then.quota(world.commune, 2025, year_end) == report
     assert then.stage_board(world.commune, year_end) == board
+
+
+# --- a rebuild shared out over processes ------------------------------------------------------
+# (Its rows equal one projector's: tests/integration/test_projector_log.py, on a province.)
+
+
+def test_a_partition_picks_the_same_rows_in_sql_as_in_python(readmodel: sa.Engine) -> None:
+    """Statements over many rows (a subtree moved, a person corrected) touch only the
+    partition's own cases and members: the SQL condition must agree with `owns`."""
+    probe = sa.Table("partition_probe", sa.MetaData(), sa.Column("id", sa.Uuid, primary_key=True))
+    probe.create(readmodel)
+    ids = [uuid4() for _ in range(200)]
+    try:
+        with readmodel.begin() as conn:
+            conn.execute(sa.insert(probe), [{"id": i} for i in ids])
+        for count in (2, 3):
+            for index in range(count):
+                part = Partition(index, count)
+                with readmodel.connect() as conn:
+                    found = conn.execute(
+                        sa.select(probe.c.id).where(part.owned(probe.c.id, conn.dialect.name))
+                    ).scalars()
+                    assert set(found) == {i for i in ids if part.owns(i)}
+        assert {Partition(0, 2).owns(i) for i in ids} == {True, False}
+    finally:
+        probe.drop(readmodel)
+
+
+def test_a_rebuild_process_that_meets_a_bad_event_stops_the_rebuild_and_names_it(
+    settings: Settings, open_app: AppFactory, readmodel: sa.Engine
+) -> None:
+    app = open_app(settings)
+    world = build_world(app)
+    ids = app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=uuid4(),
+                originator_version=1,
+                topic="domain.organization:Organization.Registered",
+                state=b"not encrypted",
+            )
+        ]
+    )
+    assert ids is not None
+    (bad,) = ids
+    world.add_members(world.cell, 1)
+    with pytest.raises(ProjectionFailed) as failed:
+        maintenance.rebuild(app, readmodel, processes=2, open_app=partial(build_app, settings))
+    assert failed.value.position == bad
+    assert "_p0of2" in failed.value.name or "_p1of2" in failed.value.name
+    assert live_version(readmodel) == 1  # nothing switched

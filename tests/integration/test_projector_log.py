@@ -8,16 +8,21 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from bench.common import open_store
+from bench.common import open_app
 from domain.application import Dangvien
 from projections import maintenance, rows
+from projections.database import open_engine
 from projections.log import Decoder, Entry, read_window
 from projections.projector import Projector
-from projections.tables import tables
+from projections.tables import tables, tracking
+from tests.integration.conftest import PostgresDatabase
+from tests.integration.test_projector import drop_readmodel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,13 +40,19 @@ def generate(data_dir: Path, hash_seed: str) -> Dangvien:
         check=False,
     )
     assert generated.returncode == 0, generated.stderr[-2000:]
-    app, _ = open_store(data_dir)
-    return app
+    return open_app(data_dir)
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dangvien]:
-    app = generate(tmp_path_factory.mktemp("province"), hash_seed="0")
+def province_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("province")
+    generate(data_dir, hash_seed="0").close()
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def province(province_dir: Path) -> Iterator[Dangvien]:
+    app = open_app(province_dir)
     yield app
     app.close()
 
@@ -90,3 +101,50 @@ def test_the_same_seed_generates_the_same_province(province: Dangvien, tmp_path:
         assert [(e.originator_id, e.originator_version, e.topic) for e in whole_log(again)] == shape
     finally:
         again.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def readmodel_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A read-model database other processes can open: a SQLite file, or the run's
+    PostgreSQL database (emptied of read-model tables before and after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'readmodel.sqlite'}"
+        return
+    database: PostgresDatabase = request.getfixturevalue("postgres_database")
+    url = f"postgresql+psycopg://{database.user}@{database.host}:{database.port}/{database.dbname}"
+    engine = sa.create_engine(url)
+    drop_readmodel(engine)
+    try:
+        yield url
+    finally:
+        drop_readmodel(engine)
+        engine.dispose()
+
+
+def test_a_rebuild_shared_out_over_processes_equals_one_projectors(
+    province: Dangvien, province_dir: Path, readmodel_url: str
+) -> None:
+    """Two processes, each with its share of cases and members and every organization,
+    transfer and person, write the same rows as one projector: through the 2025
+    reorganisation's moves, corrections of people, escalations of transfers."""
+    engine = open_engine(readmodel_url)
+    try:
+        version = maintenance.rebuild(
+            province,
+            engine,
+            processes=2,
+            open_app=partial(open_app, province_dir),
+            batch_size=5_000,
+        )
+        with engine.connect() as conn:
+            names = set(conn.execute(sa.select(tracking.c.name)).scalars())
+        assert names == {tables(version).name}  # the partitions' positions are gone
+        single = maintenance.memory_engine()
+        Projector(province, single, batch_size=5_000).run_until_caught_up()
+        assert maintenance.compare(single, tables(1), engine, tables(version)) == []
+        with engine.connect() as conn:
+            assert conn.execute(
+                sa.select(sa.func.count()).select_from(tables(version).cases)
+            ).scalar()
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ def test_the_defaults_run_on_the_embedded_components(tmp_path: Path) -> None:
     settings = Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path)})
     assert (settings.store, settings.api_host, settings.api_port) == ("sqlite", "127.0.0.1", 8000)
     assert settings.projector_batch == 100_000
+    assert settings.rebuild_processes == min(os.cpu_count() or 1, 4)
     assert settings.readmodel_database == f"sqlite:///{tmp_path / 'readmodels.sqlite'}"
 
 
@@ -34,6 +36,8 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
         ("DANGVIEN_LOG_LEVEL", "bogus"),
         ("DANGVIEN_LOG_FORMAT", "xml"),
         ("DANGVIEN_API_PORT", "eighty"),
+        ("DANGVIEN_REBUILD_PROCESSES", "0"),
+        ("DANGVIEN_REBUILD_PROCESSES", "two"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
