@@ -21,18 +21,23 @@ import gc
 import io
 import json
 import pstats
+import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
+
 from bench.common import (
     create_pg_database,
     drop_pg_database,
+    open_app,
     open_store,
     peak_rss_mib,
     percentile,
@@ -40,7 +45,9 @@ from bench.common import (
     read_meta,
     rss_mib,
 )
-from projections import rows
+from domain.application import Dangvien
+from infra.settings import Settings
+from projections import maintenance, rows
 from projections.database import open_engine
 from projections.log import Decoder, read_window
 from projections.maintenance import analyze
@@ -64,9 +71,12 @@ def rebuild(
     cache_size: int | None,
     batch_size: int | None,
     limit: int | None = None,
+    processes: int = 1,
 ) -> dict[str, Any]:
     app, _ = open_store(data_dir)
     engine = open_engine(url)
+    if processes > 1:
+        return rebuild_in_processes(app, engine, data_dir, processes, batch_size or 100_000)
     total = int(app.recorder.max_notification_id() or 0)
     if limit:
         total = min(total, limit)
@@ -121,6 +131,57 @@ def rebuild(
     }
 
 
+def rebuild_in_processes(
+    app: Dangvien, engine: sa.Engine, data_dir: Path, processes: int, batch_size: int
+) -> dict[str, Any]:
+    """What `dangvien projections rebuild` does: `maintenance.rebuild` shared out over
+    `processes` (their ANALYZE included in the time), then switched to."""
+    total = int(app.recorder.max_notification_id() or 0)
+    base_rss = rss_mib()
+    samples: list[dict[str, Any]] = []
+    done = 0
+    started = time.perf_counter()
+
+    def progress(read: int) -> None:
+        nonlocal done
+        done += read
+        mark = len(samples) + 1
+        if mark <= 20 and done >= total * mark / 20:
+            seconds = round(time.perf_counter() - started, 2)
+            samples.append(
+                {"percent": mark * 5, "events": done, "seconds": seconds, "rss_mib": rss_mib()}
+            )
+
+    version = maintenance.rebuild(
+        app,
+        engine,
+        progress,
+        processes=processes,
+        open_app=partial(open_app, data_dir),
+        batch_size=batch_size,
+    )
+    seconds = time.perf_counter() - started
+    maintenance.switch(engine, version)
+    projector = Projector(app, engine, version=version)
+    return {
+        "url": engine.url.render_as_string(hide_password=True),
+        "events": done,
+        "seconds": round(seconds, 2),
+        "events_per_second": round(done / seconds),
+        "processes": processes,
+        "cache_size": projector.cache_size,
+        "batch_size": batch_size,
+        "rss_before_mib": round(base_rss, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "peak_rss_part_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
+        "samples": samples,
+        "position": projector.position(),
+        "lag": projector.lag(),
+    }
+
+
 def run_child(args: list[str]) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-m", "bench.readmodels", *args],
@@ -137,10 +198,17 @@ def print_rebuild(name: str, r: dict[str, Any]) -> None:
         f"   {r['events']:,} events in {r['seconds']:,.1f} s = {r['events_per_second']:,} events/s"
         f"   (batch {r['batch_size']:,}, cache_size {r['cache_size']:,}; lag after: {r['lag']})"
     )
-    print(
-        f"   memory: {r['rss_before_mib']:,.0f} MiB before the projector, "
-        f"peak ru_maxrss {r['peak_rss_mib']:,.0f} MiB"
-    )
+    if r.get("processes", 1) > 1:
+        print(
+            f"   {r['processes']} processes (maintenance.rebuild): peak ru_maxrss of each"
+            f" {r['peak_rss_part_mib']:,.0f} MiB at most; of the process that waits for them"
+            f" {r['peak_rss_mib']:,.0f} MiB"
+        )
+    else:
+        print(
+            f"   memory: {r['rss_before_mib']:,.0f} MiB before the projector, "
+            f"peak ru_maxrss {r['peak_rss_mib']:,.0f} MiB"
+        )
     print("      %  events        s    events/s (since prev)   RSS MiB   cached aggregates")
     prev_events, prev_s = 0, 0.0
     for s in r["samples"]:
@@ -149,7 +217,7 @@ def print_rebuild(name: str, r: dict[str, Any]) -> None:
         if s["percent"] % 25 == 0:
             print(
                 f"   {s['percent']:>4}  {s['events']:>9,} {s['seconds']:>8,.1f}  {rate:>12,.0f}"
-                f"            {s['rss_mib']:>8,.0f}   {s['cached_aggregates']:>10,}"
+                f"            {s['rss_mib']:>8,.0f}   {s.get('cached_aggregates', '-'):>10}"
             )
     curve = " ".join(f"{s['rss_mib']:.0f}" for s in r["samples"])
     print(f"   RSS every 5 % (MiB): {curve}")
@@ -309,8 +377,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument("--cache-size", type=int)
         parser.add_argument("--batch-size", type=int)
         parser.add_argument("--limit", type=int)
+        parser.add_argument("--processes", type=int, default=1)
         a = parser.parse_args(argv[1:])
-        print(json.dumps(rebuild(a.data_dir, a.url, a.cache_size, a.batch_size, a.limit)))
+        result = rebuild(a.data_dir, a.url, a.cache_size, a.batch_size, a.limit, a.processes)
+        print(json.dumps(result))
         return
     if argv and argv[0] == "queries":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels queries")
@@ -361,6 +431,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--limit", type=int, help="project only the first N events")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=Settings.from_env({}).rebuild_processes,
+        help="processes sharing out the rebuild (default: as `dangvien projections rebuild`)",
+    )
     parser.add_argument("--no-queries", action="store_true", help="rebuild only")
     a = parser.parse_args(argv)
     data_dir = a.data_dir.resolve()
@@ -376,6 +452,9 @@ def main(argv: list[str] | None = None) -> None:
         extra += ["--batch-size", str(a.batch_size)]
     if a.limit is not None:
         extra += ["--limit", str(a.limit)]
+    if a.processes > 1 and (a.limit is not None or a.cache_size is not None):
+        sys.exit("--limit and --cache-size measure one projector: add --processes 1")
+    extra += ["--processes", str(a.processes)]
     for target in a.targets.split(","):
         pg_name = ""
         if target == "sqlite":

@@ -9,7 +9,7 @@ import gc
 import threading
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -127,7 +127,7 @@ class Projector:
         # People are not cached: a case row needs only their breakdown flags (a bitmask).
         self._flags: dict[UUID, int] = {}
         self._corrected: dict[UUID, int] = {}  # people whose data was corrected in the batch
-        self._upserts: dict[tuple[str, str], Any] = {}  # built once per table and dialect
+        self._upserts: dict[tuple[str, str], _Upsert] = {}  # built once per table and dialect
         self._chains: dict[str, tuple[UUID, ...]] = {}  # a path's ids, by path
         self._stages: dict[UUID, str] = {}  # the stage of each open case projected this run
         self._load_memory()
@@ -141,12 +141,19 @@ class Projector:
         self.since: dict[UUID, date] = {}
         self.may_admit: set[UUID] = set()
         self.shared: set[UUID] = set()  # organizations and transfers (their Recorded.* events)
+        self.parents: dict[UUID, UUID | None] = {}  # the tree, to move a subtree
+        self.children: dict[UUID, set[UUID]] = {}
         t = self.t
         with self.engine.connect() as conn:
-            orgs = sa.select(t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind, t.orgs.c.may_admit)
-            for org_id, path, kind, may_admit in conn.execute(orgs):
+            orgs = sa.select(
+                t.orgs.c.id, t.orgs.c.path, t.orgs.c.kind, t.orgs.c.may_admit, t.orgs.c.parent_id
+            )
+            for org_id, path, kind, may_admit, parent_id in conn.execute(orgs):
                 self.paths[org_id], self.kinds[org_id] = path, kind
                 self.shared.add(org_id)
+                self.parents[org_id] = parent_id
+                if parent_id is not None:
+                    self.children.setdefault(parent_id, set()).add(org_id)
                 if may_admit:
                     self.may_admit.add(org_id)
             if self.partition is not None:
@@ -325,11 +332,19 @@ class Projector:
         old_path = self.paths.get(org.id)
         if old_path is not None and old_path != new_path:
             reparented.append((old_path, new_path))
-            for other, path in list(self.paths.items()):
+            for other in self._subtree(org.id):
+                path = self.paths[other]
                 if path.startswith(old_path):
                     self.paths[other] = new_path + path[len(old_path) :]
                     moved_orgs[other] = self.paths[other]
         self.paths[org.id] = new_path
+        old_parent = self.parents.get(org.id)
+        if old_parent != org.parent_id:
+            if old_parent is not None:
+                self.children[old_parent].discard(org.id)
+            if org.parent_id is not None:
+                self.children.setdefault(org.parent_id, set()).add(org.id)
+            self.parents[org.id] = org.parent_id
         self.kinds[org.id] = str(org.kind)
         if org.may_admit:
             self.may_admit.add(org.id)
@@ -340,6 +355,14 @@ class Projector:
                     served.remove(str(org.id))
             for key in keys:
                 self.served_by[commune].setdefault(key, []).append(str(org.id))
+
+    def _subtree(self, org_id: UUID) -> Iterator[UUID]:
+        """The organization and everything under it."""
+        stack = [org_id]
+        while stack:
+            found = stack.pop()
+            yield found
+            stack.extend(self.children.get(found, ()))
 
     # --- the cache of aggregates ---
 
@@ -411,14 +434,18 @@ class Projector:
     ) -> None:
         t = self.t
         shared = self.partition is None or self.partition.writes_shared
-        for org_id, path in moved_orgs.items():  # the subtree of a moved organization
+        if moved_orgs:  # the subtree of a moved organization
             if shared:
                 conn.execute(
                     sa.update(t.orgs)
-                    .where(t.orgs.c.id == org_id)
-                    .values(path=path, grassroots_id=self._grassroots(org_id))
+                    .where(t.orgs.c.id == sa.bindparam("org"))
+                    .values(path=sa.bindparam("new_path"), grassroots_id=sa.bindparam("top")),
+                    [
+                        {"org": org_id, "new_path": path, "top": self._grassroots(org_id)}
+                        for org_id, path in moved_orgs.items()
+                    ],
                 )
-            self._rehold(conn, org_id)
+            self._rehold(conn, list(moved_orgs))
         paths = [
             (t.cases, t.cases.c.path, self._owned(t.cases.c.id, conn)),
             (t.members, t.members.c.path, self._owned(t.members.c.id, conn)),
@@ -559,47 +586,49 @@ class Projector:
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) -> None:
         keys = [c.name for c in table.primary_key.columns]
-        statement = self._upserts.get((table.name, conn.dialect.name))
-        if statement is None:
+        upsert = self._upserts.get((table.name, conn.dialect.name))
+        if upsert is None:
             insert = _dialect(conn).insert(table)
-            statement = self._upserts[table.name, conn.dialect.name] = insert.on_conflict_do_update(
+            statement = insert.on_conflict_do_update(
                 index_elements=keys,
                 set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys},
             )
+            upsert = self._upserts[table.name, conn.dialect.name] = _Upsert(statement, conn)
         unique = {tuple(v[k] for k in keys): v for v in values}  # the last row wins
-        conn.execute(statement, list(unique.values()))
+        upsert(conn, unique.values())
 
     def _path(self, org_id: UUID) -> str:
         path = self.paths.get(org_id)
         return f"/{org_id}/" if path is None else path
 
-    def _rehold(self, conn: sa.Connection, org_id: UUID) -> None:
+    def _rehold(self, conn: sa.Connection, moved: list[UUID]) -> None:
         """After a move, who holds the cases the moved tree decides on or appraises."""
         t = self.t
-        chain = self._chain(org_id)
-        parent = chain[-2] if len(chain) > 1 else None
-        kind = self.kinds.get(org_id, "")
-        if kind in ("grassroots_committee", "grassroots_cell"):
-            competent = org_id if org_id in self.may_admit else parent
-            conn.execute(
-                sa.update(t.cases)
-                .where(
-                    t.cases.c.grassroots_id == org_id,
-                    t.cases.c.stage == "decision",
-                    *self._owned(t.cases.c.id, conn),
+        deciding, appraising = [], []
+        for org_id in moved:
+            chain = self._chain(org_id)
+            parent = chain[-2] if len(chain) > 1 else None
+            kind = self.kinds.get(org_id, "")
+            if kind in ("grassroots_committee", "grassroots_cell"):
+                competent = org_id if org_id in self.may_admit else parent
+                deciding.append({"org": org_id, "holder": competent})
+            if kind in ("cell", "grassroots_cell"):
+                appraising.append({"org": org_id, "holder": parent})
+        for changes, column, stage in (
+            (deciding, t.cases.c.grassroots_id, "decision"),
+            (appraising, t.cases.c.cell_id, "intermediate_appraisal"),
+        ):
+            if changes:
+                conn.execute(
+                    sa.update(t.cases)
+                    .where(
+                        column == sa.bindparam("org"),
+                        t.cases.c.stage == stage,
+                        *self._owned(t.cases.c.id, conn),
+                    )
+                    .values(responsible_id=sa.bindparam("holder")),
+                    changes,
                 )
-                .values(responsible_id=competent)
-            )
-        if kind in ("cell", "grassroots_cell"):
-            conn.execute(
-                sa.update(t.cases)
-                .where(
-                    t.cases.c.cell_id == org_id,
-                    t.cases.c.stage == "intermediate_appraisal",
-                    *self._owned(t.cases.c.id, conn),
-                )
-                .values(responsible_id=parent)
-            )
 
     def _owned(self, column: sa.Column[Any], conn: sa.Connection) -> list[sa.ColumnElement[bool]]:
         """The condition for a statement over many rows to touch only this partition's."""
@@ -652,6 +681,35 @@ class Projector:
                     at=datetime.now(UTC),
                 )
             )
+
+
+class _Upsert:
+    """A statement compiled once for a dialect and run with `executemany` at the driver,
+    each value through SQLAlchemy's own bind processor for its column: the same SQL and
+    values as `conn.execute(statement, rows)`, without its per-row machinery (which was
+    most of the time of a rebuild's writes)."""
+
+    def __init__(self, statement: sa.Insert, conn: sa.Connection) -> None:
+        dialect = conn.dialect
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.names = list(compiled.positiontup or compiled.binds)
+        self.positional = bool(compiled.positional)
+        self.process = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in self.names
+        ]
+
+    def __call__(self, conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
+        process = self.process
+        if self.positional:
+            params: list[Any] = [
+                tuple(row[n] if p is None else p(row[n]) for n, p in process) for row in rows
+            ]
+        else:
+            params = [{n: row[n] if p is None else p(row[n]) for n, p in process} for row in rows]
+        if params:
+            conn.exec_driver_sql(self.sql, params)
 
 
 @contextmanager
