@@ -27,7 +27,15 @@ from domain.person import Person
 from domain.transfer import Transfer
 from projections import rows
 from projections.log import Decoder, Entry, read_window
-from projections.tables import Tables, control, failures, live, tables, tracking, under
+from projections.tables import (
+    Tables,
+    control,
+    failures,
+    live,
+    subtree_end,
+    tables,
+    tracking,
+)
 
 PERSON_TOPIC = f"{Person.__module__}:Person."
 CLOSED_STAGES = frozenset(str(stage) for stage in CLOSED)
@@ -455,12 +463,16 @@ class Projector:
                 (t.transfers, t.transfers.c.from_path, []),
                 (t.transfers, t.transfers.c.to_path, []),
             ]
-        for old, new in reparented:
+        if reparented:  # in the order they moved: one statement per column, run for each
+            old, end = sa.bindparam("old", type_=sa.String), sa.bindparam("end", type_=sa.String)
+            new = sa.bindparam("new", type_=sa.String)
+            moves = [{"old": o, "end": subtree_end(o), "new": n} for o, n in reparented]
             for table, column, owned in paths:
                 conn.execute(
                     sa.update(table)
-                    .where(under(column, old), *owned)
-                    .values({column.key: sa.literal(new) + sa.func.substr(column, len(old) + 1)})
+                    .where(column >= old, column < end, *owned)  # `under`, a move at a time
+                    .values({column.key: new + sa.func.substr(column, sa.func.length(old) + 1)}),
+                    moves,
                 )
         for case_id, _, on in stage_moves:
             self.since[case_id] = on

@@ -223,5 +223,11 @@ def path_index(column: sa.Column[str]) -> sa.Index:
 
 def under(column: sa.ColumnElement[str], path: str) -> sa.ColumnElement[bool]:
     """Rows under the organization of `path` (`/…/id/` is a prefix of theirs), as a range
-    the path's index serves: `/` sorts right before `0`, byte by byte (`PATH`)."""
-    return sa.and_(column >= path, column < path[:-1] + "0")
+    the path's index serves."""
+    return sa.and_(column >= path, column < subtree_end(path))
+
+
+def subtree_end(path: str) -> str:
+    """The first path after the subtree of `path`: `/` sorts right before `0`, byte by
+    byte (`PATH`)."""
+    return path[:-1] + "0"
