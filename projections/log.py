@@ -9,6 +9,7 @@ compare them on every event of a generated province) and hands anything unusual 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from uuid import UUID, SafeUUID
@@ -41,33 +42,64 @@ class Entry(NamedTuple):
     state: bytes
 
 
+@dataclass(frozen=True)
+class Share:
+    """Part of the log: the events of aggregates whose id ends in one of `digits` (hex), and
+    every event whose topic starts with one of `prefixes`."""
+
+    digits: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+    def __contains__(self, entry: Entry) -> bool:
+        return f"{entry.originator_id.int & 0xF:x}" in self.digits or entry.topic.startswith(
+            self.prefixes
+        )
+
+
 def read_window(
-    recorder: Recorder, after: int, span: int, unread: Collection[str] = ()
+    recorder: Recorder,
+    after: int,
+    span: int,
+    unread: Collection[str] = (),
+    share: Share | None = None,
 ) -> tuple[list[Entry], int]:
-    """The notifications at positions `after + 1 … last` whose topic is not `unread`, and
-    `last`: at most `span` positions on, never past what is recorded (every position up to
-    the maximum is committed: both recorders serialize their writers)."""
+    """The notifications at positions `after + 1 … last` whose topic is not `unread` (and
+    that are in the `share`, when given), and `last`: at most `span` positions on, never
+    past what is recorded (every position up to the maximum is committed: both recorders
+    serialize their writers)."""
     last = min(after + span, int(recorder.max_notification_id() or 0))  # type: ignore[attr-defined]
     if last <= after:
         return [], after
     topics = sorted(unread)
     if isinstance(recorder, SQLiteApplicationRecorder):
-        return _sqlite(recorder, after, last, topics), last
+        return _sqlite(recorder, after, last, topics, share), last
     if isinstance(recorder, PostgresApplicationRecorder):
-        return _postgres(recorder, after, last, topics), last
+        return _postgres(recorder, after, last, topics, share), last
     found = recorder.select_notifications(after + 1, last - after, stop=last)  # type: ignore[attr-defined]
-    return [
+    entries = (
         Entry(n.id, n.originator_id, n.originator_version, n.topic, n.state)
         for n in found
         if n.topic not in unread
-    ], last
+    )
+    return [e for e in entries if share is None or e in share], last
 
 
 def _sqlite(
-    recorder: SQLiteApplicationRecorder, after: int, last: int, topics: list[str]
+    recorder: SQLiteApplicationRecorder,
+    after: int,
+    last: int,
+    topics: list[str],
+    share: Share | None,
 ) -> list[Entry]:
-    # The library's own table name; every value is bound.
+    # The library's own table name; every value is bound (ids: 32 hex digits, or text).
     skip = f"AND topic NOT IN ({','.join('?' * len(topics))}) " if topics else ""
+    values: list[Any] = [after, last, *topics]
+    if share is not None:
+        skip += (
+            f"AND (substr(originator_id, -1) IN ({','.join('?' * len(share.digits))})"
+            f"{' OR substr(topic, 1, ?) = ?' * len(share.prefixes)}) "
+        )
+        values += [*share.digits, *(v for p in share.prefixes for v in (len(p), p))]
     table = recorder.events_table_name
     statement = f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} WHERE rowid > ? AND rowid <= ? {skip}ORDER BY rowid"  # noqa: S608, E501
     convert = (
@@ -76,22 +108,32 @@ def _sqlite(
         else recorder.convert_originator_id
     )
     with recorder.datastore.transaction(commit=False) as c:
-        c.execute(statement, [after, last, *topics])
+        c.execute(statement, values)
         return [Entry(r[0], convert(r[1]), r[2], r[3], r[4]) for r in c.fetchall()]  # type: ignore[arg-type]
 
 
 def _postgres(
-    recorder: PostgresApplicationRecorder, after: int, last: int, topics: list[str]
+    recorder: PostgresApplicationRecorder,
+    after: int,
+    last: int,
+    topics: list[str],
+    share: Share | None,
 ) -> list[Entry]:
+    shared = ""
+    values: list[Any] = [after, last, topics]
+    if share is not None:  # uuid text: the last hex digit is the 36th character
+        prefixes = " OR left(topic, %s) = %s" * len(share.prefixes)
+        shared = f"AND (substr(originator_id::text, 36, 1) = ANY(%s){prefixes}) "
+        values += [list(share.digits), *(v for p in share.prefixes for v in (len(p), p))]
     statement = SQL(
         "SELECT notification_id, originator_id, originator_version, topic, state "
         "FROM {schema}.{table} WHERE notification_id > %s AND notification_id <= %s "
-        "AND NOT (topic = ANY(%s)) ORDER BY notification_id"
+        "AND NOT (topic = ANY(%s)) " + shared + "ORDER BY notification_id"
     ).format(
         schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name)
     )
     with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-        curs.execute(statement, [after, last, topics], prepare=True)
+        curs.execute(statement, values, prepare=True)
         return [
             Entry(
                 r["notification_id"],

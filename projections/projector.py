@@ -24,9 +24,10 @@ from domain.application import Dangvien
 from domain.member import Member
 from domain.organization import Organization
 from domain.person import Person
+from domain.record import Recorded
 from domain.transfer import Transfer
 from projections import rows
-from projections.log import Decoder, Entry, read_window
+from projections.log import Decoder, Entry, Share, read_window
 from projections.tables import (
     Tables,
     control,
@@ -57,6 +58,7 @@ def _dialect(conn: sa.Connection) -> Any:
 PEEKED = (Organization, Transfer)  # read by other rows: a commune's hamlets, a host cell
 # What every partition of a rebuild projects (rows read other rows of these), besides its share.
 SHARED_TOPICS = tuple(f"{cls.__module__}:{cls.__qualname__}." for cls in (*PEEKED, Person))
+RECORDED_TOPIC = f"{Recorded.__module__}:{Recorded.__qualname__}."
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,19 @@ class Partition:
     def owns(self, agg_id: UUID) -> bool:
         return (agg_id.int & 0xF) % self.count == self.index
 
+    @property
+    def digits(self) -> tuple[str, ...]:
+        return tuple(format(d, "x") for d in range(16) if d % self.count == self.index)
+
+    @property
+    def share(self) -> Share:
+        """What to read of the log: its own aggregates' events, everyone's events of the
+        shared kinds, and every `Recorded` event (some are of shared aggregates)."""
+        return Share(self.digits, (*SHARED_TOPICS, RECORDED_TOPIC))
+
     def owned(self, column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[bool]:
         """`owns(column)` in SQL: ids are 32 hex digits in SQLite, uuid text in PostgreSQL."""
-        digits = [format(d, "x") for d in range(16) if d % self.count == self.index]
+        digits = self.digits
         if dialect == "postgresql":
             last_digit = sa.func.substr(sa.cast(column, sa.String), 36, 1, type_=sa.String)
         else:
@@ -203,7 +215,8 @@ class Projector:
             if span <= 0:
                 return 0
         with _collector_paused():
-            batch, last = read_window(self.app.recorder, start, span, self.unread)
+            share = self.partition.share if self.partition else None
+            batch, last = read_window(self.app.recorder, start, span, self.unread, share)
             if self.partition is not None:
                 batch = [n for n in batch if self._mine(n)]
             if last > start:

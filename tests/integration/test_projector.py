@@ -628,6 +628,26 @@ def test_events_no_row_reads_are_passed_over_undecoded(
     assert residence == world.residence_cell
 
 
+def test_a_partition_reads_its_share_of_the_log_in_the_query(
+    settings: Settings, open_app: AppFactory
+) -> None:
+    """The database leaves out the other partitions' events; what it returns is exactly
+    what the partition would keep of the whole log."""
+    app = open_app(settings)
+    world = build_world(app)
+    world.add_members(world.cell, 6)
+    whole, last = read_window(app.recorder, 0, 10_000, rows.UNREAD)
+    for part in (Partition(0, 2), Partition(1, 2), Partition(2, 3)):
+        share = part.share
+        mine, mine_last = read_window(app.recorder, 0, 10_000, rows.UNREAD, share)
+        assert mine_last == last
+        assert [e.id for e in mine] == [e.id for e in whole if e in share]
+        assert 0 < len(mine) < len(whole)
+        assert {e.topic.startswith(share.prefixes) or part.owns(e.originator_id) for e in mine} == {
+            True
+        }
+
+
 # --- as of a past moment --------------------------------------------------------------------------
 
 
