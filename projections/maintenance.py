@@ -111,10 +111,13 @@ def _rebuild_in_parts(
     end = int(app.recorder.max_notification_id() or 0)
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited sockets
+    # A partition reads about its share of each window: as many events a batch as one
+    # projector's batch holds, in as many times the positions (fewer rewrites of a row).
+    span = batch_size * len(parts)
     workers = [
         context.Process(
             target=_project_part,
-            args=(open_app, url, fresh.version, part, end, batch_size),
+            args=(open_app, url, fresh.version, part, end, span),
             name=f"rebuild-p{part.index}",
             daemon=True,
         )
