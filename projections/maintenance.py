@@ -26,6 +26,7 @@ from projections.queries import ReadModel
 from projections.tables import Tables, control, failures, tables, tracking
 
 Progress = Callable[[int], None]
+RETRIES = 5  # a partition's batch that met the other partitions' locks (rolled back whole)
 
 
 @dataclass(frozen=True)
@@ -159,9 +160,17 @@ def _project_part(
 ) -> None:
     app, engine = open_app(), open_engine(url)
     try:
-        Projector(
+        projector = Projector(
             app, engine, version=version, partition=part, stop_at=end, batch_size=batch_size
-        ).run_until_caught_up()
+        )
+        for attempt in range(1, RETRIES + 1):
+            try:
+                projector.run_until_caught_up()
+                return
+            except sa.exc.OperationalError:  # a deadlock, a lock waited out: the batch again
+                if attempt == RETRIES:
+                    raise
+                time.sleep(attempt)
     finally:
         app.close()
         engine.dispose()

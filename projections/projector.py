@@ -146,6 +146,7 @@ class Projector:
         self.seen: dict[UUID, int] = {}
         # People are not cached: a case row needs only their breakdown flags (a bitmask).
         self._flags: dict[UUID, int] = {}
+        self._registered: dict[UUID, Entry] = {}  # people's registrations not decoded yet
         self._corrected: dict[UUID, int] = {}  # people whose data was corrected in the batch
         self._upserts: dict[tuple[str, str], _Upsert] = {}  # built once per table and dialect
         self._chains: dict[str, tuple[UUID, ...]] = {}  # a path's ids, by path
@@ -322,6 +323,12 @@ class Projector:
         name = notification.topic.rsplit(".", 1)[-1]
         if name not in ("Registered", "Corrected"):
             return
+        if name == "Registered" and self.until is None:
+            # Most people are members with no case in this projection (or its partition):
+            # their registration is checked now and decoded only when a case row needs it.
+            self.decode.verify(notification)
+            self._registered[notification.originator_id] = notification
+            return
         event: Any = self.decode(notification)
         if self.until is not None and event.timestamp > self.until:
             return
@@ -331,12 +338,18 @@ class Projector:
         else:
             person = self.app.repository.get(event.originator_id, version=event.originator_version)
             self._corrected[person.id] = _pack(rows.person_flags(person))
+            self._registered.pop(person.id, None)
         self._flags[person.id] = _pack(rows.person_flags(person))
 
     def _person_flags(self, person_id: UUID) -> dict[str, bool]:
         flags = self._flags.get(person_id)
-        if flags is None:  # registered before this run started
-            person: Person = self.app.repository.get(person_id)
+        if flags is None:
+            registered = self._registered.pop(person_id, None)
+            person: Person = (
+                self.decode(registered).mutate(None)
+                if registered is not None
+                else self.app.repository.get(person_id)  # registered before this run started
+            )
             flags = self._flags[person_id] = _pack(rows.person_flags(person))
         return _unpack(flags)
 
@@ -403,6 +416,7 @@ class Projector:
         self._stages.clear()
         self.seen.clear()
         self._flags.clear()
+        self._registered.clear()
         self._corrected.clear()
         self._load_memory()
 
@@ -606,7 +620,11 @@ class Projector:
                 index_elements=["stage", "days_to_ceremony"],
                 set_={"cases": t.stage_outcomes.c.cases + statement.excluded.cases},
             ),
-            [{"stage": s, "days_to_ceremony": d, "cases": n} for (s, d), n in outcomes.items()],
+            # in key order: partitions of a rebuild add to the same rows (no deadlock)
+            [
+                {"stage": s, "days_to_ceremony": d, "cases": n}
+                for (s, d), n in sorted(outcomes.items())
+            ],
         )
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) -> None:

@@ -52,6 +52,7 @@ from tests.readmodel_scenario import TODAY, Scenario, build_scenario, to_committ
 from tests.unit.test_admission import open_case
 
 DANGVIEN = Path(sys.executable).parent / "dangvien"
+PERSON_REGISTERED = "domain.person:Person.Registered"
 READMODEL_TABLE = re.compile(r"rm\d+_\w+|projection_\w+")
 
 
@@ -707,6 +708,29 @@ def test_a_year_end_report_is_reproduced_as_of_the_moment_it_was_made(
 
 # --- a rebuild shared out over processes ------------------------------------------------------
 # (Its rows equal one projector's: tests/integration/test_projector_log.py, on a province.)
+
+
+def test_a_damaged_registration_of_a_person_stops_the_projection_at_its_position(
+    settings: Settings, open_app: AppFactory, readmodel: sa.Engine
+) -> None:
+    """People's registrations are decoded only when a case needs them, but checked (AES-GCM
+    authenticates each row) where they stand in the log."""
+    app = open_app(settings)
+    world = build_world(app)
+    projector = Projector(app, readmodel)
+    projector.run_until_caught_up()
+    good = projector.position()
+    registered = app.recorder.select_notifications(1, good, topics=[PERSON_REGISTERED])[0]
+    damaged = registered.state[:-1] + bytes([registered.state[-1] ^ 1])
+    ids = app.recorder.insert_events(
+        [StoredEvent(uuid4(), 1, PERSON_REGISTERED, damaged)]  # no case will ever ask for it
+    )
+    assert ids is not None
+    world.add_members(world.cell, 1)
+    with pytest.raises(ProjectionFailed) as failed:
+        projector.run_until_caught_up()
+    assert failed.value.position == ids[0]
+    assert projector.position() == good
 
 
 def test_a_partition_picks_the_same_rows_in_sql_as_in_python(readmodel: sa.Engine) -> None:
