@@ -6,9 +6,11 @@
 
 For each read-model database (a SQLite file in the data directory; a throwaway PostgreSQL
 database `dangvien_bench_<hex>` at 127.0.0.1:5432, dropped at the end) a fresh child process
-rebuilds version 1 of the read model from the whole log with
-`Projector(app, engine, version=1).run_until_caught_up()`, samples its memory as it goes (at
-every 5 % of the events; printed at 25/50/75/100 %) and reports ru_maxrss; then the parent times
+rebuilds the read model from the whole log as `dangvien projections rebuild` does
+(`maintenance.rebuild`, shared out over `--processes`, by default as many as the command uses;
+then switched to), or with `--processes 1` one `Projector(app, engine, version=1)`; it samples
+memory as it goes (at every 5 % of the events; printed at 25/50/75/100 %) and reports
+ru_maxrss (of each rebuild process); then the parent times
 `ReadModel(engine).quota(org, year, today)`, `.stage_board(org, today)` and
 `.stalled(org, today)` for the province and for one grassroots organization.
 """
@@ -258,7 +260,7 @@ Row = tuple[str, str, int, float, float, float, str]
 
 def latencies(url: str, meta: dict[str, Any], runs: int, budget_s: float) -> list[Row]:
     engine = open_engine(url)
-    model = ReadModel(engine, version=1)
+    model = ReadModel(engine)  # the live version: 1, or what a shared rebuild switched to
     today = date.fromisoformat(meta["horizon"])
     scopes = {
         "province": UUID(meta["province_id"]),
@@ -385,7 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "queries":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels queries")
         parser.add_argument("--data-dir", type=Path, required=True)
-        parser.add_argument("--url", required=True, help="an existing read model (version 1)")
+        parser.add_argument(
+            "--url", required=True, help="an existing read model (its live version)"
+        )
         parser.add_argument("--runs", type=int, default=200)
         parser.add_argument("--budget", type=float, default=60.0)
         a = parser.parse_args(argv[1:])

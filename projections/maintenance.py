@@ -26,7 +26,7 @@ from projections.queries import ReadModel
 from projections.tables import Tables, control, failures, tables, tracking
 
 Progress = Callable[[int], None]
-RETRIES = 5  # a partition's batch that met the other partitions' locks (rolled back whole)
+WRITE_ATTEMPTS = 5  # a partition's batch that met another's locks is written again
 
 
 @dataclass(frozen=True)
@@ -160,17 +160,15 @@ def _project_part(
 ) -> None:
     app, engine = open_app(), open_engine(url)
     try:
-        projector = Projector(
-            app, engine, version=version, partition=part, stop_at=end, batch_size=batch_size
-        )
-        for attempt in range(1, RETRIES + 1):
-            try:
-                projector.run_until_caught_up()
-                return
-            except sa.exc.OperationalError:  # a deadlock, a lock waited out: the batch again
-                if attempt == RETRIES:
-                    raise
-                time.sleep(attempt)
+        Projector(
+            app,
+            engine,
+            version=version,
+            partition=part,
+            stop_at=end,
+            batch_size=batch_size,
+            write_attempts=WRITE_ATTEMPTS,
+        ).run_until_caught_up()
     finally:
         app.close()
         engine.dispose()

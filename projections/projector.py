@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -129,6 +130,7 @@ class Projector:
         unread: Collection[str] = rows.UNREAD,
         partition: Partition | None = None,
         stop_at: int | None = None,
+        write_attempts: int = 1,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -139,6 +141,9 @@ class Projector:
         self.unread = frozenset(unread)
         self.partition = partition
         self.stop_at = stop_at  # a partition's last position (the log may grow meanwhile)
+        # A partition's memory cannot be reloaded from tables other partitions write: it
+        # writes a batch again when the database refused it for a lock.
+        self.write_attempts = write_attempts
         self.decode = Decoder(app.mapper)
         create_tables(engine, control, self.t.metadata)
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
@@ -269,13 +274,20 @@ class Projector:
                     self._project(start, notification.id - 1, batch[:index])
                 self._record_failure(notification.id, notification.topic, error)
                 raise ProjectionFailed(self.name, notification.id, repr(error)) from error
-        try:
-            with self.engine.begin() as conn:
-                self._advance(conn, start, last)
-                self._write(conn, touched, effective, stage_moves, reparented, moved_orgs)
-        except BaseException:
-            self._forget()
-            raise
+        for attempt in range(1, self.write_attempts + 1):
+            try:
+                with self.engine.begin() as conn:
+                    self._advance(conn, start, last)
+                    self._write(conn, touched, effective, stage_moves, reparented, moved_orgs)
+                break
+            except sa.exc.OperationalError:  # a deadlock, a lock held too long: rolled back
+                if attempt == self.write_attempts:
+                    self._forget()
+                    raise
+                time.sleep(attempt)  # the same rows again: memory is as the batch left it
+            except BaseException:
+                self._forget()
+                raise
         self._corrected.clear()
 
     def _apply(

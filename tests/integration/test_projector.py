@@ -14,6 +14,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -731,6 +732,42 @@ def test_a_damaged_registration_of_a_person_stops_the_projection_at_its_position
         projector.run_until_caught_up()
     assert failed.value.position == ids[0]
     assert projector.position() == good
+
+
+def test_a_batch_refused_for_a_lock_is_written_again_from_memory(
+    app: Dangvien, tmp_path: Path
+) -> None:
+    """A rebuild's partition writes a batch again when the database refused it for another
+    partition's lock: the same rows and position as if it had gone through at once."""
+    world = build_world(app)
+    world.add_members(world.cell, 3)
+    url = f"sqlite:///{tmp_path / 'readmodel.sqlite'}"
+    impatient = sa.create_engine(url, connect_args={"timeout": 0.2})
+    Projector(app, impatient).position()  # the tables exist before the lock is taken
+    blocker = sqlite3.connect(
+        tmp_path / "readmodel.sqlite", isolation_level=None, check_same_thread=False
+    )
+
+    def another_writer_for_a_second() -> threading.Timer:
+        blocker.execute("BEGIN IMMEDIATE")
+        timer = threading.Timer(1.0, blocker.rollback)
+        timer.start()
+        return timer
+
+    holding = another_writer_for_a_second()
+    with pytest.raises(sa.exc.OperationalError, match="locked"):
+        Projector(app, impatient, write_attempts=1).run_once()
+    holding.join()
+    assert Projector(app, impatient).position() == 0
+    holding = another_writer_for_a_second()
+    projector = Projector(app, impatient, write_attempts=3)
+    projector.run_until_caught_up()
+    holding.join()
+    blocker.close()
+    assert projector.lag() == 0
+    clean = maintenance.memory_engine()
+    Projector(app, clean).run_until_caught_up()
+    assert maintenance.compare(clean, tables(1), impatient, tables(1)) == []
 
 
 def test_a_partition_picks_the_same_rows_in_sql_as_in_python(readmodel: sa.Engine) -> None:
