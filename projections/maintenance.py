@@ -80,7 +80,7 @@ def rebuild(
     fresh.metadata.drop_all(engine)
     create_tables(engine, control, fresh.metadata)
     parts = [Partition(i, processes) for i in range(processes)]
-    names = [_part_name(fresh, p) for p in parts]
+    names = [p.tracking_name(fresh.name) for p in parts]
     with engine.begin() as conn:
         conn.execute(sa.delete(tracking).where(tracking.c.name.in_([fresh.name, *names])))
     if processes > 1 and open_app is not None and _shared_by_processes(engine):
@@ -88,10 +88,6 @@ def rebuild(
     Projector(app, engine, version=version, batch_size=batch_size).run_until_caught_up(progress)
     analyze(engine)
     return version
-
-
-def _part_name(fresh: Tables, part: Partition) -> str:
-    return f"{fresh.name}_p{part.index}of{part.count}"  # as Projector.name
 
 
 def _shared_by_processes(engine: sa.Engine) -> bool:
@@ -124,7 +120,7 @@ def _rebuild_in_parts(
         )
         for part in parts
     ]
-    names = [_part_name(fresh, part) for part in parts]
+    names = [part.tracking_name(fresh.name) for part in parts]
     reported = 0
     try:
         for worker in workers:

@@ -99,6 +99,10 @@ class Partition:
     def writes_shared(self) -> bool:
         return self.index == 0
 
+    def tracking_name(self, projection: str) -> str:
+        """Its own position in `projection_tracking`, beside the version's."""
+        return f"{projection}_p{self.index}of{self.count}"
+
 
 class ProjectionFailed(RuntimeError):
     """An event could not be projected: the projection stopped at `position`."""
@@ -196,7 +200,7 @@ class Projector:
     def name(self) -> str:
         if self.partition is None:
             return self.t.name
-        return f"{self.t.name}_p{self.partition.index}of{self.partition.count}"
+        return self.partition.tracking_name(self.t.name)
 
     def position(self) -> int:
         with self.engine.connect() as conn:
