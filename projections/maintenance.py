@@ -84,7 +84,7 @@ def rebuild(
     with engine.begin() as conn:
         conn.execute(sa.delete(tracking).where(tracking.c.name.in_([fresh.name, *names])))
     if processes > 1 and open_app is not None and _shared_by_processes(engine):
-        _rebuild_in_parts(app, engine, fresh, parts, open_app, batch_size, progress)
+        _rebuild_in_parts(app, engine, fresh, parts, names, open_app, batch_size, progress)
     Projector(app, engine, version=version, batch_size=batch_size).run_until_caught_up(progress)
     analyze(engine)
     return version
@@ -99,6 +99,7 @@ def _rebuild_in_parts(
     engine: sa.Engine,
     fresh: Tables,
     parts: list[Partition],
+    names: list[str],
     open_app: Callable[[], Dangvien],
     batch_size: int,
     progress: Progress | None,
@@ -120,7 +121,6 @@ def _rebuild_in_parts(
         )
         for part in parts
     ]
-    names = [part.tracking_name(fresh.name) for part in parts]
     reported = 0
     try:
         for worker in workers:
