@@ -182,6 +182,18 @@ def dangvien(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def insert_damaged_event(
+    app: Dangvien,
+    topic: str = "domain.organization:Organization.Registered",
+    state: bytes = b"not encrypted",  # not encrypted with the store's key, as a damaged row
+) -> int:
+    """A stored event no decoder can read, at the end of the log: its position."""
+    ids = app.recorder.insert_events([StoredEvent(uuid4(), 1, topic, state)])
+    assert ids is not None
+    (position,) = ids
+    return int(position)
+
+
 def tracked_position(engine: sa.Engine, name: str = "readmodel_v1") -> int:
     try:
         with engine.connect() as conn:
@@ -523,19 +535,7 @@ def test_an_event_that_cannot_be_read_stops_the_projection_and_is_recorded(
     projector.run_until_caught_up()
     good = projector.position()
     world.add_members(world.cell, 2)  # good + 1 … good + 8
-    # A stored event that is not encrypted with the store's key (as a damaged row would be).
-    ids = app.recorder.insert_events(
-        [
-            StoredEvent(
-                originator_id=uuid4(),
-                originator_version=1,
-                topic="domain.organization:Organization.Registered",
-                state=b"not encrypted",
-            )
-        ]
-    )
-    assert ids is not None
-    (bad,) = ids
+    bad = insert_damaged_event(app)
     assert bad == good + 9
     world.add_members(world.other_cell, 1)  # good events after it
 
@@ -723,14 +723,11 @@ def test_a_damaged_registration_of_a_person_stops_the_projection_at_its_position
     good = projector.position()
     registered = app.recorder.select_notifications(1, good, topics=[PERSON_REGISTERED])[0]
     damaged = registered.state[:-1] + bytes([registered.state[-1] ^ 1])
-    ids = app.recorder.insert_events(
-        [StoredEvent(uuid4(), 1, PERSON_REGISTERED, damaged)]  # no case will ever ask for it
-    )
-    assert ids is not None
+    bad = insert_damaged_event(app, PERSON_REGISTERED, damaged)  # no case will ask for it
     world.add_members(world.cell, 1)
     with pytest.raises(ProjectionFailed) as failed:
         projector.run_until_caught_up()
-    assert failed.value.position == ids[0]
+    assert failed.value.position == bad
     assert projector.position() == good
 
 
@@ -797,18 +794,7 @@ def test_a_rebuild_process_that_meets_a_bad_event_stops_the_rebuild_and_names_it
 ) -> None:
     app = open_app(settings)
     world = build_world(app)
-    ids = app.recorder.insert_events(
-        [
-            StoredEvent(
-                originator_id=uuid4(),
-                originator_version=1,
-                topic="domain.organization:Organization.Registered",
-                state=b"not encrypted",
-            )
-        ]
-    )
-    assert ids is not None
-    (bad,) = ids
+    bad = insert_damaged_event(app)
     world.add_members(world.cell, 1)
     with pytest.raises(ProjectionFailed) as failed:
         maintenance.rebuild(app, readmodel, processes=2, open_app=partial(build_app, settings))
