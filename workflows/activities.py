@@ -8,7 +8,7 @@ import random
 import time as time_module
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 import structlog
@@ -57,6 +57,15 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 log = structlog.get_logger("dangvien.activities")
 Notify = Callable[[Notification], None]
 Handler = Callable[[Dangvien, Context, UUID, Step], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def defn(name: str) -> Callable[[F], F]:
+    """`activity.defn` without Temporal's cancellation of a threaded activity, which raises
+    inside its thread wherever it is (a worker shutting down, a timed-out attempt): inside
+    the store's transaction, that would hand a connection back to the pool still in a
+    transaction. Activities are short and idempotent: a cancelled one runs to its end."""
+    return activity.defn(name=name, no_thread_cancel_exception=True)
 
 
 def local_start_of(day: date) -> datetime:
@@ -351,13 +360,13 @@ class Activities:
             awaiting=accepted_steps(tstage),
         )
 
-    @activity.defn(name="view")
+    @defn("view")
     def view(self, request: PlanRequest) -> View:
         return self.view_of(request.subject_id, request.today)
 
     # --- commands ---
 
-    @activity.defn(name="open_case")
+    @defn("open_case")
     def open_case(self, start: AdmissionStart) -> View:
         ctx = _ctx(start.actor, f"open/{start.case_id}")
         self._guard(
@@ -372,7 +381,7 @@ class Activities:
         )
         return self.view_of(start.case_id, start.on)
 
-    @activity.defn(name="start_transfer")
+    @defn("start_transfer")
     def start_transfer(self, start: TransferStart) -> View:
         ctx = _ctx(start.actor, f"start/{start.transfer_id}")
         self._guard(
@@ -391,7 +400,7 @@ class Activities:
         )
         return self.view_of(start.transfer_id, start.on)
 
-    @activity.defn(name="apply_step")
+    @defn("apply_step")
     def apply_step(self, request: StepRequest) -> View:
         step = request.step
         handler = HANDLERS[request.subject].get(step.kind)
@@ -410,7 +419,7 @@ class Activities:
 
     # --- deadlines ---
 
-    @activity.defn(name="plan")
+    @defn("plan")
     def plan(self, request: PlanRequest) -> Plan:
         """The deadline in force and the rungs still to come, as absolute instants."""
         deadline = self.app.open_deadline(request.subject_id, request.today)
@@ -425,7 +434,7 @@ class Activities:
             ],
         )
 
-    @activity.defn(name="escalate")
+    @defn("escalate")
     def escalate(self, request: EscalateRequest) -> bool:
         """Fire a planned rung if it still stands. A step or a transfer since the plan may
         have moved the deadline or the unit that answers for it: then nothing fires and the
@@ -485,7 +494,7 @@ class Activities:
 
     # --- cell dissolution ---
 
-    @activity.defn(name="preview_dissolution")
+    @defn("preview_dissolution")
     def preview_dissolution(self, request: PlanRequest) -> list[dict[str, Any]]:
         """Where each member of the cell would go: the residence cell of their 213 link, when
         it is another cell of the same grassroots organization; otherwise the officer chooses."""
@@ -502,7 +511,7 @@ class Activities:
             )
         return preview
 
-    @activity.defn(name="move_member")
+    @defn("move_member")
     def move_member(self, request: MoveRequest) -> bool:
         """One member of a dissolved cell moves by an internal transfer, start to acceptance;
         every command key derives from (cell, member), so a rerun moves nobody twice."""
@@ -538,7 +547,7 @@ class Activities:
         self._guard(run)
         return True
 
-    @activity.defn(name="dissolve_cell")
+    @defn("dissolve_cell")
     def dissolve_cell(self, request: DissolveRequest) -> None:
         ctx = _ctx(request.actor, f"dissolve/{request.cell_id}")
         self._guard(
@@ -549,7 +558,7 @@ class Activities:
 
     # --- residence comments (213-QĐ/TW) ---
 
-    @activity.defn(name="residence_round")
+    @defn("residence_round")
     def residence_round(self, request: ResidenceRequest) -> list[UUID]:
         """The members linked to a residence cell who have no comment for the year yet; each
         is told to its residence cell on opening (level 0), to the cell above when late (1)."""
