@@ -3,6 +3,7 @@
     python -m bench.readmodels --data-dir /tmp/bench-data                 # SQLite and PostgreSQL
     python -m bench.readmodels --data-dir /tmp/bench-data --targets sqlite --runs 50
     python -m bench.readmodels profile --data-dir /tmp/bench-data --events 300000
+    python -m bench.readmodels bare --data-dir /tmp/bench-data     # the issue's yardstick
 
 For each read-model database (a SQLite file in the data directory; a throwaway PostgreSQL
 database `dangvien_bench_<hex>` at 127.0.0.1:5432, dropped at the end) a fresh child process
@@ -127,6 +128,7 @@ def rebuild(
         "batch_size": projector.batch_size,
         "rss_before_mib": round(base_rss, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
+        "cpu_s": round(cpu_seconds(), 1),
         "samples": samples,
         "position": projector.position(),
         "lag": projector.lag(),
@@ -178,10 +180,23 @@ def rebuild_in_processes(
         "peak_rss_part_mib": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
         ),
+        "cpu_s": round(cpu_seconds(), 1),
         "samples": samples,
         "position": projector.position(),
         "lag": projector.lag(),
     }
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of the processes it waited for: steadier
+    than wall time on a shared machine whose speed changes by the hour."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
 
 
 def run_child(args: list[str]) -> dict[str, Any]:
@@ -200,6 +215,7 @@ def print_rebuild(name: str, r: dict[str, Any]) -> None:
         f"   {r['events']:,} events in {r['seconds']:,.1f} s = {r['events_per_second']:,} events/s"
         f"   (batch {r['batch_size']:,}, cache_size {r['cache_size']:,}; lag after: {r['lag']})"
     )
+    print(f"   CPU time of every process of the rebuild: {r['cpu_s']:,.1f} s")
     if r.get("processes", 1) > 1:
         print(
             f"   {r['processes']} processes (maintenance.rebuild): peak ru_maxrss of each"
@@ -367,6 +383,65 @@ def ceiling(data_dir: Path, events: int) -> None:
         )
 
 
+def bare(data_dir: Path, events: int, fast: bool, batch: int = 10_000) -> None:
+    """The issue's yardstick on this machine today: a bare single-table SQL projection that
+    reads the whole log with eventsourcing's own API (`select_notifications`), deserializes
+    every event (`mapper.to_domain_event`: AES-GCM, zlib, JSON, transcodings) and writes one
+    row per event into SQLite, with its position, a transaction per batch. With `fast`, the
+    projector's own reading and decoding (`log.read_window`, `log.Decoder`) of every event.
+    Machines differ from day to day here; the read model's rate means most beside this."""
+    app, _ = open_store(data_dir)
+    decode = Decoder(app.mapper) if fast else app.mapper.to_domain_event
+    engine = sa.create_engine(sqlite_url(data_dir, "bare-bench.sqlite"))
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "events",
+        metadata,
+        sa.Column("position", sa.Integer, primary_key=True),
+        sa.Column("originator_id", sa.String(32)),
+        sa.Column("version", sa.Integer),
+        sa.Column("kind", sa.String),
+        sa.Column("effective_on", sa.Date),
+    )
+    position_table = sa.Table("position", metadata, sa.Column("at", sa.Integer))
+    metadata.create_all(engine)
+    insert = table.insert()
+    end = min(events, int(app.recorder.max_notification_id() or 0))
+    done = 0
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(position_table.insert().values(at=0))
+    while done < end:
+        if fast:
+            found: list[Any] = read_window(app.recorder, done, batch)[0]
+        else:
+            found = app.recorder.select_notifications(done + 1, batch, stop=end)
+        if not found:
+            break
+        written = []
+        for n in found:
+            event: Any = decode(n)
+            written.append(
+                {
+                    "position": n.id,
+                    "originator_id": event.originator_id.hex,
+                    "version": event.originator_version,
+                    "kind": type(event).__qualname__,
+                    "effective_on": event.stamp.effective_on,
+                }
+            )
+        with engine.begin() as conn:
+            conn.execute(insert, written)
+            conn.execute(position_table.update().values(at=found[-1].id))
+        done = found[-1].id
+    seconds = time.perf_counter() - started
+    print(
+        f"bare projection: {done:,} events in {seconds:.1f} s = {done / seconds:,.0f} events/s"
+        f"   ({'log.Decoder' if fast else 'mapper.to_domain_event'}, one process;"
+        f" peak ru_maxrss {peak_rss_mib():,.0f} MiB)"
+    )
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -401,6 +476,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument("--events", type=int, default=10**9)
         a = parser.parse_args(argv[1:])
         ceiling(a.data_dir.resolve(), a.events)
+        return
+    if argv and argv[0] == "bare":
+        parser = argparse.ArgumentParser(prog="python -m bench.readmodels bare")
+        parser.add_argument("--data-dir", type=Path, required=True)
+        parser.add_argument("--events", type=int, default=10**9)
+        parser.add_argument("--fast", action="store_true", help="the projector's decoder")
+        a = parser.parse_args(argv[1:])
+        bare(a.data_dir.resolve(), a.events, a.fast)
         return
     if argv and argv[0] == "profile":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels profile")

@@ -79,6 +79,8 @@ def rebuild(
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
     create_tables(engine, control, fresh.metadata)
+    for index in fresh.query_indexes:  # built once the rows are written
+        index.drop(engine)
     parts = [Partition(i, processes) for i in range(processes)]
     names = [p.tracking_name(fresh.name) for p in parts]
     with engine.begin() as conn:
@@ -86,6 +88,8 @@ def rebuild(
     if processes > 1 and open_app is not None and _shared_by_processes(engine):
         _rebuild_in_parts(app, engine, fresh, parts, names, open_app, batch_size, progress)
     Projector(app, engine, version=version, batch_size=batch_size).run_until_caught_up(progress)
+    for index in fresh.query_indexes:
+        index.create(engine)
     analyze(engine)
     return version
 
@@ -207,6 +211,8 @@ def verify(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) -
     live = Projector(app, engine, version=live_version(engine))
     scratch = memory_engine()
     check = Projector(app, scratch, version=live.t.version)
+    for index in check.t.query_indexes:  # rows are compared, not queried
+        index.drop(scratch)
     target = live.position()
     while check.position() < target:
         check.batch_size = min(check.batch_size, target - check.position())

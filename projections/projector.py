@@ -24,7 +24,7 @@ from domain.admission import CLOSED, HOLDERS, AdmissionCase
 from domain.application import Dangvien
 from domain.member import Member
 from domain.organization import Organization
-from domain.person import Person
+from domain.person import Person, PersonalData
 from domain.record import Recorded
 from domain.transfer import Transfer
 from projections import rows
@@ -348,25 +348,22 @@ class Projector:
         event: Any = self.decode(notification)
         if self.until is not None and event.timestamp > self.until:
             return
-        person: Person
-        if name == "Registered":
-            person = event.mutate(None)
-        else:
-            person = self.app.repository.get(event.originator_id, version=event.originator_version)
-            self._corrected[person.id] = _pack(rows.person_flags(person))
-            self._registered.pop(person.id, None)
-        self._flags[person.id] = _pack(rows.person_flags(person))
+        flags = _pack(rows.person_flags(event.data))  # both events carry all the data
+        if name == "Corrected":
+            self._corrected[event.originator_id] = flags
+            self._registered.pop(event.originator_id, None)
+        self._flags[event.originator_id] = flags
 
     def _person_flags(self, person_id: UUID) -> dict[str, bool]:
         flags = self._flags.get(person_id)
         if flags is None:
             registered = self._registered.pop(person_id, None)
-            person: Person = (
-                self.decode(registered).mutate(None)
+            data: PersonalData = (
+                self.decode(registered).data
                 if registered is not None
-                else self.app.repository.get(person_id)  # registered before this run started
+                else self.app.repository.get(person_id).data  # registered before this run
             )
-            flags = self._flags[person_id] = _pack(rows.person_flags(person))
+            flags = self._flags[person_id] = _pack(rows.person_flags(data))
         return _unpack(flags)
 
     def _track_org(

@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.admission import AdmissionCase
 from domain.member import Member
 from domain.organization import AdmissionTarget, Organization
-from domain.person import Person
+from domain.person import PersonalData
 from domain.transfer import Transfer
 
 PRIVATE_SECTOR = {"private_enterprise_worker", "foreign_invested_worker"}
@@ -89,11 +89,11 @@ def hamlet_rows(commune: Organization, served_by: dict[str, list[str]]) -> list[
     ]
 
 
-def person_flags(person: Person | None) -> dict[str, bool]:
-    """The breakdowns of DOMAIN.md §7, as flags only."""
-    if person is None:
+def person_flags(data: PersonalData | None) -> dict[str, bool]:
+    """The breakdowns of DOMAIN.md §7, as flags only, from a person's data (all of it
+    comes with their registration or a correction)."""
+    if data is None:
         return dict.fromkeys(BREAKDOWNS, False)
-    data = person.data
     return {
         "female": str(data.gender) == "female",
         "ethnic_minority": data.ethnicity.strip().lower() not in ("kinh", ""),

@@ -146,5 +146,10 @@ def test_a_rebuild_shared_out_over_processes_equals_one_projectors(
             assert conn.execute(
                 sa.select(sa.func.count()).select_from(tables(version).cases)
             ).scalar()
+        # The indexes only queries read were left out while rows were written: all there now.
+        fresh, inspector = tables(version), sa.inspect(engine)
+        built = {i["name"] for t in fresh.all for i in inspector.get_indexes(t.name)}
+        assert fresh.query_indexes
+        assert built == {i.name for t in fresh.all for i in t.indexes}
     finally:
         engine.dispose()
