@@ -40,6 +40,7 @@ from projections.tables import (
 )
 
 PERSON_TOPIC = f"{Person.__module__}:Person."
+READ_SPAN = 100_000  # positions read from the log at a time
 CLOSED_STAGES = frozenset(str(stage) for stage in CLOSED)
 FLAGS = rows.BREAKDOWNS
 
@@ -219,19 +220,27 @@ class Projector:
         """Project the next `batch_size` positions of the log (fewer when caught up); the
         number of positions passed, unread events included (0 when caught up)."""
         start = self.position()
-        span = self.batch_size
+        end = start + self.batch_size
         if self.stop_at is not None:
-            span = min(span, self.stop_at - start)
-            if span <= 0:
+            end = min(end, self.stop_at)
+            if end <= start:
                 return 0
         with _collector_paused():
-            share = self.partition.share if self.partition else None
-            batch, last = read_window(self.app.recorder, start, span, self.unread, share)
-            if self.partition is not None:
-                batch = [n for n in batch if self._mine(n)]
-            if last > start:
-                self._project(start, last, batch)
+            last = self._project(start, end)
         return last - start
+
+    def _read(self, start: int, end: int) -> Iterator[tuple[list[Entry], int]]:
+        """The log after `start` up to `end` (or its end), `READ_SPAN` positions at a time:
+        a batch's rows are written together, its stored events are not all held at once."""
+        share = self.partition.share if self.partition else None
+        while start < end:
+            entries, last = read_window(
+                self.app.recorder, start, min(READ_SPAN, end - start), self.unread, share
+            )
+            if last <= start:
+                return
+            yield entries, last
+            start = last
 
     def run_until_caught_up(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0
@@ -257,27 +266,39 @@ class Projector:
 
     # --- one batch ---
 
-    def _project(self, start: int, last: int, batch: list[Entry]) -> None:
-        """Apply a batch, then write it with its position in one transaction. An event that
-        cannot be projected is recorded and stops the projection, after the good events
-        before it have been written; a database error is raised as it is (retry later)."""
+    def _project(self, start: int, end: int) -> int:
+        """Apply the events after `start` up to `end` (or the log's end), then write them
+        with their position in one transaction; the position reached. An event that cannot
+        be projected is recorded and stops the projection, after the good events before it
+        have been written; a database error is raised as it is (retry later)."""
         touched: dict[UUID, Any] = {}
         effective: dict[UUID, date] = {}
         stage_moves: list[tuple[UUID, str, date]] = []
         moved_orgs: dict[UUID, str] = {}
         reparented: list[tuple[str, str]] = []
-        for index, notification in enumerate(batch):
-            try:
-                if notification.topic.startswith(PERSON_TOPIC):
-                    self._apply_person(notification)
+        last = start
+        for entries, read_to in self._read(start, end):
+            for notification in entries:
+                # A partition decides event by event: an organization or transfer of this
+                # very batch makes its `Recorded` events everyone's.
+                if self.partition is not None and not self._mine(notification):
                     continue
-                self._apply(notification, touched, effective, stage_moves, reparented, moved_orgs)
-            except Exception as error:
-                self._forget()
-                if notification.id - 1 > start:  # keep the good events before it
-                    self._project(start, notification.id - 1, batch[:index])
-                self._record_failure(notification.id, notification.topic, error)
-                raise ProjectionFailed(self.name, notification.id, repr(error)) from error
+                try:
+                    if notification.topic.startswith(PERSON_TOPIC):
+                        self._apply_person(notification)
+                        continue
+                    self._apply(
+                        notification, touched, effective, stage_moves, reparented, moved_orgs
+                    )
+                except Exception as error:
+                    self._forget()
+                    if notification.id - 1 > start:  # keep the good events before it
+                        self._project(start, notification.id - 1)
+                    self._record_failure(notification.id, notification.topic, error)
+                    raise ProjectionFailed(self.name, notification.id, repr(error)) from error
+            last = read_to
+        if last == start:
+            return start
         for attempt in range(1, self.write_attempts + 1):
             try:
                 with self.engine.begin() as conn:
@@ -293,6 +314,7 @@ class Projector:
                 self._forget()
                 raise
         self._corrected.clear()
+        return last
 
     def _apply(
         self,
@@ -307,31 +329,32 @@ class Projector:
         if self.until is not None and event.timestamp > self.until:
             return
         agg_id = event.originator_id
+        version = event.originator_version
         on: date = event.stamp.effective_on
-        if event.originator_version == 1:
+        before = None  # a case's stage before the event
+        if version == 1:
             agg = event.mutate(None)
+            self._remember(agg)
         else:
-            agg = self._cached(agg_id, event.originator_version - 1)
-            if agg.version < event.originator_version - 1:  # after events left unread
-                agg.version = event.originator_version - 1
-            before = None
-            if isinstance(agg, AdmissionCase):
+            agg = self._cached(agg_id, version - 1)
+            if agg.version < version - 1:  # after events left unread
+                agg.version = version - 1
+            if type(agg) is AdmissionCase:
                 before = self._stages.get(agg_id) or str(agg.stage)
             event.mutate(agg)
-            if before is not None and (stage := str(agg.stage)) != before:
-                stage_moves.append((agg_id, stage, on))
-                self._stages[agg_id] = stage
-        if isinstance(agg, AdmissionCase) and event.originator_version == 1:
-            self._stages[agg_id] = str(agg.stage)
-            stage_moves.append((agg_id, self._stages[agg_id], on))
-        self._remember(agg)
+        # `type(…) is`, not isinstance: the aggregates' metaclass is an ABCMeta, whose
+        # isinstance is a Python call for every class an aggregate is not.
+        kind = type(agg)
+        if kind is AdmissionCase and (stage := str(agg.stage)) != before:
+            stage_moves.append((agg_id, stage, on))
+            self._stages[agg_id] = stage
         touched[agg_id] = agg
         effective[agg_id] = on
-        if isinstance(agg, PEEKED):
-            self.seen[agg_id] = event.originator_version
+        if kind is Organization or kind is Transfer:  # PEEKED
+            self.seen[agg_id] = version
             self.shared.add(agg_id)
-        if isinstance(agg, Organization):
-            self._track_org(agg, event, reparented, moved_orgs)
+            if kind is Organization:
+                self._track_org(agg, event, reparented, moved_orgs)
 
     def _apply_person(self, notification: Entry) -> None:
         """A person matters to the read model only through the breakdown flags of their
@@ -520,9 +543,10 @@ class Projector:
         communes: set[UUID] = set()
         for agg_id, agg in touched.items():
             on = effective.get(agg_id, date.today())
-            if isinstance(agg, PEEKED) and not shared:
+            kind = type(agg)  # not isinstance: see _apply
+            if kind in PEEKED and not shared:
                 continue
-            if isinstance(agg, Organization):
+            if kind is Organization:
                 by_table.setdefault(t.orgs, []).append(
                     rows.org_row(agg, self.paths[agg_id], self._grassroots(agg_id))
                 )
@@ -531,7 +555,7 @@ class Projector:
                     communes.add(agg_id)
                 if agg.serves:
                     communes.add(agg.serves[0])
-            elif isinstance(agg, AdmissionCase):
+            elif kind is AdmissionCase:
                 row = rows.case_row(
                     agg,
                     self._path(agg.cell_id),
@@ -544,14 +568,14 @@ class Projector:
                 if agg.stage.is_closed:  # nothing more happens to it, as a rule
                     self._cache.pop(agg_id, None)
                     self._stages.pop(agg_id, None)
-            elif isinstance(agg, Member):
+            elif kind is Member:
                 host = None
                 if agg.away_transfer_id is not None:
                     host = self._peek(agg.away_transfer_id).to_cell_id
                 by_table.setdefault(t.members, []).append(
                     rows.member_row(agg, self._path(agg.cell_id), host)
                 )
-            elif isinstance(agg, Transfer):
+            elif kind is Transfer:
                 to_path = self._path(agg.to_cell_id) if agg.to_cell_id else None
                 by_table.setdefault(t.transfers, []).append(
                     rows.transfer_row(agg, self._path(agg.from_cell_id), to_path)

@@ -25,14 +25,16 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 
+from domain import policy
 from domain.application import Dangvien
 from domain.person import Person
+from domain.values import TransferKind, TransferReason
 from infra.bootstrap import build_app
 from infra.entrypoints.projector import run_projector
 from infra.settings import Settings
@@ -801,3 +803,44 @@ def test_a_rebuild_process_that_meets_a_bad_event_stops_the_rebuild_and_names_it
     assert failed.value.position == bad
     assert "_p0of2" in failed.value.name or "_p1of2" in failed.value.name
     assert live_version(readmodel) == 1  # nothing switched
+
+
+def test_a_transfer_escalated_in_the_batch_that_started_it_reaches_every_partition(
+    settings: Settings, open_app: AppFactory, readmodel: sa.Engine
+) -> None:
+    """A `Recorded` event belongs to every partition once its transfer is known, even when
+    the transfer started in the same batch: partition 1 owns this id, partition 0 writes
+    the transfers' rows."""
+    app = open_app(settings)
+    world = build_world(app)
+    transfer_id = UUID(f"{uuid4().hex[:31]}1")
+    assert Partition(1, 2).owns(transfer_id)
+    app.start_transfer(
+        ctx(),
+        transfer_id=transfer_id,
+        member_id=world.members[world.other_cell][3],
+        kind=TransferKind.official,
+        reason=TransferReason.new_job,
+        destination_org_id=world.other_grassroots,
+        trigger_on=date(2026, 1, 5),
+        on=date(2026, 1, 6),
+    )
+    rung = next(
+        r
+        for r in app.escalation_plan(transfer_id, date(2026, 4, 6))
+        if r.level is policy.Level.unit_above
+    )
+    assert app.escalate(ctx(), transfer_id, rung, rung.fires_on)
+
+    version = maintenance.rebuild(
+        app, readmodel, processes=2, open_app=partial(build_app, settings)
+    )
+    single = maintenance.memory_engine()
+    Projector(app, single).run_until_caught_up()
+    assert maintenance.compare(single, tables(1), readmodel, tables(version)) == []
+    transfers = tables(version).transfers
+    with readmodel.connect() as conn:
+        level = conn.execute(
+            sa.select(transfers.c.escalation_level).where(transfers.c.id == transfer_id)
+        ).scalar()
+    assert level == 1
