@@ -79,7 +79,7 @@ def rebuild(
     app, _ = open_store(data_dir)
     engine = open_engine(url)
     if processes > 1:
-        return rebuild_in_processes(app, engine, data_dir, processes, batch_size or 100_000)
+        return rebuild_in_processes(app, engine, data_dir, processes, batch_size)
     total = int(app.recorder.max_notification_id() or 0)
     if limit:
         total = min(total, limit)
@@ -136,7 +136,7 @@ def rebuild(
 
 
 def rebuild_in_processes(
-    app: Dangvien, engine: sa.Engine, data_dir: Path, processes: int, batch_size: int
+    app: Dangvien, engine: sa.Engine, data_dir: Path, processes: int, batch_size: int | None
 ) -> dict[str, Any]:
     """What `dangvien projections rebuild` does: `maintenance.rebuild` shared out over
     `processes` (their ANALYZE included in the time), then switched to."""
@@ -211,9 +211,10 @@ def run_child(args: list[str]) -> dict[str, Any]:
 
 def print_rebuild(name: str, r: dict[str, Any]) -> None:
     print(f"\n== rebuild, read model on {name}: {r['url']}")
+    batch = f"{r['batch_size']:,}" if r["batch_size"] else "to the log's end or REBUILD_HOLD"
     print(
         f"   {r['events']:,} events in {r['seconds']:,.1f} s = {r['events_per_second']:,} events/s"
-        f"   (batch {r['batch_size']:,}, cache_size {r['cache_size']:,}; lag after: {r['lag']})"
+        f"   (batch {batch}, cache_size {r['cache_size']:,}; lag after: {r['lag']})"
     )
     print(f"   CPU time of every process of the rebuild: {r['cpu_s']:,.1f} s")
     if r.get("processes", 1) > 1:

@@ -27,6 +27,11 @@ from projections.tables import Tables, control, failures, tables, tracking
 
 Progress = Callable[[int], None]
 WRITE_ATTEMPTS = 5  # a partition's batch that met another's locks is written again
+# A rebuild's batch runs to the end of the log or until it holds this many aggregates and
+# stage moves: rows are rewritten less often, memory does not grow with the log, and the
+# partitions' writes (one SQLite writer at a time) still interleave with their reading.
+REBUILD_HOLD = 150_000
+TO_THE_END = 2**62  # a batch of positions without a bound of its own
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def rebuild(
     *,
     processes: int = 1,
     open_app: Callable[[], Dangvien] | None = None,
-    batch_size: int = 100_000,
+    batch_size: int | None = None,
 ) -> int:
     """Project the whole log into the next version, beside the live one (which keeps
     serving); returns the new version, not yet live.
@@ -74,7 +79,9 @@ def rebuild(
     With `processes` > 1 and `open_app` (which opens the same application in another
     process), the log as it stands is shared out over that many partitions, each projected
     by a process of its own into the new version's tables; this process then follows the
-    events recorded meanwhile. A rebuild that stops half-way starts again from zero."""
+    events recorded meanwhile. A rebuild that stops half-way starts again from zero.
+
+    Batches end at `REBUILD_HOLD` (or every `batch_size` positions, when given)."""
     version = live_version(engine) + 1
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
@@ -87,7 +94,9 @@ def rebuild(
         conn.execute(sa.delete(tracking).where(tracking.c.name.in_([fresh.name, *names])))
     if processes > 1 and open_app is not None and _shared_by_processes(engine):
         _rebuild_in_parts(app, engine, fresh, parts, names, open_app, batch_size, progress)
-    Projector(app, engine, version=version, batch_size=batch_size).run_until_caught_up(progress)
+    Projector(
+        app, engine, version=version, batch_size=batch_size or TO_THE_END, hold=REBUILD_HOLD
+    ).run_until_caught_up(progress)
     for index in fresh.query_indexes:
         index.create(engine)
     analyze(engine)
@@ -105,7 +114,7 @@ def _rebuild_in_parts(
     parts: list[Partition],
     names: list[str],
     open_app: Callable[[], Dangvien],
-    batch_size: int,
+    batch_size: int | None,
     progress: Progress | None,
 ) -> None:
     """Each partition up to the log's present end, in a process of its own; then the new
@@ -113,13 +122,14 @@ def _rebuild_in_parts(
     end = int(app.recorder.max_notification_id() or 0)
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited sockets
-    # A partition reads about its share of each window: as many events a batch as one
-    # projector's batch holds, in as many times the positions (fewer rewrites of a row).
-    span = batch_size * len(parts)
+    # A partition reads about its share of each window: with a `batch_size`, as many
+    # events a batch as one projector's batch holds, in as many times the positions.
+    span = batch_size * len(parts) if batch_size else TO_THE_END
+    read = [context.Value("q", 0) for _ in parts]  # positions each has read: the progress
     workers = [
         context.Process(
             target=_project_part,
-            args=(open_app, url, fresh.version, part, end, span),
+            args=(open_app, url, fresh.version, part, end, span, read[part.index]),
             name=f"rebuild-p{part.index}",
             daemon=True,
         )
@@ -131,7 +141,7 @@ def _rebuild_in_parts(
             worker.start()
         while any(w.is_alive() for w in workers) and all(w.exitcode in (None, 0) for w in workers):
             time.sleep(0.5)
-            reported = _report(engine, names, reported, progress)
+            reported = _report(read, reported, progress)
     finally:
         for worker in workers:
             if worker.pid is None:  # never started
@@ -157,8 +167,14 @@ def _project_part(
     part: Partition,
     end: int,
     batch_size: int,
+    read: Any,  # a multiprocessing.Value
 ) -> None:
     app, engine = open_app(), open_engine(url)
+
+    def advance(positions: int) -> None:
+        with read.get_lock():
+            read.value += positions
+
     try:
         Projector(
             app,
@@ -168,21 +184,16 @@ def _project_part(
             stop_at=end,
             batch_size=batch_size,
             write_attempts=WRITE_ATTEMPTS,
-        ).run_until_caught_up()
+            hold=REBUILD_HOLD,
+        ).run_until_caught_up(advance)
     finally:
         app.close()
         engine.dispose()
 
 
-def _report(engine: sa.Engine, names: list[str], reported: int, progress: Progress | None) -> int:
+def _report(read: list[Any], reported: int, progress: Progress | None) -> int:
     """The slowest partition's position, as progress."""
-    with engine.connect() as conn:
-        found = dict(
-            conn.execute(
-                sa.select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(names))
-            ).all()
-        )
-    position = min(int(found.get(name, 0)) for name in names)
+    position = min(int(value.value) for value in read)
     if progress and position > reported:
         progress(position - reported)
     return max(position, reported)

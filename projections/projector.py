@@ -41,6 +41,7 @@ from projections.tables import (
 
 PERSON_TOPIC = f"{Person.__module__}:Person."
 READ_SPAN = 100_000  # positions read from the log at a time
+WRITE_SLICE = 10_000  # aggregates (or cases' stages) whose rows are built and written at once
 CLOSED_STAGES = frozenset(str(stage) for stage in CLOSED)
 FLAGS = rows.BREAKDOWNS
 
@@ -136,6 +137,7 @@ class Projector:
         partition: Partition | None = None,
         stop_at: int | None = None,
         write_attempts: int = 1,
+        hold: int | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -146,6 +148,9 @@ class Projector:
         self.unread = frozenset(unread)
         self.partition = partition
         self.stop_at = stop_at  # a partition's last position (the log may grow meanwhile)
+        # A batch also ends once it holds this many aggregates and stage moves: a rebuild
+        # reads long batches (each row written once or twice), in bounded memory.
+        self.hold = hold
         # A partition's memory cannot be reloaded from tables other partitions write: it
         # writes a batch again when the database refused it for a lock.
         self.write_attempts = write_attempts
@@ -216,9 +221,10 @@ class Projector:
 
     # --- running ---
 
-    def run_once(self) -> int:
-        """Project the next `batch_size` positions of the log (fewer when caught up); the
-        number of positions passed, unread events included (0 when caught up)."""
+    def run_once(self, progress: Callable[[int], None] | None = None) -> int:
+        """Project the next `batch_size` positions of the log (fewer when caught up, or when
+        the batch holds `hold` rows); the number of positions passed, unread events included
+        (0 when caught up). `progress` hears of the positions as they are read."""
         start = self.position()
         end = start + self.batch_size
         if self.stop_at is not None:
@@ -226,7 +232,7 @@ class Projector:
             if end <= start:
                 return 0
         with _collector_paused():
-            last = self._project(start, end)
+            last = self._project(start, end, progress)
         return last - start
 
     def _read(self, start: int, end: int) -> Iterator[tuple[list[Entry], int]]:
@@ -244,10 +250,8 @@ class Projector:
 
     def run_until_caught_up(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0
-        while read := self.run_once():
+        while read := self.run_once(progress):
             total += read
-            if progress:
-                progress(read)
         return total
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
@@ -266,7 +270,7 @@ class Projector:
 
     # --- one batch ---
 
-    def _project(self, start: int, end: int) -> int:
+    def _project(self, start: int, end: int, progress: Callable[[int], None] | None = None) -> int:
         """Apply the events after `start` up to `end` (or the log's end), then write them
         with their position in one transaction; the position reached. An event that cannot
         be projected is recorded and stops the projection, after the good events before it
@@ -276,7 +280,7 @@ class Projector:
         stage_moves: list[tuple[UUID, str, date]] = []
         moved_orgs: dict[UUID, str] = {}
         reparented: list[tuple[str, str]] = []
-        last = start
+        last, full = start, False
         for entries, read_to in self._read(start, end):
             for notification in entries:
                 # A partition decides event by event: an organization or transfer of this
@@ -296,7 +300,14 @@ class Projector:
                         self._project(start, notification.id - 1)
                     self._record_failure(notification.id, notification.topic, error)
                     raise ProjectionFailed(self.name, notification.id, repr(error)) from error
+                if self.hold is not None and len(touched) + len(stage_moves) >= self.hold:
+                    read_to, full = notification.id, True  # the rest is the next batch's
+                    break
+            if progress:
+                progress(read_to - last)
             last = read_to
+            if full:
+                break
         if last == start:
             return start
         for attempt in range(1, self.write_attempts + 1):
@@ -539,56 +550,59 @@ class Projector:
                 )
         for case_id, _, on in stage_moves:
             self.since[case_id] = on
-        by_table: dict[sa.Table, list[dict[str, Any]]] = {}
         communes: set[UUID] = set()
-        for agg_id, agg in touched.items():
-            on = effective.get(agg_id, date.today())
-            kind = type(agg)  # not isinstance: see _apply
-            if kind in PEEKED and not shared:
-                continue
-            if kind is Organization:
-                by_table.setdefault(t.orgs, []).append(
-                    rows.org_row(agg, self.paths[agg_id], self._grassroots(agg_id))
-                )
-                by_table.setdefault(t.targets, []).extend(rows.target_rows(agg))
-                if agg.hamlets:
-                    communes.add(agg_id)
-                if agg.serves:
-                    communes.add(agg.serves[0])
-            elif kind is AdmissionCase:
-                row = rows.case_row(
-                    agg,
-                    self._path(agg.cell_id),
-                    self._person_flags(agg.person_id),
-                    self.since[agg_id],
-                    on,
-                    self._holder(agg),
-                )
-                by_table.setdefault(t.cases, []).append(row)
-                if agg.stage.is_closed:  # nothing more happens to it, as a rule
-                    self._cache.pop(agg_id, None)
-                    self._stages.pop(agg_id, None)
-            elif kind is Member:
-                host = None
-                if agg.away_transfer_id is not None:
-                    host = self._peek(agg.away_transfer_id).to_cell_id
-                by_table.setdefault(t.members, []).append(
-                    rows.member_row(agg, self._path(agg.cell_id), host)
-                )
-            elif kind is Transfer:
-                to_path = self._path(agg.to_cell_id) if agg.to_cell_id else None
-                by_table.setdefault(t.transfers, []).append(
-                    rows.transfer_row(agg, self._path(agg.from_cell_id), to_path)
-                )
+        aggregates = list(touched.items())
+        for first in range(0, len(aggregates), WRITE_SLICE):  # rows built a slice at a time
+            by_table: dict[sa.Table, list[dict[str, Any]]] = {}
+            for agg_id, agg in aggregates[first : first + WRITE_SLICE]:
+                on = effective.get(agg_id, date.today())
+                kind = type(agg)  # not isinstance: see _apply
+                if kind in PEEKED and not shared:
+                    continue
+                if kind is Organization:
+                    by_table.setdefault(t.orgs, []).append(
+                        rows.org_row(agg, self.paths[agg_id], self._grassroots(agg_id))
+                    )
+                    by_table.setdefault(t.targets, []).extend(rows.target_rows(agg))
+                    if agg.hamlets:
+                        communes.add(agg_id)
+                    if agg.serves:
+                        communes.add(agg.serves[0])
+                elif kind is AdmissionCase:
+                    row = rows.case_row(
+                        agg,
+                        self._path(agg.cell_id),
+                        self._person_flags(agg.person_id),
+                        self.since[agg_id],
+                        on,
+                        self._holder(agg),
+                    )
+                    by_table.setdefault(t.cases, []).append(row)
+                    if agg.stage.is_closed:  # nothing more happens to it, as a rule
+                        self._cache.pop(agg_id, None)
+                        self._stages.pop(agg_id, None)
+                elif kind is Member:
+                    host = None
+                    if agg.away_transfer_id is not None:
+                        host = self._peek(agg.away_transfer_id).to_cell_id
+                    by_table.setdefault(t.members, []).append(
+                        rows.member_row(agg, self._path(agg.cell_id), host)
+                    )
+                elif kind is Transfer:
+                    to_path = self._path(agg.to_cell_id) if agg.to_cell_id else None
+                    by_table.setdefault(t.transfers, []).append(
+                        rows.transfer_row(agg, self._path(agg.from_cell_id), to_path)
+                    )
+            for table, values in by_table.items():
+                if values:
+                    self._upsert(conn, table, values)
+        hamlets: list[dict[str, Any]] = []
         for commune in communes:
             org = self._peek(commune)
             if isinstance(org, Organization) and org.hamlets:
-                by_table.setdefault(t.hamlets, []).extend(
-                    rows.hamlet_rows(org, self.served_by.get(commune, {}))
-                )
-        for table, values in by_table.items():
-            if values:
-                self._upsert(conn, table, values)
+                hamlets.extend(rows.hamlet_rows(org, self.served_by.get(commune, {})))
+        if hamlets:
+            self._upsert(conn, t.hamlets, hamlets)
         if self._corrected:  # flags follow corrections
             conn.execute(
                 sa.update(t.cases)
@@ -615,8 +629,36 @@ class Projector:
         entered: dict[UUID, list[tuple[str, date]]] = {}
         for case_id, stage, on in stage_moves:
             entered.setdefault(case_id, []).append((stage, on))
-        if not entered:
+        outcomes: dict[tuple[str, int], int] = {}
+        cases = list(entered.items())
+        for first in range(0, len(cases), WRITE_SLICE):
+            self._write_case_stages(
+                conn, touched, dict(cases[first : first + WRITE_SLICE]), outcomes
+            )
+        if not outcomes:
             return
+        statement = _dialect(conn).insert(t.stage_outcomes)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["stage", "days_to_ceremony"],
+                set_={"cases": t.stage_outcomes.c.cases + statement.excluded.cases},
+            ),
+            # in key order: partitions of a rebuild add to the same rows (no deadlock)
+            [
+                {"stage": s, "days_to_ceremony": d, "cases": n}
+                for (s, d), n in sorted(outcomes.items())
+            ],
+        )
+
+    def _write_case_stages(
+        self,
+        conn: sa.Connection,
+        touched: dict[UUID, Any],
+        entered: dict[UUID, list[tuple[str, date]]],
+        outcomes: dict[tuple[str, int], int],
+    ) -> None:
+        """The stages of some cases; `outcomes` gains those of the cases that closed."""
+        t = self.t
         conn.execute(  # the stage each case was in before this batch: left now
             sa.update(t.case_stages)
             .where(
@@ -641,7 +683,6 @@ class Projector:
         closing = [k for k, moves in entered.items() if moves[-1][0] in CLOSED_STAGES]
         if not closing:
             return
-        outcomes: dict[tuple[str, int], int] = {}
         history = conn.execute(
             sa.select(
                 t.case_stages.c.case_id, t.case_stages.c.stage, t.case_stages.c.entered_on
@@ -651,18 +692,6 @@ class Projector:
             ceremony = touched[case_id].ceremony_on
             days = (ceremony - entered_on).days if ceremony is not None else -1
             outcomes[stage, days] = outcomes.get((stage, days), 0) + 1
-        statement = _dialect(conn).insert(t.stage_outcomes)
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["stage", "days_to_ceremony"],
-                set_={"cases": t.stage_outcomes.c.cases + statement.excluded.cases},
-            ),
-            # in key order: partitions of a rebuild add to the same rows (no deadlock)
-            [
-                {"stage": s, "days_to_ceremony": d, "cases": n}
-                for (s, d), n in sorted(outcomes.items())
-            ],
-        )
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: list[dict[str, Any]]) -> None:
         keys = [c.name for c in table.primary_key.columns]

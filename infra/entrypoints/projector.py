@@ -100,7 +100,6 @@ def rebuild(
             lambda n: bar.advance(task, n),
             processes=settings.rebuild_processes,
             open_app=partial(build_app, settings),
-            batch_size=settings.projector_batch,
         )
     differences = maintenance.compare(engine, tables(live), engine, tables(version))
     console.print(f"v{version} differs from the live v{live} in {len(differences)} rows")

@@ -153,3 +153,22 @@ def test_a_rebuild_shared_out_over_processes_equals_one_projectors(
         assert built == {i.name for t in fresh.all for i in t.indexes}
     finally:
         engine.dispose()
+
+
+def test_a_batch_ends_once_it_holds_enough_rows_and_writes_what_one_projector_does(
+    province: Dangvien,
+) -> None:
+    """A rebuild's batches run until they hold `hold` aggregates and stage moves (memory),
+    whatever their positions; progress hears of every position as it is read."""
+    single = maintenance.memory_engine()
+    Projector(province, single, batch_size=5_000).run_until_caught_up()
+    held = maintenance.memory_engine()
+    projector = Projector(province, held, batch_size=10**12, hold=1_000)
+    heard: list[int] = []
+    batches = []
+    while passed := projector.run_once(heard.append):
+        batches.append(passed)
+    total = int(province.recorder.max_notification_id() or 0)
+    assert sum(batches) == sum(heard) == total
+    assert len(batches) > 3  # ended by the hold, not by the positions
+    assert maintenance.compare(single, tables(1), held, tables(1)) == []
