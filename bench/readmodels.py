@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import orjson
 import sqlalchemy as sa
 
 from bench.common import (
@@ -384,16 +385,20 @@ def ceiling(data_dir: Path, events: int) -> None:
         )
 
 
-def bare(data_dir: Path, events: int, fast: bool, batch: int = 10_000) -> None:
-    """The issue's yardstick on this machine today: a bare single-table SQL projection that
-    reads the whole log with eventsourcing's own API (`select_notifications`), deserializes
-    every event (`mapper.to_domain_event`: AES-GCM, zlib, JSON, transcodings) and writes one
-    row per event into SQLite, with its position, a transaction per batch. With `fast`, the
-    projector's own reading and decoding (`log.read_window`, `log.Decoder`) of every event.
-    Machines differ from day to day here; the read model's rate means most beside this."""
+BARE_DECODINGS = ("json", "projector", "mapper")
+
+
+def bare(data_dir: Path, events: int, decoding: str, batch: int = 10_000) -> None:
+    """The issue's yardstick, measured on this machine the same hour (its speed changes by
+    the hour here): a bare single-table SQL projection that reads every stored event,
+    deserializes it and writes one row per event (position, id, version, kind, effective
+    date) into SQLite, a transaction per batch with its position. How it deserializes:
+    `json`, the floor: the SQLite store's rows read with its own connection, then AES-GCM,
+    zlib and orjson only, into plain dicts; `projector`: the
+    projector's own `log.Decoder` into domain events; `mapper`: eventsourcing's own API
+    (`select_notifications`, `mapper.to_domain_event`)."""
     app, _ = open_store(data_dir)
-    decode = Decoder(app.mapper) if fast else app.mapper.to_domain_event
-    engine = sa.create_engine(sqlite_url(data_dir, "bare-bench.sqlite"))
+    engine = open_engine(sqlite_url(data_dir, "bare-bench.sqlite"))  # as the read model's
     metadata = sa.MetaData()
     table = sa.Table(
         "events",
@@ -402,43 +407,54 @@ def bare(data_dir: Path, events: int, fast: bool, batch: int = 10_000) -> None:
         sa.Column("originator_id", sa.String(32)),
         sa.Column("version", sa.Integer),
         sa.Column("kind", sa.String),
-        sa.Column("effective_on", sa.Date),
+        sa.Column("effective_on", sa.String(10)),
     )
     position_table = sa.Table("position", metadata, sa.Column("at", sa.Integer))
     metadata.create_all(engine)
-    insert = table.insert()
+    insert = table.insert().compile(dialect=engine.dialect).string
+    decoder = Decoder(app.mapper)
+
+    def row(n: Any) -> tuple[Any, ...]:
+        if decoding == "json":  # n: the stored row as it is (ids as their hex)
+            state = orjson.loads(decoder.decompress(decoder.decrypt(n[4])))
+            return (n[0], n[1], n[2], n[3], state["stamp"]["_data_"]["effective_on"]["_data_"])
+        event: Any = decoder(n) if decoding == "projector" else app.mapper.to_domain_event(n)
+        on = event.stamp.effective_on.isoformat()
+        return (n.id, n.originator_id.hex, n.originator_version, type(event).__qualname__, on)
+
+    def stored(after: int, last: int) -> list[Any]:
+        recorder: Any = app.recorder
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state"
+                f" FROM {recorder.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                (after, last),
+            )
+            return list(c.fetchall())
+
     end = min(events, int(app.recorder.max_notification_id() or 0))
     done = 0
     started = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(position_table.insert().values(at=0))
     while done < end:
-        if fast:
-            found: list[Any] = read_window(app.recorder, done, batch)[0]
+        if decoding == "mapper":
+            found: Any = app.recorder.select_notifications(done + 1, batch, stop=end)
+        elif decoding == "json":
+            found = stored(done, min(done + batch, end))
         else:
-            found = app.recorder.select_notifications(done + 1, batch, stop=end)
+            found = read_window(app.recorder, done, min(batch, end - done))[0]
         if not found:
             break
-        written = []
-        for n in found:
-            event: Any = decode(n)
-            written.append(
-                {
-                    "position": n.id,
-                    "originator_id": event.originator_id.hex,
-                    "version": event.originator_version,
-                    "kind": type(event).__qualname__,
-                    "effective_on": event.stamp.effective_on,
-                }
-            )
+        written = [row(n) for n in found]
         with engine.begin() as conn:
-            conn.execute(insert, written)
-            conn.execute(position_table.update().values(at=found[-1].id))
-        done = found[-1].id
+            conn.exec_driver_sql(insert, written)
+            done = found[-1][0] if decoding == "json" else found[-1].id
+            conn.execute(position_table.update().values(at=done))
     seconds = time.perf_counter() - started
     print(
-        f"bare projection: {done:,} events in {seconds:.1f} s = {done / seconds:,.0f} events/s"
-        f"   ({'log.Decoder' if fast else 'mapper.to_domain_event'}, one process;"
+        f"bare projection ({decoding:<9}): {done:,} events in {seconds:6.1f} s"
+        f" = {done / seconds:>7,.0f} events/s   (one process;"
         f" peak ru_maxrss {peak_rss_mib():,.0f} MiB)"
     )
 
@@ -482,9 +498,12 @@ def main(argv: list[str] | None = None) -> None:
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels bare")
         parser.add_argument("--data-dir", type=Path, required=True)
         parser.add_argument("--events", type=int, default=10**9)
-        parser.add_argument("--fast", action="store_true", help="the projector's decoder")
+        parser.add_argument(
+            "--decoding", choices=BARE_DECODINGS, action="append", help="default: all three"
+        )
         a = parser.parse_args(argv[1:])
-        bare(a.data_dir.resolve(), a.events, a.fast)
+        for decoding in a.decoding or BARE_DECODINGS:
+            bare(a.data_dir.resolve(), a.events, decoding)
         return
     if argv and argv[0] == "profile":
         parser = argparse.ArgumentParser(prog="python -m bench.readmodels profile")
