@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from domain import policy
 from domain.admission import CLOSED, Stage
 from domain.calendar import vietnam_calendar
+from projections.log import uuid_from_hex
 from projections.projector import live_version
 from projections.rows import BREAKDOWNS
 from projections.tables import Tables, tables, under
@@ -275,32 +276,40 @@ class ReadModel:
         if kind == "admission":
             c = t.cases.c
             return sa.select(
-                c.id, _raw(c.cell_id), c.stage, c.stage_since, c.deadline_rule
+                _raw(c.id), _raw(c.cell_id), c.stage, c.stage_since, c.deadline_rule
             ).add_columns(c.deadline_due, c.escalation_level, _raw(c.responsible_id))
         if kind == "member":
             m = t.members.c
-            return sa.select(m.id, _raw(m.cell_id), m.status, none, m.deadline_rule).add_columns(
-                m.deadline_due, m.escalation_level, none
-            )
+            return sa.select(
+                _raw(m.id), _raw(m.cell_id), m.status, none, m.deadline_rule
+            ).add_columns(m.deadline_due, m.escalation_level, none)
         r = t.transfers.c
-        return sa.select(r.id, _raw(r.from_cell_id), r.stage, none, r.deadline_rule).add_columns(
-            r.deadline_due, r.escalation_level, none
-        )
+        return sa.select(
+            _raw(r.id), _raw(r.from_cell_id), r.stage, none, r.deadline_rule
+        ).add_columns(r.deadline_due, r.escalation_level, none)
 
     @staticmethod
     def _cards(kind: str, rows: Any, today: date) -> list[Card]:
-        left = vietnam_calendar().working_days_between
+        between = vietnam_calendar().working_days_between
+        days_left: dict[date, int] = {}  # a province's board has a few hundred due dates
+
+        def left(due: date) -> int:
+            found = days_left.get(due)
+            if found is None:
+                found = days_left[due] = between(today, due)
+            return found
+
         return [
             Card(
                 kind,
-                id_,
+                _id(id_),
                 _org(cell),
                 stage,
                 since,
                 (today - since).days if since else None,
                 rule,
                 due,
-                left(today, due) if due else None,
+                left(due) if due else None,
                 level,
                 _org(holder) if holder is not None else None,
             )
@@ -432,6 +441,12 @@ def _median(counts: list[tuple[int, int]]) -> float:
 
 def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.type_coerce(column, sa.String)
+
+
+def _id(value: str | UUID) -> UUID:
+    """A case's, member's or transfer's id from its stored form (see `_org`), built from its
+    hex without `UUID.__init__`'s parsing: a province's board has thousands."""
+    return value if isinstance(value, UUID) else uuid_from_hex(value)
 
 
 @lru_cache(maxsize=100_000)
