@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -270,8 +269,8 @@ class ReadModel:
         return cards[:limit]
 
     def _card_query(self, kind: str) -> sa.Select[Any]:
-        """The columns of a card, in `Card`'s order, from the table of its kind; the ids of
-        organizations come raw and are turned into UUIDs once per organization (`_org`)."""
+        """The columns of a card, in `Card`'s order, from the table of its kind; ids come
+        raw and are turned into UUIDs by `_id`."""
         t, none = self.t, sa.null()
         if kind == "admission":
             c = t.cases.c
@@ -303,7 +302,7 @@ class ReadModel:
             Card(
                 kind,
                 _id(id_),
-                _org(cell),
+                _id(cell),
                 stage,
                 since,
                 (today - since).days if since else None,
@@ -311,7 +310,7 @@ class ReadModel:
                 due,
                 left(due) if due else None,
                 level,
-                _org(holder) if holder is not None else None,
+                _id(holder) if holder is not None else None,
             )
             for id_, cell, stage, since, rule, due, level, holder in rows.all()
         ]
@@ -444,15 +443,7 @@ def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 
 
 def _id(value: str | UUID) -> UUID:
-    """A case's, member's or transfer's id from its stored form (see `_org`), built from its
-    hex without `UUID.__init__`'s parsing: a province's board has thousands."""
+    """An id from its stored form: hex on SQLite (built without `UUID.__init__`'s parsing,
+    and interned: a board names a few thousand organizations over thousands of cards);
+    PostgreSQL's driver already gives UUIDs."""
     return value if isinstance(value, UUID) else uuid_from_hex(value)
-
-
-@lru_cache(maxsize=100_000)
-def _org(value: str | UUID) -> UUID:
-    """An organization's id from its stored form (hex on SQLite; PostgreSQL's driver already
-    gives UUIDs): a board names a few thousand organizations over thousands of cards."""
-    if isinstance(value, UUID):
-        return value
-    return UUID(value)
