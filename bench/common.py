@@ -92,6 +92,25 @@ def rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def children_rss_mib() -> list[float]:
+    """Resident memory now of this process's children (a rebuild's partitions), MiB."""
+    found = []
+    me = str(os.getpid())
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                ppid = f.read().rsplit(")", 1)[1].split()[1]
+            if ppid != me:
+                continue
+            with open(f"/proc/{entry.name}/statm") as f:
+                found.append(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        except (FileNotFoundError, ProcessLookupError, IndexError):  # ended meanwhile
+            continue
+    return found
+
+
 def peak_rss_mib() -> float:
     """ru_maxrss of this process (KiB on Linux), MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
