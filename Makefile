@@ -20,9 +20,10 @@ lint: setup
 	mypy
 	lint-imports
 
-## The README's test command: set-up, linters, then every test against the real components.
+## The README's test command: set-up, linters, then every test against the real components,
+## one worker per core, each test file on one worker (its module fixtures start once).
 test: lint check-postgres check-chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 check-postgres:
 	@scripts/ensure-postgres

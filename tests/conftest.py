@@ -3,10 +3,17 @@ PostgreSQL (integration, see tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from domain.application import Dangvien
 from tests.builders import World, build_world
+
+# pytest-xdist's workers start with COLUMNS=80, and a Rich console fixes its width from COLUMNS
+# when it is built (the CLI's are built on import): without it, the width is read on each
+# print, so the tests' CliRunner(env={"COLUMNS": …}) holds in a worker as in one process.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture
