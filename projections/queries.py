@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -45,9 +45,10 @@ class Quota:
         return round(100 * self.admitted / self.target, 1) if self.target else None
 
 
-@dataclass(frozen=True)
-class Card:
-    """One open case, process or transfer on the stage board / in the stalled list."""
+class Card(NamedTuple):
+    """One open case, process or transfer on the stage board / in the stalled list (a
+    named tuple: a province's board builds thousands, and a frozen dataclass's `__init__`
+    was a seventh of its time)."""
 
     kind: str  # admission | member | transfer
     id: UUID
@@ -298,11 +299,13 @@ class ReadModel:
                 found = days_left[due] = between(today, due)
             return found
 
+        found = rows.all()
+        ident = _ids(found[0][0]) if found else uuid_from_hex
         return [
             Card(
                 kind,
-                _id(id_),
-                _id(cell),
+                ident(id_),
+                ident(cell),
                 stage,
                 since,
                 (today - since).days if since else None,
@@ -310,9 +313,9 @@ class ReadModel:
                 due,
                 left(due) if due else None,
                 level,
-                _id(holder) if holder is not None else None,
+                ident(holder) if holder is not None else None,
             )
-            for id_, cell, stage, since, rule, due, level, holder in rows.all()
+            for id_, cell, stage, since, rule, due, level, holder in found
         ]
 
     # --- rolls ---
@@ -442,8 +445,12 @@ def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.type_coerce(column, sa.String)
 
 
-def _id(value: str | UUID) -> UUID:
-    """An id from its stored form: hex on SQLite (built without `UUID.__init__`'s parsing,
-    and interned: a board names a few thousand organizations over thousands of cards);
-    PostgreSQL's driver already gives UUIDs."""
-    return value if isinstance(value, UUID) else uuid_from_hex(value)
+def _ids(stored: str | UUID) -> Callable[[Any], UUID]:
+    """How ids come back as UUIDs, from one of them as stored: hex on SQLite (built without
+    `UUID.__init__`'s parsing, and interned: a board names a few thousand organizations over
+    thousands of cards); PostgreSQL's driver already gives UUIDs."""
+    return _same if isinstance(stored, UUID) else uuid_from_hex
+
+
+def _same(value: UUID) -> UUID:
+    return value
