@@ -106,6 +106,18 @@ class Partition:
         return f"{projection}_p{self.index}of{self.count}"
 
 
+class NoKeys(set[str]):
+    """The command keys of an aggregate the projector holds (`Recorded.has_applied`): only
+    commands ask for them, never a row, so none is kept; kept, they would grow with every
+    event of every cached aggregate, the one part of its memory that grows with events."""
+
+    def add(self, key: str) -> None:
+        pass
+
+
+NO_KEYS = NoKeys()
+
+
 class ProjectionFailed(RuntimeError):
     """An event could not be projected: the projection stopped at `position`."""
 
@@ -475,6 +487,7 @@ class Projector:
         )
 
     def _remember(self, agg: Any) -> None:
+        agg.__dict__["applied_keys"] = NO_KEYS  # see NoKeys
         self._cache[agg.id] = agg
         self._cache.move_to_end(agg.id)
         while len(self._cache) > self.cache_size:

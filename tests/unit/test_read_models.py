@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -531,6 +532,23 @@ def test_a_projection_in_small_batches_equals_one_in_a_single_batch(
     small.run_until_caught_up()
     assert small.position() == p.projector.position()
     assert compare(p.engine, p.projector.t, scratch, small.t) == []
+
+
+def test_the_projectors_aggregates_keep_their_state_not_a_key_per_command(
+    projected_once: Projected,
+) -> None:
+    """Memory that does not grow with the events replayed: an aggregate in the store keeps
+    the key of every command applied to it (commands are idempotent by them); the
+    projector's copy, which only rows read, keeps none, however many events it applied."""
+    p = projected_once
+    cached = [agg for agg in p.projector._cache.values() if agg.version > 3]
+    assert len(cached) >= 5
+    for agg in cached:
+        stored: Any = p.s.app.repository.get(agg.id)
+        assert stored.version == agg.version
+        assert len(stored.__dict__["applied_keys"]) >= 3
+        assert len(agg.__dict__["applied_keys"]) == 0
+        assert not agg.has_applied(next(iter(stored.__dict__["applied_keys"])))
 
 
 def test_a_struck_off_resident_no_longer_covers_a_hamlet(projected: Projected) -> None:
