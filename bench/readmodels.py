@@ -120,7 +120,7 @@ def rebuild(
     else:
         projected = projector.run_until_caught_up(progress)
     seconds = time.perf_counter() - started
-    analyze(engine)  # as `dangvien projections rebuild` does, after the timed part
+    analyze(engine, projector.t)  # as `dangvien projections rebuild` does, after the timed part
     return {
         "url": engine.url.render_as_string(hide_password=True),
         "events": projected,

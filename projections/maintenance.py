@@ -99,7 +99,7 @@ def rebuild(
     ).run_until_caught_up(progress)
     for index in fresh.query_indexes:
         index.create(engine)
-    analyze(engine)
+    analyze(engine, fresh)
     return version
 
 
@@ -210,11 +210,20 @@ def _raise_failure(engine: sa.Engine, names: list[str], workers: list[Any]) -> N
     raise RuntimeError(f"a rebuild process stopped: exit codes {codes}")
 
 
-def analyze(engine: sa.Engine) -> None:
-    """Refresh the planner's statistics after a bulk load (SQLite never does it by itself;
-    PostgreSQL's autovacuum does, later), so that subtree queries pick their indexes."""
-    with engine.begin() as conn:
-        conn.execute(sa.text("ANALYZE"))
+def analyze(engine: sa.Engine, fresh: Tables) -> None:
+    """Refresh the planner's statistics after a bulk load (SQLite never does it by itself),
+    so that subtree queries pick their indexes. On PostgreSQL the version's tables are also
+    vacuumed: a rebuild upserts rows batch after batch and leaves their dead versions behind
+    until autovacuum comes (later, whenever); meanwhile a subtree query read them all (the
+    province's pipeline took 22 ms, 2.7 through the open cases' index once vacuumed)."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        quote = conn.dialect.identifier_preparer.format_table
+        for table in fresh.all:  # VACUUM runs outside a transaction, a table at a time
+            conn.execute(sa.text(f"VACUUM (ANALYZE) {quote(table)}"))
 
 
 def verify(app: Dangvien, engine: sa.Engine, progress: Progress | None = None) -> list[Difference]:
