@@ -249,18 +249,20 @@ INTERNED_IDS = 300_000  # about a province's aggregates; some 60 MiB at most
 
 
 def uuid_from_hex(text: str, _interned: dict[str, UUID] = {}) -> UUID:  # noqa: B006
-    """`UUID(text)` for the 32 hex digits eventsourcing stores, without `UUID.__init__`'s
-    parsing of every other spelling, and the same object for the same id while it stays
-    interned: the projector's dicts are keyed by ids, and a key that is the very object
-    skips `UUID.__eq__` (a Python call) on every lookup."""
+    """`UUID(text)`, the same object for the same text while it stays interned: the
+    projector's dicts are keyed by ids, and a key that is the very object skips
+    `UUID.__eq__` (a Python call) on every lookup; the queries name the same organizations
+    on every card. The 32 hex digits eventsourcing stores are read without
+    `UUID.__init__`'s parsing of every other spelling."""
     found = _interned.get(text)
     if found is not None:
         return found
-    if len(text) != 32:
-        return UUID(text)
-    found = object.__new__(UUID)
-    object.__setattr__(found, "int", int(text, 16))
-    object.__setattr__(found, "is_safe", SafeUUID.unknown)
+    if len(text) == 32:
+        found = object.__new__(UUID)
+        object.__setattr__(found, "int", int(text, 16))
+        object.__setattr__(found, "is_safe", SafeUUID.unknown)
+    else:
+        found = UUID(text)
     if len(_interned) >= INTERNED_IDS:  # bounded: the next ids are interned afresh
         _interned.clear()
     _interned[text] = found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -271,7 +271,7 @@ class ReadModel:
 
     def _card_query(self, kind: str) -> sa.Select[Any]:
         """The columns of a card, in `Card`'s order, from the table of its kind; ids come
-        raw and are turned into UUIDs by `_id`."""
+        as text (`_raw`) and are turned into UUIDs by `uuid_from_hex`."""
         t, none = self.t, sa.null()
         if kind == "admission":
             c = t.cases.c
@@ -299,8 +299,7 @@ class ReadModel:
                 found = days_left[due] = between(today, due)
             return found
 
-        found = rows.all()
-        ident = _ids(found[0][0]) if found else uuid_from_hex
+        ident = uuid_from_hex  # interned: a board names a few thousand organizations
         return [
             Card(
                 kind,
@@ -315,7 +314,7 @@ class ReadModel:
                 level,
                 ident(holder) if holder is not None else None,
             )
-            for id_, cell, stage, since, rule, due, level, holder in found
+            for id_, cell, stage, since, rule, due, level, holder in rows.all()
         ]
 
     # --- rolls ---
@@ -442,15 +441,7 @@ def _median(counts: list[tuple[int, int]]) -> float:
 
 
 def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    return sa.type_coerce(column, sa.String)
-
-
-def _ids(stored: str | UUID) -> Callable[[Any], UUID]:
-    """How ids come back as UUIDs, from one of them as stored: hex on SQLite (built without
-    `UUID.__init__`'s parsing, and interned: a board names a few thousand organizations over
-    thousands of cards); PostgreSQL's driver already gives UUIDs."""
-    return _same if isinstance(stored, UUID) else uuid_from_hex
-
-
-def _same(value: UUID) -> UUID:
-    return value
+    """An id as text, for `uuid_from_hex`: 32 hex digits on SQLite, the dashed form on
+    PostgreSQL, whose driver would otherwise parse every one into a new UUID (on a
+    province's board, 16,000 of them: more time than the query)."""
+    return sa.cast(column, sa.String)
