@@ -151,17 +151,18 @@ def test_a_rebuild_shared_out_over_processes_equals_one_projectors(
         built = {i["name"] for t in fresh.all for i in inspector.get_indexes(t.name)}
         assert fresh.query_indexes
         assert built == {i.name for t in fresh.all for i in t.indexes}
-        # The planner's statistics are fresh, and on PostgreSQL no dead row is left behind.
+        # The planner's statistics are fresh, and PostgreSQL's tables vacuumed (the dead
+        # rows left are not counted: a transaction open elsewhere may keep a few alive).
         names = {t.name for t in fresh.all}
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
-                found = conn.execute(
+                vacuumed = conn.execute(
                     sa.text(
-                        "SELECT relname, n_dead_tup FROM pg_stat_user_tables "
+                        "SELECT relname FROM pg_stat_user_tables "
                         "WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
                     )
-                ).all()
-                assert dict.fromkeys(names, 0) == {n: d for n, d in found if n in names}
+                ).scalars()
+                assert names <= set(vacuumed)
             else:
                 analyzed = conn.execute(sa.text("SELECT tbl FROM sqlite_stat1")).scalars()
                 assert names <= set(analyzed)
