@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain import policy
+from domain.commands import Step
+from domain.commands import admission as steps
 from domain.errors import RuleViolation
 from domain.record import Recorded
+from domain.stages import CLOSED as CLOSED  # re-exported: the case's stages live in stages.py
+from domain.stages import DOSSIER_OPEN, Stage
+from domain.stages import DOSSIER_ORDER as DOSSIER_ORDER
+from domain.stages import OPEN as OPEN
 from domain.values import (
     SIDE_OF,
     Ballot,
+    CommentSource,
     Education,
     FamilySide,
     IntroducerKind,
@@ -28,74 +34,6 @@ from domain.values import (
     Relative,
     Stamp,
 )
-
-
-class Stage(StrEnum):
-    """The step a case awaits, in process order (the pipeline board's columns)."""
-
-    course = "course"  # source (quần chúng ưu tú): awaiting the political-awareness course
-    application = "application"
-    background = "background"
-    introducers = "introducers"
-    verification = "verification"
-    comments = "comments"
-    cell_vote = "cell_vote"
-    intermediate_appraisal = "intermediate_appraisal"
-    committee_vote = "committee_vote"
-    decision = "decision"
-    ceremony = "ceremony"
-    admitted = "admitted"  # probation continues on the Member
-    withdrawn = "withdrawn"
-    rejected = "rejected"
-    stopped = "stopped"
-
-    @property
-    def is_closed(self) -> bool:
-        return self in CLOSED
-
-
-CLOSED = frozenset({Stage.admitted, Stage.withdrawn, Stage.rejected, Stage.stopped})
-DOSSIER_ORDER = (
-    Stage.course,
-    Stage.application,
-    Stage.background,
-    Stage.introducers,
-    Stage.verification,
-    Stage.comments,
-)
-
-
-OPEN = frozenset(Stage) - CLOSED
-DOSSIER_OPEN = frozenset({*DOSSIER_ORDER, Stage.cell_vote})
-
-STEPS: dict[str, frozenset[Stage]] = {
-    # The process card: which stages accept each step. The workflow's update validators read
-    # the same table, so a step is refused before anything runs (CASE-STAGE).
-    "record_certificate": DOSSIER_OPEN,
-    "submit_application": DOSSIER_OPEN,
-    "declare_background": DOSSIER_OPEN,
-    "assign_introducer": DOSSIER_OPEN,
-    "request_verification": DOSSIER_OPEN,
-    "record_verification_result": DOSSIER_OPEN,
-    "exempt_family_side": DOSSIER_OPEN,
-    "certify_background": DOSSIER_OPEN,
-    "record_comment": DOSSIER_OPEN,
-    "summarize_comments": DOSSIER_OPEN,
-    "record_cell_vote": frozenset({Stage.cell_vote}),
-    "record_intermediate_appraisal": frozenset({Stage.intermediate_appraisal}),
-    "record_committee_vote": frozenset({Stage.committee_vote}),
-    "extend_decision_deadline": frozenset(
-        {Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision}
-    ),
-    "decide": frozenset({Stage.decision}),
-    "refuse": frozenset({Stage.decision}),
-    "receive_decision": frozenset({Stage.ceremony}),
-    "approve_ceremony_delay": frozenset({Stage.ceremony}),
-    "hold_ceremony": frozenset({Stage.ceremony}),
-    "withdraw": OPEN,
-    "stop": OPEN,
-}
-
 
 HOLDERS: dict[Stage, str] = {
     # Who holds the case at each stage (answers for its deadline); every other open stage
@@ -106,23 +44,16 @@ HOLDERS: dict[Stage, str] = {
 }
 
 
-def check_step(stage: Stage, step: str) -> None:
+def check_step(stage: Stage, step: type[Step]) -> None:
     """CASE-STAGE: the case's stage accepts the step."""
-    if stage not in STEPS.get(step, frozenset()):
+    if stage not in step.stages:
         raise RuleViolation(
             "CASE-STAGE",
             f"Hồ sơ đang ở bước '{stage}', không nhận bước này",
-            f"The case is at stage '{stage}' and does not accept this step ({step})",
+            f"The case is at stage '{stage}' and does not accept this step ({step.step_kind})",
             stage=str(stage),
-            step=step,
+            step=step.step_kind,
         )
-
-
-class CommentSource(StrEnum):
-    """Who comments on the applicant (§2.7)."""
-
-    workplace_organizations = "workplace_organizations"  # socio-political orgs at work
-    residence_cell = "residence_cell"  # cell committee where the applicant resides
 
 
 @dataclass(frozen=True)
@@ -266,14 +197,14 @@ class AdmissionCase(Recorded):
             return "ADM-CEREMONY", self.decision_received_on, due
         return None
 
-    def _expect(self, step: str) -> None:
+    def _expect(self, step: type[Step]) -> None:
         check_step(self.stage, step)
 
     # --- the dossier (steps 2–7), in any order the rules allow ---
 
     def record_certificate(self, number: str, issued_on: date, stamp: Stamp) -> None:
         """Step 2: the political-awareness course certificate."""
-        self._expect("record_certificate")
+        self._expect(steps.RecordCertificate)
         self._certificate_recorded(number=number, issued_on=issued_on, stamp=stamp)
 
     @event("CertificateRecorded")
@@ -282,7 +213,7 @@ class AdmissionCase(Recorded):
 
     def submit_application(self, stamp: Stamp) -> None:
         """Step 3: the application letter (đơn xin vào Đảng, 1-KNĐ)."""
-        self._expect("submit_application")
+        self._expect(steps.SubmitApplication)
         self._application_submitted(stamp=stamp)
 
     @event("ApplicationSubmitted")
@@ -291,7 +222,7 @@ class AdmissionCase(Recorded):
 
     def declare_background(self, relatives: list[Relative], stamp: Stamp) -> None:
         """Step 4: the background declaration (lý lịch, 2-KNĐ), with the relatives in scope."""
-        self._expect("declare_background")
+        self._expect(steps.DeclareBackground)
         keys = [r.key for r in relatives]
         if len(set(keys)) != len(keys) or APPLICANT in keys:
             raise RuleViolation(
@@ -311,7 +242,7 @@ class AdmissionCase(Recorded):
     def assign_introducer(self, slot: int, introduction: Introduction, stamp: Stamp) -> None:
         """Step 5: an introducer (3-KNĐ) or the union's resolution (4-KNĐ); a second assignment
         to the same slot replaces the introducer (e.g. one who transferred away)."""
-        self._expect("assign_introducer")
+        self._expect(steps.AssignIntroducer)
         if slot not in (1, 2):
             raise RuleViolation(
                 "ADM-INTRO", "Chỉ có hai người giới thiệu", "There are two introducers"
@@ -341,7 +272,7 @@ class AdmissionCase(Recorded):
 
     def request_verification(self, subject: str, sent_to: str, stamp: Stamp) -> None:
         """Step 6: a verification letter to the committee where the subject lives or works."""
-        self._expect("request_verification")
+        self._expect(steps.RequestVerification)
         self._check_subject(subject)
         self._verification_requested(subject=subject, sent_to=sent_to, stamp=stamp)
 
@@ -352,7 +283,7 @@ class AdmissionCase(Recorded):
     def record_verification_result(
         self, subject: str, satisfactory: bool, note: str, stamp: Stamp
     ) -> None:
-        self._expect("record_verification_result")
+        self._expect(steps.RecordVerificationResult)
         self._check_subject(subject)
         self._verification_returned(
             subject=subject, satisfactory=satisfactory, note=note, stamp=stamp
@@ -367,7 +298,7 @@ class AdmissionCase(Recorded):
 
     def exempt_family_side(self, member_relative_key: str, stamp: Stamp) -> None:
         """A side needs no verification when a parent, sibling or child on it is a member."""
-        self._expect("exempt_family_side")
+        self._expect(steps.ExemptFamilySide)
         rel = self.relatives.get(member_relative_key)
         side = SIDE_OF[rel.relationship] if rel else FamilySide.own
         if rel is None or not rel.is_party_member or side is FamilySide.own:
@@ -384,7 +315,7 @@ class AdmissionCase(Recorded):
 
     def certify_background(self, stamp: Stamp) -> None:
         """ADM-VERIFY: the grassroots committee certifies once every result is in."""
-        self._expect("certify_background")
+        self._expect(steps.CertifyBackground)
         if self.background_on is None:
             raise RuleViolation("ADM-VERIFY", "Chưa có lý lịch", "No background declaration yet")
         missing = [s for s in self.verification_subjects if s not in self.verification_results]
@@ -411,7 +342,7 @@ class AdmissionCase(Recorded):
 
     def record_comment(self, source: CommentSource, stamp: Stamp) -> None:
         """Step 7: comments from the workplace organizations and the residence cell."""
-        self._expect("record_comment")
+        self._expect(steps.RecordComment)
         self._comment_recorded(source=source, stamp=stamp)
 
     @event("CommentRecorded")
@@ -420,7 +351,7 @@ class AdmissionCase(Recorded):
 
     def summarize_comments(self, stamp: Stamp) -> None:
         """ADM-COMMENTS: the cell committee summarises (5-KNĐ) once both comments are in."""
-        self._expect("summarize_comments")
+        self._expect(steps.SummarizeComments)
         missing = sorted(set(CommentSource) - set(self.comments))
         if missing:
             raise RuleViolation(
@@ -439,7 +370,7 @@ class AdmissionCase(Recorded):
 
     def record_cell_vote(self, ballot: Ballot, facts: ApplicantFacts, stamp: Stamp) -> None:
         """Step 8: the cell's vote, with every validity check of that moment."""
-        self._expect("record_cell_vote")
+        self._expect(steps.RecordCellVote)
         on = ballot.held_on
         policy.check_not_before(on, self.background_certified_on, self.comments_summarized_on)
         policy.check_ballot(ballot, "ADM-VOTE-CELL")
@@ -478,7 +409,7 @@ class AdmissionCase(Recorded):
 
     def record_intermediate_appraisal(self, stamp: Stamp) -> None:
         """Step 9: the intermediate committee's appraisal, where one exists."""
-        self._expect("record_intermediate_appraisal")
+        self._expect(steps.RecordIntermediateAppraisal)
         policy.check_not_before(stamp.effective_on, self.cell_resolution_on)
         self._intermediate_appraised(stamp=stamp)
 
@@ -489,7 +420,7 @@ class AdmissionCase(Recorded):
     def record_committee_vote(self, ballot: Ballot, stamp: Stamp) -> None:
         """Step 10 (ADM-VOTE-COMMITTEE): the result goes up to the competent committee either
         way; a failed vote is reported in full, it does not end the case."""
-        self._expect("record_committee_vote")
+        self._expect(steps.RecordCommitteeVote)
         policy.check_not_before(
             ballot.held_on, self.cell_resolution_on, self.intermediate_appraised_on
         )
@@ -503,7 +434,7 @@ class AdmissionCase(Recorded):
 
     def extend_decision_deadline(self, extra_wd: int, reason: str, stamp: Stamp) -> None:
         """ADM-DECIDE: one extension (gia hạn) of up to 30 working days."""
-        self._expect("extend_decision_deadline")
+        self._expect(steps.ExtendDecisionDeadline)
         policy.check_extension(
             "ADM-DECIDE", self.decision_extension_wd > 0, extra_wd, stamp.effective_on
         )
@@ -523,7 +454,7 @@ class AdmissionCase(Recorded):
     ) -> None:
         """Step 11: the admission decision (9-KNĐ); a late decision stands but is recorded late
         (the consequence is an accountability review, not invalidity)."""
-        self._expect("decide")
+        self._expect(steps.Decide)
         on = stamp.effective_on
         policy.check_not_before(on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, on)
@@ -552,7 +483,7 @@ class AdmissionCase(Recorded):
         stamp: Stamp,
     ) -> None:
         """The competent committee refuses admission; the cell is told (the event says so)."""
-        self._expect("refuse")
+        self._expect(steps.Refuse)
         policy.check_not_before(stamp.effective_on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, stamp.effective_on)
         self._refused(decided_by=decided_by, reason=reason, stamp=stamp)
@@ -563,7 +494,7 @@ class AdmissionCase(Recorded):
 
     def receive_decision(self, stamp: Stamp) -> None:
         """The cell receives the decision: the ADM-CEREMONY clock starts."""
-        self._expect("receive_decision")
+        self._expect(steps.ReceiveDecision)
         assert self.decision is not None
         policy.check_not_before(stamp.effective_on, self.decision[1])
         if self.decision_received_on is None:
@@ -575,7 +506,7 @@ class AdmissionCase(Recorded):
 
     def approve_ceremony_delay(self, until: date, approved_by: UUID, stamp: Stamp) -> None:
         """ADM-CEREMONY: a later ceremony, approved by the directly-superior committee."""
-        self._expect("approve_ceremony_delay")
+        self._expect(steps.ApproveCeremonyDelay)
         due = self.ceremony_due
         if due is None or until <= due:
             raise RuleViolation(
@@ -591,7 +522,7 @@ class AdmissionCase(Recorded):
 
     def hold_ceremony(self, member_id: UUID, stamp: Stamp) -> None:
         """Step 12: the ceremony (lễ kết nạp) is the date of joining and starts probation."""
-        self._expect("hold_ceremony")
+        self._expect(steps.HoldCeremony)
         on = stamp.effective_on
         assert self.decision is not None
         if self.decision_received_on is None:
@@ -623,7 +554,7 @@ class AdmissionCase(Recorded):
         self._end(Stage.stopped, reason, stamp)
 
     def _end(self, outcome: Stage, reason: str, stamp: Stamp) -> None:
-        self._expect("withdraw" if outcome is Stage.withdrawn else "stop")
+        self._expect(steps.Withdraw if outcome is Stage.withdrawn else steps.Stop)
         self._ended(outcome=outcome, reason=reason, stamp=stamp)
 
     @event("Ended")

@@ -11,7 +11,7 @@ import tomllib
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -20,6 +20,15 @@ import holidays
 
 _SATURDAY = 5  # date.weekday() of Saturday; Sunday is 6
 _ONE_DAY = timedelta(days=1)
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # every date of the record is a date in Vietnam
+
+
+def local_start_of(day: date) -> datetime:
+    """The instant a day starts in Vietnam (00:00 UTC+7), in UTC: when a rung of an escalation
+    fires, when a deadline has passed."""
+    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)
+
 
 # The span the `holidays` package is asked for; outside it only weekends are known.
 VN_CALENDAR_YEARS = range(2010, 2036)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,20 +15,9 @@ from eventsourcing.domain import event
 from domain import policy
 from domain.errors import RuleViolation
 from domain.record import Recorded
+from domain.stages import Status
 from domain.values import Ballot, HoldKind, Stamp
-
-
-class Status(StrEnum):
-    probationary = "probationary"  # đảng viên dự bị
-    full = "full"  # đảng viên chính thức
-    struck_off = "struck_off"  # xóa tên
-
-
-class Motion(StrEnum):
-    """What a probation review vote proposes."""
-
-    recognize = "recognize"
-    strike_off = "strike_off"
+from domain.values import Motion as Motion  # re-exported (was declared here)
 
 
 @dataclass(frozen=True)

@@ -8,40 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain import policy
+from domain.commands import Step
+from domain.commands import transfers as steps
 from domain.errors import RuleViolation
 from domain.record import Recorded
+from domain.stages import TransferStage
 from domain.values import HoldKind, Stamp, TransferKind, TransferReason
-
-
-class TransferStage(StrEnum):
-    in_transit = "in_transit"  # the letter is on its way
-    letter_issued = "letter_issued"  # the member holds the letter to the receiving cell
-    presented = "presented"
-    active = "active"  # a temporary stay in progress
-    completed = "completed"
-    cancelled = "cancelled"
-
-
-STEPS: dict[str, frozenset[TransferStage]] = {
-    # Which stages accept each step (the workflow's update validator reads the same table).
-    "forward_letter": frozenset({TransferStage.in_transit}),
-    "present_letter": frozenset({TransferStage.letter_issued}),
-    "accept_transfer": frozenset({TransferStage.presented}),
-    "end_temporary_transfer": frozenset({TransferStage.active}),
-    "cancel_transfer": frozenset({TransferStage.in_transit, TransferStage.letter_issued}),
-    "record_portal_reference": frozenset(TransferStage)
-    - {TransferStage.completed, TransferStage.cancelled},
-}
-
-
-def accepted_steps(stage: TransferStage) -> list[str]:
-    return sorted(step for step, stages in STEPS.items() if stage in stages)
 
 
 @dataclass(frozen=True)
@@ -170,19 +147,20 @@ class Transfer(Recorded):
                 "the kind of transfer",
             )
 
-    def _expect(self, step: str) -> None:
-        if self.stage not in STEPS[step]:
+    def _expect(self, step: type[Step]) -> None:
+        if self.stage not in step.stages:
             raise RuleViolation(
                 "CASE-STAGE",
                 f"Việc chuyển sinh hoạt đang ở bước '{self.stage}', không nhận bước này",
-                f"The transfer is at stage '{self.stage}' and does not accept this step ({step})",
+                f"The transfer is at stage '{self.stage}' and does not accept this step "
+                f"({step.step_kind})",
             )
 
     # --- steps ---
 
     def record_hop(self, hop: Hop, to_cell: bool, stamp: Stamp) -> None:
         """The letter moves one level; a letter addressed to a cell starts TRF-PRESENT."""
-        self._expect("forward_letter")
+        self._expect(steps.ForwardLetter)
         policy.check_not_before(hop.on, self.last_acted_on)
         last = self.hops[-1].to_org_id if self.hops else self.from_cell_id
         if hop.from_org_id != last:
@@ -202,7 +180,7 @@ class Transfer(Recorded):
 
     def present(self, stamp: Stamp) -> None:
         """The member presents the letter to the receiving cell committee (late is recorded)."""
-        self._expect("present_letter")
+        self._expect(steps.PresentLetter)
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         due = self.present_due
         overdue = policy.working_days_overdue(due, stamp.effective_on) if due else 0
@@ -215,7 +193,7 @@ class Transfer(Recorded):
     def accept(self, stamp: Stamp) -> None:
         """The receiving cell accepts: an official or internal transfer is complete; a
         temporary stay begins."""
-        self._expect("accept_transfer")
+        self._expect(steps.AcceptTransfer)
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._accepted(stamp=stamp)
 
@@ -225,7 +203,7 @@ class Transfer(Recorded):
 
     def end_temporary(self, stamp: Stamp) -> None:
         """The member returns; the host reports back."""
-        self._expect("end_temporary_transfer")
+        self._expect(steps.EndTemporaryTransfer)
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._returned(stamp=stamp)
 
@@ -235,7 +213,7 @@ class Transfer(Recorded):
 
     def record_portal_reference(self, reference: str, stamp: Stamp) -> None:
         """The national public-service portal's number, for transfers filed online."""
-        self._expect("record_portal_reference")
+        self._expect(steps.RecordPortalReference)
         if reference != self.portal_reference:
             self._portal_referenced(reference=reference, stamp=stamp)
 
@@ -244,7 +222,7 @@ class Transfer(Recorded):
         self.portal_reference = reference
 
     def cancel(self, reason: str, stamp: Stamp) -> None:
-        self._expect("cancel_transfer")
+        self._expect(steps.CancelTransfer)
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._cancelled(reason=reason, stamp=stamp)
 

@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
+from domain.bounds import Key, Name, Text
+
 
 class Role(StrEnum):
     """Roles scoped to a node of the org tree."""
@@ -132,10 +134,10 @@ SIDE_OF: dict[Relationship, FamilySide] = {
 class Relative:
     """A relative declared in the background; `key` is local to the case (no names in ids)."""
 
-    key: str
+    key: Key
     relationship: Relationship
-    full_name: str
-    lives_or_works_at: str
+    full_name: Name
+    lives_or_works_at: Text = ""
     is_party_member: bool = False
 
 
@@ -203,3 +205,17 @@ class TransferReason(StrEnum):
     study = "study"  # temporary: full-time domestic study
     reorganisation = "reorganisation"  # internal: dissolution or merge of a cell
     other = "other"
+
+
+class CommentSource(StrEnum):
+    """Who comments on the applicant (admission step 7)."""
+
+    workplace_organizations = "workplace_organizations"  # socio-political orgs at work
+    residence_cell = "residence_cell"  # cell committee where the applicant resides
+
+
+class Motion(StrEnum):
+    """What a probation review vote proposes."""
+
+    recognize = "recognize"
+    strike_off = "strike_off"

@@ -55,9 +55,10 @@ from domain.organization import AdmissionTarget
 from domain.person import PersonalData
 from domain.record import Recorded
 from domain.values import Actor, CellSetting, Education, Gender, OrgKind, Role
+from infra.api.schemas import parse_step
 from infra.users import Role as UserRole
 from infra.users import UserStore
-from workflows.messages import TASK_QUEUE, ActorRef, AdmissionStart, Step, TransferStart, View
+from workflows.messages import TASK_QUEUE, Act, ActorRef, AdmissionStart, TransferStart, View
 
 CAL = vietnam_calendar()
 REORGANISED = date(2025, 7, 1)  # the district tier goes (DOMAIN.md §0)
@@ -954,7 +955,7 @@ class DemoSeed:
             # sent again after an interruption) with the first one's outcome.
             await handle.execute_update(
                 "act",
-                Step(step.kind, step.on, step.actor, step.args, key),
+                Act(parse_step(step.kind, step.on, step.args), step.actor, key),
                 id=key,
                 result_type=View,
             )

@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 import time as time_module
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 import structlog
@@ -16,25 +16,17 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import policy
-from domain.admission import STEPS, AdmissionCase, CommentSource
-from domain.application import NAMESPACE, Context, Dangvien, OpenDeadline
+from domain.application import NAMESPACE, Context, Dangvien
+from domain.calendar import local_start_of
 from domain.errors import ConcurrencyConflict, DomainError
-from domain.member import Exemption, Member, Motion, Status
+from domain.handlers import handle
+from domain.member import Member
 from domain.organization import Organization
 from domain.record import Recorded
-from domain.transfer import STEPS as TRANSFER_STEP_STAGES
-from domain.transfer import Hop, Transfer, TransferStage, accepted_steps
-from domain.values import (
-    Actor,
-    HoldKind,
-    IntroducerKind,
-    Introduction,
-    Relationship,
-    Relative,
-    Role,
-    TransferKind,
-    TransferReason,
-)
+from domain.stages import TransferStage
+from domain.transfer import Hop, Transfer
+from domain.values import Actor, Role, TransferKind, TransferReason
+from workflows.calls import ActivityCalls, defn
 from workflows.messages import (
     ActorRef,
     AdmissionStart,
@@ -47,229 +39,18 @@ from workflows.messages import (
     PlanRequest,
     ResidenceRequest,
     Rung,
-    Step,
     StepRequest,
     TransferStart,
     View,
 )
+from workflows.views import view_of
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 log = structlog.get_logger("dangvien.activities")
 Notify = Callable[[Notification], None]
-Handler = Callable[[Dangvien, Context, UUID, Step], Any]
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def defn(name: str) -> Callable[[F], F]:
-    """`activity.defn` without Temporal's cancellation of a threaded activity, which raises
-    inside its thread wherever it is (a worker shutting down, a timed-out attempt): inside
-    the store's transaction, that would hand a connection back to the pool still in a
-    transaction. Activities are short and idempotent: a cancelled one runs to its end."""
-    return activity.defn(name=name, no_thread_cancel_exception=True)
-
-
-def local_start_of(day: date) -> datetime:
-    """A rung fires at the start of its day in Vietnam (07:00 UTC+7 → 00:00 UTC)."""
-    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)
 
 
 def _ctx(actor: ActorRef, key: str) -> Context:
     return Context(Actor(actor.user_id, Role(actor.role), actor.org_id), key)
-
-
-def _day(args: dict[str, Any], name: str) -> date:
-    return date.fromisoformat(str(args[name]))
-
-
-def _uuid(args: dict[str, Any], name: str) -> UUID:
-    return UUID(str(args[name]))
-
-
-def _introduction(a: dict[str, Any]) -> Introduction:
-    return Introduction(
-        kind=IntroducerKind(a["kind"]),
-        letter_on=_day(a, "letter_on"),
-        member_id=_uuid(a, "member_id") if a.get("member_id") else None,
-        together_since=_day(a, "together_since") if a.get("together_since") else None,
-        same_grassroots=bool(a.get("same_grassroots", True)),
-    )
-
-
-def _relative(a: dict[str, Any]) -> Relative:
-    return Relative(
-        key=str(a["key"]),
-        relationship=Relationship(a["relationship"]),
-        full_name=str(a["full_name"]),
-        lives_or_works_at=str(a.get("lives_or_works_at", "")),
-        is_party_member=bool(a.get("is_party_member", False)),
-    )
-
-
-ADMISSION_STEPS: dict[str, Handler] = {
-    "record_certificate": lambda app, c, i, s: app.record_certificate(
-        c, i, str(s.args["number"]), s.on
-    ),
-    "submit_application": lambda app, c, i, s: app.submit_application(c, i, s.on),
-    "declare_background": lambda app, c, i, s: app.declare_background(
-        c, i, [_relative(r) for r in s.args.get("relatives", [])], s.on
-    ),
-    "assign_introducer": lambda app, c, i, s: app.assign_introducer(
-        c, i, int(s.args["slot"]), _introduction(s.args)
-    ),
-    "request_verification": lambda app, c, i, s: app.request_verification(
-        c, i, str(s.args["subject"]), str(s.args["sent_to"]), s.on
-    ),
-    "record_verification_result": lambda app, c, i, s: app.record_verification_result(
-        c,
-        i,
-        str(s.args["subject"]),
-        bool(s.args["satisfactory"]),
-        str(s.args.get("note", "")),
-        s.on,
-    ),
-    "exempt_family_side": lambda app, c, i, s: app.exempt_family_side(
-        c, i, str(s.args["member_relative_key"]), s.on
-    ),
-    "certify_background": lambda app, c, i, s: app.certify_background(c, i, s.on),
-    "record_comment": lambda app, c, i, s: app.record_comment(
-        c, i, CommentSource(s.args["source"]), s.on
-    ),
-    "summarize_comments": lambda app, c, i, s: app.summarize_comments(c, i, s.on),
-    "record_cell_vote": lambda app, c, i, s: app.record_cell_vote(
-        c,
-        i,
-        held_on=s.on,
-        votes_for=int(s.args["votes_for"]),
-        votes_against=int(s.args["votes_against"]),
-        excused_voting=int(s.args.get("excused_voting", 0)),
-        provincial_consent_over_60=bool(s.args.get("provincial_consent_over_60", False)),
-        unit_has_youth_union=bool(s.args.get("unit_has_youth_union", True)),
-    ),
-    "record_intermediate_appraisal": lambda app, c, i, s: app.record_intermediate_appraisal(
-        c, i, s.on
-    ),
-    "record_committee_vote": lambda app, c, i, s: app.record_committee_vote(
-        c,
-        i,
-        held_on=s.on,
-        committee_size=int(s.args["committee_size"]),
-        votes_for=int(s.args["votes_for"]),
-        votes_against=int(s.args["votes_against"]),
-    ),
-    "extend_decision_deadline": lambda app, c, i, s: app.extend_decision_deadline(
-        c, i, int(s.args["extra_wd"]), str(s.args.get("reason", "")), s.on
-    ),
-    "decide": lambda app, c, i, s: app.decide_admission(
-        c, i, number=str(s.args["number"]), decided_by=_uuid(s.args, "decided_by"), on=s.on
-    ),
-    "refuse": lambda app, c, i, s: app.refuse_admission(
-        c,
-        i,
-        decided_by=_uuid(s.args, "decided_by"),
-        reason=str(s.args.get("reason", "")),
-        on=s.on,
-    ),
-    "receive_decision": lambda app, c, i, s: app.receive_decision(c, i, s.on),
-    "approve_ceremony_delay": lambda app, c, i, s: app.approve_ceremony_delay(
-        c, i, until=_day(s.args, "until"), approved_by=_uuid(s.args, "approved_by"), on=s.on
-    ),
-    "hold_ceremony": lambda app, c, i, s: app.hold_ceremony(
-        c,
-        i,
-        s.on,
-        _uuid(s.args, "helper_member_id") if s.args.get("helper_member_id") else None,
-    ),
-    "withdraw": lambda app, c, i, s: app.end_case(
-        c, i, withdrawn=True, reason=str(s.args.get("reason", "")), on=s.on
-    ),
-    "stop": lambda app, c, i, s: app.end_case(
-        c, i, withdrawn=False, reason=str(s.args.get("reason", "")), on=s.on
-    ),
-}
-assert set(ADMISSION_STEPS) == set(STEPS), "every step of the process card has a handler"
-
-MEMBER_STEPS: dict[str, Handler] = {
-    "assign_helper": lambda app, c, i, s: app.assign_helper(
-        c, i, _uuid(s.args, "helper_member_id"), s.on
-    ),
-    "complete_new_member_course": lambda app, c, i, s: app.complete_new_member_course(
-        c, i, str(s.args["certificate_no"]), s.on
-    ),
-    "record_review_vote": lambda app, c, i, s: app.record_review_vote(
-        c,
-        i,
-        motion=Motion(s.args["motion"]),
-        held_on=s.on,
-        votes_for=int(s.args["votes_for"]),
-        votes_against=int(s.args["votes_against"]),
-        excused_voting=int(s.args.get("excused_voting", 0)),
-    ),
-    "extend_recognition_deadline": lambda app, c, i, s: app.extend_recognition_deadline(
-        c, i, int(s.args["extra_wd"]), str(s.args.get("reason", "")), s.on
-    ),
-    "recognize": lambda app, c, i, s: app.recognize(
-        c,
-        i,
-        decided_by=_uuid(s.args, "decided_by"),
-        on=s.on,
-        by_upper_committee=bool(s.args.get("by_upper_committee", False)),
-    ),
-    "strike_off": lambda app, c, i, s: app.strike_off(
-        c,
-        i,
-        decided_by=_uuid(s.args, "decided_by"),
-        reason=str(s.args.get("reason", "")),
-        on=s.on,
-        by_upper_committee=bool(s.args.get("by_upper_committee", False)),
-    ),
-    "discipline": lambda app, c, i, s: app.discipline_member(
-        c, i, str(s.args["penalty"]), str(s.args.get("reason", "")), s.on
-    ),
-    "place_hold": lambda app, c, i, s: app.place_hold(c, i, HoldKind(s.args["kind"]), s.on),
-    "release_hold": lambda app, c, i, s: app.release_hold(c, i, HoldKind(s.args["kind"]), s.on),
-    "exempt": lambda app, c, i, s: app.exempt_member(
-        c, i, Exemption(s.on, _day(s.args, "ends_on"), str(s.args.get("reason", "")))
-    ),
-    "link_residence": lambda app, c, i, s: app.link_residence(
-        c,
-        i,
-        _uuid(s.args, "residence_cell_id") if s.args.get("residence_cell_id") else None,
-        s.on,
-    ),
-    "record_residence_comment": lambda app, c, i, s: app.record_residence_comment(
-        c, i, int(s.args["year"]), bool(s.args.get("favourable", True)), s.on
-    ),
-}
-
-TRANSFER_STEPS: dict[str, Handler] = {
-    "forward_letter": lambda app, c, i, s: app.forward_letter(
-        c,
-        i,
-        Hop(
-            _uuid(s.args, "from_org_id"),
-            _uuid(s.args, "to_org_id"),
-            str(s.args.get("letter_no", "")),
-            s.on,
-        ),
-    ),
-    "present_letter": lambda app, c, i, s: app.present_letter(c, i, s.on),
-    "accept_transfer": lambda app, c, i, s: app.accept_transfer(c, i, s.on),
-    "end_temporary_transfer": lambda app, c, i, s: app.end_temporary_transfer(c, i, s.on),
-    "record_portal_reference": lambda app, c, i, s: app.record_portal_reference(
-        c, i, str(s.args["reference"]), s.on
-    ),
-    "cancel_transfer": lambda app, c, i, s: app.cancel_transfer(
-        c, i, str(s.args.get("reason", "")), s.on
-    ),
-}
-
-assert set(TRANSFER_STEPS) == set(TRANSFER_STEP_STAGES), "every transfer step has a handler"
-
-HANDLERS: dict[str, dict[str, Handler]] = {
-    "admission": ADMISSION_STEPS,
-    "member": MEMBER_STEPS,
-    "transfer": TRANSFER_STEPS,
-}
 
 
 def refusal(error: DomainError) -> ApplicationError:
@@ -279,7 +60,7 @@ def refusal(error: DomainError) -> ApplicationError:
     )
 
 
-class Activities:
+class Activities(ActivityCalls):
     """The activities of one worker, over the application and a notifier."""
 
     def __init__(self, app: Dangvien, notify: Notify) -> None:
@@ -315,50 +96,7 @@ class Activities:
     # --- views ---
 
     def view_of(self, subject_id: UUID, today: date) -> View:
-        agg: Any = self.app.repository.get(subject_id)
-        deadline = self.app.open_deadline(subject_id, today)
-        dview = DeadlineView(**vars(deadline)) if isinstance(deadline, OpenDeadline) else None
-        level = agg.escalation_level((dview.rule_id, dview.start, dview.due) if dview else None)
-        if isinstance(agg, AdmissionCase):
-            stage = agg.stage
-            return View(
-                "admission",
-                subject_id,
-                str(stage),
-                stage.is_closed,
-                agg.cell_id,
-                member_id=getattr(agg, "member_id", None),
-                deadline=dview,
-                escalation_level=level,
-                awaiting=sorted(k for k, stages in STEPS.items() if stage in stages),
-            )
-        if isinstance(agg, Member):
-            status = agg.status
-            return View(
-                "member",
-                subject_id,
-                "deadlock" if agg.deadlocked and status is Status.probationary else str(status),
-                status is not Status.probationary,
-                agg.cell_id,
-                member_id=subject_id,
-                deadline=dview,
-                escalation_level=level,
-                failed_votes=agg.failed_votes,
-                awaiting=sorted(MEMBER_STEPS) if status is Status.probationary else [],
-            )
-        assert isinstance(agg, Transfer)
-        tstage = agg.stage
-        return View(
-            "transfer",
-            subject_id,
-            str(tstage),
-            tstage in (TransferStage.completed, TransferStage.cancelled),
-            agg.from_cell_id,
-            member_id=agg.member_id,
-            deadline=dview,
-            escalation_level=level,
-            awaiting=accepted_steps(tstage),
-        )
+        return view_of(self.app, subject_id, today)
 
     @defn("view")
     def view(self, request: PlanRequest) -> View:
@@ -402,20 +140,15 @@ class Activities:
 
     @defn("apply_step")
     def apply_step(self, request: StepRequest) -> View:
-        step = request.step
-        handler = HANDLERS[request.subject].get(step.kind)
-        if handler is None:
-            raise ApplicationError(
-                f"Unknown step {step.kind}", type="UnknownStep", non_retryable=True
-            )
-        ctx = _ctx(step.actor, step.command_key)
+        act = request.step
+        ctx = _ctx(act.actor, act.command_key)
         self._guard(
-            lambda: handler(self.app, ctx, request.subject_id, step),
+            lambda: handle(self.app, ctx, request.subject_id, act.step),
             subject_id=str(request.subject_id),
-            step=step.kind,
-            command_key=step.command_key,
+            step=act.step.step_kind,
+            command_key=act.command_key,
         )
-        return self.view_of(request.subject_id, step.on)
+        return self.view_of(request.subject_id, act.step.on)
 
     # --- deadlines ---
 
@@ -493,23 +226,6 @@ class Activities:
         )
 
     # --- cell dissolution ---
-
-    @defn("preview_dissolution")
-    def preview_dissolution(self, request: PlanRequest) -> list[dict[str, Any]]:
-        """Where each member of the cell would go: the residence cell of their 213 link, when
-        it is another cell of the same grassroots organization; otherwise the officer chooses."""
-        cell = self.app.load(Organization, request.subject_id)
-        grassroots = self.app.grassroots_of(cell.id, request.today).id
-        preview = []
-        for member_id in sorted(cell.members_on(request.today)):
-            member = self.app.load(Member, member_id)
-            suggested = member.residence_cell_id
-            if suggested and self.app.grassroots_of(suggested, request.today).id != grassroots:
-                suggested = None
-            preview.append(
-                {"member_id": str(member_id), "to_cell_id": str(suggested) if suggested else None}
-            )
-        return preview
 
     @defn("move_member")
     def move_member(self, request: MoveRequest) -> bool:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
 from uuid import UUID
 
-TASK_QUEUE = "dangvien"
+from domain.commands import Step, Subject
 
-Subject = Literal["admission", "member", "transfer"]
+TASK_QUEUE = "dangvien"
 
 
 @dataclass
@@ -23,22 +22,19 @@ class ActorRef:
 
 
 @dataclass
-class Step:
-    """A human step on a case: `kind` names the command (domain.admission.STEPS, ...);
-    `args` its facts. A step without a command key gets one from the workflow."""
+class Act:
+    """A human step as the `act` update carries it: the typed step (domain/commands/), who
+    acts, and the command key (a step sent without one gets one from the workflow)."""
 
-    kind: str
-    on: date
+    step: Step
     actor: ActorRef
-    args: dict[str, Any] = field(default_factory=dict)
     command_key: str = ""
 
 
 @dataclass
 class StepRequest:
-    subject: Subject
     subject_id: UUID
-    step: Step
+    step: Act
 
 
 @dataclass

@@ -4,18 +4,21 @@ the domain; the workflows wait, ask activities, and escalate when a deadline pas
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.admission import Stage
+    from domain.calendar import VIETNAM, local_start_of
+    from domain.stages import Stage
     from workflows import search
-    from workflows.activities import VIETNAM, local_start_of
+    from workflows.calls import ActivityCalls
     from workflows.messages import (
+        Act,
         AdmissionStart,
         DissolutionProgress,
         DissolutionStart,
@@ -23,13 +26,11 @@ with workflow.unsafe.imports_passed_through():
         EscalateRequest,
         Move,
         MoveRequest,
-        Plan,
         PlanRequest,
         ProbationStart,
         ResidenceRequest,
         ResidenceRoundResult,
         ResidenceRoundStart,
-        Step,
         StepRequest,
         Subject,
         TransferStart,
@@ -37,20 +38,21 @@ with workflow.unsafe.imports_passed_through():
     )
 
 T = TypeVar("T")
+A = TypeVar("A")
+DO = ActivityCalls  # the activities, called by method
 RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 
-async def call(name: str, arg: Any, result_type: type[T], seconds: int = 30) -> T:
-    """Run an activity by name (the worker registers them; workflows import none of them).
-    Activities are short: a worker that died mid-activity is noticed after `seconds`."""
-    result = await workflow.execute_activity(
-        name,
+async def call(activity: Callable[[Any, A], T], arg: A, seconds: int = 30) -> T:
+    """Run an activity by its method (the worker registers the implementation; workflows
+    import none of it). Activities are short: a worker that died mid-activity is noticed
+    after `seconds`."""
+    return await workflow.execute_activity_method(
+        activity,
         arg,
-        result_type=result_type,
         start_to_close_timeout=timedelta(seconds=seconds),
         retry_policy=RETRY,
     )
-    return cast(T, result)
 
 
 def today() -> date:
@@ -74,41 +76,39 @@ class Process:
         return self.view
 
     @workflow.update
-    async def act(self, step: Step) -> View:
+    async def act(self, act: Act) -> View:
         """A human step (see docs/processes.md)."""
-        return await self.apply(step)
+        return await self.apply(act)
 
     @act.validator
-    def accepts(self, step: Step) -> None:
+    def accepts(self, act: Act) -> None:
         """CASE-STAGE: refuse, before anything runs, a step the stage does not accept (the
         view lists them from the domain's tables); while opening, the handler waits."""
-        view = self.view
-        if view is not None and (view.closed or step.kind not in view.awaiting):
+        view, kind = self.view, act.step.step_kind
+        if view is not None and (view.closed or kind not in view.awaiting):
             raise ApplicationError(
                 f"[CASE-STAGE] The {view.subject} at stage '{view.stage}' does not accept "
-                f"this step ({step.kind})",
+                f"this step ({kind})",
                 {
                     "rule_id": "CASE-STAGE",
-                    "vi": f"Đang ở bước '{view.stage}', không nhận bước này ({step.kind})",
-                    "en": f"At stage '{view.stage}' this step is not accepted ({step.kind})",
+                    "vi": f"Đang ở bước '{view.stage}', không nhận bước này ({kind})",
+                    "en": f"At stage '{view.stage}' this step is not accepted ({kind})",
                     "stage": view.stage,
-                    "step": step.kind,
+                    "step": kind,
                 },
                 type="RuleViolation",
                 non_retryable=True,
             )
 
-    async def apply(self, step: Step) -> View:
+    async def apply(self, act: Act) -> View:
         """Run a human step through its idempotent activity, one step at a time."""
         await workflow.wait_condition(lambda: self.view is not None)  # opened
         assert self.view is not None
-        if not step.command_key:
-            step.command_key = str(workflow.uuid4())
+        if not act.command_key:
+            act.command_key = str(workflow.uuid4())
         async with self.lock:
             try:
-                self.view = await call(
-                    "apply_step", StepRequest(self.subject, self.view.subject_id, step), View
-                )
+                self.view = await call(DO.apply_step, StepRequest(self.view.subject_id, act))
             except ActivityError as error:
                 # A refusal reaches the caller with its rule id; the process goes on.
                 if isinstance(error.cause, ApplicationError):
@@ -137,7 +137,7 @@ class Process:
         """Wait for the stage to change; meanwhile fire each rung of its ladder on its day."""
         assert self.view is not None
         seen = self.changes
-        plan = await call("plan", PlanRequest(self.view.subject_id, today()), Plan)
+        plan = await call(DO.plan, PlanRequest(self.view.subject_id, today()))
         self.view.deadline = plan.deadline
         self.publish()
         for rung in plan.rungs:
@@ -153,9 +153,8 @@ class Process:
             if self.changes != seen:
                 return
             fired = await call(
-                "escalate",
+                DO.escalate,
                 EscalateRequest(self.view.subject_id, rung, today(), str(workflow.uuid4())),
-                bool,
             )
             if not fired and workflow.patched("replan-on-stale-rung"):
                 return  # the plan went stale (a transfer, say): plan again
@@ -189,7 +188,7 @@ class AdmissionWorkflow(Process):
 
     @workflow.run
     async def run(self, start: AdmissionStart) -> View:
-        self.view = await call("open_case", start, View)
+        self.view = await call(DO.open_case, start)
         await self.until_closed(start)
         if self.view.stage == Stage.admitted and self.view.member_id:
             # The same workflow id carries the person into probation (PRB-LENGTH).
@@ -211,7 +210,7 @@ class ProbationWorkflow(Process):
 
     @workflow.run
     async def run(self, start: ProbationStart) -> View:
-        self.view = await call("view", PlanRequest(start.member_id, today()), View)
+        self.view = await call(DO.view, PlanRequest(start.member_id, today()))
         return await self.until_closed(start)
 
 
@@ -227,7 +226,7 @@ class TransferWorkflow(Process):
 
     @workflow.run
     async def run(self, start: TransferStart) -> View:
-        self.view = await call("start_transfer", start, View)
+        self.view = await call(DO.start_transfer, start)
         return await self.until_closed(start)
 
 
@@ -237,7 +236,7 @@ class MoveMemberWorkflow:
 
     @workflow.run
     async def run(self, request: MoveRequest) -> bool:
-        return await call("move_member", request, bool, seconds=10)
+        return await call(DO.move_member, request, seconds=10)
 
 
 @workflow.defn
@@ -276,9 +275,8 @@ class DissolutionWorkflow:
                 self.retry_requested = False
             pending = failed
         await call(
-            "dissolve_cell",
+            DO.dissolve_cell,
             DissolveRequest(start.cell_id, start.on, start.actor, start.merged_into),
-            type(None),
         )
         self.progress.dissolved = True
         return self.progress
@@ -310,7 +308,7 @@ class ResidenceRoundWorkflow:
         opened = today()
         year = start.year or opened.year
         due = opened + timedelta(days=start.answer_within_days)
-        asked = await call("residence_round", ResidenceRequest(year, opened, due, False), list)
+        asked = await call(DO.residence_round, ResidenceRequest(year, opened, due, False))
         await workflow.sleep(local_start_of(due + timedelta(days=1)) - workflow.now())
-        late = await call("residence_round", ResidenceRequest(year, today(), due, True), list)
+        late = await call(DO.residence_round, ResidenceRequest(year, today(), due, True))
         return ResidenceRoundResult(year, len(asked), len(asked) - len(late), len(late))

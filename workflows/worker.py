@@ -40,7 +40,6 @@ def activities_of(app: Dangvien, notify: Notify) -> list[Callable[..., Any]]:
         a.apply_step,
         a.plan,
         a.escalate,
-        a.preview_dissolution,
         a.move_member,
         a.dissolve_cell,
         a.residence_round,

@@ -12,11 +12,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.commands import STEPS
 from domain.values import Role as ActorRole
 from infra.users import Role, User
 from projections.projector import live_version
 from projections.tables import tables
-from workflows.activities import ADMISSION_STEPS, MEMBER_STEPS, TRANSFER_STEPS
 from workflows.messages import ActorRef
 
 # Commands of the API that are not steps of a process.
@@ -35,34 +35,24 @@ RANK: dict[Role, int] = {
     Role.administrator: 4,
 }
 
+ACTOR_ROLE: dict[Role, ActorRole] = {
+    # How the record names the roles of users (domain.values.Role).
+    Role.cell_secretary: ActorRole.cell_secretary,
+    Role.grassroots_officer: ActorRole.grassroots_officer,
+    Role.department_officer: ActorRole.org_department_officer,
+    Role.auditor: ActorRole.auditor,
+    Role.administrator: ActorRole.administrator,
+}
+USER_ROLE = {actor: user for user, actor in ACTOR_ROLE.items()}
+
 LEVEL: dict[str, Role] = {
     # The lowest role that may issue each command; every role above may too, auditors none.
-    # Steps not named here are the cell's (the step tables of workflows/activities.py), so a
-    # new step of a process is the cell secretary's until it is listed below.
-    **dict.fromkeys([*ADMISSION_STEPS, *MEMBER_STEPS, *TRANSFER_STEPS], Role.cell_secretary),
+    # Each step declares its own (domain/commands/); the API's other commands:
+    **{kind: USER_ROLE[step.least_role] for kind, step in STEPS.items()},
     OPEN_CASE: Role.cell_secretary,
     ACKNOWLEDGE: Role.cell_secretary,
-    # the grassroots committee (đảng ủy cơ sở): certifies the background (ADM-VERIFY),
-    # appraises and votes (steps 9-10), holds and discipline, forwards transfer letters
-    "certify_background": Role.grassroots_officer,
-    "record_intermediate_appraisal": Role.grassroots_officer,
-    "record_committee_vote": Role.grassroots_officer,
-    "discipline": Role.grassroots_officer,
-    "place_hold": Role.grassroots_officer,
-    "release_hold": Role.grassroots_officer,
-    "forward_letter": Role.grassroots_officer,
-    "record_portal_reference": Role.grassroots_officer,
-    SET_TARGET: Role.grassroots_officer,
-    # the organization department of the competent committee (Ban Tổ chức): decisions,
-    # extensions, approved delays, transfers and dissolutions
-    "extend_decision_deadline": Role.department_officer,
-    "decide": Role.department_officer,
-    "refuse": Role.department_officer,
-    "approve_ceremony_delay": Role.department_officer,
-    "extend_recognition_deadline": Role.department_officer,
-    "recognize": Role.department_officer,
-    "strike_off": Role.department_officer,
-    "cancel_transfer": Role.department_officer,
+    SET_TARGET: Role.grassroots_officer,  # the grassroots committee sets its units' targets
+    # the organization department of the competent committee (Ban Tổ chức)
     START_TRANSFER: Role.department_officer,
     DISSOLVE: Role.department_officer,
     MANAGE_USERS: Role.administrator,
@@ -86,16 +76,6 @@ def may_see_personal_data(user: User) -> bool:
     on the person — the cell secretary and the officers above, administrators — inside their
     subtree. Auditors check the process: they read every event of it, personal data redacted."""
     return user.role is not Role.auditor
-
-
-ACTOR_ROLE: dict[Role, ActorRole] = {
-    # How the record names the roles of users (domain.values.Role).
-    Role.cell_secretary: ActorRole.cell_secretary,
-    Role.grassroots_officer: ActorRole.grassroots_officer,
-    Role.department_officer: ActorRole.org_department_officer,
-    Role.auditor: ActorRole.auditor,
-    Role.administrator: ActorRole.administrator,
-}
 
 
 class Scope:

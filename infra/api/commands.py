@@ -34,7 +34,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain import policy
 from domain.application import NAMESPACE, Context, Dangvien
+from domain.commands import Step, Subject
+from domain.commands.probation import MemberStep
 from domain.errors import ConcurrencyConflict, RuleViolation
+from domain.handlers import handle
 from domain.member import Status
 from domain.organization import AdmissionTarget, Organization
 from domain.person import Person, PersonalData
@@ -66,17 +69,15 @@ from infra.api.schemas import (
 )
 from infra.api.services import Services, temporal_unavailable
 from infra.users import User
-from workflows.activities import MEMBER_STEPS
 from workflows.messages import (
     TASK_QUEUE,
+    Act,
     ActorRef,
     AdmissionStart,
     DissolutionProgress,
     DissolutionStart,
     Move,
     ProbationStart,
-    Step,
-    Subject,
     TransferStart,
     View,
 )
@@ -84,6 +85,7 @@ from workflows.processes import (
     AdmissionWorkflow,
     DissolutionWorkflow,
     ProbationWorkflow,
+    Process,
     TransferWorkflow,
 )
 
@@ -213,52 +215,42 @@ def org_command(s: Services, user: User, org_id: UUID, command: str) -> ActorRef
 
 
 async def act(
-    s: Services, user: User, subject: Subject, ident: UUID, step: StepIn, key: str | None
+    s: Services, user: User, subject: Subject, ident: UUID, body: StepIn, key: str | None
 ) -> ViewOut:
     """A step through the `act` update of the process that runs the record; a standing step
     of a member without a process (a full member) directly."""
+    step = body.step()
 
-    def prepare() -> tuple[Located, Step]:
+    def prepare() -> tuple[Located, Act]:
         scope = s.scope
         found = locate(s.app, scope, user, subject, ident)
-        if not may(user, step.kind):
-            raise role_refused(step.kind)
+        if not may(user, step.step_kind):
+            raise role_refused(step.step_kind)
         policy.rules_at(step.on)
-        args = step.args.model_dump(mode="json", exclude_none=True)
-        acting = [o for o in acting_for(found, step.kind, args) if scope.inside(user, o)]
+        acting = [o for o in acting_for(found, step) if scope.inside(user, o)]
         if not acting:
             raise scope_refused()
-        actor = scope.actor(user, acting[0])
-        return found, Step(step.kind, step.on, actor, args, command_key(user, key))
+        return found, Act(step, scope.actor(user, acting[0]), command_key(user, key))
 
     client = await s.temporal.client()  # first: unreachable, nothing is written
     found, message = await run_in_threadpool(prepare)
-    if without_process(found, step.kind):
+    if without_process(found, step):
         return await run_in_threadpool(apply_directly, s, ident, message)
     if registered_probationer(found):  # its probation runs from the first step taken on it
         start = ProbationStart(ident, None)
         await start_process(client, ProbationWorkflow.run, start, found.workflow_id)
-    handle = client.get_workflow_handle(found.workflow_id)
-    view = await through_temporal(handle.execute_update("act", message, result_type=View))
+    process = client.get_workflow_handle(found.workflow_id)
+    view = await through_temporal(process.execute_update(Process.act, message))
     return ViewOut.model_validate(view)
 
 
-STANDING_STEPS = frozenset(
-    # What may befall a member at any time, probation or not: holds (TRF-HOLD), exemptions,
-    # the 213 residence link and its yearly comment, discipline.
-    {"place_hold", "release_hold", "exempt", "link_residence", "record_residence_comment"}
-    | {"discipline"}
-)
-assert STANDING_STEPS.issubset(MEMBER_STEPS)
-
-
-def without_process(found: Located, kind: str) -> bool:
+def without_process(found: Located, step: Step) -> bool:
     """A full member has no process: its standing steps are applied directly (as targets
     are); a probationer's go through its ProbationWorkflow, which holds the deadlines."""
     return (
-        found.subject == "member"
+        isinstance(step, MemberStep)
+        and step.standing
         and found.record.status is not Status.probationary
-        and kind in STANDING_STEPS
     )
 
 
@@ -272,24 +264,24 @@ def registered_probationer(found: Located) -> bool:
     )
 
 
-def apply_directly(s: Services, member_id: UUID, step: Step, attempts: int = 5) -> ViewOut:
+def apply_directly(s: Services, member_id: UUID, act: Act, attempts: int = 5) -> ViewOut:
     """The step's handler (the same the activity runs), retried when another writer changed
     the member first (the command is idempotent)."""
     for attempt in range(attempts):
         try:
-            MEMBER_STEPS[step.kind](s.app, context(step.actor, step.command_key), member_id, step)
+            handle(s.app, context(act.actor, act.command_key), member_id, act.step)
             break
         except ConcurrencyConflict:
             if attempt == attempts - 1:
                 raise
-    return ViewOut.model_validate(s.activities.view_of(member_id, step.on))
+    return ViewOut.model_validate(s.view_of(member_id, act.step.on))
 
 
 @router.post("/cases/{case_id}/steps")
 async def case_step(
     case_id: UUID, step: AdmissionStepIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
-    """A step of an admission case (domain.admission.STEPS): returns the case's new view."""
+    """A step of an admission case (domain/commands/admission.py): returns its new view."""
     return await act(s, user, "admission", case_id, step, key)
 
 

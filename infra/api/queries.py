@@ -49,8 +49,9 @@ from projections import maintenance
 from projections.projector import live_version
 from projections.queries import ReadModel
 from projections.tables import tables
-from workflows.messages import PlanRequest, Subject
+from workflows.messages import Subject
 from workflows.processes import DissolutionWorkflow
+from workflows.views import dissolution_preview as dissolution_preview_of
 
 AS_OF_MAX_EVENTS = 50_000  # an as-of read model replays the log: ~2,700 events/s (bench/)
 Today = Annotated[
@@ -246,7 +247,7 @@ def dissolution_preview(org_id: UUID, user: CurrentUser, s: Svc, on: Today = Non
     visible(s, user, org_id)
     if not may(user, DISSOLVE):
         raise role_refused(DISSOLVE)
-    preview = s.activities.preview_dissolution(PlanRequest(org_id, on or s.today()))
+    preview = dissolution_preview_of(s.app, org_id, on or s.today())
     return [MoveOut.model_validate(p) for p in preview]
 
 
@@ -264,7 +265,7 @@ async def dissolution_progress(org_id: UUID, user: CurrentUser, s: Svc) -> Disso
 
 def view_out(s: Services, ident: UUID, today: date | None) -> ViewOut:
     """The record's view exactly as its process computes it (the workflow's `status`)."""
-    return ViewOut.model_validate(s.activities.view_of(ident, today or s.today()))
+    return ViewOut.model_validate(s.view_of(ident, today or s.today()))
 
 
 def person_out(app: Dangvien, user: User, person_id: UUID) -> PersonOut | None:

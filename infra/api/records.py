@@ -12,16 +12,16 @@ from fastapi.encoders import jsonable_encoder
 
 from domain.admission import AdmissionCase
 from domain.application import Dangvien, HistoryEntry
+from domain.calendar import VIETNAM
+from domain.commands import Step, Subject
 from domain.errors import NotFound
 from domain.member import Member
 from domain.person import Person
 from domain.record import Recorded
-from domain.transfer import Transfer, TransferStage
+from domain.transfer import Transfer
 from infra.api.access import Scope, may_see_personal_data
 from infra.logging import PERSONAL_FIELDS
 from infra.users import User
-from workflows.activities import VIETNAM
-from workflows.messages import Subject
 
 KINDS: dict[Subject, type[Recorded]] = {
     "admission": AdmissionCase,
@@ -59,19 +59,10 @@ def organizations_of(record: Any) -> tuple[UUID, ...]:
     return (record.cell_id,)
 
 
-RECEIVING_STEPS = frozenset({"present_letter", "accept_transfer"})
-
-
-def acting_for(found: Located, kind: str, args: dict[str, Any]) -> tuple[UUID, ...]:
-    """The organizations a step acts for: a letter is presented to and accepted by the
-    receiving cell, a hop is sent by the organization forwarding it; any other step acts for
-    the record's own organizations."""
-    if found.subject == "transfer":
-        if kind in RECEIVING_STEPS and found.record.to_cell_id is not None:
-            return (found.record.to_cell_id,)
-        if kind == "forward_letter":
-            return (UUID(str(args["from_org_id"])),)
-    return found.orgs
+def acting_for(found: Located, step: Step) -> tuple[UUID, ...]:
+    """The organizations a step on the record acts for (the step's class says which)."""
+    receiving = found.record.to_cell_id if found.subject == "transfer" else None
+    return step.acting_for(found.orgs, receiving)
 
 
 def locate(app: Dangvien, scope: Scope, user: User, subject: Subject, ident: UUID) -> Located:
@@ -127,7 +118,7 @@ def stage_of(record: Any) -> tuple[str, bool]:
     if isinstance(record, Member):
         return str(record.status), str(record.status) != "probationary"
     assert isinstance(record, Transfer)
-    return str(record.stage), record.stage in (TransferStage.completed, TransferStage.cancelled)
+    return str(record.stage), record.stage.is_closed
 
 
 def aware(moment: datetime) -> datetime:

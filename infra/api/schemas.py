@@ -1,32 +1,36 @@
 """Request and response bodies (pydantic): what the API accepts and returns, as OpenAPI shows.
 
-Every human step is one model per kind, `{"kind", "on", "args"}`, whose `args` mirror the
-workflow's handler tables (workflows/activities.py); a kind without a model fails at import.
+Every human step is one model per kind, `{"kind", "on", "args"}`, derived from the step's
+class (domain/commands/): its fields, their bounds and defaults are declared there only.
 Bounds (dates between 1930 and 2100, sizes, lengths) keep nonsense out before it reaches a
 process: a handler that cannot read its arguments would otherwise be retried for ever.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import types
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from uuid import UUID
 
+from annotated_types import MinLen
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from domain.admission import CommentSource
-from domain.member import Motion
-from domain.values import (
-    Education,
-    Gender,
-    HoldKind,
-    IntroducerKind,
-    Relationship,
-    TransferKind,
-    TransferReason,
-)
+from domain.bounds import Pattern
+from domain.commands import STEPS, Step, Subject, steps_of
+from domain.values import Education, Gender, TransferKind, TransferReason
 from infra.users import Role
-from workflows.activities import ADMISSION_STEPS, MEMBER_STEPS, TRANSFER_STEPS
 
 FIRST_DAY, LAST_DAY = date(1930, 1, 1), date(2100, 12, 31)
 # JSON Schema bounds no date: the pattern tells clients (and schemathesis) the years allowed.
@@ -284,152 +288,69 @@ class TargetOut(BaseModel):
 
 
 # --- human steps ----------------------------------------------------------------------------
+# Derived from the step classes (domain/commands/): a body is `{"kind", "on", "args"}`, whose
+# `args` are the step's fields with its bounds; dates get the API's years, text never holds a
+# NUL and a name is never blank.
+
+NO_NUL, NOT_BLANK = r"^[^\x00]*$", r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
-class NoArgs(Strict):
-    pass
+def _http(annotation: Any) -> Any:
+    """The type the API validates for a field of a step (or of a value inside one)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        base, *meta = args
+        kept = [m for m in meta if not isinstance(m, Pattern)]
+        if base is str:
+            regex = next((m.regex for m in meta if isinstance(m, Pattern)), None)
+            blank = any(isinstance(m, MinLen) and m.min_length > 0 for m in meta)
+            regex = regex or (NOT_BLANK if blank else NO_NUL)
+            return Annotated[(str, *kept, Field(pattern=regex))]
+        return Annotated[(_http(base), *kept)]
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_http(a) for a in args)]  # noqa: UP007
+    if origin is tuple:
+        return list[_http(args[0])]  # type: ignore[misc]
+    if annotation is date:
+        return Day
+    if annotation is str:
+        return Annotated[str, Field(pattern=NO_NUL)]
+    if dataclasses.is_dataclass(annotation):
+        return _model_of(cast(type, annotation))
+    return annotation
 
 
-class Reason(Strict):
-    reason: Text = ""
+def _json_default(default: Any) -> Any:
+    return list(default) if isinstance(default, tuple) else default  # JSON has no tuples
 
 
-class RelativeIn(Strict):
-    key: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
-    relationship: Relationship
-    full_name: Name
-    lives_or_works_at: Text = ""
-    is_party_member: bool = False
+MODELS: dict[type[BaseModel], type] = {}  # each derived model → the domain class it builds
 
 
-class Ballot(Strict):
-    votes_for: Count
-    votes_against: Count
+def _model_of(cls: type, name: str | None = None, skip: frozenset[str] = frozenset()) -> Any:
+    hints = get_type_hints(cls, include_extras=True)
+    fields_ = {
+        f.name: (
+            _http(hints[f.name]),
+            ... if f.default is dataclasses.MISSING else _json_default(f.default),
+        )
+        for f in dataclasses.fields(cls)
+        if f.init and f.name not in skip
+    }
+    model = create_model(name or cls.__name__, __base__=Strict, **fields_)  # type: ignore[call-overload]
+    MODELS[model] = cls
+    return model
 
 
-class CellBallot(Ballot):
-    excused_voting: Count = 0
-
-
-class Extension(Strict):
-    extra_wd: Annotated[int, Field(ge=1, le=365)]
-    reason: Text = ""
-
-
-class Decision(Strict):
-    decided_by: UUID
-
-
-ADMISSION_ARGS: dict[str, type[BaseModel]] = {
-    "record_certificate": create_model("RecordCertificate", __base__=Strict, number=(Name, ...)),
-    "submit_application": NoArgs,
-    "declare_background": create_model(
-        "DeclareBackground",
-        __base__=Strict,
-        relatives=(Annotated[list[RelativeIn], Field(max_length=50)], []),
-    ),
-    "assign_introducer": create_model(
-        "AssignIntroducer",
-        __base__=Strict,
-        slot=(Annotated[int, Field(ge=1, le=2)], ...),
-        kind=(IntroducerKind, ...),
-        letter_on=(Day, ...),
-        member_id=(UUID | None, None),
-        together_since=(Day | None, None),
-        same_grassroots=(bool, True),
-    ),
-    "request_verification": create_model(
-        "RequestVerification", __base__=Strict, subject=(Name, ...), sent_to=(Name, ...)
-    ),
-    "record_verification_result": create_model(
-        "RecordVerificationResult",
-        __base__=Strict,
-        subject=(Name, ...),
-        satisfactory=(bool, ...),
-        note=(Text, ""),
-    ),
-    "exempt_family_side": create_model(
-        "ExemptFamilySide", __base__=Strict, member_relative_key=(Name, ...)
-    ),
-    "certify_background": NoArgs,
-    "record_comment": create_model("RecordComment", __base__=Strict, source=(CommentSource, ...)),
-    "summarize_comments": NoArgs,
-    "record_cell_vote": create_model(
-        "RecordCellVote",
-        __base__=CellBallot,
-        provincial_consent_over_60=(bool, False),
-        unit_has_youth_union=(bool, True),
-    ),
-    "record_intermediate_appraisal": NoArgs,
-    "record_committee_vote": create_model(
-        "RecordCommitteeVote",
-        __base__=Ballot,
-        committee_size=(Annotated[int, Field(ge=1, le=1000)], ...),
-    ),
-    "extend_decision_deadline": Extension,
-    "decide": create_model("Decide", __base__=Decision, number=(Name, ...)),
-    "refuse": create_model("Refuse", __base__=Decision, reason=(Text, "")),
-    "receive_decision": NoArgs,
-    "approve_ceremony_delay": create_model(
-        "ApproveCeremonyDelay", __base__=Strict, until=(Day, ...), approved_by=(UUID, ...)
-    ),
-    "hold_ceremony": create_model(
-        "HoldCeremony", __base__=Strict, helper_member_id=(UUID | None, None)
-    ),
-    "withdraw": Reason,
-    "stop": Reason,
-}
-
-MEMBER_ARGS: dict[str, type[BaseModel]] = {
-    "assign_helper": create_model("AssignHelper", __base__=Strict, helper_member_id=(UUID, ...)),
-    "complete_new_member_course": create_model(
-        "CompleteNewMemberCourse", __base__=Strict, certificate_no=(Name, ...)
-    ),
-    "record_review_vote": create_model(
-        "RecordReviewVote", __base__=CellBallot, motion=(Motion, ...)
-    ),
-    "extend_recognition_deadline": Extension,
-    "recognize": create_model("Recognize", __base__=Decision, by_upper_committee=(bool, False)),
-    "strike_off": create_model(
-        "StrikeOff", __base__=Decision, reason=(Text, ""), by_upper_committee=(bool, False)
-    ),
-    "discipline": create_model(
-        "Discipline", __base__=Strict, penalty=(Name, ...), reason=(Text, "")
-    ),
-    "place_hold": create_model("PlaceHold", __base__=Strict, kind=(HoldKind, ...)),
-    "release_hold": create_model("ReleaseHold", __base__=Strict, kind=(HoldKind, ...)),
-    "exempt": create_model("Exempt", __base__=Strict, ends_on=(Day, ...), reason=(Text, "")),
-    "link_residence": create_model(
-        "LinkResidence", __base__=Strict, residence_cell_id=(UUID | None, None)
-    ),
-    "record_residence_comment": create_model(
-        "RecordResidenceComment", __base__=Strict, year=(Year, ...), favourable=(bool, True)
-    ),
-}
-
-TRANSFER_ARGS: dict[str, type[BaseModel]] = {
-    "forward_letter": create_model(
-        "ForwardLetter",
-        __base__=Strict,
-        from_org_id=(UUID, ...),
-        to_org_id=(UUID, ...),
-        letter_no=(Text, ""),
-    ),
-    "present_letter": NoArgs,
-    "accept_transfer": NoArgs,
-    "end_temporary_transfer": NoArgs,
-    "record_portal_reference": create_model(
-        "RecordPortalReference", __base__=Strict, reference=(Name, ...)
-    ),
-    "cancel_transfer": Reason,
-}
-
-for _args, _handlers in (
-    (ADMISSION_ARGS, ADMISSION_STEPS),
-    (MEMBER_ARGS, MEMBER_STEPS),
-    (TRANSFER_ARGS, TRANSFER_STEPS),
-):
-    assert set(_args) == set(_handlers), "every step of the handler tables has a request model"
+def _domain(value: Any) -> Any:
+    """A validated value as the domain holds it (models → their dataclasses, lists → tuples)."""
+    if isinstance(value, BaseModel):
+        return MODELS[type(value)](
+            **{k: _domain(getattr(value, k)) for k in type(value).model_fields}
+        )
+    if isinstance(value, list):
+        return tuple(_domain(v) for v in value)
+    return value
 
 
 class StepIn(Strict):
@@ -439,18 +360,39 @@ class StepIn(Strict):
     on: Day
     args: BaseModel
 
+    def step(self) -> Step:
+        """The domain's step."""
+        facts = {k: _domain(getattr(self.args, k)) for k in type(self.args).model_fields}
+        return STEPS[self.kind](on=self.on, **facts)
+
+
+ON = frozenset({"on"})  # the step's date is the body's own `on`, beside its `args`
+
 
 def _all_optional(model: type[BaseModel]) -> bool:
     return not any(f.is_required() for f in model.model_fields.values())
 
 
-def _step_models(prefix: str, args: dict[str, type[BaseModel]]) -> tuple[type[StepIn], ...]:
-    def camel(kind: str) -> str:
-        return "".join(part.title() for part in kind.split("_"))
+ARGS: dict[Subject, dict[str, type[BaseModel]]] = {
+    subject: {
+        kind: _model_of(cls, skip=frozenset({"on"})) for kind, cls in steps_of(subject).items()
+    }
+    for subject in get_args(Subject)
+}
 
+
+def parse_step(kind: str, on: date, facts: dict[str, Any]) -> Step:
+    """A step from its facts in JSON form (`{"votes_for": 12, …}`), validated as the API
+    validates a body: for the demo's story and the importer's rows."""
+    cls = STEPS[kind]
+    args = ARGS[cls.applies_to][kind].model_validate(facts)
+    return StepIn(kind=kind, on=on, args=args).step()
+
+
+def _step_models(prefix: str, args: dict[str, type[BaseModel]]) -> tuple[type[StepIn], ...]:
     return tuple(
         create_model(
-            f"{prefix}{camel(kind)}Step",
+            f"{prefix}{model.__name__}Step",
             __base__=StepIn,
             kind=(Literal[kind], ...),  # type: ignore[arg-type]
             args=(model, model() if _all_optional(model) else ...),
@@ -468,9 +410,9 @@ if TYPE_CHECKING:
     MemberStepIn = StepIn
     TransferStepIn = StepIn
 else:
-    AdmissionStepIn = _one_of(_step_models("Admission", ADMISSION_ARGS))
-    MemberStepIn = _one_of(_step_models("Member", MEMBER_ARGS))
-    TransferStepIn = _one_of(_step_models("Transfer", TRANSFER_ARGS))
+    AdmissionStepIn = _one_of(_step_models("Admission", ARGS["admission"]))
+    MemberStepIn = _one_of(_step_models("Member", ARGS["member"]))
+    TransferStepIn = _one_of(_step_models("Transfer", ARGS["transfer"]))
 
 
 # --- audit ----------------------------------------------------------------------------------

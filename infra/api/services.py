@@ -7,12 +7,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from uuid import UUID
 
 import sqlalchemy as sa
 from fastapi import Request
 from temporalio.client import Client
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from infra.api.access import Scope
 from infra.api.errors import ApiError
 from infra.bootstrap import build_app, payload_key
@@ -23,7 +25,8 @@ from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import create_tables, live_version
 from projections.tables import control, tables
-from workflows.activities import VIETNAM, Activities
+from workflows import views
+from workflows.messages import View
 
 CONNECT_SECONDS = 5.0
 
@@ -105,10 +108,9 @@ class Services:
     def scope(self) -> Scope:
         return Scope(self.engine)
 
-    @property
-    def activities(self) -> Activities:
-        """The activities' own views (a case as its workflow sees it) and previews."""
-        return Activities(self.app, self.notifications.notify)
+    def view_of(self, subject_id: UUID, today: date) -> View:
+        """A case, probation or transfer as its process sees it."""
+        return views.view_of(self.app, subject_id, today)
 
 
 def services(request: Request) -> Services:

@@ -41,6 +41,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from infra.bootstrap import build_app, payload_key
 from infra.demo import DemoResult, DemoSeed, demo_to_seed, mark_seeded, write_demo_users
 from infra.notifications import Notifications
@@ -49,7 +50,6 @@ from infra.temporal import connect, dev_server_flags
 from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import Projector, live_version
-from workflows.activities import VIETNAM
 
 T = TypeVar("T")
 CRASH_WINDOW = 300.0  # seconds: five crashes in this window stop everything

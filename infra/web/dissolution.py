@@ -75,7 +75,7 @@ def destinations(w: Web, cell: OrgRow) -> list[OrgRow]:
 
 
 def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> dict[str, Any]:
-    """Who moves where: the suggestions of the process (`preview_dissolution`), or what the
+    """Who moves where: the suggestions of `workflows.views.dissolution_preview`, or what the
     officer chose."""
     moves = queries.dissolution_preview(cell.id, w.user, w.s, day)
     allowed = {str(c.id) for c in destinations(w, cell)}

@@ -1,6 +1,6 @@
 """The form of each human step, derived from the API's request models (infra/api/schemas.py:
-ADMISSION_ARGS, MEMBER_ARGS, TRANSFER_ARGS), so a field added to a step appears in the web and
-is validated by the same model. Dates are typed dd/mm/yyyy.
+`ARGS`, themselves derived from the step classes of domain/commands/), so a field added to a
+step appears in the web and is validated by the same model. Dates are typed dd/mm/yyyy.
 
 A submitted form becomes the API's `StepIn`, or errors keyed by field: the model's own
 (required, a whole number, a bound…) and, after the process refused the step, the rule's
@@ -17,25 +17,13 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from domain.values import Relationship
-from infra.api.schemas import (
-    ADMISSION_ARGS,
-    FIRST_DAY,
-    LAST_DAY,
-    MEMBER_ARGS,
-    TRANSFER_ARGS,
-    StepIn,
-)
+from infra.api.schemas import ARGS, FIRST_DAY, LAST_DAY, StepIn
 from infra.web.i18n import dmy, label, parse_dmy, t
 from workflows.messages import Subject
 
-ARGS: dict[str, dict[str, type[BaseModel]]] = {
-    "admission": ADMISSION_ARGS,
-    "member": MEMBER_ARGS,
-    "transfer": TRANSFER_ARGS,
-}
 RELATIVE_ROWS = 4  # rows of the background declaration's relatives
 Widget = Literal["date", "int", "bool", "select", "text", "relatives"]
 

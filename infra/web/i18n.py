@@ -13,7 +13,7 @@ import string
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import policy
-from workflows.activities import VIETNAM
+from domain.calendar import VIETNAM
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -355,7 +355,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "stage.active": ("Đang sinh hoạt tạm thời", "Temporary stay"),
     "stage.completed": ("Hoàn tất", "Completed"),
     "stage.cancelled": ("Đã hủy", "Cancelled"),
-    # --- steps (workflows.activities: ADMISSION_STEPS, MEMBER_STEPS, TRANSFER_STEPS) ---
+    # --- steps (one per class of domain/commands/, by its kind) ---
     "step.record_certificate": ("Ghi giấy chứng nhận học lớp nhận thức", "Record the certificate"),
     "step.submit_application": ("Nhận đơn xin vào Đảng", "Receive the application letter"),
     "step.declare_background": ("Nhận lý lịch", "Receive the background declaration"),
@@ -410,7 +410,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "step.end_temporary_transfer": ("Kết thúc sinh hoạt tạm thời", "End the temporary stay"),
     "step.record_portal_reference": ("Ghi mã hồ sơ trên Cổng dịch vụ công", "Portal reference"),
     "step.cancel_transfer": ("Hủy chuyển sinh hoạt", "Cancel the transfer"),
-    # --- arguments of steps (schemas: ADMISSION_ARGS, MEMBER_ARGS, TRANSFER_ARGS) ---
+    # --- arguments of steps (the fields of the classes of domain/commands/) ---
     "arg.number": ("Số", "Number"),
     "arg.relatives": ("Người thân cần thẩm tra", "Relatives to verify"),
     "arg.key": ("Mã", "Key"),

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from domain import policy
 from domain.admission import AdmissionCase
 from domain.calendar import vietnam_calendar
+from domain.commands import STEPS, Subject
 from domain.errors import DomainError, NotFound
 from domain.member import Member
 from domain.person import Person, PersonalData
@@ -30,7 +31,7 @@ from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
 from infra.api.errors import not_found
-from infra.api.records import Located, acting_for, entry, locate, locate_person
+from infra.api.records import Located, entry, locate, locate_person
 from infra.api.schemas import FIRST_DAY
 from infra.web.forms import (
     ARGS,
@@ -47,7 +48,7 @@ from infra.web.orgs import Orgs
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
 from projections.queries import ReadModel
-from workflows.messages import Subject, View
+from workflows.messages import View
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -57,26 +58,6 @@ COLLECTION: dict[Subject, str] = {
     "transfer": "transfers",
 }
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
-
-# The steps a stage is mostly waiting for: their forms are open; the others are folded.
-PRIMARY: dict[str, tuple[str, ...]] = {
-    "course": ("record_certificate",),
-    "application": ("submit_application",),
-    "background": ("declare_background",),
-    "introducers": ("assign_introducer",),
-    "verification": ("request_verification", "record_verification_result", "certify_background"),
-    "comments": ("record_comment", "summarize_comments"),
-    "cell_vote": ("record_cell_vote",),
-    "intermediate_appraisal": ("record_intermediate_appraisal",),
-    "committee_vote": ("record_committee_vote",),
-    "decision": ("decide",),
-    "probationary": ("record_review_vote", "recognize"),
-    "deadlock": ("recognize", "strike_off"),
-    "in_transit": ("forward_letter",),
-    "letter_issued": ("present_letter",),
-    "presented": ("accept_transfer",),
-    "active": ("end_temporary_transfer",),
-}
 
 
 @dataclass
@@ -288,16 +269,19 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     `infra.api.commands.act` checks; a letter's hop is checked on its sender when sent)."""
     if not may(w.user, kind):
         return False
-    if kind == "forward_letter":
+    step = STEPS[kind]
+    if step.sender_field is not None:
         return True
-    return any(w.orgs.inside(o) for o in acting_for(found, kind, {}))
+    receiving = found.record.to_cell_id if found.subject == "transfer" else None
+    own = (receiving,) if step.by_receiving_cell and receiving is not None else found.orgs
+    return any(w.orgs.inside(o) for o in own)
 
 
 def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     s = w.s
     found = locate(s.app, s.scope, w.user, subject, ident)
     record = found.record
-    view = s.activities.view_of(ident, w.today)
+    view = s.view_of(ident, w.today)
     person_id = person_of(s.app, record)
     person = person_rows(w, s.app.load(Person, person_id).data) if w.sees_people else None
     dossier = (
@@ -317,7 +301,7 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         dossier,
         history_rows(w, history),
     )
-    primary = set(PRIMARY.get(view.stage, ()))
+    primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
     if isinstance(record, AdmissionCase) and view.stage == "ceremony":
         primary = {"hold_ceremony" if record.decision_received_on else "receive_decision"}
     takes = [k for k in ARGS[subject] if k in view.awaiting and may_take(w, found, k)]

@@ -32,6 +32,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML comes with schemathesis
 from temporalio.client import Client
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from infra.bootstrap import build_app
 from infra.settings import Settings
 from infra.temporal import connect
@@ -40,7 +41,6 @@ from tests.builders import World, build_world
 from tests.e2e.processes import free_port
 from tests.e2e.topology import Service, Topology
 from tests.integration.conftest import PostgresDatabase, throwaway_database
-from workflows.activities import VIETNAM
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mật-khẩu-" + secrets.token_hex(8)

@@ -31,6 +31,7 @@ from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from infra.bootstrap import build_app, build_notifications, payload_key
 from infra.demo import DemoSeed
 from infra.settings import Settings, local_key
@@ -38,7 +39,6 @@ from infra.temporal import codec_from_key, connect, dev_server_flags
 from tests.e2e.processes import free_port, proc_stat, wait_until_up
 from tests.workflows.conftest import venv_binary
 from workflows import search
-from workflows.activities import VIETNAM
 from workflows.converter import data_converter
 from workflows.worker import build_worker
 

@@ -17,8 +17,8 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
+from domain.calendar import VIETNAM
 from tests.e2e.web_support import DESKTOP, PHONE, Stack, launch, log_in, running_stack, shot
-from workflows.activities import VIETNAM
 
 SECRETARY = "bithu.phudong"  # Chi bộ thôn Phú Đông
 OFFICER = "bantochuc.tanan"  # Ban Tổ chức Đảng ủy xã Tân An

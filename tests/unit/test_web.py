@@ -4,6 +4,7 @@ quota chart, and the Excel export read back with openpyxl."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, date, datetime
 from uuid import uuid4
@@ -25,11 +26,11 @@ from domain.values import (
     IntroducerKind,
     OrgKind,
     Relationship,
+    Relative,
     TransferKind,
     TransferReason,
 )
 from domain.values import Role as RecordRole
-from infra.api.schemas import RelativeIn
 from infra.users import Role
 from infra.web.charts import admissions_chart
 from infra.web.export import StageRow, workbook
@@ -61,7 +62,7 @@ def domain_events() -> set[str]:
         ("stage", [*Stage, *Status, "deadlock", *TransferStage]),
         ("step", [k for steps in ARGS.values() for k in steps]),
         ("arg", [a for steps in ARGS.values() for m in steps.values() for a in m.model_fields]),
-        ("arg", list(RelativeIn.model_fields)),
+        ("arg", [f.name for f in dataclasses.fields(Relative)]),
         (
             "enum",
             [

@@ -19,10 +19,10 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from infra.notifications import Notifications
 from infra.temporal import EncryptionCodec, register_search_attributes
 from tests.builders import World, build_world
-from workflows.activities import VIETNAM
 from workflows.converter import data_converter
 from workflows.worker import build_worker
 

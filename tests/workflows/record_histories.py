@@ -27,6 +27,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from infra.api.schemas import parse_step
 from infra.temporal import EncryptionCodec, register_search_attributes
 from tests.builders import World, build_world, ctx, person_data
 from tests.workflows.conftest import TEST_PAYLOAD_KEY, instant, test_server, travel_to
@@ -34,12 +35,12 @@ from tests.workflows.steps import SECRETARY, CaseDriver
 from workflows.converter import data_converter
 from workflows.messages import (
     TASK_QUEUE,
+    Act,
     ActorRef,
     AdmissionStart,
     DissolutionStart,
     Move,
     ResidenceRoundStart,
-    Step,
     TransferStart,
     View,
 )
@@ -192,7 +193,7 @@ async def transfer(env: WorkflowEnvironment, world: World) -> None:
     async def step(kind: str, on: date, **args: Any) -> View:
         await travel_to(env, instant(on, time(9)))
         view: View = await handle.execute_update(
-            "act", Step(kind, on, SECRETARY, args), result_type=View
+            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
         )
         return view
 

@@ -12,8 +12,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from domain.application import Dangvien
+from infra.api.schemas import parse_step
 from tests.builders import World, person_data
-from workflows.messages import TASK_QUEUE, ActorRef, AdmissionStart, Step, View
+from workflows.messages import TASK_QUEUE, Act, ActorRef, AdmissionStart, View
 from workflows.processes import AdmissionWorkflow
 
 SECRETARY = ActorRef("secretary", "cell_secretary", UUID(int=1))
@@ -40,7 +41,7 @@ class CaseDriver:
 
     async def step(self, kind: str, on: date, /, **args: Any) -> View:
         result: View = await self.handle.execute_update(
-            "act", Step(kind, on, SECRETARY, args), result_type=View
+            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
         )
         return result
 

@@ -18,7 +18,7 @@ from uuid import UUID, uuid4, uuid5
 
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError
-from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.testing import WorkflowEnvironment
 
 from domain.application import NAMESPACE, Dangvien
 from domain.member import Member
@@ -33,16 +33,15 @@ from tests.builders import World, build_world, ctx
 from tests.workflows.conftest import instant, travel_to
 from tests.workflows.dissolution_stack import WorkerProcess, sqlite_settings, venv_bin
 from tests.workflows.steps import SECRETARY
-from workflows.activities import Activities
 from workflows.converter import data_converter
 from workflows.messages import (
     TASK_QUEUE,
     DissolutionProgress,
     DissolutionStart,
     Move,
-    PlanRequest,
 )
 from workflows.processes import DissolutionWorkflow
+from workflows.views import dissolution_preview
 
 
 def new_cell(app: Dangvien, parent: UUID, name: str, setting: CellSetting) -> UUID:
@@ -109,8 +108,7 @@ async def test_a_small_cell_is_dissolved_and_running_it_again_moves_nobody_twice
     app.link_residence(ctx(), c, world.cell, date(2029, 6, 3))
     app.link_residence(ctx(), d, far_hamlet, date(2029, 6, 3))
 
-    activities = Activities(app, notifications.notify)
-    preview = ActivityEnvironment().run(activities.preview_dissolution, PlanRequest(doomed, on))
+    preview = dissolution_preview(app, doomed, on)
     suggested = {
         UUID(p["member_id"]): UUID(p["to_cell_id"]) if p["to_cell_id"] else None for p in preview
     }

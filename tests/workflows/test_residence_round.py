@@ -19,6 +19,7 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM
 from domain.member import Member
 from infra.notifications import Notifications
 from infra.temporal import (
@@ -36,7 +37,6 @@ from tests.workflows.conftest import (
     until,
     venv_binary,
 )
-from workflows.activities import VIETNAM
 from workflows.converter import data_converter
 from workflows.messages import TASK_QUEUE, ResidenceRoundResult, ResidenceRoundStart
 from workflows.processes import ResidenceRoundWorkflow

@@ -31,15 +31,17 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from domain.commands.probation import Recognize, RecordReviewVote
 from domain.member import Member, Status
 from domain.organization import Organization
 from domain.transfer import Transfer
-from domain.values import HoldKind
+from domain.values import HoldKind, Motion
+from infra.api.schemas import parse_step
 from infra.notifications import Notifications
 from tests.builders import World, ctx
 from tests.workflows.conftest import eventually, instant, travel_to
 from tests.workflows.steps import SECRETARY
-from workflows.messages import TASK_QUEUE, ProbationStart, Step, TransferStart, View
+from workflows.messages import TASK_QUEUE, Act, ProbationStart, TransferStart, View
 from workflows.processes import ProbationWorkflow, TransferWorkflow
 
 
@@ -56,7 +58,7 @@ class TransferDriver:
 
     async def step(self, kind: str, on: date, /, **args: Any) -> View:
         result: View = await self.handle.execute_update(
-            "act", Step(kind, on, SECRETARY, args), result_type=View
+            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
         )
         return result
 
@@ -215,10 +217,10 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     # The review is the new cell's: world.far_cell has 3 full members (the probationer does
     # not count), 2 for → 2 × 3 = 6 ≥ 2 × 3 (PRB-REVIEW); held the day after the end.
     await travel_to(env, instant(date(2030, 10, 2), time(9)))
-    vote = {"motion": "recognize", "votes_for": 2, "votes_against": 1}
-    view = await probation.execute_update(
-        "act", Step("record_review_vote", date(2030, 10, 2), SECRETARY, vote), result_type=View
+    vote = RecordReviewVote(
+        on=date(2030, 10, 2), motion=Motion.recognize, votes_for=2, votes_against=1
     )
+    view = await probation.execute_update("act", Act(vote, SECRETARY), result_type=View)
     assert view.org_id == world.far_cell
     _, ballot, passed = app.load(Member, probationer).review_ballots[-1]
     assert (ballot.on_roll, passed) == (3, True)
@@ -226,7 +228,7 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     # (world.commune) decides; PRB-EFFECTIVE: full from the end of probation, 2030-10-01.
     await probation.execute_update(
         "act",
-        Step("recognize", date(2030, 10, 9), SECRETARY, {"decided_by": str(world.commune)}),
+        Act(Recognize(on=date(2030, 10, 9), decided_by=world.commune), SECRETARY),
         result_type=View,
     )
     assert (await probation.result()).stage == "full"

@@ -20,12 +20,12 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
+from domain.calendar import VIETNAM, local_start_of
 from infra.temporal import EncryptionCodec, dev_server_flags
 from tests.builders import World, build_world, ctx, person_data
 from tests.workflows.conftest import TEST_PAYLOAD_KEY, venv_binary
 from tests.workflows.steps import SECRETARY, CaseDriver
 from workflows import search
-from workflows.activities import VIETNAM, local_start_of
 from workflows.converter import data_converter
 from workflows.messages import TASK_QUEUE, AdmissionStart
 from workflows.processes import AdmissionWorkflow

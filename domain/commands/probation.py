@@ -1,0 +1,128 @@
+"""The steps on a member: those of the probation (helper, course, review, recognition or
+striking off) and the standing ones that may befall any member (holds, exemptions, discipline,
+the residence link and its yearly comment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from domain.bounds import Count, Name, Text, WorkingDays, Year
+from domain.commands import Step, Subject
+from domain.stages import DEADLOCK, Status
+from domain.values import HoldKind, Motion, Role
+
+PROBATION = frozenset({Status.probationary})
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberStep(Step, abstract=True):
+    applies_to: ClassVar[Subject] = "member"
+    stages: ClassVar[frozenset[str]] = PROBATION
+    # A standing step may be taken on a full member too, who has no process: it is applied
+    # directly; a probationer's steps go through the probation's process (its deadlines).
+    standing: ClassVar[bool] = False
+
+
+# --- the probation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignHelper(MemberStep):
+    helper_member_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteNewMemberCourse(MemberStep):
+    certificate_no: Name
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordReviewVote(MemberStep):
+    """The cell's vote on the probationer (PRB-REVIEW): recognize, or strike off."""
+
+    votes_for: Count
+    votes_against: Count
+    excused_voting: Count = 0
+    motion: Motion
+    opens_at: ClassVar[frozenset[str]] = PROBATION
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtendRecognitionDeadline(MemberStep):
+    extra_wd: WorkingDays
+    reason: Text = ""
+    least_role: ClassVar[Role] = Role.org_department_officer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recognize(MemberStep):
+    """Full membership, decided by the competent committee (PRB-DECIDE) or, after a
+    deadlock, by the committee above (PRB-DEADLOCK)."""
+
+    decided_by: UUID
+    by_upper_committee: bool = False
+    least_role: ClassVar[Role] = Role.org_department_officer
+    opens_at: ClassVar[frozenset[str]] = frozenset({Status.probationary, DEADLOCK})
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrikeOff(MemberStep):
+    decided_by: UUID
+    reason: Text = ""
+    by_upper_committee: bool = False
+    least_role: ClassVar[Role] = Role.org_department_officer
+    opens_at: ClassVar[frozenset[str]] = frozenset({DEADLOCK})
+
+
+# --- standing steps -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Discipline(MemberStep):
+    penalty: Name
+    reason: Text = ""
+    least_role: ClassVar[Role] = Role.grassroots_officer
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlaceHold(MemberStep):
+    """Inspection, a complaint or discipline under way: no official transfer (TRF-HOLD)."""
+
+    kind: HoldKind
+    least_role: ClassVar[Role] = Role.grassroots_officer
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseHold(MemberStep):
+    kind: HoldKind
+    least_role: ClassVar[Role] = Role.grassroots_officer
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exempt(MemberStep):
+    """Exempted from party activity from `on` to `ends_on`."""
+
+    ends_on: date
+    reason: Text = ""
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkResidence(MemberStep):
+    """The 213 residence link (None: the link ends)."""
+
+    residence_cell_id: UUID | None = None
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordResidenceComment(MemberStep):
+    year: Year
+    favourable: bool = True
+    standing: ClassVar[bool] = True
