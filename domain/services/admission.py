@@ -1,0 +1,307 @@
+"""Admission: the case from the source listing to the ceremony."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain import policy
+from domain.admission import AdmissionCase, ApplicantFacts, CommentSource
+from domain.errors import RuleViolation
+from domain.member import Member, Status
+from domain.organization import Organization
+from domain.person import Person
+from domain.services.organizations import Organizations
+from domain.services.store import NAMESPACE, Context
+from domain.values import (
+    Ballot,
+    Introduction,
+    OrgKind,
+    Relative,
+    Stamp,
+)
+
+
+class Admissions(Organizations):
+    """Admission: the case from the source listing to the ceremony."""
+
+    # --- admission ------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        ctx: Context,
+        *,
+        case_id: UUID,
+        person_id: UUID,
+        cell_id: UUID,
+        on: date,
+        helper_member_id: UUID | None = None,
+    ) -> UUID:
+        """Step 1: list the person as a source and open the case (one live case per person)."""
+        policy.rules_at(on)  # RULES-PERIOD: a case is judged by the rules of its day
+        person = self.load(Person, person_id)
+        cell = self.load(Organization, cell_id)
+        if not cell.kind.holds_members or not cell.exists_on(on):
+            raise RuleViolation(
+                "ORG-TREE", "Hồ sơ mở tại một chi bộ", "A case is opened at an existing cell"
+            )
+        if self._already_created(case_id, ctx):
+            return case_id
+        grassroots = self.grassroots_of(cell_id, on)
+        intermediate = any(
+            self.load(Organization, a).kind is OrgKind.intermediate_committee
+            for a in self.ancestors(cell_id, on)
+        )
+        stamp = self.stamp(ctx, on)
+        person.open_case(case_id, stamp)
+        case = AdmissionCase(
+            id=case_id,
+            person_id=person_id,
+            cell_id=cell_id,
+            grassroots_id=grassroots.id,
+            needs_intermediate_appraisal=intermediate,
+            helper_member_id=helper_member_id,
+            stamp=stamp,
+        )
+        self.commit(case, person)
+        return case_id
+
+    def case_step(
+        self, ctx: Context, case_id: UUID, on: date, step: Callable[[AdmissionCase, Stamp], Any]
+    ) -> AdmissionCase:
+        """A dossier or process step that needs nothing but the case (steps 2–7, 9, 10, …);
+        RULES-PERIOD refuses a date no rule set governs (before the first one we encode)."""
+        policy.rules_at(on)
+        return self._run(AdmissionCase, case_id, ctx, lambda c: step(c, self.stamp(ctx, on)))
+
+    def record_certificate(self, ctx: Context, case_id: UUID, number: str, issued_on: date) -> None:
+        self.case_step(
+            ctx, case_id, issued_on, lambda c, s: c.record_certificate(number, issued_on, s)
+        )
+
+    def submit_application(self, ctx: Context, case_id: UUID, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.submit_application(s))
+
+    def declare_background(
+        self, ctx: Context, case_id: UUID, relatives: list[Relative], on: date
+    ) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.declare_background(relatives, s))
+
+    def assign_introducer(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        slot: int,
+        introduction: Introduction,
+    ) -> None:
+        """Step 5: a member introducer's status on the letter's date is read from the record."""
+        if introduction.member_id is not None:
+            member = self.load(Member, introduction.member_id)
+            status = member.status_on(introduction.letter_on)
+            introduction = Introduction(
+                kind=introduction.kind,
+                letter_on=introduction.letter_on,
+                member_id=introduction.member_id,
+                together_since=introduction.together_since,
+                same_grassroots=introduction.same_grassroots,
+                member_status=str(status) if status else None,
+            )
+        self.case_step(
+            ctx,
+            case_id,
+            introduction.letter_on,
+            lambda c, s: c.assign_introducer(slot, introduction, s),
+        )
+
+    def request_verification(
+        self, ctx: Context, case_id: UUID, subject: str, sent_to: str, on: date
+    ) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.request_verification(subject, sent_to, s))
+
+    def record_verification_result(
+        self, ctx: Context, case_id: UUID, subject: str, satisfactory: bool, note: str, on: date
+    ) -> None:
+        self.case_step(
+            ctx,
+            case_id,
+            on,
+            lambda c, s: c.record_verification_result(subject, satisfactory, note, s),
+        )
+
+    def exempt_family_side(
+        self, ctx: Context, case_id: UUID, member_relative_key: str, on: date
+    ) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.exempt_family_side(member_relative_key, s))
+
+    def certify_background(self, ctx: Context, case_id: UUID, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.certify_background(s))
+
+    def record_comment(self, ctx: Context, case_id: UUID, source: CommentSource, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.record_comment(source, s))
+
+    def summarize_comments(self, ctx: Context, case_id: UUID, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.summarize_comments(s))
+
+    def record_cell_vote(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        *,
+        held_on: date,
+        votes_for: int,
+        votes_against: int,
+        excused_voting: int = 0,
+        provincial_consent_over_60: bool = False,
+        unit_has_youth_union: bool = True,
+    ) -> AdmissionCase:
+        """Step 8, with the facts of the meeting day gathered from the person, roll and tree."""
+        case = self.load(AdmissionCase, case_id)
+        if case.has_applied(ctx.command_key):
+            return case
+        person = self.load(Person, case.person_id)
+        ballot = self.cell_ballot(case.cell_id, held_on, votes_for, votes_against, excused_voting)
+        grassroots = case.grassroots_id
+        invalid = tuple(
+            i.member_id
+            for i in case.introductions.values()
+            if i.member_id is not None
+            and not self._still_introducer(i.member_id, grassroots, held_on)
+        )
+        facts = ApplicantFacts(
+            birth_date=person.data.birth_date,
+            education=person.data.education,
+            exempt_area=self.load(Organization, case.cell_id).exempt_area,
+            provincial_consent_over_60=provincial_consent_over_60,
+            youth_union_member=person.data.youth_union_member,
+            trade_union_member=person.data.trade_union_member,
+            unit_has_youth_union=unit_has_youth_union,
+            full_members_in_cell=ballot.on_roll,
+            invalid_introducers=invalid,
+        )
+        case.record_cell_vote(ballot, facts, self.stamp(ctx, held_on))
+        if case.stage.is_closed:
+            person.close_case(case_id, None, self.stamp(ctx.derived("person"), held_on))
+        self.commit(case, person)
+        return case
+
+    def _still_introducer(self, member_id: UUID, grassroots_id: UUID, on: date) -> bool:
+        """An introducer who transferred out of the grassroots organization, was disciplined or
+        is no longer a full member must be replaced before the vote (I)."""
+        member = self.load(Member, member_id)
+        return (
+            member.status_on(on) is Status.full
+            and not any(d <= on for d, _ in member.penalties)
+            and self.grassroots_of(member.cell_id, on).id == grassroots_id
+        )
+
+    def record_intermediate_appraisal(self, ctx: Context, case_id: UUID, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.record_intermediate_appraisal(s))
+
+    def record_committee_vote(
+        self,
+        ctx: Context,
+        case_id: UUID,
+        *,
+        held_on: date,
+        committee_size: int,
+        votes_for: int,
+        votes_against: int,
+    ) -> None:
+        ballot = Ballot(held_on, committee_size, 0, votes_for, votes_against)
+        self.case_step(ctx, case_id, held_on, lambda c, s: c.record_committee_vote(ballot, s))
+
+    def extend_decision_deadline(
+        self, ctx: Context, case_id: UUID, extra_wd: int, reason: str, on: date
+    ) -> None:
+        self.case_step(
+            ctx, case_id, on, lambda c, s: c.extend_decision_deadline(extra_wd, reason, s)
+        )
+
+    def decide_admission(
+        self, ctx: Context, case_id: UUID, *, number: str, decided_by: UUID, on: date
+    ) -> None:
+        case = self.load(AdmissionCase, case_id)
+        competent = self.competent_committee(case.cell_id, on)
+        deciding = self.load(Organization, decided_by)
+        self.case_step(
+            ctx,
+            case_id,
+            on,
+            lambda c, s: c.decide(number, decided_by, deciding.kind, competent.id == decided_by, s),
+        )
+
+    def refuse_admission(
+        self, ctx: Context, case_id: UUID, *, decided_by: UUID, reason: str, on: date
+    ) -> None:
+        case = self.load(AdmissionCase, case_id)
+        if case.has_applied(ctx.command_key):
+            return
+        competent = self.competent_committee(case.cell_id, on)
+        deciding = self.load(Organization, decided_by)
+        stamp = self.stamp(ctx, on)
+        case.refuse(decided_by, deciding.kind, competent.id == decided_by, reason, stamp)
+        person = self.load(Person, case.person_id)
+        person.close_case(case_id, None, self.stamp(ctx.derived("person"), on))
+        self.commit(case, person)
+
+    def receive_decision(self, ctx: Context, case_id: UUID, on: date) -> None:
+        self.case_step(ctx, case_id, on, lambda c, s: c.receive_decision(s))
+
+    def approve_ceremony_delay(
+        self, ctx: Context, case_id: UUID, *, until: date, approved_by: UUID, on: date
+    ) -> None:
+        case = self.load(AdmissionCase, case_id)
+        superior = self.grassroots_of(case.cell_id, on).parent_on(on)
+        if approved_by != superior:
+            raise RuleViolation(
+                "ADM-CEREMONY",
+                "Chỉ cấp ủy cấp trên trực tiếp duyệt lùi lễ kết nạp",
+                "Only the directly-superior committee approves a later ceremony",
+            )
+        self.case_step(
+            ctx, case_id, on, lambda c, s: c.approve_ceremony_delay(until, approved_by, s)
+        )
+
+    def hold_ceremony(
+        self, ctx: Context, case_id: UUID, on: date, helper_member_id: UUID | None = None
+    ) -> UUID:
+        """Step 12: the ceremony makes the person a probationary member of the cell."""
+        case = self.load(AdmissionCase, case_id)
+        member_id = uuid5(NAMESPACE, f"member/{case_id}")
+        if case.has_applied(ctx.command_key):
+            return member_id
+        stamp = self.stamp(ctx, on)
+        case.hold_ceremony(member_id, stamp)
+        assert case.decision is not None
+        member = Member(
+            id=member_id,
+            person_id=case.person_id,
+            case_id=case_id,
+            cell_id=case.cell_id,
+            decided_on=case.decision[1],
+            helper_member_id=helper_member_id or case.helper_member_id,
+            probation_ends=policy.probation_ends(on),
+            full_from=None,
+            stamp=self.stamp(ctx.derived("member"), on),
+        )
+        cell = self.load(Organization, case.cell_id)
+        cell.enrol(member_id, self.stamp(ctx.derived("cell"), on))
+        person = self.load(Person, case.person_id)
+        person.close_case(case_id, member_id, self.stamp(ctx.derived("person"), on))
+        self.commit(case, member, cell, person)
+        return member_id
+
+    def end_case(
+        self, ctx: Context, case_id: UUID, *, withdrawn: bool, reason: str, on: date
+    ) -> None:
+        """The applicant withdraws, or the case stops on a failed precondition."""
+        case = self.load(AdmissionCase, case_id)
+        if case.has_applied(ctx.command_key):
+            return
+        stamp = self.stamp(ctx, on)
+        (case.withdraw if withdrawn else case.stop)(reason, stamp)
+        person = self.load(Person, case.person_id)
+        person.close_case(case_id, None, self.stamp(ctx.derived("person"), on))
+        self.commit(case, person)

@@ -1,0 +1,127 @@
+"""Deadlines and escalation: what runs, who answers for it, the rungs still to come."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain import policy
+from domain.admission import HOLDERS, AdmissionCase
+from domain.member import Member, Status
+from domain.organization import Organization
+from domain.record import Recorded
+from domain.services.organizations import Organizations
+from domain.services.store import Context, OpenDeadline
+from domain.transfer import Transfer
+
+
+class Deadlines(Organizations):
+    """Deadlines and escalation: what runs, who answers for it, the rungs still to come."""
+
+    # --- deadlines and escalation ----------------------------------------------------------
+
+    def open_deadline(self, aggregate_id: UUID, on: date) -> OpenDeadline | None:
+        """The deadline the aggregate's current step runs against, and who answers for it:
+        the responsible unit, the unit above it, and the competent committee whose
+        organization department hears last."""
+        agg: Any = self.repository.get(aggregate_id)
+        if isinstance(agg, AdmissionCase):
+            return self._case_deadline(agg, on)
+        if isinstance(agg, Member):
+            return self._member_deadline(agg, on)
+        if isinstance(agg, Transfer):
+            return self._transfer_deadline(agg)
+        return None
+
+    def _answerable(
+        self, rule_id: str, start: date, due: date, responsible: UUID, cell_id: UUID, on: date
+    ) -> OpenDeadline:
+        competent = self.competent_committee(cell_id, on).id
+        above = self.load(Organization, responsible).parent_on(on)
+        department = (
+            competent
+            if competent != responsible
+            else self.load(Organization, competent).parent_on(on)
+        )
+        return OpenDeadline(rule_id, start, due, responsible, above, department)
+
+    def _case_deadline(self, case: AdmissionCase, on: date) -> OpenDeadline | None:
+        running = case.current_deadline(on)
+        if running is None:
+            return None
+        role = HOLDERS.get(case.stage, "cell")
+        holder = {
+            "intermediate": lambda: self.load(Organization, case.cell_id).parent_on(on),
+            "grassroots": lambda: case.grassroots_id,
+            "competent": lambda: self.competent_committee(case.cell_id, on).id,
+            "cell": lambda: case.cell_id,
+        }[role]()
+        assert holder is not None
+        return self._answerable(*running, holder, case.cell_id, on)
+
+    def _member_deadline(self, member: Member, on: date) -> OpenDeadline | None:
+        running = member.current_deadline()
+        if running is None:
+            return None
+        rule_id = running[0]
+        holder = (
+            self.competent_committee(member.cell_id, on).id
+            if rule_id == "PRB-DECIDE"
+            else member.cell_id
+        )
+        return self._answerable(*running, holder, member.cell_id, on)
+
+    def _transfer_deadline(self, transfer: Transfer) -> OpenDeadline | None:
+        running = transfer.current_deadline()
+        if running is None:
+            return None
+        cell = transfer.to_cell_id if running[0] == "TRF-PRESENT" else transfer.from_cell_id
+        assert cell is not None
+        return self._answerable(*running, cell, cell, transfer.last_acted_on)
+
+    def escalation_plan(self, aggregate_id: UUID, on: date) -> list[policy.EscalationStep]:
+        """The rungs still to come for the current deadline (PRB-DEADLOCK: at once)."""
+        agg: Any = self.repository.get(aggregate_id)
+        if isinstance(agg, Member) and agg.status is Status.probationary and agg.deadlocked:
+            competent = self.competent_committee(agg.cell_id, on)
+            upper = competent.parent_on(on) or competent.id
+            return [
+                policy.EscalationStep(
+                    "PRB-DEADLOCK", policy.Level.upper_committee, on, upper, agg.probation_ends
+                )
+            ]
+        deadline = self.open_deadline(aggregate_id, on)
+        if deadline is None:
+            return []
+        plan = policy.escalation_plan(
+            deadline.rule_id,
+            deadline.due,
+            deadline.responsible,
+            deadline.above,
+            deadline.department,
+        )
+        return [step for step in plan if not agg.has_escalated(step.rule_id, step.level, step.due)]
+
+    def escalate(
+        self, ctx: Context, aggregate_id: UUID, step: policy.EscalationStep, on: date
+    ) -> bool:
+        """Record one rung on the aggregate (once per rule, level and due date)."""
+        agg = self.load(Recorded, aggregate_id)
+        if agg.has_escalated(step.rule_id, step.level, step.due):
+            return False
+        overdue = max(policy.working_days_overdue(step.due, on), 0)
+        self._run(
+            Recorded,
+            aggregate_id,
+            ctx,
+            lambda a: a.escalate(
+                step.rule_id,
+                int(step.level),
+                step.target,
+                step.due,
+                overdue,
+                self.stamp(ctx, on),
+            ),
+        )
+        return True

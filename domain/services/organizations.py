@@ -1,0 +1,194 @@
+"""Organizations and people: the tree and its questions, registration, the rolls."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID, uuid5
+
+from domain.errors import RuleViolation
+from domain.member import Member, Status
+from domain.organization import AdmissionTarget, Organization, check_parent
+from domain.person import Person, PersonalData
+from domain.services.store import NAMESPACE, Context, Store
+from domain.values import (
+    Ballot,
+    CellSetting,
+    OrgKind,
+)
+
+
+class Organizations(Store):
+    """Organizations and people: the tree and its questions, registration, the rolls."""
+
+    # --- organizations --------------------------------------------------------------------
+
+    def register_organization(
+        self,
+        ctx: Context,
+        *,
+        kind: OrgKind,
+        name: str,
+        parent_id: UUID | None,
+        established_on: date,
+        setting: CellSetting | None = None,
+        may_admit: bool = False,
+        exempt_area: bool = False,
+        org_id: UUID | None = None,
+    ) -> UUID:
+        parent = self.load(Organization, parent_id) if parent_id else None
+        if parent is not None:
+            parent.check_exists(established_on)
+        check_parent(kind, parent.kind if parent else None, established_on)
+        if may_admit and not kind.is_grassroots:
+            raise RuleViolation(
+                "ORG-TREE",
+                "Chỉ tổ chức cơ sở đảng được ủy quyền kết nạp",
+                "Only a grassroots organization can be authorised to admit",
+                field="may_admit",
+            )
+        org_id = org_id or uuid5(NAMESPACE, f"org/{ctx.command_key}")
+        return self._create(
+            org_id,
+            ctx,
+            lambda: Organization(
+                id=org_id,
+                kind=kind,
+                name=name,
+                parent_id=parent_id,
+                setting=setting,
+                may_admit=may_admit,
+                exempt_area=exempt_area,
+                stamp=self.stamp(ctx, established_on),
+            ),
+        )
+
+    def rename_organization(self, ctx: Context, org_id: UUID, name: str, on: date) -> None:
+        self._run(Organization, org_id, ctx, lambda o: o.rename(name, self.stamp(ctx, on)))
+
+    def reparent_organization(self, ctx: Context, org_id: UUID, parent_id: UUID, on: date) -> None:
+        parent = self.load(Organization, parent_id)
+        parent.check_exists(on)
+        ancestors = set(self.ancestors(parent_id, on))
+        self._run(
+            Organization,
+            org_id,
+            ctx,
+            lambda o: o.reparent(parent_id, parent.kind, ancestors, self.stamp(ctx, on)),
+        )
+
+    def dissolve_organization(
+        self, ctx: Context, org_id: UUID, on: date, merged_into: UUID | None = None
+    ) -> None:
+        if merged_into is not None:
+            self.load(Organization, merged_into)
+        self._run(Organization, org_id, ctx, lambda o: o.dissolve(merged_into, self.stamp(ctx, on)))
+
+    def set_target(self, ctx: Context, org_id: UUID, target: AdmissionTarget, on: date) -> None:
+        self._run(Organization, org_id, ctx, lambda o: o.set_target(target, self.stamp(ctx, on)))
+
+    def register_hamlet(
+        self, ctx: Context, commune_id: UUID, key: str, name: str, on: date
+    ) -> None:
+        self._run(
+            Organization,
+            commune_id,
+            ctx,
+            lambda o: o.register_hamlet(key, name, self.stamp(ctx, on)),
+        )
+
+    def serve_hamlets(
+        self, ctx: Context, cell_id: UUID, commune_id: UUID, keys: tuple[str, ...], on: date
+    ) -> None:
+        known = set(self.load(Organization, commune_id).hamlets)
+        self._run(
+            Organization,
+            cell_id,
+            ctx,
+            lambda o: o.serve_hamlets(commune_id, known, keys, self.stamp(ctx, on)),
+        )
+
+    def ancestors(self, org_id: UUID, on: date) -> Iterator[UUID]:
+        """The chain of parents of an organization on a date, nearest first."""
+        parent = self.load(Organization, org_id).parent_on(on)
+        while parent is not None:
+            yield parent
+            parent = self.load(Organization, parent).parent_on(on)
+
+    def grassroots_of(self, org_id: UUID, on: date) -> Organization:
+        """The grassroots organization a cell belongs to on a date."""
+        org = self.load(Organization, org_id)
+        while not org.kind.is_grassroots:
+            parent = org.parent_on(on)
+            if parent is None:
+                raise RuleViolation(
+                    "ORG-TREE",
+                    "Chi bộ không thuộc tổ chức cơ sở đảng nào",
+                    "The cell belongs to no grassroots organization",
+                )
+            org = self.load(Organization, parent)
+        return org
+
+    def competent_committee(self, cell_id: UUID, on: date) -> Organization:
+        """ADM-DECIDE / PRB-DECIDE: the grassroots committee if authorised to admit, otherwise
+        its directly-superior committee on that date (a district before 2025-07-01, the
+        commune/ward after): a role in the tree, never a hard-coded tier."""
+        grassroots = self.grassroots_of(cell_id, on)
+        if grassroots.may_admit:
+            return grassroots
+        superior = grassroots.parent_on(on)
+        if superior is None:
+            raise RuleViolation(
+                "ORG-TREE",
+                "Tổ chức cơ sở đảng không có cấp ủy cấp trên trực tiếp",
+                "The grassroots organization has no directly-superior committee",
+            )
+        return self.load(Organization, superior)
+
+    # --- people ---------------------------------------------------------------------------
+
+    def person_id_for(self, citizen_id: str) -> UUID:
+        """A keyed hash of the citizen ID: stable per person, meaningless without the key."""
+        key = (self.env.get("DANGVIEN_ID_KEY") or self.env.get("CIPHER_KEY") or "").encode()
+        if not key:
+            raise RuntimeError("DANGVIEN_ID_KEY or CIPHER_KEY must be set to derive person ids")
+        digest = hmac.new(key, citizen_id.strip().encode(), hashlib.sha256).hexdigest()
+        return uuid5(NAMESPACE, f"person/{digest}")
+
+    def register_person(self, ctx: Context, data: PersonalData, on: date) -> UUID:
+        person_id = self.person_id_for(data.citizen_id)
+        if self.exists(person_id):
+            self._run(Person, person_id, ctx, lambda p: p.correct(data, self.stamp(ctx, on)))
+            return person_id
+        return self._create(
+            person_id, ctx, lambda: Person(id=person_id, data=data, stamp=self.stamp(ctx, on))
+        )
+
+    def cell_ballot(
+        self,
+        cell_id: UUID,
+        held_on: date,
+        votes_for: int,
+        votes_against: int,
+        excused_voting: int,
+        rule_id: str = "ADM-VOTE-CELL",
+    ) -> Ballot:
+        """ADM-VOTE-CELL's denominator from the roll on the meeting day: full members on the
+        roll, less those temporarily away or exempted who did not come to vote; probationers
+        and guests never count."""
+        cell = self.load(Organization, cell_id)
+        full = [
+            m
+            for m in (self.load(Member, mid) for mid in cell.members_on(held_on))
+            if m.status_on(held_on) is Status.full
+        ]
+        excusable = sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+        if not 0 <= excused_voting <= excusable:
+            raise RuleViolation(
+                rule_id,
+                "Số đảng viên miễn sinh hoạt hoặc đi vắng có tham gia biểu quyết không hợp lệ",
+                "The number of exempted or absent members who voted is inconsistent",
+            )
+        return Ballot(held_on, len(full), excusable - excused_voting, votes_for, votes_against)
