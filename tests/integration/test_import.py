@@ -1,4 +1,4 @@
-"""Importing the paper records (infra/importing.py) into the real event store: validated row by
+"""Importing the paper records (infra/importing/) into the real event store: validated row by
 row against the record, all or nothing, idempotent; CSV (with or without BOM, `,` or `;`) and
 Excel. The good files are the samples of docs/samples/ (docs/admin.md describes them)."""
 
