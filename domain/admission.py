@@ -1,4 +1,4 @@
-"""The admission case (hồ sơ kết nạp đảng viên): every step of DOMAIN.md §2 as a command.
+"""The admission case (hồ sơ kết nạp đảng viên): every step of docs/rulebook.md §2 as a command.
 
 Each public method checks its rules (through `domain.policy`) before it records anything, so a
 refused command leaves no event. The case never disappears: it ends admitted, withdrawn, rejected

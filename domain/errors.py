@@ -23,7 +23,7 @@ class DomainError(Exception):
 
 
 class RuleViolation(DomainError):
-    """A rule of DOMAIN.md (or a process guard of policy.py) refused the command."""
+    """A rule of docs/rulebook.md (or a process guard of policy.py) refused the command."""
 
 
 NAMES = {  # what a user calls each record, for NOT-FOUND

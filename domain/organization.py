@@ -1,4 +1,4 @@
-"""Party organizations: the tree of DOMAIN.md §6, its rosters and its admission targets."""
+"""Party organizations: the tree of docs/rulebook.md §6, its rosters and its admission targets."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from domain.values import Education, Gender, Stamp
 
 @dataclass(frozen=True)
 class PersonalData:
-    """Personal and political data (DOMAIN.md §8): encrypted at rest, never logged."""
+    """Personal and political data (docs/rulebook.md §8): encrypted at rest, never logged."""
 
     full_name: str
     birth_date: date
@@ -48,7 +48,7 @@ class Person(Recorded):
         self.expunged_lesser_crime = False
 
     def correct(self, data: PersonalData, stamp: Stamp) -> None:
-        """A correction is a new record, never an edit (DOMAIN.md §4)."""
+        """A correction is a new record, never an edit (docs/rulebook.md §4)."""
         if data.citizen_id != self.data.citizen_id:
             raise RuleViolation(
                 "NOT-FOUND",

@@ -1,6 +1,8 @@
-"""Every rule of DOMAIN.md, in one place, with its id, its source and the periods it applies to.
+"""Every rule of docs/rulebook.md, in one place, with its id, its source and the periods it
+applies to.
 
-A rule set is chosen by the date the governed act happened (DOMAIN.md §0), never by today's date.
+A rule set is chosen by the date the governed act happened (docs/rulebook.md §0), never by
+today's date.
 Each `check_*` function raises `RuleViolation` naming its rule id; each `*_due` function gives a
 deadline from its start date. Numbers live in `RuleSet`, so a later regulation is a new row of
 `RULE_SETS`, not a code change. Process guards that are ours rather than the rulebook's
@@ -31,7 +33,7 @@ from domain.values import (
 
 
 class Confidence(StrEnum):
-    """How sure the rulebook is (DOMAIN.md): C quoted, S secondary (verify), I inferred."""
+    """How sure the rulebook is (docs/rulebook.md): C quoted, S secondary (verify), I inferred."""
 
     C = "C"
     S = "S"
@@ -51,13 +53,13 @@ class Rule:
 
     @property
     def needs_verification(self) -> bool:
-        """Shown as "cần xác minh" to users (DOMAIN.md: S and I rules are settings)."""
+        """Shown as "cần xác minh" to users (docs/rulebook.md: S and I rules are settings)."""
         return self.confidence is not Confidence.C
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules in force from `in_force_from` (DOMAIN.md §0)."""
+    """The rules in force from `in_force_from` (docs/rulebook.md §0)."""
 
     version: str
     in_force_from: date
@@ -121,7 +123,7 @@ def version_at(on: date) -> str:
 
 
 def district_tier_exists(on: date) -> bool:
-    """The district committee tier existed until 2025-06-30 (DOMAIN.md §0)."""
+    """The district committee tier existed until 2025-06-30 (docs/rulebook.md §0)."""
     return on < RULE_SETS[0].in_force_from or rules_at(on).district_tier
 
 

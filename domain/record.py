@@ -22,7 +22,7 @@ class Recorded(Aggregate):
         pass
 
     def has_applied(self, command_key: str) -> bool:
-        """Command keys make every command idempotent (DESIGN.md §3.5)."""
+        """Command keys make every command idempotent (docs/domain.md)."""
         return command_key in self.__dict__.get("applied_keys", ())
 
     @property

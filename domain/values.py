@@ -32,7 +32,7 @@ class Actor:
 
 @dataclass(frozen=True)
 class Stamp:
-    """What every event records besides its facts (DESIGN.md: actor, key, rules, dates).
+    """What every event records besides its facts (docs/domain.md: actor, key, rules, dates).
 
     `effective_on` is the date the act happened (the meeting, the decision, the letter);
     the event's own timestamp is when it was recorded.
@@ -45,7 +45,7 @@ class Stamp:
 
 
 class OrgKind(StrEnum):
-    """Kinds of party organization (DOMAIN.md §6)."""
+    """Kinds of party organization (docs/rulebook.md §6)."""
 
     province_committee = "province_committee"
     district_committee = "district_committee"  # abolished from 2025-07-01
@@ -66,7 +66,7 @@ class OrgKind(StrEnum):
 
 
 class CellSetting(StrEnum):
-    """Where a cell works (DOMAIN.md §6)."""
+    """Where a cell works (docs/rulebook.md §6)."""
 
     hamlet = "hamlet"
     residential_group = "residential_group"
@@ -99,7 +99,7 @@ class Gender(StrEnum):
 
 
 class Relationship(StrEnum):
-    """Relatives whose background is verified (DOMAIN.md §2.6)."""
+    """Relatives whose background is verified (docs/rulebook.md §2.6)."""
 
     father = "father"
     mother = "mother"
@@ -183,7 +183,7 @@ class Ballot:
 
 
 class HoldKind(StrEnum):
-    """States during which no official transfer is allowed (DOMAIN.md §4)."""
+    """States during which no official transfer is allowed (docs/rulebook.md §4)."""
 
     inspection = "inspection"
     complaint = "complaint"

@@ -1,4 +1,4 @@
-"""Settings: the only place that reads the environment (DESIGN.md §4)."""
+"""Settings: the only place that reads the environment (docs/architecture.md)."""
 
 from __future__ import annotations
 

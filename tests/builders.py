@@ -49,7 +49,7 @@ class World:
     """Province → district (until 2025-06-30) → commune → grassroots committee → cells.
 
     From 2025-07-01 the grassroots committee sits directly under the commune committee, which
-    is then its directly-superior committee (DOMAIN.md §0).
+    is then its directly-superior committee (docs/rulebook.md §0).
     """
 
     app: Dangvien

@@ -64,7 +64,7 @@ def applicant(
     youth_union_member: bool = False,
     occupation: str = "",
 ) -> PersonalData:
-    """A person with the attributes the quota breakdowns count (DOMAIN.md §7)."""
+    """A person with the attributes the quota breakdowns count (docs/rulebook.md §7)."""
     data = person_data(gender=gender, youth_union_member=youth_union_member)
     return replace(data, ethnicity=ethnicity, religion=religion, occupation=occupation)
 

@@ -41,32 +41,46 @@ class Admissions(Organizations):
     ) -> UUID:
         """Step 1: list the person as a source and open the case (one live case per person)."""
         policy.rules_at(on)  # RULES-PERIOD: a case is judged by the rules of its day
-        person = self.load(Person, person_id)
+        with self.unit(ctx) as unit:
+            person = unit.load(Person, person_id)
+            self.check_case_cell(cell_id, on)
+            unit.once_new(case_id)
+            intermediate = any(
+                self.load(Organization, a).kind is OrgKind.intermediate_committee
+                for a in self.ancestors(cell_id, on)
+            )
+            case = AdmissionCase(
+                id=case_id,
+                person_id=person_id,
+                cell_id=cell_id,
+                grassroots_id=self.grassroots_of(cell_id, on).id,
+                needs_intermediate_appraisal=intermediate,
+                helper_member_id=helper_member_id,
+                stamp=unit.stamp(on),
+            )
+            unit.add(case)
+            person.open_case(case_id, unit.stamp(on))
+        return case_id
+
+    def check_can_open(
+        self, ctx: Context, *, case_id: UUID, person_id: UUID, cell_id: UUID, on: date
+    ) -> None:
+        """What opening the case would refuse, asked before the person is registered (so a
+        refused opening writes nothing): RULES-PERIOD, the cell (ORG-TREE), and for a person
+        already recorded the person's own rules (CASE-UNIQUE, READMIT), on a dry run."""
+        policy.rules_at(on)
+        self.check_case_cell(cell_id, on)
+        with self.unit(ctx, dry_run=True) as unit:
+            if self.exists(person_id):
+                unit.load(Person, person_id).open_case(case_id, unit.stamp(on))
+
+    def check_case_cell(self, cell_id: UUID, on: date) -> None:
+        """ORG-TREE: a case is opened at a cell that exists on the day."""
         cell = self.load(Organization, cell_id)
         if not cell.kind.holds_members or not cell.exists_on(on):
             raise RuleViolation(
                 "ORG-TREE", "Hồ sơ mở tại một chi bộ", "A case is opened at an existing cell"
             )
-        if self._already_created(case_id, ctx):
-            return case_id
-        grassroots = self.grassroots_of(cell_id, on)
-        intermediate = any(
-            self.load(Organization, a).kind is OrgKind.intermediate_committee
-            for a in self.ancestors(cell_id, on)
-        )
-        stamp = self.stamp(ctx, on)
-        person.open_case(case_id, stamp)
-        case = AdmissionCase(
-            id=case_id,
-            person_id=person_id,
-            cell_id=cell_id,
-            grassroots_id=grassroots.id,
-            needs_intermediate_appraisal=intermediate,
-            helper_member_id=helper_member_id,
-            stamp=stamp,
-        )
-        self.commit(case, person)
-        return case_id
 
     def case_step(
         self, ctx: Context, case_id: UUID, on: date, step: Callable[[AdmissionCase, Stamp], Any]
@@ -157,34 +171,33 @@ class Admissions(Organizations):
         unit_has_youth_union: bool = True,
     ) -> AdmissionCase:
         """Step 8, with the facts of the meeting day gathered from the person, roll and tree."""
-        case = self.load(AdmissionCase, case_id)
-        if case.has_applied(ctx.command_key):
-            return case
-        person = self.load(Person, case.person_id)
-        ballot = self.cell_ballot(case.cell_id, held_on, votes_for, votes_against, excused_voting)
-        grassroots = case.grassroots_id
-        invalid = tuple(
-            i.member_id
-            for i in case.introductions.values()
-            if i.member_id is not None
-            and not self._still_introducer(i.member_id, grassroots, held_on)
-        )
-        facts = ApplicantFacts(
-            birth_date=person.data.birth_date,
-            education=person.data.education,
-            exempt_area=self.load(Organization, case.cell_id).exempt_area,
-            provincial_consent_over_60=provincial_consent_over_60,
-            youth_union_member=person.data.youth_union_member,
-            trade_union_member=person.data.trade_union_member,
-            unit_has_youth_union=unit_has_youth_union,
-            full_members_in_cell=ballot.on_roll,
-            invalid_introducers=invalid,
-        )
-        case.record_cell_vote(ballot, facts, self.stamp(ctx, held_on))
-        if case.stage.is_closed:
-            person.close_case(case_id, None, self.stamp(ctx.derived("person"), held_on))
-        self.commit(case, person)
-        return case
+        with self.unit(ctx) as unit:
+            case = unit.once(AdmissionCase, case_id)
+            person = unit.load(Person, case.person_id)
+            ballot = self.cell_ballot(
+                case.cell_id, held_on, votes_for, votes_against, excused_voting
+            )
+            invalid = tuple(
+                i.member_id
+                for i in case.introductions.values()
+                if i.member_id is not None
+                and not self._still_introducer(i.member_id, case.grassroots_id, held_on)
+            )
+            facts = ApplicantFacts(
+                birth_date=person.data.birth_date,
+                education=person.data.education,
+                exempt_area=self.load(Organization, case.cell_id).exempt_area,
+                provincial_consent_over_60=provincial_consent_over_60,
+                youth_union_member=person.data.youth_union_member,
+                trade_union_member=person.data.trade_union_member,
+                unit_has_youth_union=unit_has_youth_union,
+                full_members_in_cell=ballot.on_roll,
+                invalid_introducers=invalid,
+            )
+            case.record_cell_vote(ballot, facts, unit.stamp(held_on))
+            if case.stage.is_closed:
+                person.close_case(case_id, None, unit.stamp(held_on, "person"))
+        return unit.get(AdmissionCase, case_id)
 
     def _still_introducer(self, member_id: UUID, grassroots_id: UUID, on: date) -> bool:
         """An introducer who transferred out of the grassroots organization, was disciplined or
@@ -235,16 +248,13 @@ class Admissions(Organizations):
     def refuse_admission(
         self, ctx: Context, case_id: UUID, *, decided_by: UUID, reason: str, on: date
     ) -> None:
-        case = self.load(AdmissionCase, case_id)
-        if case.has_applied(ctx.command_key):
-            return
-        competent = self.competent_committee(case.cell_id, on)
-        deciding = self.load(Organization, decided_by)
-        stamp = self.stamp(ctx, on)
-        case.refuse(decided_by, deciding.kind, competent.id == decided_by, reason, stamp)
-        person = self.load(Person, case.person_id)
-        person.close_case(case_id, None, self.stamp(ctx.derived("person"), on))
-        self.commit(case, person)
+        with self.unit(ctx) as unit:
+            case = unit.once(AdmissionCase, case_id)
+            competent = self.competent_committee(case.cell_id, on)
+            deciding = self.load(Organization, decided_by)
+            stamp = unit.stamp(on)
+            case.refuse(decided_by, deciding.kind, competent.id == decided_by, reason, stamp)
+            unit.load(Person, case.person_id).close_case(case_id, None, unit.stamp(on, "person"))
 
     def receive_decision(self, ctx: Context, case_id: UUID, on: date) -> None:
         self.case_step(ctx, case_id, on, lambda c, s: c.receive_decision(s))
@@ -268,40 +278,33 @@ class Admissions(Organizations):
         self, ctx: Context, case_id: UUID, on: date, helper_member_id: UUID | None = None
     ) -> UUID:
         """Step 12: the ceremony makes the person a probationary member of the cell."""
-        case = self.load(AdmissionCase, case_id)
         member_id = uuid5(NAMESPACE, f"member/{case_id}")
-        if case.has_applied(ctx.command_key):
-            return member_id
-        stamp = self.stamp(ctx, on)
-        case.hold_ceremony(member_id, stamp)
-        assert case.decision is not None
-        member = Member(
-            id=member_id,
-            person_id=case.person_id,
-            case_id=case_id,
-            cell_id=case.cell_id,
-            decided_on=case.decision[1],
-            helper_member_id=helper_member_id or case.helper_member_id,
-            probation_ends=policy.probation_ends(on),
-            full_from=None,
-            stamp=self.stamp(ctx.derived("member"), on),
-        )
-        cell = self.load(Organization, case.cell_id)
-        cell.enrol(member_id, self.stamp(ctx.derived("cell"), on))
-        person = self.load(Person, case.person_id)
-        person.close_case(case_id, member_id, self.stamp(ctx.derived("person"), on))
-        self.commit(case, member, cell, person)
+        with self.unit(ctx) as unit:
+            case = unit.once(AdmissionCase, case_id)
+            case.hold_ceremony(member_id, unit.stamp(on))
+            assert case.decision is not None
+            member = Member(
+                id=member_id,
+                person_id=case.person_id,
+                case_id=case_id,
+                cell_id=case.cell_id,
+                decided_on=case.decision[1],
+                helper_member_id=helper_member_id or case.helper_member_id,
+                probation_ends=policy.probation_ends(on),
+                full_from=None,
+                stamp=unit.stamp(on, "member"),
+            )
+            unit.add(member)
+            unit.load(Organization, case.cell_id).enrol(member_id, unit.stamp(on, "cell"))
+            person = unit.load(Person, case.person_id)
+            person.close_case(case_id, member_id, unit.stamp(on, "person"))
         return member_id
 
     def end_case(
         self, ctx: Context, case_id: UUID, *, withdrawn: bool, reason: str, on: date
     ) -> None:
         """The applicant withdraws, or the case stops on a failed precondition."""
-        case = self.load(AdmissionCase, case_id)
-        if case.has_applied(ctx.command_key):
-            return
-        stamp = self.stamp(ctx, on)
-        (case.withdraw if withdrawn else case.stop)(reason, stamp)
-        person = self.load(Person, case.person_id)
-        person.close_case(case_id, None, self.stamp(ctx.derived("person"), on))
-        self.commit(case, person)
+        with self.unit(ctx) as unit:
+            case = unit.once(AdmissionCase, case_id)
+            (case.withdraw if withdrawn else case.stop)(reason, unit.stamp(on))
+            unit.load(Person, case.person_id).close_case(case_id, None, unit.stamp(on, "person"))

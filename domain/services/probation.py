@@ -41,25 +41,26 @@ class Probations(Organizations):
     ) -> UUID:
         """A member admitted before dangvien, from the paper dossier (joined = ceremony date)."""
         member_id = uuid5(NAMESPACE, f"member/{person_id}")
-        if self._already_created(member_id, ctx):
-            return member_id
-        person = self.load(Person, person_id)
-        policy.check_registered_member(person.data.birth_date, decided_on, joined_on, full_from)
-        cell = self.load(Organization, cell_id)
-        person.record_membership(member_id, self.stamp(ctx.derived("person"), joined_on))
-        cell.enrol(member_id, self.stamp(ctx.derived("cell"), joined_on))
-        member = Member(
-            id=member_id,
-            person_id=person_id,
-            case_id=None,
-            cell_id=cell_id,
-            decided_on=decided_on,
-            helper_member_id=None,
-            probation_ends=policy.probation_ends(joined_on),
-            full_from=full_from,
-            stamp=self.stamp(ctx, joined_on),
-        )
-        self.commit(member, person, cell)
+        with self.unit(ctx) as unit:
+            unit.once_new(member_id)
+            person = unit.load(Person, person_id)
+            policy.check_registered_member(person.data.birth_date, decided_on, joined_on, full_from)
+            cell = unit.load(Organization, cell_id)
+            person.record_membership(member_id, unit.stamp(joined_on, "person"))
+            cell.enrol(member_id, unit.stamp(joined_on, "cell"))
+            unit.add(
+                Member(
+                    id=member_id,
+                    person_id=person_id,
+                    case_id=None,
+                    cell_id=cell_id,
+                    decided_on=decided_on,
+                    helper_member_id=None,
+                    probation_ends=policy.probation_ends(joined_on),
+                    full_from=full_from,
+                    stamp=unit.stamp(joined_on),
+                )
+            )
         return member_id
 
     def member_step(
@@ -126,17 +127,12 @@ class Probations(Organizations):
         on: date,
         by_upper_committee: bool = False,
     ) -> None:
-        member = self.load(Member, member_id)
-        if member.has_applied(ctx.command_key):
-            return
-        self._check_probation_decider(member_id, decided_by, on, by_upper_committee)
-        stamp = self.stamp(ctx, on)
-        member.strike_off(decided_by, by_upper_committee, reason, stamp)
-        cell = self.load(Organization, member.cell_id)
-        cell.release(member_id, self.stamp(ctx.derived("cell"), on))
-        person = self.load(Person, member.person_id)
-        person.leave_party(False, self.stamp(ctx.derived("person"), on))
-        self.commit(member, cell, person)
+        with self.unit(ctx) as unit:
+            member = unit.once(Member, member_id)
+            self._check_probation_decider(member_id, decided_by, on, by_upper_committee)
+            member.strike_off(decided_by, by_upper_committee, reason, unit.stamp(on))
+            unit.load(Organization, member.cell_id).release(member_id, unit.stamp(on, "cell"))
+            unit.load(Person, member.person_id).leave_party(False, unit.stamp(on, "person"))
 
     def extend_recognition_deadline(
         self, ctx: Context, member_id: UUID, extra_wd: int, reason: str, on: date

@@ -73,7 +73,7 @@ class Store(Application):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only what the composition root passes: eventsourcing would also read os.environ
         (where `DANGVIEN_<KEY>` beats `<KEY>`), and infra/settings.py is the only reader of the
-        environment (DESIGN.md §4)."""
+        environment (docs/architecture.md)."""
         return Environment(name, {**type(self).env, **(env or {})})
 
     @staticmethod
@@ -100,14 +100,11 @@ class Store(Application):
         except IntegrityError as error:
             raise ConcurrencyConflict(str(error)) from error
 
-    def _run(self, cls: type[A], aggregate_id: UUID, ctx: Context, act: Callable[[A], Any]) -> A:
-        agg = self.load(cls, aggregate_id)
-        if not agg.has_applied(ctx.command_key):
-            act(agg)
-            self.commit(agg)
-        return agg
+    def unit(self, ctx: Context, *, dry_run: bool = False) -> Unit:
+        """The unit of work of one command (see `Unit`)."""
+        return Unit(self, ctx, dry_run=dry_run)
 
-    def _already_created(self, aggregate_id: UUID, ctx: Context) -> bool:
+    def already_created(self, aggregate_id: UUID, ctx: Context) -> bool:
         """True when this very command created the aggregate (a repeat is a no-op); an id
         taken by another command is refused."""
         if not self.exists(aggregate_id):
@@ -122,8 +119,88 @@ class Store(Application):
             id=str(aggregate_id),
         )
 
+    def _run(self, cls: type[A], aggregate_id: UUID, ctx: Context, act: Callable[[A], Any]) -> A:
+        """A command on one aggregate: `act` once per command key."""
+        with self.unit(ctx) as unit:
+            act(unit.once(cls, aggregate_id))
+        return unit.get(cls, aggregate_id)
+
     def _create(self, aggregate_id: UUID, ctx: Context, build: Callable[[], Recorded]) -> UUID:
         """Create once: the same command again is a no-op; another command on the id fails."""
-        if not self._already_created(aggregate_id, ctx):
-            self.commit(build())
+        with self.unit(ctx) as unit:
+            unit.create(aggregate_id, build)
         return aggregate_id
+
+
+class AlreadyApplied(Exception):
+    """The command was applied before (a retried activity, a resent request): its unit ends
+    at once, with nothing to write."""
+
+
+class Unit:
+    """One command's unit of work: the aggregates it loads, changes and creates, saved together
+    through `Store.commit` when the command ends without error (which an import stages, and
+    the benchmark's simulation keeps in memory), or not at all: a refusal raises before
+    anything is saved, and a dry run only checks.
+
+    `once` loads the aggregate the command is about; when that aggregate has applied the
+    command's key already, the unit ends there (the `with` block is left, nothing is written).
+    Each aggregate is loaded once per unit, so every check of the command reads one state."""
+
+    def __init__(self, store: Store, ctx: Context, *, dry_run: bool = False) -> None:
+        self.store = store
+        self.ctx = ctx
+        self.dry_run = dry_run
+        self.repeat = False  # the command had been applied: nothing was done
+        self.touched: dict[UUID, Aggregate] = {}
+
+    def __enter__(self) -> Unit:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> bool:
+        if isinstance(error, AlreadyApplied):
+            self.repeat = True
+            return True
+        if error is None and not self.dry_run:
+            changed = [a for a in self.touched.values() if a.pending_events]
+            if changed:
+                self.store.commit(*changed)
+        return False
+
+    def load(self, cls: type[A], aggregate_id: UUID) -> A:
+        found = self.touched.get(aggregate_id)
+        if found is None:
+            found = self.touched[aggregate_id] = self.store.load(cls, aggregate_id)
+        if not isinstance(found, cls):
+            raise NotFound(cls.__name__, aggregate_id)
+        return found
+
+    get = load  # after the unit: the aggregate as the command left it
+
+    def once(self, cls: type[A], aggregate_id: UUID) -> A:
+        """The aggregate the command is about; ends the unit if it applied the command."""
+        agg = self.load(cls, aggregate_id)
+        if agg.has_applied(self.ctx.command_key):
+            raise AlreadyApplied
+        return agg
+
+    def once_new(self, aggregate_id: UUID) -> None:
+        """The command creates this aggregate: ends the unit if it did already (a repeat);
+        refuses an id another command took (CASE-UNIQUE)."""
+        if self.store.already_created(aggregate_id, self.ctx):
+            raise AlreadyApplied
+
+    def create(self, aggregate_id: UUID, build: Callable[[], Recorded]) -> None:
+        """Create the aggregate once."""
+        self.once_new(aggregate_id)
+        self.add(build())
+
+    def add(self, aggregate: Aggregate) -> None:
+        self.touched[aggregate.id] = aggregate
+
+    def stamp(self, on: date, part: str = "") -> Stamp:
+        """The stamp of the command's act on `on`; `part` keys a secondary aggregate's event."""
+        ctx = self.ctx.derived(part) if part else self.ctx
+        return Store.stamp(ctx, on)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
-
-from eventsourcing.domain import Aggregate
 
 from domain import policy
 from domain.errors import RuleViolation
@@ -42,40 +41,41 @@ class Transfers(Organizations):
     ) -> UUID:
         """TRF-START: the clock runs from the decision or residence change (`trigger_on`)."""
         kind, reason = TransferKind(kind), TransferReason(reason)
-        if self._already_created(transfer_id, ctx):
-            return transfer_id
-        member = self.load(Member, member_id)
-        if member.status is Status.struck_off or member.away_transfer_id is not None:
-            raise RuleViolation(
-                "CASE-STAGE",
-                "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
-                "The member is struck off or temporarily away",
+        with self.unit(ctx) as unit:
+            unit.once_new(transfer_id)
+            member = self.load(Member, member_id)
+            if member.status is Status.struck_off or member.away_transfer_id is not None:
+                raise RuleViolation(
+                    "CASE-STAGE",
+                    "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
+                    "The member is struck off or temporarily away",
+                )
+            self.load(Organization, destination_org_id)
+            same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
+                destination_org_id, on
             )
-        self.load(Organization, destination_org_id)
-        same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
-            destination_org_id, on
-        )
-        Transfer.check_start(kind, reason, trigger_on, returns_on, member.holds, same)
-        start_due = (
-            policy.due_date("TRF-START", trigger_on).due if kind is TransferKind.official else None
-        )
-        return self._create(
-            transfer_id,
-            ctx,
-            lambda: Transfer(
-                id=transfer_id,
-                member_id=member_id,
-                kind=kind,
-                reason=reason,
-                from_cell_id=member.cell_id,
-                destination_org_id=destination_org_id,
-                trigger_on=trigger_on,
-                returns_on=returns_on,
-                start_due=start_due,
-                portal_reference=portal_reference,
-                stamp=self.stamp(ctx, on),
-            ),
-        )
+            Transfer.check_start(kind, reason, trigger_on, returns_on, member.holds, same)
+            start_due = (
+                policy.due_date("TRF-START", trigger_on).due
+                if kind is TransferKind.official
+                else None
+            )
+            unit.add(
+                Transfer(
+                    id=transfer_id,
+                    member_id=member_id,
+                    kind=kind,
+                    reason=reason,
+                    from_cell_id=member.cell_id,
+                    destination_org_id=destination_org_id,
+                    trigger_on=trigger_on,
+                    returns_on=returns_on,
+                    start_due=start_due,
+                    portal_reference=portal_reference,
+                    stamp=unit.stamp(on),
+                )
+            )
+        return transfer_id
 
     def _grassroots_or_none(self, org_id: UUID, on: date) -> UUID | None:
         org = self.load(Organization, org_id)
@@ -85,56 +85,47 @@ class Transfers(Organizations):
 
     def forward_letter(self, ctx: Context, transfer_id: UUID, hop: Hop) -> None:
         """One hop of the letter; a letter addressed to a cell is the one the member presents."""
-        transfer = self.load(Transfer, transfer_id)
-        if transfer.has_applied(ctx.command_key):
-            return
-        to = self.load(Organization, hop.to_org_id)
-        to.check_exists(hop.on)
-        if to.kind.holds_members:
-            under = {to.id, *self.ancestors(to.id, hop.on)}
-            same = (
-                self.grassroots_of(to.id, hop.on).id
-                == self.grassroots_of(transfer.from_cell_id, hop.on).id
-            )
-            transfer.check_receiving_cell(transfer.destination_org_id in under, same)
-        transfer.record_hop(hop, to.kind.holds_members, self.stamp(ctx, hop.on))
-        self.commit(transfer)
+        with self.unit(ctx) as unit:
+            transfer = unit.once(Transfer, transfer_id)
+            to = self.load(Organization, hop.to_org_id)
+            to.check_exists(hop.on)
+            if to.kind.holds_members:
+                under = {to.id, *self.ancestors(to.id, hop.on)}
+                same = (
+                    self.grassroots_of(to.id, hop.on).id
+                    == self.grassroots_of(transfer.from_cell_id, hop.on).id
+                )
+                transfer.check_receiving_cell(transfer.destination_org_id in under, same)
+            transfer.record_hop(hop, to.kind.holds_members, unit.stamp(hop.on))
 
     def present_letter(self, ctx: Context, transfer_id: UUID, on: date) -> None:
         self._run(Transfer, transfer_id, ctx, lambda t: t.present(self.stamp(ctx, on)))
 
     def accept_transfer(self, ctx: Context, transfer_id: UUID, on: date) -> None:
         """The receiving cell accepts: the member moves (or, temporarily, becomes a guest)."""
-        transfer = self.load(Transfer, transfer_id)
-        if transfer.has_applied(ctx.command_key):
-            return
-        transfer.accept(self.stamp(ctx, on))
-        assert transfer.to_cell_id is not None
-        member = self.load(Member, transfer.member_id)
-        new_cell = self.load(Organization, transfer.to_cell_id)
-        changed: list[Aggregate] = [transfer, member, new_cell]
-        if transfer.kind is TransferKind.temporary:
-            new_cell.enrol(member.id, self.stamp(ctx.derived("host"), on), guest=True)
-            member.go_away(transfer_id, self.stamp(ctx.derived("member"), on))
-        else:
-            old_cell = self.load(Organization, transfer.from_cell_id)
-            old_cell.release(member.id, self.stamp(ctx.derived("from"), on))
-            new_cell.enrol(member.id, self.stamp(ctx.derived("to"), on))
-            member.move_to_cell(new_cell.id, transfer_id, self.stamp(ctx.derived("member"), on))
-            changed.append(old_cell)
-        self.commit(*changed)
+        with self.unit(ctx) as unit:
+            transfer = unit.once(Transfer, transfer_id)
+            transfer.accept(unit.stamp(on))
+            assert transfer.to_cell_id is not None
+            member = unit.load(Member, transfer.member_id)
+            new_cell = unit.load(Organization, transfer.to_cell_id)
+            if transfer.kind is TransferKind.temporary:
+                new_cell.enrol(member.id, unit.stamp(on, "host"), guest=True)
+                member.go_away(transfer_id, unit.stamp(on, "member"))
+            else:
+                old_cell = unit.load(Organization, transfer.from_cell_id)
+                old_cell.release(member.id, unit.stamp(on, "from"))
+                new_cell.enrol(member.id, unit.stamp(on, "to"))
+                member.move_to_cell(new_cell.id, transfer_id, unit.stamp(on, "member"))
 
     def end_temporary_transfer(self, ctx: Context, transfer_id: UUID, on: date) -> None:
-        transfer = self.load(Transfer, transfer_id)
-        if transfer.has_applied(ctx.command_key):
-            return
-        transfer.end_temporary(self.stamp(ctx, on))
-        assert transfer.to_cell_id is not None
-        host = self.load(Organization, transfer.to_cell_id)
-        host.release(transfer.member_id, self.stamp(ctx.derived("host"), on), guest=True)
-        member = self.load(Member, transfer.member_id)
-        member.go_away(None, self.stamp(ctx.derived("member"), on))
-        self.commit(transfer, host, member)
+        with self.unit(ctx) as unit:
+            transfer = unit.once(Transfer, transfer_id)
+            transfer.end_temporary(unit.stamp(on))
+            assert transfer.to_cell_id is not None
+            host = unit.load(Organization, transfer.to_cell_id)
+            host.release(transfer.member_id, unit.stamp(on, "host"), guest=True)
+            unit.load(Member, transfer.member_id).go_away(None, unit.stamp(on, "member"))
 
     def record_portal_reference(
         self, ctx: Context, transfer_id: UUID, reference: str, on: date
@@ -148,3 +139,49 @@ class Transfers(Organizations):
 
     def cancel_transfer(self, ctx: Context, transfer_id: UUID, reason: str, on: date) -> None:
         self._run(Transfer, transfer_id, ctx, lambda t: t.cancel(reason, self.stamp(ctx, on)))
+
+    # --- dissolutions --------------------------------------------------------------------
+
+    def check_dissolution(
+        self,
+        cell_id: UUID,
+        on: date,
+        moves: Sequence[tuple[UUID, UUID]],
+        merged_into: UUID | None = None,
+    ) -> None:
+        """ORG-DISSOLVE: every member of the cell moves, once, to another existing cell of the
+        same grassroots organization (an internal transfer, TRF-KIND); asked before the
+        dissolution starts, so a refused one moves nobody."""
+        cell = self.load(Organization, cell_id)
+        if not cell.kind.holds_members:
+            raise RuleViolation(
+                "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
+            )
+        cell.check_exists(on)
+        members = cell.members_on(on)
+        moving = [member_id for member_id, _ in moves]
+        if len(set(moving)) != len(moving) or set(moving) != members:
+            raise RuleViolation(
+                "ORG-DISSOLVE",
+                "Mỗi đảng viên của chi bộ cần đúng một chi bộ chuyển đến",
+                "Every member of the cell needs exactly one cell to move to",
+                missing=sorted(str(m) for m in members - set(moving)),
+                unknown=sorted(str(m) for m in set(moving) - members),
+            )
+        grassroots = self.grassroots_of(cell_id, on).id
+        for to_cell_id in {to for _, to in moves}:
+            to = self.load(Organization, to_cell_id)
+            if (
+                to_cell_id == cell_id
+                or not to.kind.holds_members
+                or not to.exists_on(on)
+                or self.grassroots_of(to_cell_id, on).id != grassroots
+            ):
+                raise RuleViolation(
+                    "TRF-KIND",
+                    "Đảng viên chuyển tới một chi bộ khác của cùng đảng bộ cơ sở",
+                    "Members move to another cell of the same grassroots organization",
+                    to_cell_id=str(to_cell_id),
+                )
+        if merged_into is not None:
+            self.load(Organization, merged_into)

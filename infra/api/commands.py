@@ -33,14 +33,14 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import policy
-from domain.application import NAMESPACE, Context, Dangvien
+from domain.application import NAMESPACE, Context
 from domain.commands import Step, Subject
 from domain.commands.probation import MemberStep
 from domain.errors import ConcurrencyConflict, RuleViolation
 from domain.handlers import handle
 from domain.member import Status
 from domain.organization import AdmissionTarget, Organization
-from domain.person import Person, PersonalData
+from domain.person import PersonalData
 from domain.values import Actor
 from domain.values import Role as ActorRole
 from infra.api.access import (
@@ -308,21 +308,6 @@ async def transfer_step(
 # --- starting processes -----------------------------------------------------------------------
 
 
-def check_can_open(app: Dangvien, body: CaseStartIn, case_id: UUID, actor: ActorRef) -> None:
-    """What the opening activity would refuse, asked before the person is registered: the
-    domain's own checks (CASE-UNIQUE, READMIT, RULES-PERIOD) on a copy of the person that is
-    never saved, and the cell (ORG-TREE)."""
-    stamp = app.stamp(context(actor, "check"), body.on)
-    person_id = app.person_id_for(body.person.citizen_id)
-    if app.exists(person_id):
-        app.load(Person, person_id).open_case(case_id, stamp)
-    cell = app.load(Organization, body.cell_id)
-    if not cell.kind.holds_members or not cell.exists_on(body.on):
-        raise RuleViolation(
-            "ORG-TREE", "Hồ sơ mở tại một chi bộ", "A case is opened at an existing cell"
-        )
-
-
 @router.post("/cases", status_code=201)
 async def start_case(
     body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
@@ -333,8 +318,13 @@ async def start_case(
 
     def prepare() -> AdmissionStart:
         actor = org_command(s, user, body.cell_id, OPEN_CASE)
-        policy.rules_at(body.on)
-        check_can_open(s.app, body, case_id, actor)
+        s.app.check_can_open(
+            context(actor, "check"),
+            case_id=case_id,
+            person_id=s.app.person_id_for(body.person.citizen_id),
+            cell_id=body.cell_id,
+            on=body.on,
+        )
         person_id = s.app.register_person(
             context(actor, f"{command_key(user, key)}/person"),
             PersonalData(**body.person.model_dump()),
@@ -412,44 +402,6 @@ def dissolution_id(cell_id: UUID) -> str:
     return f"dissolution-{cell_id}"
 
 
-def check_moves(app: Dangvien, cell_id: UUID, body: DissolutionIn) -> None:
-    """ORG-DISSOLVE: every member of the cell moves, once, to another existing cell of the
-    same grassroots organization (an internal transfer, TRF-KIND)."""
-    cell = app.load(Organization, cell_id)
-    if not cell.kind.holds_members:
-        raise RuleViolation(
-            "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
-        )
-    cell.check_exists(body.on)
-    members = cell.members_on(body.on)
-    moving = [m.member_id for m in body.moves]
-    if len(set(moving)) != len(moving) or set(moving) != members:
-        raise RuleViolation(
-            "ORG-DISSOLVE",
-            "Mỗi đảng viên của chi bộ cần đúng một chi bộ chuyển đến",
-            "Every member of the cell needs exactly one cell to move to",
-            missing=sorted(str(m) for m in members - set(moving)),
-            unknown=sorted(str(m) for m in set(moving) - members),
-        )
-    grassroots = app.grassroots_of(cell_id, body.on).id
-    for to_cell_id in {m.to_cell_id for m in body.moves}:
-        to = app.load(Organization, to_cell_id)
-        if (
-            to_cell_id == cell_id
-            or not to.kind.holds_members
-            or not to.exists_on(body.on)
-            or app.grassroots_of(to_cell_id, body.on).id != grassroots
-        ):
-            raise RuleViolation(
-                "TRF-KIND",
-                "Đảng viên chuyển tới một chi bộ khác của cùng đảng bộ cơ sở",
-                "Members move to another cell of the same grassroots organization",
-                to_cell_id=str(to_cell_id),
-            )
-    if body.merged_into is not None:
-        app.load(Organization, body.merged_into)
-
-
 @router.post("/orgs/{org_id}/dissolution", status_code=202)
 async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc) -> DissolutionOut:
     """Dissolve a cell: each member moves by an internal transfer to the cell given, then the
@@ -458,8 +410,10 @@ async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc)
     def prepare() -> DissolutionStart:
         actor = org_command(s, user, org_id, DISSOLVE)
         policy.rules_at(body.on)
-        check_moves(s.app, org_id, body)
         moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
+        s.app.check_dissolution(
+            org_id, body.on, [(m.member_id, m.to_cell_id) for m in moves], body.merged_into
+        )
         return DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
 
     client = await s.temporal.client()  # first: unreachable, nothing is written

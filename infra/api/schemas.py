@@ -159,7 +159,7 @@ class ViewOut(BaseModel):
 
 
 class PersonIn(Strict):
-    """Personal data (DOMAIN.md §8): encrypted at rest, never logged."""
+    """Personal data (docs/rulebook.md §8): encrypted at rest, never logged."""
 
     full_name: Name
     birth_date: BirthDay

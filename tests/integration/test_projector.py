@@ -1,4 +1,4 @@
-"""The projector on the real stores (DESIGN.md §3.2): exactly once, tracking in the same
+"""The projector on the real stores (docs/readmodels.md): exactly once, tracking in the same
 transaction as the rows, lag, a failing event recorded and never skipped, rebuild / verify /
 switch, a killed projector process, and a report reproduced "as of" a past moment.
 

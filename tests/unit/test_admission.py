@@ -1,4 +1,5 @@
-"""An admission case from source to recognition, and every refusal on the way (DOMAIN.md §2)."""
+"""An admission case from source to recognition, and every refusal on the way
+(docs/rulebook.md §2)."""
 
 from __future__ import annotations
 

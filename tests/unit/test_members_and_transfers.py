@@ -1,4 +1,4 @@
-"""Members and transfers through the real application (DOMAIN.md §3 probation, §4 transfers,
+"""Members and transfers through the real application (docs/rulebook.md §3 probation, §4 transfers,
 §5 residence contact), on eventsourcing's in-memory recorder.
 
 The world (tests/builders.py): province → district (dissolved 2025-07-01) → commune →

@@ -1,4 +1,4 @@
-"""The organization tree (DOMAIN.md §6, §0 the 2025-07-01 reorganisation), dissolutions,
+"""The organization tree (docs/rulebook.md §6, §0 the 2025-07-01 reorganisation), dissolutions,
 admission targets (§7) and the audit history, through the real application on eventsourcing's
 in-memory recorder.
 

@@ -1,7 +1,8 @@
-"""Every rule of DOMAIN.md §1 (domain/policy.py), each proved on its allowed and refused side.
+"""Every rule of docs/rulebook.md §1 (domain/policy.py), each proved on its allowed and
+refused side.
 
 Each test is table-driven and declares the rule ids it proves with `@proves(...)`; the
-meta-tests at the end check that DOMAIN.md §1, `policy.RULES` and these tests name exactly
+meta-tests at the end check that docs/rulebook.md §1, `policy.RULES` and these tests name exactly
 the same rules, so a rule cannot be added or lost silently. Every expected value is worked
 out by hand in a comment next to it; none is computed by calling the code under test.
 """
@@ -1023,13 +1024,13 @@ def test_an_evaluation_before_the_first_evaluation_rules_is_refused_by_rules_per
     )
 
 
-# --- Meta: DOMAIN.md §1, policy.RULES and these tests name the same rules ---------------------
+# --- Meta: the rulebook's §1, policy.RULES and these tests name the same rules ----------
 
 _ROW = re.compile(r"^\|\s*([A-Z]+(?:-[A-Z]+)*)\s*\|")
 
 
 def domain_rules() -> dict[str, str]:
-    """The §1 table of DOMAIN.md: rule id -> its confidence column."""
+    """The §1 table of docs/rulebook.md: rule id -> its confidence column."""
     if not DOMAIN_MD.is_file():
         pytest.fail(
             f"DOMAIN.md not found at {DOMAIN_MD}: the rulebook must sit in shared/ beside the "
@@ -1052,8 +1053,8 @@ def domain_rules() -> dict[str, str]:
 def test_the_rule_ids_of_the_code_are_exactly_those_of_the_rulebook() -> None:
     in_rulebook = set(domain_rules())
     in_code = set(policy.RULES)
-    assert in_rulebook - in_code == set(), "rules of DOMAIN.md §1 missing from policy.RULES"
-    assert in_code - in_rulebook == set(), "rules in policy.RULES that DOMAIN.md §1 lacks"
+    assert in_rulebook - in_code == set(), "rules of docs/rulebook.md §1 missing from policy.RULES"
+    assert in_code - in_rulebook == set(), "rules in policy.RULES that docs/rulebook.md §1 lacks"
     for rule_id, rule in policy.RULES.items():
         assert rule.id == rule_id
         assert rule.title_vi.strip()
@@ -1062,9 +1063,9 @@ def test_the_rule_ids_of_the_code_are_exactly_those_of_the_rulebook() -> None:
 
 def test_every_rule_of_the_rulebook_is_proved_by_a_test_here() -> None:
     unproved = sorted(set(domain_rules()) - set(PROVED_BY))
-    assert unproved == [], f"rules of DOMAIN.md §1 with no test in {Path(__file__).name}"
+    assert unproved == [], f"rules of docs/rulebook.md §1 with no test in {Path(__file__).name}"
     unknown = sorted(set(PROVED_BY) - set(domain_rules()))
-    assert unknown == [], "tests claim rule ids that DOMAIN.md §1 does not have"
+    assert unknown == [], "tests claim rule ids that docs/rulebook.md §1 does not have"
 
 
 def _confidence_letters(column: str) -> set[str]:

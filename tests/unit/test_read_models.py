@@ -1,11 +1,11 @@
-"""The read models (DOMAIN.md §7 quotas and statistics, DESIGN.md §3.2 projections), fed by the
-projector from the in-memory event store into an in-memory SQLite database.
+"""The read models (docs/rulebook.md §7 quotas and statistics; docs/readmodels.md), fed by
+the projector from the in-memory event store into an in-memory SQLite database.
 
 The scenario (tests/readmodel_scenario.py) is built through the application service; its table
 says which case ends where. Every expected number below is worked out by hand in a comment from
 that table and the Vietnamese working-day calendar; none is computed by the code under test.
 
-Working days used below (DOMAIN.md §1, domain/data/vn_calendar.toml): 2026 days off on
+Working days used below (docs/rulebook.md §1, domain/data/vn_calendar.toml): 2026 days off on
 weekdays: Jan 1–2, Tết Feb 16–20, Apr 27 (Hùng Kings, observed), Apr 30, May 1, Aug 31,
 Sep 1–2; Saturday Jan 10 and Saturday Aug 22 are worked.
 """

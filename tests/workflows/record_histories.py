@@ -1,4 +1,4 @@
-"""Record the histories that the replay tests run the workflow code against (DESIGN.md §3.4).
+"""Record the histories that the replay tests run the workflow code against (docs/processes.md).
 
     .venv/bin/python -m tests.workflows.record_histories [SCENARIO ...] [--tag T] [--overwrite]
 

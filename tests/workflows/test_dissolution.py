@@ -1,5 +1,5 @@
-"""Dissolving a cell (DOMAIN.md §6): each member moves by an internal transfer to a cell of the
-same grassroots organization; the cell is dissolved only when all have moved; nobody is lost
+"""Dissolving a cell (docs/rulebook.md §6): each member moves by an internal transfer to a cell of
+the same grassroots organization; the cell is dissolved only when all have moved; nobody is lost
 or counted twice — not when the dissolution runs twice, not when the worker dies mid-way.
 
 The small case runs on the time-skipping test server with the in-memory store; the big one on

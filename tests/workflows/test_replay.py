@@ -1,4 +1,4 @@
-"""Today's workflow code replays the committed histories (DESIGN.md §3.4): a change that
+"""Today's workflow code replays the committed histories (docs/processes.md): a change that
 would break the running cases — a step reordered, an activity added or removed, a timer
 changed — fails here, before it reaches a server. Change behaviour behind `workflow.patched()`
 and record a new history with `python -m tests.workflows.record_histories <scenario>`."""

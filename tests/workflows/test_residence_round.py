@@ -1,4 +1,4 @@
-"""The yearly residence-contact round (213-QĐ/TW, DOMAIN.md §5): every residence cell is
+"""The yearly residence-contact round (213-QĐ/TW, docs/rulebook.md §5): every residence cell is
 asked for its comments on the working members linked to it; those still missing when the
 answer window closes are escalated to the cell's grassroots committee."""
 

