@@ -1,0 +1,61 @@
+"""Every rule of docs/rulebook.md, in one place, with its id, its source and the periods it
+applies to.
+
+A rule set is chosen by the date the governed act happened (docs/rulebook.md §0), never by
+today's date.
+Each `check_*` function raises `RuleViolation` naming its rule id; each `*_due` function gives a
+deadline from its start date. Numbers live in `RuleSet`, so a later regulation is a new row of
+`RULE_SETS`, not a code change. Process guards that are ours rather than the rulebook's
+(`CASE-*`, `ORG-TREE`, ...) are listed in `PROCESS_GUARDS`.
+"""
+
+# The rules live in three modules; `domain.policy` names them all, as callers know them.
+from domain.policy.checks import certificate_expires as certificate_expires
+from domain.policy.checks import check_age as check_age
+from domain.policy.checks import check_ballot as check_ballot
+from domain.policy.checks import check_ceremony_on_time as check_ceremony_on_time
+from domain.policy.checks import check_certificate as check_certificate
+from domain.policy.checks import check_deciding_committee as check_deciding_committee
+from domain.policy.checks import check_dossier_age as check_dossier_age
+from domain.policy.checks import check_education as check_education
+from domain.policy.checks import check_excellent_rating as check_excellent_rating
+from domain.policy.checks import check_extension as check_extension
+from domain.policy.checks import check_introducer_time as check_introducer_time
+from domain.policy.checks import check_introductions as check_introductions
+from domain.policy.checks import check_no_hold as check_no_hold
+from domain.policy.checks import check_not_before as check_not_before
+from domain.policy.checks import check_org_min as check_org_min
+from domain.policy.checks import check_probation_discipline as check_probation_discipline
+from domain.policy.checks import check_readmission as check_readmission
+from domain.policy.checks import check_registered_member as check_registered_member
+from domain.policy.checks import check_temporary_transfer as check_temporary_transfer
+from domain.policy.checks import counting_rules as counting_rules
+from domain.policy.checks import deadlocked as deadlocked
+from domain.policy.checks import dossier_stale_after as dossier_stale_after
+from domain.policy.checks import full_membership_effective as full_membership_effective
+from domain.policy.checks import probation_ends as probation_ends
+from domain.policy.checks import vote_passes as vote_passes
+from domain.policy.deadlines import DEADLINE_RULES as DEADLINE_RULES
+from domain.policy.deadlines import ESCALATION_LADDERS as ESCALATION_LADDERS
+from domain.policy.deadlines import Deadline as Deadline
+from domain.policy.deadlines import EscalationStep as EscalationStep
+from domain.policy.deadlines import Ladder as Ladder
+from domain.policy.deadlines import Level as Level
+from domain.policy.deadlines import due_date as due_date
+from domain.policy.deadlines import escalation_plan as escalation_plan
+from domain.policy.deadlines import working_days_overdue as working_days_overdue
+from domain.policy.rulesets import EVALUATION_RULES as EVALUATION_RULES
+from domain.policy.rulesets import PROCESS_GUARDS as PROCESS_GUARDS
+from domain.policy.rulesets import RULE_SETS as RULE_SETS
+from domain.policy.rulesets import RULES as RULES
+from domain.policy.rulesets import Confidence as Confidence
+from domain.policy.rulesets import EvaluationRules as EvaluationRules
+from domain.policy.rulesets import Rule as Rule
+from domain.policy.rulesets import RuleSet as RuleSet
+from domain.policy.rulesets import describe as describe
+from domain.policy.rulesets import district_tier_exists as district_tier_exists
+from domain.policy.rulesets import evaluation_rules_at as evaluation_rules_at
+from domain.policy.rulesets import rule_set as rule_set
+from domain.policy.rulesets import rules_at as rules_at
+from domain.policy.rulesets import source_of as source_of
+from domain.policy.rulesets import version_at as version_at

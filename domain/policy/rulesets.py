@@ -1,0 +1,404 @@
+"""The rule sets by period and the table of rule ids (with their sources and confidence):
+what was in force on the day an act happened (docs/rulebook.md §0, §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from domain.errors import RuleViolation
+
+
+class Confidence(StrEnum):
+    """How sure the rulebook is (docs/rulebook.md): C quoted, S secondary (verify), I inferred."""
+
+    C = "C"
+    S = "S"
+    I = "I"  # noqa: E741 — the rulebook's own letter
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title_vi: str
+    title_en: str
+    confidence: Confidence
+    setting: str | None = None  # the RuleSet field that holds its value, if any
+    unit: Literal["WD", "months", "count", "fraction", ""] = ""
+    note: str = ""
+    shown: str = ""  # the value for people, formatted with the RuleSet's fields
+
+    @property
+    def needs_verification(self) -> bool:
+        """Shown as "cần xác minh" to users (docs/rulebook.md: S and I rules are settings)."""
+        return self.confidence is not Confidence.C
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules in force from `in_force_from` (docs/rulebook.md §0)."""
+
+    version: str
+    in_force_from: date
+    regulation: str
+    guidance: str
+    district_tier: bool  # the district committee exists (abolished 2025-07-01)
+    min_age_months: int = 216
+    max_age_months: int = 720
+    certificate_validity_months: int = 60
+    dossier_max_age_months: int = 12
+    introducer_min_months_together: int = 12
+    vote_threshold: tuple[int, int] = (2, 3)
+    decide_wd: int = 60
+    decide_extension_wd: int = 30
+    ceremony_wd: int = 30
+    probation_months: int = 12
+    review_wd: int = 30
+    recognition_decide_wd: int = 30
+    recognition_extension_wd: int = 30
+    deadlock_failed_votes: int = 3
+    transfer_start_wd: int = 60
+    transfer_present_wd: int = 30
+    temporary_min_months: int = 3
+    temporary_max_months: int = 12  # away for work: 3 months to < 1 year
+    temporary_study_max_months: int = 24  # full-time domestic study: 3 months to 2 years
+    org_min_full_members: int = 3
+    readmit_months: int = 36
+    readmit_after_expungement_months: int = 60
+
+    @property
+    def sources(self) -> str:
+        return f"{self.regulation}; {self.guidance}"
+
+
+RULE_SETS: tuple[RuleSet, ...] = (
+    RuleSet("2016-07-25", date(2016, 7, 25), "29-QĐ/TW (2016)", "01-HD/TW (2016)", True),
+    RuleSet("2021-07-30", date(2021, 7, 30), "24-QĐ/TW (2021)", "01-HD/TW (2021)", True),
+    RuleSet("2025-01-20", date(2025, 1, 20), "232-QĐ/TW (2025)", "01-HD/TW (2021)", True),
+    RuleSet("2025-07-01", date(2025, 7, 1), "294-QĐ/TW (2025)", "06-HD/TW (2025)", False),
+)
+
+
+def rules_at(on: date) -> RuleSet:
+    """The rule set in force on the day the governed act happened."""
+    in_force = [rs for rs in RULE_SETS if rs.in_force_from <= on]
+    if not in_force:
+        raise RuleViolation(
+            "RULES-PERIOD",
+            f"Không có bộ quy định nào có hiệu lực vào ngày {on:%d/%m/%Y}",
+            f"No rule set was in force on {on.isoformat()}",
+            on=on.isoformat(),
+        )
+    return in_force[-1]
+
+
+def version_at(on: date) -> str:
+    """The version label for an event's stamp; acts older than the first rule set we encode
+    (registering an organization of 2010, a member admitted in 2005) are labelled as such."""
+    first = RULE_SETS[0]
+    return rules_at(on).version if on >= first.in_force_from else f"before-{first.version}"
+
+
+def district_tier_exists(on: date) -> bool:
+    """The district committee tier existed until 2025-06-30 (docs/rulebook.md §0)."""
+    return on < RULE_SETS[0].in_force_from or rules_at(on).district_tier
+
+
+def rule_set(version: str) -> RuleSet:
+    """The rule set recorded on an event, for replaying it by the rules of its time."""
+    return next(rs for rs in RULE_SETS if rs.version == version)
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "ADM-AGE",
+            "Tuổi khi chi bộ xét kết nạp",
+            "Age at the cell's admission vote",
+            Confidence.C,
+            "min_age_months",
+            "months",
+            "full 18 to full 60, in whole months (the month reading is I); over 60 only with "
+            "written consent of the provincial-level standing committee",
+            shown="{min_age_months}–{max_age_months} months",
+        ),
+        Rule(
+            "ADM-EDU",
+            "Trình độ học vấn",
+            "Education",
+            Confidence.C,
+            note="lower-secondary diploma or higher; lower allowed in mountain, border, island and "
+            "ethnic-minority areas",
+            shown="≥ lower secondary",
+        ),
+        Rule(
+            "ADM-CERT",
+            "Hiệu lực giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng",
+            "Political-awareness course certificate validity",
+            Confidence.S,
+            "certificate_validity_months",
+            "months",
+            "checked at the cell's vote",
+            shown="{certificate_validity_months} months",
+        ),
+        Rule(
+            "ADM-DOSSIER-AGE",
+            "Hồ sơ quá 12 tháng chưa được chi bộ xem xét",
+            "Dossier not considered by the cell within 12 months",
+            Confidence.S,
+            "dossier_max_age_months",
+            "months",
+            "introducer letters and the youth/trade-union resolution must be redone",
+            shown="{dossier_max_age_months} months",
+        ),
+        Rule(
+            "ADM-INTRO",
+            "Người giới thiệu",
+            "Introducers",
+            Confidence.C,
+            note="2 full members; or youth-union executive + 1 full member for youth-union "
+            "members; or trade-union executive + 1 full member where there is no youth union",
+            shown="2 introducers",
+        ),
+        Rule(
+            "ADM-INTRO-TIME",
+            "Thời gian công tác cùng người được giới thiệu",
+            "Time the introducer worked with the applicant",
+            Confidence.C,
+            "introducer_min_months_together",
+            "months",
+            "the introducer is a full member on the letter's date",
+            shown="≥ {introducer_min_months_together} months together",
+        ),
+        Rule(
+            "ADM-VOTE-CELL",
+            "Nghị quyết chi bộ đề nghị kết nạp",
+            "Cell resolution proposing admission",
+            Confidence.C,
+            "vote_threshold",
+            "fraction",
+            "≥ 2/3 of all full members on the roll; those temporarily transferred out or "
+            "exempted are excluded unless they vote (denominator: S)",
+            shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of full members",
+        ),
+        Rule(
+            "ADM-VOTE-COMMITTEE",
+            "Nghị quyết đảng ủy cơ sở",
+            "Grassroots committee resolution",
+            Confidence.C,
+            "vote_threshold",
+            "fraction",
+            "≥ 2/3 of committee members",
+            shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of the committee",
+        ),
+        Rule(
+            "ADM-DECIDE",
+            "Cấp ủy có thẩm quyền quyết định kết nạp",
+            "Competent committee decides on admission",
+            Confidence.C,
+            "decide_wd",
+            "WD",
+            "from the cell resolution; + up to 30 WD extension; the directly-superior committee "
+            "of the grassroots organization (a district committee only before 2025-07-01)",
+            shown="{decide_wd} WD (+ ≤ {decide_extension_wd} WD)",
+        ),
+        Rule(
+            "ADM-CEREMONY",
+            "Tổ chức lễ kết nạp",
+            "Admission ceremony",
+            Confidence.C,
+            "ceremony_wd",
+            "WD",
+            "from the cell's receipt of the decision; later only with the directly-superior "
+            "committee's approval",
+            shown="{ceremony_wd} WD",
+        ),
+        Rule(
+            "PRB-LENGTH",
+            "Thời gian dự bị",
+            "Probation",
+            Confidence.C,
+            "probation_months",
+            "months",
+            "from the ceremony date",
+            shown="{probation_months} months",
+        ),
+        Rule(
+            "PRB-REVIEW",
+            "Chi bộ xét công nhận đảng viên chính thức",
+            "Cell reviews the probationer",
+            Confidence.C,
+            "review_wd",
+            "WD",
+            "from the end of the 12 months",
+            shown="{review_wd} WD",
+        ),
+        Rule(
+            "PRB-DECIDE",
+            "Cấp ủy quyết định công nhận đảng viên chính thức",
+            "Competent committee decides on full membership",
+            Confidence.C,
+            "recognition_decide_wd",
+            "WD",
+            "from the cell resolution; + up to 30 WD extension",
+            shown="{recognition_decide_wd} WD (+ ≤ {recognition_extension_wd} WD)",
+        ),
+        Rule(
+            "PRB-EFFECTIVE",
+            "Thời điểm công nhận đảng viên chính thức",
+            "Full membership takes effect",
+            Confidence.C,
+            "probation_months",
+            "months",
+            "exactly at the end of the 12 months, however late the cell or committee acted",
+            shown="ceremony + {probation_months} months",
+        ),
+        Rule(
+            "PRB-DEADLOCK",
+            "Biểu quyết không đủ 2/3 ba lần",
+            "Votes that fail to reach 2/3",
+            Confidence.C,
+            "deadlock_failed_votes",
+            "count",
+            "after 3 failed votes the upper committee decides",
+            shown="{deadlock_failed_votes} failed votes",
+        ),
+        Rule(
+            "TRF-START",
+            "Thời hạn làm thủ tục chuyển sinh hoạt đảng chính thức",
+            "Start an official transfer",
+            Confidence.C,
+            "transfer_start_wd",
+            "WD",
+            "from the effective date of the job/retirement/demobilisation decision or the "
+            "change of permanent residence",
+            shown="{transfer_start_wd} WD",
+        ),
+        Rule(
+            "TRF-PRESENT",
+            "Thời hạn xuất trình giấy giới thiệu sinh hoạt đảng",
+            "Present the transfer letter",
+            Confidence.C,
+            "transfer_present_wd",
+            "WD",
+            "from the date of the introduction letter",
+            shown="{transfer_present_wd} WD",
+        ),
+        Rule(
+            "TRF-TEMP",
+            "Chuyển sinh hoạt đảng tạm thời",
+            "Temporary transfer applies when",
+            Confidence.C,
+            "temporary_min_months",
+            "months",
+            "away 3 months to < 1 year; full-time domestic study 3 months to 2 years (2016 text)",
+            shown="{temporary_min_months} months – < {temporary_max_months} months; "
+            "study ≤ {temporary_study_max_months} months",
+        ),
+        Rule(
+            "ORG-MIN",
+            "Số đảng viên chính thức tối thiểu",
+            "Minimum full members",
+            Confidence.C,
+            "org_min_full_members",
+            "count",
+            "a cell under 3 full members cannot validly vote",
+            shown="≥ {org_min_full_members} full members",
+        ),
+        Rule(
+            "READMIT",
+            "Thời gian chờ kết nạp lại",
+            "Readmission waiting period",
+            Confidence.C,
+            "readmit_months",
+            "months",
+            "60 months after expungement for a lesser crime",
+            shown="{readmit_months} months ({readmit_after_expungement_months} after expungement)",
+        ),
+        Rule(
+            "EVL-CAP",
+            "Tỷ lệ hoàn thành xuất sắc nhiệm vụ",
+            "Share rated excellent",
+            Confidence.C,
+            note="≤ 20% of those rated good (2019 guidance, C); from 2025-08-30 "
+            "a 100-point scale, excellent ≥ 90 (S)",
+        ),
+    )
+}
+
+PROCESS_GUARDS: dict[str, str] = {
+    "ADM-VERIFY": "the background is certified only after every verification result is in (§2.6)",
+    "ADM-COMMENTS": "comments from work and residence and the cell committee summary (§2.7)",
+    "ADM-DECIDE-EXT": "an extension of a deadline is granted once and within its bound (§1)",
+    "PRB-DISCIPLINE": "discipline during probation is limited to reprimand or warning (§3)",
+    "TRF-HOLD": "no official transfer under inspection, complaint or discipline review (§4)",
+    "CASE-STAGE": "the case's current stage does not accept this step",
+    "DATE-ORDER": "a step of a process is not dated before the step it follows",
+    "RES-COMMENT": "213-QĐ/TW: each year the residence cell comments on every working member "
+    "linked to it (§5)",
+    "CASE-UNIQUE": "a person has at most one live admission case",
+    "ORG-TREE": "the organization tree stays a tree of the kinds of §6",
+    "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
+    "TRF-KIND": "an internal transfer stays inside its grassroots organization; letters hop on",
+    "ORG-DISSOLVE": "a cell is dissolved only when every member has a new cell (§6)",
+    "RULES-PERIOD": "no rule set was in force on the date of the act",
+    "NOT-FOUND": "the command names something that does not exist",
+}
+
+
+def source_of(rule: Rule, on: date) -> str:
+    """The documents a rule is read from on a date."""
+    if rule.id == "EVL-CAP":
+        return evaluation_rules_at(on).regulation
+    return rules_at(on).sources
+
+
+def describe(rule: Rule, on: date) -> str:
+    """The rule's value in force on a date, briefly, for people (`dangvien rules`)."""
+    if rule.id == "EVL-CAP":
+        evaluation = evaluation_rules_at(on)
+        if evaluation.excellent_share_of_good:
+            num, den = evaluation.excellent_share_of_good
+            return f"≤ {num}/{den} of 'good'"
+        return f"score ≥ {evaluation.excellent_min_score}"
+    return rule.shown.format(**vars(rules_at(on)))
+
+
+def _refuse(rule_id: str, vi: str, en: str, **details: object) -> RuleViolation:
+    return RuleViolation(rule_id, vi, en, **details)
+
+
+def _fmt(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class EvaluationRules:
+    """EVL-CAP: annual evaluation (132-QĐ/TW 2018 → 124-QĐ/TW 2023 → 366-QĐ/TW 2025-08-30)."""
+
+    in_force_from: date
+    regulation: str
+    excellent_share_of_good: tuple[int, int] | None = (1, 5)
+    excellent_min_score: int | None = None
+    confidence: Confidence = Confidence.C
+
+
+EVALUATION_RULES: tuple[EvaluationRules, ...] = (
+    EvaluationRules(date(2018, 1, 1), "132-QĐ/TW (2018)"),
+    EvaluationRules(date(2023, 1, 1), "124-QĐ/TW (2023)"),
+    EvaluationRules(date(2025, 8, 30), "366-QĐ/TW (2025)", None, 90, Confidence.S),
+)
+
+
+def evaluation_rules_at(on: date) -> EvaluationRules:
+    in_force = [r for r in EVALUATION_RULES if r.in_force_from <= on]
+    if not in_force:
+        raise _refuse(
+            "RULES-PERIOD",
+            f"Không có quy định đánh giá nào có hiệu lực vào ngày {_fmt(on)}",
+            f"No evaluation regulation was in force on {on.isoformat()}",
+        )
+    return in_force[-1]
