@@ -15,6 +15,7 @@ from domain.policy.rulesets import (
     evaluation_rules_at,
     rules_at,
 )
+from domain.stages import Status
 from domain.values import (
     Ballot,
     Education,
@@ -169,7 +170,7 @@ def check_introductions(
 
 def check_introducer_time(intro: Introduction) -> None:
     """ADM-INTRO-TIME: a full member, with the applicant ≥ 12 months in the same unit."""
-    if intro.member_status != "full":
+    if intro.member_status != Status.full:
         raise _refuse(
             "ADM-INTRO-TIME",
             "Người giới thiệu phải là đảng viên chính thức (đảng viên dự bị không được giới thiệu)",

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from domain.commands.admission import ExtendDecisionDeadline
+from domain.stages import Stage
 from domain.transfer import Transfer
 from infra.api import queries
 from infra.api.access import ACKNOWLEDGE, may
@@ -32,7 +34,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 BOARD_PAGE = 300  # cards on one page of the board
 TODO = 15  # cards on the home page
-EXTENDABLE = ("intermediate_appraisal", "committee_vote", "decision")
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -228,9 +229,9 @@ def actions(w: Web, view: CardView) -> list[tuple[str, str]]:
     """The inbox's links to the forms a role may use on a late record."""
     card, found = view.card, []
     if card.kind == "admission":
-        if card.stage in EXTENDABLE and may(w.user, "extend_decision_deadline"):
+        if card.stage in ExtendDecisionDeadline.stages and may(w.user, "extend_decision_deadline"):
             found.append(("inbox.extend", f"{view.href}#step-extend_decision_deadline"))
-        if card.stage == "ceremony" and may(w.user, "approve_ceremony_delay"):
+        if card.stage == Stage.ceremony and may(w.user, "approve_ceremony_delay"):
             found.append(("inbox.approve_delay", f"{view.href}#step-approve_ceremony_delay"))
     if card.kind == "member" and may(w.user, "extend_recognition_deadline"):
         found.append(("inbox.extend", f"{view.href}#step-extend_recognition_deadline"))

@@ -27,6 +27,7 @@ from domain.commands import STEPS, Subject
 from domain.errors import DomainError, NotFound
 from domain.member import Member
 from domain.person import Person, PersonalData
+from domain.stages import Stage
 from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
@@ -302,7 +303,7 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         history_rows(w, history),
     )
     primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
-    if isinstance(record, AdmissionCase) and view.stage == "ceremony":
+    if isinstance(record, AdmissionCase) and record.stage is Stage.ceremony:
         primary = {"hold_ceremony" if record.decision_received_on else "receive_decision"}
     takes = [k for k in ARGS[subject] if k in view.awaiting and may_take(w, found, k)]
     if takes:
