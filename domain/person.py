@@ -6,7 +6,6 @@ same person always maps to the same aggregate (which is what lets it refuse a se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -15,24 +14,8 @@ from eventsourcing.domain import event
 from domain import policy
 from domain.errors import RuleViolation
 from domain.record import Recorded
-from domain.values import Education, Gender, Stamp
-
-
-@dataclass(frozen=True)
-class PersonalData:
-    """Personal and political data (docs/rulebook.md §8): encrypted at rest, never logged."""
-
-    full_name: str
-    birth_date: date
-    citizen_id: str
-    gender: Gender
-    ethnicity: str
-    religion: str | None
-    address: str
-    education: Education
-    youth_union_member: bool = False
-    trade_union_member: bool = False
-    occupation: str = ""  # e.g. "student", "private_enterprise_worker" (quota breakdowns)
+from domain.values import PersonalData as PersonalData  # re-exported: a value of values.py
+from domain.values import Stamp
 
 
 class Person(Recorded):

@@ -219,3 +219,20 @@ class Motion(StrEnum):
 
     recognize = "recognize"
     strike_off = "strike_off"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Personal and political data (docs/rulebook.md §8): encrypted at rest, never logged."""
+
+    full_name: str
+    birth_date: date
+    citizen_id: str
+    gender: Gender
+    ethnicity: str
+    religion: str | None
+    address: str
+    education: Education
+    youth_union_member: bool = False
+    trade_union_member: bool = False
+    occupation: str = ""  # e.g. "student", "private_enterprise_worker" (quota breakdowns)

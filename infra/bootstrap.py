@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from base64 import b64decode
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from temporalio.service import TLSConfig
 
 from domain.application import Dangvien
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key
 from projections.database import open_engine
+from workflows.authority import Authority
 
 SCHEMA_LOCK = 0x64616E67  # "dang": the advisory lock of table creation
 
@@ -93,6 +97,22 @@ def build_app(settings: Settings) -> Dangvien:
 
 def payload_key(settings: Settings) -> str:
     return settings.payload_key or local_key(settings.data_dir, "payload.key")
+
+
+def authority(settings: Settings) -> Authority:
+    """The signer and checker of what the API commands (workflows/authority.py)."""
+    return Authority(b64decode(settings.command_key or local_key(settings.data_dir, "command.key")))
+
+
+def temporal_tls(settings: Settings) -> TLSConfig | None:
+    """Mutual TLS to Temporal when its files are set (all three, or none)."""
+    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
+    if not any(files):
+        return None
+    if not all(files):
+        raise ValueError("DANGVIEN_TEMPORAL_TLS_CA, _CERT and _KEY go together")
+    ca, cert, key = (Path(f).read_bytes() for f in files if f)
+    return TLSConfig(server_root_ca_cert=ca, client_cert=cert, client_private_key=key)
 
 
 def build_notifications(settings: Settings) -> Notifications:

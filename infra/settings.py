@@ -31,6 +31,11 @@ class Settings:
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     payload_key: str | None = None  # AES key of the Temporal payload codec
+    command_key: str | None = None  # signs what the API sends a process (never in Temporal)
+    # Mutual TLS to Temporal's frontend (files): the cluster's CA, this service's certificate
+    temporal_tls_ca: str | None = None
+    temporal_tls_cert: str | None = None
+    temporal_tls_key: str | None = None
     readmodel_url: str | None = None  # SQLAlchemy URL; default: SQLite in the data dir
     projector_batch: int = 100_000  # positions of the log a projector batch passes at most
     rebuild_processes: int = 2  # processes sharing out `dangvien projections rebuild`
@@ -66,6 +71,10 @@ class Settings:
             temporal_address=env.get("DANGVIEN_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
+            command_key=env.get("DANGVIEN_COMMAND_KEY") or None,
+            temporal_tls_ca=env.get("DANGVIEN_TEMPORAL_TLS_CA") or None,
+            temporal_tls_cert=env.get("DANGVIEN_TEMPORAL_TLS_CERT") or None,
+            temporal_tls_key=env.get("DANGVIEN_TEMPORAL_TLS_KEY") or None,
             readmodel_url=env.get("DANGVIEN_READMODEL_URL") or None,
             projector_batch=int(env.get("DANGVIEN_PROJECTOR_BATCH") or "100000"),
             rebuild_processes=_at_least_one(

@@ -7,6 +7,7 @@ import os
 from base64 import b64decode
 from collections.abc import Iterable, Sequence
 
+import structlog
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import IndexedValueType
@@ -25,7 +26,7 @@ from temporalio.client import (
 )
 from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.converter import PayloadCodec
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from workflows import search
 from workflows.converter import data_converter
@@ -34,6 +35,10 @@ from workflows.processes import ResidenceRoundWorkflow
 
 ENCODING = b"binary/encrypted"
 NONCE = 12
+
+
+REFUSED = b"binary/refused"  # what an unencrypted payload becomes: no converter reads it
+log = structlog.get_logger("dangvien.temporal")
 
 
 class EncryptionCodec(PayloadCodec):
@@ -54,10 +59,14 @@ class EncryptionCodec(PayloadCodec):
         ]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Only what a holder of the key encrypted: a payload sent in clear (through
+        Temporal's own tools, say) is emptied into one no converter reads, so the update or
+        signal that carried it is refused by the workflow; its content is never read."""
         decoded = []
         for p in payloads:
             if p.metadata.get("encoding", b"") != ENCODING:
-                decoded.append(p)
+                log.warning("payload.refused", reason="not encrypted with the payload key")
+                decoded.append(Payload(metadata={"encoding": REFUSED}))
                 continue
             clear = Payload()
             clear.ParseFromString(self._decrypt(p.data))
@@ -76,9 +85,16 @@ def codec_from_key(key_b64: str) -> EncryptionCodec:
     return EncryptionCodec(b64decode(key_b64))
 
 
-async def connect(address: str, namespace: str, payload_key: str) -> Client:
+async def connect(
+    address: str, namespace: str, payload_key: str, tls: TLSConfig | None = None
+) -> Client:
+    """A client of the cluster: mutual TLS in production (the frontend refuses a client
+    without a certificate of the cluster's CA), plain on the embedded dev server."""
     return await Client.connect(
-        address, namespace=namespace, data_converter=data_converter(codec_from_key(payload_key))
+        address,
+        namespace=namespace,
+        data_converter=data_converter(codec_from_key(payload_key)),
+        tls=tls or False,
     )
 
 

@@ -4,6 +4,7 @@ the rule id, and a concurrency conflict is retried."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time as time_module
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from domain.record import Recorded
 from domain.stages import TransferStage
 from domain.transfer import Hop, Transfer
 from domain.values import Actor, Role, TransferKind, TransferReason
+from workflows.authority import Authority
 from workflows.calls import ActivityCalls, defn
 from workflows.messages import (
     ActorRef,
@@ -63,15 +65,21 @@ def refusal(error: DomainError) -> ApplicationError:
 class Activities(ActivityCalls):
     """The activities of one worker, over the application and a notifier."""
 
-    def __init__(self, app: Dangvien, notify: Notify) -> None:
+    def __init__(self, app: Dangvien, notify: Notify, authority: Authority) -> None:
         self.app = app
         self.notify = notify
+        self.authority = authority
 
-    def _guard(self, work: Callable[[], Any], **ids: object) -> Any:
-        """Run a command; log it by ids only (never personal data), refusals included."""
+    def _guard(
+        self, work: Callable[[], Any], *, signed: tuple[Any, str] | None = None, **ids: object
+    ) -> Any:
+        """Run a command — one the API `signed` only if its proof holds (AUTH-PROOF) —; log
+        it by ids only (never personal data), refusals included."""
         info = activity.info()
         bound = log.bind(workflow_id=info.workflow_id, activity=info.activity_type, **ids)
         try:
+            if signed is not None:
+                self.authority.check(*signed)
             result = self._retrying(work)
         except DomainError as error:
             bound.info("refused", rule_id=error.rule_id)
@@ -115,7 +123,9 @@ class Activities(ActivityCalls):
                 cell_id=start.cell_id,
                 on=start.on,
                 helper_member_id=start.helper_member_id,
-            )
+                person=start.person,
+            ),
+            signed=(start, start.proof),
         )
         return self.view_of(start.case_id, start.on)
 
@@ -134,7 +144,8 @@ class Activities(ActivityCalls):
                 on=start.on,
                 returns_on=start.returns_on,
                 portal_reference=start.portal_reference,
-            )
+            ),
+            signed=(start, start.proof),
         )
         return self.view_of(start.transfer_id, start.on)
 
@@ -142,8 +153,11 @@ class Activities(ActivityCalls):
     def apply_step(self, request: StepRequest) -> View:
         act = request.step
         ctx = _ctx(act.actor, act.command_key)
+        # Signed for this record only: the same step copied onto another is refused.
+        bound = dataclasses.replace(act, subject_id=request.subject_id)
         self._guard(
             lambda: handle(self.app, ctx, request.subject_id, act.step),
+            signed=(bound, act.proof),
             subject_id=str(request.subject_id),
             step=act.step.step_kind,
             command_key=act.command_key,
@@ -260,7 +274,7 @@ class Activities(ActivityCalls):
             app.present_letter(ctx.derived("present"), transfer_id, on)
             app.accept_transfer(ctx.derived("accept"), transfer_id, on)
 
-        self._guard(run)
+        self._guard(run, signed=(request, move.proof))
         return True
 
     @defn("dissolve_cell")
@@ -269,7 +283,8 @@ class Activities(ActivityCalls):
         self._guard(
             lambda: self.app.dissolve_organization(
                 ctx, request.cell_id, request.on, request.merged_into
-            )
+            ),
+            signed=(request, request.proof),
         )
 
     # --- residence comments (213-QĐ/TW) ---

@@ -11,6 +11,7 @@ from temporalio.converter import (
     AdvancedJSONEncoder,
     CompositePayloadConverter,
     DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
     JSONTypeConverter,
@@ -19,11 +20,11 @@ from temporalio.converter import (
 )
 
 from domain.commands import STEPS, Step
-from domain.values import Relative
+from domain.values import PersonalData, Relative
 from workflows.messages import Act
 
 
-class _Encoder(AdvancedJSONEncoder):
+class Encoder(AdvancedJSONEncoder):
     def default(self, o: Any) -> Any:
         if isinstance(o, date) and not isinstance(o, datetime):
             return o.isoformat()
@@ -41,7 +42,7 @@ def _fields(o: Any) -> dict[str, Any]:
 # The steps' field types, resolved once here: inside the workflow sandbox their modules'
 # names (ClassVar, date…) are not where `get_type_hints` looks for them.
 _HINTS: dict[type, dict[str, Any]] = {
-    cls: get_type_hints(cls) for cls in (*STEPS.values(), Relative)
+    cls: get_type_hints(cls) for cls in (*STEPS.values(), Relative, PersonalData)
 }
 
 
@@ -78,7 +79,7 @@ class PayloadConverter(CompositePayloadConverter):
     def __init__(self) -> None:
         super().__init__(
             *(
-                JSONPlainPayloadConverter(encoder=_Encoder, custom_type_converters=[_Decoder()])
+                JSONPlainPayloadConverter(encoder=Encoder, custom_type_converters=[_Decoder()])
                 if isinstance(c, JSONPlainPayloadConverter)
                 else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
@@ -89,5 +90,9 @@ class PayloadConverter(CompositePayloadConverter):
 def data_converter(codec: PayloadCodec | None = None) -> DataConverter:
     """The converter of every client and worker; `codec` encrypts payloads (personal data)."""
     return dataclasses.replace(
-        DataConverter.default, payload_converter_class=PayloadConverter, payload_codec=codec
+        DataConverter.default,
+        payload_converter_class=PayloadConverter,
+        payload_codec=codec,
+        # A failure's message and stack trace go through the codec too (they may quote facts).
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain.commands import Step, Subject
+from domain.values import PersonalData
 
 TASK_QUEUE = "dangvien"
 
@@ -29,6 +30,8 @@ class Act:
     step: Step
     actor: ActorRef
     command_key: str = ""
+    subject_id: UUID | None = None  # the record it is for (signed: not to be copied elsewhere)
+    proof: str = ""  # the API's signature (workflows/authority.py)
 
 
 @dataclass
@@ -105,6 +108,8 @@ class AdmissionStart:
     on: date
     actor: ActorRef
     helper_member_id: UUID | None = None
+    person: PersonalData | None = None  # a person not yet recorded: recorded with the case
+    proof: str = ""
 
 
 @dataclass
@@ -125,6 +130,7 @@ class TransferStart:
     actor: ActorRef
     returns_on: date | None = None
     portal_reference: str | None = None
+    proof: str = ""
 
 
 @dataclass
@@ -133,6 +139,7 @@ class Move:
 
     member_id: UUID
     to_cell_id: UUID
+    proof: str = ""  # the API's signature of this move (a MoveRequest)
 
 
 @dataclass
@@ -150,6 +157,7 @@ class DissolutionStart:
     actor: ActorRef
     moves: list[Move]
     merged_into: UUID | None = None
+    dissolve_proof: str = ""  # the API's signature of the final DissolveRequest
 
 
 @dataclass
@@ -158,6 +166,7 @@ class DissolveRequest:
     on: date
     actor: ActorRef
     merged_into: UUID | None = None
+    proof: str = ""
 
 
 @dataclass

@@ -276,7 +276,9 @@ class DissolutionWorkflow:
             pending = failed
         await call(
             DO.dissolve_cell,
-            DissolveRequest(start.cell_id, start.on, start.actor, start.merged_into),
+            DissolveRequest(
+                start.cell_id, start.on, start.actor, start.merged_into, start.dissolve_proof
+            ),
         )
         self.progress.dissolved = True
         return self.progress

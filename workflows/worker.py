@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from domain.application import Dangvien
 from workflows.activities import Activities, Notify
+from workflows.authority import Authority
 from workflows.messages import TASK_QUEUE
 from workflows.processes import (
     AdmissionWorkflow,
@@ -31,8 +32,8 @@ WORKFLOWS: Sequence[type] = (
 )
 
 
-def activities_of(app: Dangvien, notify: Notify) -> list[Callable[..., Any]]:
-    a = Activities(app, notify)
+def activities_of(app: Dangvien, notify: Notify, authority: Authority) -> list[Callable[..., Any]]:
+    a = Activities(app, notify, authority)
     return [
         a.view,
         a.open_case,
@@ -50,6 +51,7 @@ def build_worker(
     client: Client,
     app: Dangvien,
     notify: Notify,
+    authority: Authority,
     *,
     task_queue: str = TASK_QUEUE,
     threads: int = 8,
@@ -59,7 +61,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_of(app, notify),
+        activities=activities_of(app, notify, authority),
         activity_executor=ThreadPoolExecutor(max_workers=threads),
         max_concurrent_activities=threads,
     )

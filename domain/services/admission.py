@@ -9,10 +9,10 @@ from uuid import UUID, uuid5
 
 from domain import policy
 from domain.admission import AdmissionCase, ApplicantFacts, CommentSource
-from domain.errors import RuleViolation
+from domain.errors import NotFound, RuleViolation
 from domain.member import Member, Status
 from domain.organization import Organization
-from domain.person import Person
+from domain.person import Person, PersonalData
 from domain.services.organizations import Organizations
 from domain.services.store import NAMESPACE, Context
 from domain.values import (
@@ -38,11 +38,18 @@ class Admissions(Organizations):
         cell_id: UUID,
         on: date,
         helper_member_id: UUID | None = None,
+        person: PersonalData | None = None,
     ) -> UUID:
-        """Step 1: list the person as a source and open the case (one live case per person)."""
+        """Step 1: list the person as a source and open the case (one live case per person).
+        A person not yet recorded comes with their data and is recorded with the case, in the
+        same unit: a case that does not open leaves no person behind."""
         policy.rules_at(on)  # RULES-PERIOD: a case is judged by the rules of its day
         with self.unit(ctx) as unit:
-            person = unit.load(Person, person_id)
+            if person is not None and not self.exists(person_id):
+                if self.person_id_for(person.citizen_id) != person_id:
+                    raise NotFound(Person.__name__, person_id)
+                unit.add(Person(id=person_id, data=person, stamp=unit.stamp(on, "person")))
+            recorded = unit.load(Person, person_id)
             self.check_case_cell(cell_id, on)
             unit.once_new(case_id)
             intermediate = any(
@@ -59,7 +66,7 @@ class Admissions(Organizations):
                 stamp=unit.stamp(on),
             )
             unit.add(case)
-            person.open_case(case_id, unit.stamp(on))
+            recorded.open_case(case_id, unit.stamp(on))
         return case_id
 
     def check_can_open(

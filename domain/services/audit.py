@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -54,9 +55,12 @@ class Audit(Store):
             )
         return entries
 
-    def timeline(self, person_id: UUID) -> list[tuple[str, HistoryEntry]]:
-        """A person's whole history, as candidate and as member: their own record, each of
-        their cases, their memberships and the transfers of those, in recorded order."""
+    def timeline(
+        self, person_id: UUID, shown: Callable[[str, UUID], bool] = lambda kind, ident: True
+    ) -> list[tuple[str, HistoryEntry]]:
+        """A person's history, as candidate and as member: their own record, each of their
+        cases, their memberships and the transfers of those, in recorded order — of the
+        records `shown` lets the reader see (a user sees what happened inside their subtree)."""
         person = self.load(Person, person_id)
         subjects: list[tuple[str, UUID]] = [("person", person_id)]
         subjects += [("case", case_id) for case_id in person.case_ids]
@@ -71,7 +75,12 @@ class Audit(Store):
                 if h.facts.get("transfer_id") is not None
             }
             subjects += [("transfer", t) for t in sorted(transfers)]
-        entries = [(kind, entry) for kind, ident in subjects for entry in self.history(ident)]
+        entries = [
+            (kind, entry)
+            for kind, ident in subjects
+            if shown(kind, ident)
+            for entry in self.history(ident)
+        ]
         return sorted(entries, key=lambda e: (e[1].recorded_at, e[0], e[1].version))
 
     def as_of(self, cls: type[A], aggregate_id: UUID, moment: datetime) -> A | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID, uuid5
 
+from domain.admission import AdmissionCase
 from domain.errors import RuleViolation
 from domain.member import Member, Status
 from domain.organization import AdmissionTarget, Organization, check_parent
@@ -158,13 +159,38 @@ class Organizations(Store):
         return uuid5(NAMESPACE, f"person/{digest}")
 
     def register_person(self, ctx: Context, data: PersonalData, on: date) -> UUID:
+        """A person from their dossier; registering a recorded person again corrects their
+        record (the importer's rows: whoever imports holds the people of the file)."""
         person_id = self.person_id_for(data.citizen_id)
         if self.exists(person_id):
-            self._run(Person, person_id, ctx, lambda p: p.correct(data, self.stamp(ctx, on)))
+            self.correct_person(ctx, person_id, data, on)
             return person_id
         return self._create(
             person_id, ctx, lambda: Person(id=person_id, data=data, stamp=self.stamp(ctx, on))
         )
+
+    def correct_person(self, ctx: Context, person_id: UUID, data: PersonalData, on: date) -> None:
+        """A correction of personal data: a new record, never an edit (the citizen ID, which
+        identifies the person, cannot change)."""
+        if self.person_id_for(data.citizen_id) != person_id:
+            raise RuleViolation(
+                "PERSON-ID",
+                "Không sửa được số CCCD của một người đã có hồ sơ",
+                "The citizen ID of a recorded person cannot be changed",
+                field="citizen_id",
+            )
+        self._run(Person, person_id, ctx, lambda p: p.correct(data, self.stamp(ctx, on)))
+
+    def cell_holding(self, person_id: UUID) -> UUID | None:
+        """The cell that holds a person's record: their membership's, else their latest
+        case's (None: recorded with neither). Only a user whose subtree holds that cell may
+        read or correct the person, or open a case for them."""
+        person = self.load(Person, person_id)
+        if person.member_id is not None:
+            return self.load(Member, person.member_id).cell_id
+        if person.case_ids:
+            return self.load(AdmissionCase, person.case_ids[-1]).cell_id
+        return None
 
     def cell_ballot(
         self,

@@ -24,6 +24,7 @@ OPEN_CASE = "open_case"
 START_TRANSFER = "start_transfer"
 DISSOLVE = "dissolve"
 SET_TARGET = "set_target"
+CORRECT_PERSON = "correct_person"
 MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"  # mark escalation notices as seen
 
@@ -52,6 +53,8 @@ LEVEL: dict[str, Role] = {
     OPEN_CASE: Role.cell_secretary,
     ACKNOWLEDGE: Role.cell_secretary,
     SET_TARGET: Role.grassroots_officer,  # the grassroots committee sets its units' targets
+    # a dossier is corrected by a new record the committee approves, never edited
+    CORRECT_PERSON: Role.grassroots_officer,
     # the organization department of the competent committee (Ban Tổ chức)
     START_TRANSFER: Role.department_officer,
     DISSOLVE: Role.department_officer,

@@ -44,6 +44,7 @@ from domain.person import PersonalData
 from domain.values import Actor
 from domain.values import Role as ActorRole
 from infra.api.access import (
+    CORRECT_PERSON,
     DISSOLVE,
     OPEN_CASE,
     SET_TARGET,
@@ -54,12 +55,14 @@ from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.errors import ApiError, carried, not_found, role_refused, scope_refused
 from infra.api.records import Located, acting_for, locate
 from infra.api.schemas import (
+    AcknowledgedOut,
     AdmissionStepIn,
     CaseStartIn,
     DissolutionIn,
     DissolutionOut,
     ErrorOut,
     MemberStepIn,
+    PersonCorrectionIn,
     StepIn,
     TargetIn,
     TargetOut,
@@ -230,7 +233,8 @@ async def act(
         acting = [o for o in acting_for(found, step) if scope.inside(user, o)]
         if not acting:
             raise scope_refused()
-        return found, Act(step, scope.actor(user, acting[0]), command_key(user, key))
+        act = Act(step, scope.actor(user, acting[0]), command_key(user, key), ident)
+        return found, s.authority.signed(act)
 
     client = await s.temporal.client()  # first: unreachable, nothing is written
     found, message = await run_in_threadpool(prepare)
@@ -308,6 +312,28 @@ async def transfer_step(
 # --- starting processes -----------------------------------------------------------------------
 
 
+def within_reach(s: Services, user: User, person_id: UUID) -> None:
+    """PERSON-ELSEWHERE: a person whose record another subtree holds is neither read nor
+    attached nor corrected from here. One answer whatever that record is (a member, a case,
+    a closed case), telling who can look further; each is a security event, and a user who
+    gathers too many in an hour is refused more (RATE-LIMITED)."""
+    holding = s.app.cell_holding(person_id)
+    if holding is not None and s.scope.inside(user, holding):
+        return
+    if s.security.throttled(user.id, "PERSON-ELSEWHERE"):
+        raise ApiError(
+            "RATE-LIMITED",
+            "Quá nhiều yêu cầu về người ngoài phạm vi; thử lại sau một giờ",
+            "Too many requests about people outside your reach; try again in an hour",
+        )
+    s.security.record(user.id, "PERSON-ELSEWHERE")
+    raise ApiError(
+        "PERSON-ELSEWHERE",
+        "Người này đã có hồ sơ do nơi khác quản lý; đề nghị Ban Tổ chức cấp trên kiểm tra",
+        "This person's record is held elsewhere; ask the organization department above",
+    )
+
+
 @router.post("/cases", status_code=201)
 async def start_case(
     body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
@@ -318,21 +344,24 @@ async def start_case(
 
     def prepare() -> AdmissionStart:
         actor = org_command(s, user, body.cell_id, OPEN_CASE)
+        person_id = s.app.person_id_for(body.person.citizen_id)
+        recorded = s.app.exists(person_id)
+        if recorded:
+            within_reach(s, user, person_id)
         s.app.check_can_open(
             context(actor, "check"),
             case_id=case_id,
-            person_id=s.app.person_id_for(body.person.citizen_id),
+            person_id=person_id,
             cell_id=body.cell_id,
             on=body.on,
         )
-        person_id = s.app.register_person(
-            context(actor, f"{command_key(user, key)}/person"),
-            PersonalData(**body.person.model_dump()),
-            body.on,
+        # A new person is recorded with the case, by the opening activity (nothing before it
+        # opens); a recorded one keeps their record (corrections are their own command).
+        data = None if recorded else PersonalData(**body.person.model_dump())
+        start = AdmissionStart(
+            case_id, person_id, body.cell_id, body.on, actor, body.helper_member_id, person=data
         )
-        return AdmissionStart(
-            case_id, person_id, body.cell_id, body.on, actor, body.helper_member_id
-        )
+        return s.authority.signed(start)
 
     client = await s.temporal.client()  # first: unreachable, nothing is written
     start = await run_in_threadpool(prepare)
@@ -354,7 +383,7 @@ async def start_transfer(
             raise role_refused(START_TRANSFER)
         policy.rules_at(body.on)
         s.app.load(Organization, body.destination_org_id)
-        return TransferStart(
+        start = TransferStart(
             transfer_id,
             body.member_id,
             str(body.kind),
@@ -366,11 +395,37 @@ async def start_transfer(
             body.returns_on,
             body.portal_reference,
         )
+        return s.authority.signed(start)
 
     client = await s.temporal.client()  # first: unreachable, nothing is written
     start = await run_in_threadpool(prepare)
     view = await start_process(client, TransferWorkflow.run, start, f"transfer-{transfer_id}")
     return ViewOut.model_validate(view)
+
+
+# --- people (no process: a direct command) ---------------------------------------------------
+
+
+@router.post("/people/{person_id}/correction")
+def correct_person(
+    person_id: UUID, body: PersonCorrectionIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> AcknowledgedOut:
+    """A correction of a person's data (a new record, never an edit), by the subtree that
+    holds the person: anywhere else the person reads as unknown (404)."""
+    if not may(user, CORRECT_PERSON):
+        raise role_refused(CORRECT_PERSON)
+    holding = s.app.cell_holding(person_id) if s.app.exists(person_id) else None
+    if holding is None or not s.scope.inside(user, holding):
+        raise not_found("person")
+    policy.rules_at(body.on)
+    actor = s.scope.actor(user, holding)
+    s.app.correct_person(
+        context(actor, command_key(user, key)),
+        person_id,
+        PersonalData(**body.person.model_dump()),
+        body.on,
+    )
+    return AcknowledgedOut(acknowledged=1)
 
 
 # --- targets (no process: a direct command) --------------------------------------------------
@@ -410,11 +465,12 @@ async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc)
     def prepare() -> DissolutionStart:
         actor = org_command(s, user, org_id, DISSOLVE)
         policy.rules_at(body.on)
-        moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
         s.app.check_dissolution(
-            org_id, body.on, [(m.member_id, m.to_cell_id) for m in moves], body.merged_into
+            org_id, body.on, [(m.member_id, m.to_cell_id) for m in body.moves], body.merged_into
         )
-        return DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
+        moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
+        start = DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
+        return s.authority.signed_dissolution(start)
 
     client = await s.temporal.client()  # first: unreachable, nothing is written
     start = await run_in_threadpool(prepare)

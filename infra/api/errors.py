@@ -30,6 +30,8 @@ STATUS: dict[str, int] = {
     "TEMPORAL-UNAVAILABLE": 503,
     "TEMPORAL-TIMEOUT": 504,
     "CONCURRENCY": 409,
+    "PERSON-ELSEWHERE": 403,
+    "RATE-LIMITED": 429,
 }  # any other rule: 422
 
 

@@ -18,7 +18,7 @@ from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
-from infra.api.records import aware, entry, locate, locate_person, stage_of
+from infra.api.records import aware, entry, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import (
     AcknowledgedOut,
     AcknowledgeIn,
@@ -343,12 +343,13 @@ def transfer_history(transfer_id: UUID, user: CurrentUser, s: Svc) -> list[Histo
 
 @router.get("/people/{person_id}/timeline")
 def timeline(person_id: UUID, user: CurrentUser, s: Svc) -> list[TimelineEntryOut]:
-    """A person's whole history as candidate and member: their record, each case, their
-    membership and its transfers, in recorded order."""
+    """A person's history as candidate and member: their record, each case, their
+    membership and its transfers, in recorded order — what happened inside the user's
+    subtree (the department above sees the whole)."""
     locate_person(s.app, s.scope, user, person_id)
     return [
         TimelineEntryOut.model_validate({"subject": kind, **entry(user, e)})
-        for kind, e in s.app.timeline(person_id)
+        for kind, e in s.app.timeline(person_id, shown_to(s.app, s.scope, user))
     ]
 
 

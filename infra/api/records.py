@@ -3,6 +3,7 @@ belongs to (for the user's scope), the workflow that runs it, and its audit trai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,6 +86,23 @@ def locate_person(app: Dangvien, scope: Scope, user: User, person_id: UUID) -> P
     if not scope.inside(user, *cells):
         raise NotFound(Person.__name__, person_id)
     return person
+
+
+def shown_to(app: Dangvien, scope: Scope, user: User) -> Callable[[str, UUID], bool]:
+    """Which records of a person's timeline the user sees: those of organizations inside their
+    subtree (the person's own record: where it is held); the department above sees them all."""
+    kinds: dict[str, type[Recorded]] = {
+        "case": AdmissionCase,
+        "member": Member,
+        "transfer": Transfer,
+    }
+
+    def shown(kind: str, ident: UUID) -> bool:
+        if kind == "person":
+            return scope.inside(user, app.cell_holding(ident))
+        return scope.inside(user, *organizations_of(app.load(kinds[kind], ident)))
+
+    return shown
 
 
 def redact(value: Any) -> Any:

@@ -199,6 +199,13 @@ class CaseStartIn(Strict):
     helper_member_id: UUID | None = None
 
 
+class PersonCorrectionIn(Strict):
+    """A correction of personal data, on the day it was approved."""
+
+    on: Day
+    person: PersonIn
+
+
 class CaseOut(BaseModel):
     """The case page. `person` is the personal data, for the roles that may see it."""
 

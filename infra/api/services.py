@@ -17,8 +17,9 @@ from domain.application import Dangvien
 from domain.calendar import VIETNAM
 from infra.api.access import Scope
 from infra.api.errors import ApiError
-from infra.bootstrap import build_app, payload_key
+from infra.bootstrap import authority, build_app, payload_key, temporal_tls
 from infra.notifications import Notifications
+from infra.security_events import SecurityEvents
 from infra.settings import Settings, local_key
 from infra.temporal import connect
 from infra.users import UserStore
@@ -26,6 +27,7 @@ from projections.database import open_engine
 from projections.projector import create_tables, live_version
 from projections.tables import control, tables
 from workflows import views
+from workflows.authority import Authority
 from workflows.messages import View
 
 CONNECT_SECONDS = 5.0
@@ -63,6 +65,7 @@ class TemporalLink:
                             settings.temporal_address,
                             settings.temporal_namespace,
                             payload_key(settings),
+                            temporal_tls(settings),
                         ),
                         CONNECT_SECONDS,
                     )
@@ -79,6 +82,8 @@ class Services:
     temporal: TemporalLink
     cookie_key: bytes
     notifications: Notifications
+    authority: Authority  # signs what the API sends a process
+    security: SecurityEvents
     today: Callable[[], date] = field(default=vietnam_today)
 
     @classmethod
@@ -101,6 +106,8 @@ class Services:
             temporal=TemporalLink(settings, client),
             cookie_key=secret.encode(),
             notifications=Notifications(engine),
+            authority=authority(settings),
+            security=SecurityEvents(engine),
             today=today,
         )
 

@@ -18,12 +18,14 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.application import Dangvien
+from domain.commands import Step
 from domain.record import Recorded
 from infra.api.schemas import parse_step
 from infra.demo.plans import DemoPlans, Process
 from infra.demo.story import CANDIDATES, DEMO_USERS, SEED, TREE
 from infra.users import UserStore
-from workflows.messages import TASK_QUEUE, Act, AdmissionStart, View
+from workflows.authority import Authority
+from workflows.messages import TASK_QUEUE, Act, ActorRef, AdmissionStart, View
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,24 @@ class DemoResult:
 class DemoSeed(DemoPlans):
     """Builds the demo on the application and the workflows (see the package docstring)."""
 
-    def __init__(self, app: Dangvien, client: Client, today: date, concurrency: int = 6) -> None:
+    def __init__(
+        self,
+        app: Dangvien,
+        client: Client,
+        today: date,
+        authority: Authority,
+        concurrency: int = 6,
+    ) -> None:
         super().__init__(app, today)
         self.client = client
+        self.authority = authority  # the demo commands as the API would: signed
         self.concurrency = concurrency
         self.candidates: list[Process] = []
         self.transfers: list[Process] = []
+
+    def signed_act(self, step: Step, actor: ActorRef, key: str, subject_id: UUID) -> Act:
+        """A step as the API sends it: signed for its record."""
+        return self.authority.signed(Act(step, actor, key, subject_id))
 
     # --- the whole seed -----------------------------------------------------------------------
 
@@ -107,7 +121,7 @@ class DemoSeed(DemoPlans):
             with contextlib.suppress(WorkflowAlreadyStartedError):  # an interrupted seed's
                 await self.client.start_workflow(
                     workflow,
-                    process.start,
+                    self.authority.signed(process.start),
                     id=process.workflow_id,
                     task_queue=TASK_QUEUE,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -120,6 +134,7 @@ class DemoSeed(DemoPlans):
         for i, step in enumerate(process.steps):
             key = f"demo/{process.workflow_id}/{i}"
             subject = process.member_id if step.subject == "member" else process.subject_id
+            assert subject is not None  # a member's steps come after its ceremony
             if await asyncio.to_thread(self.applied, subject, key):
                 continue
             if step.subject == "member":
@@ -128,7 +143,9 @@ class DemoSeed(DemoPlans):
             # sent again after an interruption) with the first one's outcome.
             await handle.execute_update(
                 "act",
-                Act(parse_step(step.kind, step.on, step.args), step.actor, key),
+                self.signed_act(
+                    parse_step(step.kind, step.on, step.args), step.actor, key, subject
+                ),
                 id=key,
                 result_type=View,
             )

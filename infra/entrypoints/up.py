@@ -42,7 +42,7 @@ from temporalio.client import Client
 
 from domain.application import Dangvien
 from domain.calendar import VIETNAM
-from infra.bootstrap import build_app, payload_key
+from infra.bootstrap import authority, build_app, payload_key
 from infra.demo import DemoResult, DemoSeed, demo_to_seed, mark_seeded, write_demo_users
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key
@@ -308,6 +308,7 @@ class Supervisor:
         settings = self.settings
         self.app = app = build_app(settings)  # generates the event keys, creates the tables
         payload_key(settings)
+        authority(settings)  # the command key, before the API and the worker read it
         if settings.secret_key is None:
             local_key(self.data, "secret.key")
         self.engine = engine = open_engine(settings.readmodel_database)
@@ -428,7 +429,9 @@ class Supervisor:
         began = time.monotonic()
         engine = self.engine
         assert engine is not None
-        seeding = asyncio.ensure_future(DemoSeed(app, client, anchor).run(UserStore(engine)))
+        seeding = asyncio.ensure_future(
+            DemoSeed(app, client, anchor, authority(self.settings)).run(UserStore(engine))
+        )
         try:
             while not seeding.done():  # a child dying meanwhile is a startup failure
                 await asyncio.wait({seeding}, timeout=0.5)

@@ -7,7 +7,13 @@ import signal
 
 import structlog
 
-from infra.bootstrap import build_app, build_notifications, payload_key
+from infra.bootstrap import (
+    authority,
+    build_app,
+    build_notifications,
+    payload_key,
+    temporal_tls,
+)
 from infra.logging import configure_logging
 from infra.settings import Settings
 from infra.temporal import connect, ensure_residence_schedule, register_search_attributes
@@ -20,11 +26,16 @@ async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> Non
     app = build_app(settings)
     notifications = build_notifications(settings)
     client = await connect(
-        settings.temporal_address, settings.temporal_namespace, payload_key(settings)
+        settings.temporal_address,
+        settings.temporal_namespace,
+        payload_key(settings),
+        temporal_tls(settings),
     )
     await register_search_attributes(client, settings.temporal_namespace)
     await ensure_residence_schedule(client)
-    worker = build_worker(client, app, notifications.notify, task_queue=task_queue)
+    worker = build_worker(
+        client, app, notifications.notify, authority(settings), task_queue=task_queue
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -32,7 +32,7 @@ from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
 from infra.api.errors import not_found
-from infra.api.records import Located, entry, locate, locate_person
+from infra.api.records import Located, entry, locate, locate_person, shown_to
 from infra.api.schemas import FIRST_DAY
 from infra.web.forms import (
     ARGS,
@@ -479,7 +479,10 @@ async def find_person(
 def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
     s = w.s
     person = locate_person(s.app, s.scope, w.user, person_id)
-    events = [{"subject": kind, **entry(w.user, e)} for kind, e in s.app.timeline(person_id)]
+    events = [
+        {"subject": kind, **entry(w.user, e)}
+        for kind, e in s.app.timeline(person_id, shown_to(s.app, s.scope, w.user))
+    ]
     return {
         "person_id": person_id,
         "person": person_rows(w, person.data) if w.sees_people else None,

@@ -167,7 +167,9 @@ async def stack(tmp_path_factory: Any) -> AsyncIterator[Stack]:
         notifications = Notifications(sa.create_engine(settings.readmodel_database))
         api = create_api(settings, services)
         async with (
-            build_worker(env.client, app, notifications.notify, task_queue=TASK_QUEUE),
+            build_worker(
+                env.client, app, notifications.notify, services.authority, task_queue=TASK_QUEUE
+            ),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=api),
                 base_url="http://testserver",

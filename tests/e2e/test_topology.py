@@ -76,6 +76,7 @@ def production_settings(database: PostgresDatabase, data_dir: Path) -> Settings:
         id_key=new_key(),
         payload_key=new_key(),
         secret_key=new_key(),
+        command_key=new_key(),
         log_format="json",
         temporal_address=f"127.0.0.1:{free_port()}",
         temporal_namespace="dangvien",
@@ -334,7 +335,13 @@ def test_every_setting_reaches_every_dangvien_service_by_environment() -> None:
 def test_the_keys_are_required_secrets_templated_in_the_env_example() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     required = required_variables(text)
-    keys = {"DANGVIEN_CIPHER_KEY", "DANGVIEN_ID_KEY", "DANGVIEN_PAYLOAD_KEY", "DANGVIEN_SECRET_KEY"}
+    keys = {
+        "DANGVIEN_CIPHER_KEY",
+        "DANGVIEN_ID_KEY",
+        "DANGVIEN_PAYLOAD_KEY",
+        "DANGVIEN_SECRET_KEY",
+        "DANGVIEN_COMMAND_KEY",
+    }
     assert keys <= required
     example = (ROOT / "deploy" / ".env.example").read_text()
     templated = dict(re.findall(r"^(\w+)=(.*)$", example, re.MULTILINE))

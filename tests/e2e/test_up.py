@@ -32,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
 from domain.calendar import VIETNAM
-from infra.bootstrap import build_app, build_notifications, payload_key
+from infra.bootstrap import authority, build_app, build_notifications, payload_key
 from infra.demo import DemoSeed
 from infra.settings import Settings, local_key
 from infra.temporal import codec_from_key, connect, dev_server_flags
@@ -287,10 +287,12 @@ async def test_an_interrupted_demo_seed_resumes_and_duplicates_nothing(tmp_path:
             dev_server_extra_args=list(dev_server_flags()),
             data_converter=data_converter(codec_from_key(payload_key(settings))),
         ) as env,
-        build_worker(env.client, app, build_notifications(settings).notify),
+        build_worker(env.client, app, build_notifications(settings).notify, authority(settings)),
     ):
         # Interrupted once some cases are half-way through their steps.
-        interrupted = asyncio.ensure_future(DemoSeed(app, env.client, today).run())
+        interrupted = asyncio.ensure_future(
+            DemoSeed(app, env.client, today, authority(settings)).run()
+        )
         while topics(app)["AdmissionCase.CellVoted"] < 3:
             assert not interrupted.done(), interrupted
             await asyncio.sleep(0.1)
@@ -300,7 +302,7 @@ async def test_an_interrupted_demo_seed_resumes_and_duplicates_nothing(tmp_path:
         partial = topics(app)
         assert partial["AdmissionCase.CeremonyHeld"] < 8  # far from done
 
-        result = await DemoSeed(app, env.client, today).run()
+        result = await DemoSeed(app, env.client, today, authority(settings)).run()
 
     made = topics(app)
     assert result.cases == made["AdmissionCase.Opened"] == 33
@@ -308,7 +310,7 @@ async def test_an_interrupted_demo_seed_resumes_and_duplicates_nothing(tmp_path:
     assert made["Organization.Registered"] == 19
     assert made["Person.Registered"] == result.members + result.cases
     # Every planned step is on its record exactly once.
-    plan = DemoSeed(app, env.client, today)
+    plan = DemoSeed(app, env.client, today, authority(settings))
     plan.record_facts()
     assert topics(app) == made  # the facts, again: nothing new
     for process in plan.candidates + plan.transfers:

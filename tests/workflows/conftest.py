@@ -23,11 +23,14 @@ from domain.calendar import VIETNAM
 from infra.notifications import Notifications
 from infra.temporal import EncryptionCodec, register_search_attributes
 from tests.builders import World, build_world
+from workflows.authority import Authority
 from workflows.converter import data_converter
 from workflows.worker import build_worker
 
 # A key for tests only: the committed histories under histories/ are encrypted with it.
 TEST_PAYLOAD_KEY = bytes(range(32))
+# The command key of the tests' API and worker (workflows/authority.py).
+TEST_AUTHORITY = Authority(bytes(range(32, 64)))
 T = TypeVar("T")
 
 
@@ -75,7 +78,9 @@ async def client(
     env: WorkflowEnvironment, app: Dangvien, notifications: Notifications
 ) -> AsyncIterator[Client]:
     """A client with a worker running for the test."""
-    async with build_worker(env.client, app, notifications.notify, task_queue="dangvien"):
+    async with build_worker(
+        env.client, app, notifications.notify, TEST_AUTHORITY, task_queue="dangvien"
+    ):
         yield env.client
 
 

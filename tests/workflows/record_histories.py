@@ -30,12 +30,17 @@ from domain.application import Dangvien
 from infra.api.schemas import parse_step
 from infra.temporal import EncryptionCodec, register_search_attributes
 from tests.builders import World, build_world, ctx, person_data
-from tests.workflows.conftest import TEST_PAYLOAD_KEY, instant, test_server, travel_to
-from tests.workflows.steps import SECRETARY, CaseDriver
+from tests.workflows.conftest import (
+    TEST_AUTHORITY,
+    TEST_PAYLOAD_KEY,
+    instant,
+    test_server,
+    travel_to,
+)
+from tests.workflows.steps import SECRETARY, CaseDriver, signed_act
 from workflows.converter import data_converter
 from workflows.messages import (
     TASK_QUEUE,
-    Act,
     ActorRef,
     AdmissionStart,
     DissolutionStart,
@@ -84,8 +89,10 @@ async def open_case(client: Client, world: World, on: date) -> tuple[CaseDriver,
     case = CaseDriver(client, world, uuid4(), person)
     handle = await client.start_workflow(
         AdmissionWorkflow.run,
-        AdmissionStart(
-            case.case_id, person, world.cell, on, SECRETARY, world.members[world.cell][2]
+        TEST_AUTHORITY.signed(
+            AdmissionStart(
+                case.case_id, person, world.cell, on, SECRETARY, world.members[world.cell][2]
+            )
         ),
         id=case.workflow_id,
         task_queue=TASK_QUEUE,
@@ -176,15 +183,17 @@ async def transfer(env: WorkflowEnvironment, world: World) -> None:
     transfer_id = uuid4()
     handle = await client.start_workflow(
         TransferWorkflow.run,
-        TransferStart(
-            transfer_id,
-            member,
-            "official",
-            "new_job",
-            world.other_grassroots,
-            date(2030, 3, 2),
-            date(2030, 3, 4),
-            SECRETARY,
+        TEST_AUTHORITY.signed(
+            TransferStart(
+                transfer_id,
+                member,
+                "official",
+                "new_job",
+                world.other_grassroots,
+                date(2030, 3, 2),
+                date(2030, 3, 4),
+                SECRETARY,
+            )
         ),
         id=f"transfer-{transfer_id}",
         task_queue=TASK_QUEUE,
@@ -192,9 +201,8 @@ async def transfer(env: WorkflowEnvironment, world: World) -> None:
 
     async def step(kind: str, on: date, **args: Any) -> View:
         await travel_to(env, instant(on, time(9)))
-        view: View = await handle.execute_update(
-            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
-        )
+        act = signed_act(parse_step(kind, on, args), transfer_id)
+        view: View = await handle.execute_update("act", act, result_type=View)
         return view
 
     hops = [
@@ -230,12 +238,14 @@ async def dissolution(env: WorkflowEnvironment, world: World) -> None:
     members = world.members[world.residence_cell]
     handle = await client.start_workflow(
         DissolutionWorkflow.run,
-        DissolutionStart(
-            world.residence_cell,
-            on,
-            OFFICER,
-            [Move(m, world.cell) for m in members],
-            merged_into=world.cell,
+        TEST_AUTHORITY.signed_dissolution(
+            DissolutionStart(
+                world.residence_cell,
+                on,
+                OFFICER,
+                [Move(m, world.cell) for m in members],
+                merged_into=world.cell,
+            )
         ),
         id=f"dissolution-{world.residence_cell}",
         task_queue=TASK_QUEUE,
@@ -296,7 +306,9 @@ async def run(names: list[str]) -> None:
             data_converter=data_converter(EncryptionCodec(TEST_PAYLOAD_KEY)),
         ) as env:
             await register_search_attributes(env.client)
-            async with build_worker(env.client, app, lambda _: None, task_queue=TASK_QUEUE):
+            async with build_worker(
+                env.client, app, lambda _: None, TEST_AUTHORITY, task_queue=TASK_QUEUE
+            ):
                 await SCENARIOS[name](env, world)
 
 

@@ -12,12 +12,19 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from domain.application import Dangvien
+from domain.commands import Step
 from infra.api.schemas import parse_step
 from tests.builders import World, person_data
+from tests.workflows.conftest import TEST_AUTHORITY
 from workflows.messages import TASK_QUEUE, Act, ActorRef, AdmissionStart, View
 from workflows.processes import AdmissionWorkflow
 
 SECRETARY = ActorRef("secretary", "cell_secretary", UUID(int=1))
+
+
+def signed_act(step: Step, record_id: UUID, actor: ActorRef = SECRETARY) -> Act:
+    """A step as the API sends it: with a command key, signed for its record."""
+    return TEST_AUTHORITY.signed(Act(step, actor, str(uuid4()), record_id))
 
 
 @dataclass
@@ -40,9 +47,10 @@ class CaseDriver:
         return self.client.get_workflow_handle(self.workflow_id, result_type=View)
 
     async def step(self, kind: str, on: date, /, **args: Any) -> View:
-        result: View = await self.handle.execute_update(
-            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
-        )
+        """The step as the API sends it: signed for the record the process now runs."""
+        record = (await self.status()).subject_id
+        act = signed_act(parse_step(kind, on, args), record)
+        result: View = await self.handle.execute_update("act", act, result_type=View)
         return result
 
     async def status(self) -> View:
@@ -121,7 +129,9 @@ async def open_case(client: Client, world: World, on: date) -> CaseDriver:
     driver = CaseDriver(client, world, case_id, person)
     await client.start_workflow(
         AdmissionWorkflow.run,
-        AdmissionStart(case_id, person, world.cell, on, SECRETARY, world.members[world.cell][2]),
+        TEST_AUTHORITY.signed(
+            AdmissionStart(case_id, person, world.cell, on, SECRETARY, world.members[world.cell][2])
+        ),
         id=driver.workflow_id,
         task_queue=TASK_QUEUE,
     )

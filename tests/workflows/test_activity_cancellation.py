@@ -14,6 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from domain.admission import AdmissionCase
 from infra.bootstrap import build_app
 from tests.builders import build_world, ctx, person_data
+from tests.workflows.conftest import TEST_AUTHORITY
 from tests.workflows.dissolution_stack import sqlite_settings
 from tests.workflows.steps import SECRETARY
 from workflows.activities import Activities
@@ -30,12 +31,12 @@ def cancel_once_running(environment: ActivityEnvironment) -> None:
 def test_a_cancelled_activity_finishes_and_leaves_the_store_usable(tmp_path: Path) -> None:
     app = build_app(sqlite_settings(tmp_path))
     world = build_world(app)
-    activities = Activities(app, lambda _: None)
+    activities = Activities(app, lambda _: None, TEST_AUTHORITY)
     on = date(2029, 12, 3)
     opened = []
     for _ in range(5):
         person = app.register_person(ctx(), person_data(), on)
-        start = AdmissionStart(uuid4(), person, world.cell, on, SECRETARY)
+        start = TEST_AUTHORITY.signed(AdmissionStart(uuid4(), person, world.cell, on, SECRETARY))
         environment = ActivityEnvironment()  # a cancellation counts once per environment
         canceller = threading.Thread(target=cancel_once_running, args=(environment,))
         canceller.start()

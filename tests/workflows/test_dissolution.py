@@ -25,12 +25,12 @@ from domain.member import Member
 from domain.organization import Organization
 from domain.transfer import Transfer, TransferStage
 from domain.values import CellSetting, OrgKind, TransferKind, TransferReason
-from infra.bootstrap import build_app
+from infra.bootstrap import authority, build_app
 from infra.notifications import Notifications
 from infra.settings import Settings
 from infra.temporal import EncryptionCodec, codec_from_key, dev_server_flags
 from tests.builders import World, build_world, ctx
-from tests.workflows.conftest import instant, travel_to
+from tests.workflows.conftest import TEST_AUTHORITY, instant, travel_to
 from tests.workflows.dissolution_stack import WorkerProcess, sqlite_settings, venv_bin
 from tests.workflows.steps import SECRETARY
 from workflows.converter import data_converter
@@ -128,7 +128,7 @@ async def test_a_small_cell_is_dissolved_and_running_it_again_moves_nobody_twice
     # 5 + 9 + 4 + 3 members on the grassroots organization's rolls.
     assert sum(len(members) for members in before.values()) == 21
 
-    start = DissolutionStart(doomed, on, SECRETARY, moves)
+    start = TEST_AUTHORITY.signed_dissolution(DissolutionStart(doomed, on, SECRETARY, moves))
     result = await client.execute_workflow(
         DissolutionWorkflow.run,
         start,
@@ -246,7 +246,9 @@ async def test_a_250_member_cell_is_dissolved_with_the_worker_killed_and_restart
             started = clock.perf_counter()
             handle = await env.client.start_workflow(
                 DissolutionWorkflow.run,
-                DissolutionStart(doomed, on, SECRETARY, moves),
+                authority(settings).signed_dissolution(
+                    DissolutionStart(doomed, on, SECRETARY, moves)
+                ),
                 id=f"dissolution-{doomed}",
                 task_queue=TASK_QUEUE,
             )

@@ -30,6 +30,7 @@ from infra.temporal import (
 )
 from tests.builders import World, ctx
 from tests.workflows.conftest import (
+    TEST_AUTHORITY,
     TEST_PAYLOAD_KEY,
     eventually,
     instant,
@@ -169,7 +170,7 @@ async def dev_client(app: Dangvien, notifications: Notifications) -> AsyncIterat
             dev_server_extra_args=list(dev_server_flags()),
             data_converter=data_converter(EncryptionCodec(TEST_PAYLOAD_KEY)),
         ) as dev,
-        build_worker(dev.client, app, notifications.notify, task_queue=TASK_QUEUE),
+        build_worker(dev.client, app, notifications.notify, TEST_AUTHORITY, task_queue=TASK_QUEUE),
     ):
         yield dev.client
 

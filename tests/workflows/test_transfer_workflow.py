@@ -39,9 +39,9 @@ from domain.values import HoldKind, Motion
 from infra.api.schemas import parse_step
 from infra.notifications import Notifications
 from tests.builders import World, ctx
-from tests.workflows.conftest import eventually, instant, travel_to
-from tests.workflows.steps import SECRETARY
-from workflows.messages import TASK_QUEUE, Act, ProbationStart, TransferStart, View
+from tests.workflows.conftest import TEST_AUTHORITY, eventually, instant, travel_to
+from tests.workflows.steps import SECRETARY, signed_act
+from workflows.messages import TASK_QUEUE, ProbationStart, TransferStart, View
 from workflows.processes import ProbationWorkflow, TransferWorkflow
 
 
@@ -57,9 +57,8 @@ class TransferDriver:
         return self.client.get_workflow_handle(f"transfer-{self.transfer_id}", result_type=View)
 
     async def step(self, kind: str, on: date, /, **args: Any) -> View:
-        result: View = await self.handle.execute_update(
-            "act", Act(parse_step(kind, on, args), SECRETARY), result_type=View
-        )
+        act = signed_act(parse_step(kind, on, args), self.transfer_id)
+        result: View = await self.handle.execute_update("act", act, result_type=View)
         return result
 
     async def status(self) -> View:
@@ -111,16 +110,18 @@ async def start_transfer(
     transfer = TransferDriver(client, uuid4())
     await client.start_workflow(
         TransferWorkflow.run,
-        TransferStart(
-            transfer.transfer_id,
-            member_id,
-            kind,
-            reason,
-            destination,
-            trigger_on=on,
-            on=on,
-            actor=SECRETARY,
-            returns_on=returns_on,
+        TEST_AUTHORITY.signed(
+            TransferStart(
+                transfer.transfer_id,
+                member_id,
+                kind,
+                reason,
+                destination,
+                trigger_on=on,
+                on=on,
+                actor=SECRETARY,
+                returns_on=returns_on,
+            )
         ),
         id=f"transfer-{transfer.transfer_id}",
         task_queue=TASK_QUEUE,
@@ -220,7 +221,7 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     vote = RecordReviewVote(
         on=date(2030, 10, 2), motion=Motion.recognize, votes_for=2, votes_against=1
     )
-    view = await probation.execute_update("act", Act(vote, SECRETARY), result_type=View)
+    view = await probation.execute_update("act", signed_act(vote, probationer), result_type=View)
     assert view.org_id == world.far_cell
     _, ballot, passed = app.load(Member, probationer).review_ballots[-1]
     assert (ballot.on_roll, passed) == (3, True)
@@ -228,7 +229,7 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     # (world.commune) decides; PRB-EFFECTIVE: full from the end of probation, 2030-10-01.
     await probation.execute_update(
         "act",
-        Act(Recognize(on=date(2030, 10, 9), decided_by=world.commune), SECRETARY),
+        signed_act(Recognize(on=date(2030, 10, 9), decided_by=world.commune), probationer),
         result_type=View,
     )
     assert (await probation.result()).stage == "full"

@@ -23,7 +23,7 @@ from domain.application import Dangvien
 from domain.calendar import VIETNAM, local_start_of
 from infra.temporal import EncryptionCodec, dev_server_flags
 from tests.builders import World, build_world, ctx, person_data
-from tests.workflows.conftest import TEST_PAYLOAD_KEY, venv_binary
+from tests.workflows.conftest import TEST_AUTHORITY, TEST_PAYLOAD_KEY, venv_binary
 from tests.workflows.steps import SECRETARY, CaseDriver
 from workflows import search
 from workflows.converter import data_converter
@@ -89,7 +89,9 @@ async def cases(dev_env: WorkflowEnvironment) -> AsyncIterator[Cases]:
     app = Dangvien(env={"PERSISTENCE_MODULE": "eventsourcing.popo", "DANGVIEN_ID_KEY": "test"})
     world = build_world(app)
     sent: list[Any] = []
-    async with build_worker(dev_env.client, app, sent.append, task_queue=TASK_QUEUE):
+    async with build_worker(
+        dev_env.client, app, sent.append, TEST_AUTHORITY, task_queue=TASK_QUEUE
+    ):
         made = Cases(dev_env, world)
         today = datetime.now(VIETNAM).date()
 
@@ -138,7 +140,9 @@ async def _open(made: Cases, cell: UUID, on: date, n: int) -> CaseDriver:
     case = CaseDriver(made.client, made.world, uuid4(), person)
     await made.client.start_workflow(
         AdmissionWorkflow.run,
-        AdmissionStart(case.case_id, person, cell, on, SECRETARY, made.world.members[cell][0]),
+        TEST_AUTHORITY.signed(
+            AdmissionStart(case.case_id, person, cell, on, SECRETARY, made.world.members[cell][0])
+        ),
         id=case.workflow_id,
         task_queue=TASK_QUEUE,
     )
