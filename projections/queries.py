@@ -11,18 +11,21 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain import policy
+from domain import policy, standing
 from domain.admission import CLOSED, Stage
 from domain.calendar import vietnam_calendar
+from domain.member import Status
+from domain.values import OrgKind
 from projections.log import uuid_from_hex
-from projections.projector import live_version
 from projections.rows import BREAKDOWNS
 from projections.tables import Tables, tables, under
+from projections.versions import live_version
 
-LOST = ("rejected", "withdrawn", "stopped")
-ON_PROBATION = ("probationary", "deadlock")
-MOVING = ("in_transit", "letter_issued", "presented")
+LOST = tuple(sorted(str(s) for s in CLOSED - {Stage.admitted}))
+ON_PROBATION = tuple(sorted(str(s) for s in standing.ON_PROBATION))
+MOVING = tuple(sorted(str(s) for s in standing.TRANSFER_MOVING))
 OPEN_STAGES = tuple(str(s) for s in Stage if s not in CLOSED)
+CELL_KINDS = tuple(str(k) for k in OrgKind if k.holds_members)
 
 
 @dataclass(frozen=True)
@@ -356,7 +359,12 @@ class ReadModel:
             path = self._path(conn, org_id)
             full = sa.func.sum(
                 sa.case(
-                    (sa.and_(t.members.c.full_from <= today, t.members.c.status == "full"), 1),
+                    (
+                        sa.and_(
+                            t.members.c.full_from <= today, t.members.c.status == str(Status.full)
+                        ),
+                        1,
+                    ),
                     else_=0,
                 )
             )
@@ -365,7 +373,7 @@ class ReadModel:
                 .select_from(t.orgs.outerjoin(t.members, t.members.c.cell_id == t.orgs.c.id))
                 .where(
                     under(t.orgs.c.path, path),
-                    t.orgs.c.kind.in_(("cell", "grassroots_cell")),
+                    t.orgs.c.kind.in_(CELL_KINDS),
                     t.orgs.c.dissolved_on.is_(None),
                 )
                 .group_by(t.orgs.c.id, t.orgs.c.name)
