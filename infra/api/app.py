@@ -91,13 +91,14 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
     async def log_requests(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        """Method, path (ids only), status and time: never a body, never personal data."""
+        """Method, route (its template: no value of the path), status and time: never a body,
+        never personal data."""
         started = time.perf_counter()
         response = await call_next(request)
         log.info(
             "api.request",
             method=request.method,
-            path=request.url.path,
+            path=errors.route_of(request),
             status=response.status_code,
             ms=round(1000 * (time.perf_counter() - started), 1),
         )

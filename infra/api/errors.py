@@ -2,16 +2,21 @@
 status, the message in Vietnamese unless English is asked for (`?lang=en` or
 `Accept-Language: en`). A domain refusal keeps its rule id whether the domain raised it here or
 a workflow carried it back (a non-retryable ApplicationError, or the update validator's
-CASE-STAGE)."""
+CASE-STAGE). A malformed body or parameter is `REQUEST-INVALID` (422) in the same shape: where
+and what, never the value sent, so no answer echoes personal data and every answer can be
+written as JSON (a lone surrogate in a body would otherwise make the answer itself fail)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from temporalio.exceptions import ApplicationError
 
 from domain.errors import ConcurrencyConflict, DomainError, RuleViolation
@@ -33,6 +38,15 @@ STATUS: dict[str, int] = {
     "PERSON-ELSEWHERE": 403,
     "RATE-LIMITED": 429,
 }  # any other rule: 422
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON whatever the text: a lone surrogate is written as its escape, not an error."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "backslashreplace"
+        )
 
 
 class ApiError(DomainError):
@@ -74,6 +88,46 @@ def scope_refused() -> ApiError:
         "ACCESS-SCOPE",
         "Tổ chức này nằm ngoài phạm vi của bạn",
         "This organization is outside your part of the tree",
+    )
+
+
+def route_of(request: Request) -> str:
+    """The route's template (`/api/cases/{case_id}/steps`): logs name no value of a path."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(path) if path else "(no route)"
+
+
+def _text(value: object, limit: int = 100) -> str:
+    text = str(value)[:limit]
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+PROTOCOL = {
+    404: ("NOT-FOUND", "Không tìm thấy", "Not found"),
+    405: ("REQUEST-METHOD", "Phương thức không được phép", "Method not allowed"),
+}
+QUOTING = frozenset({"value_error", "assertion_error"})  # their messages may quote the input
+
+
+def malformed(error: RequestValidationError) -> ApiError:
+    """A body or parameter the models refuse: each problem by place and kind, no value."""
+    problems = [
+        {
+            "loc": [p if isinstance(p, int) else _text(p) for p in problem.get("loc", ())],
+            "type": _text(problem.get("type", "")),
+            "msg": "Invalid value"
+            if problem.get("type") in QUOTING
+            else _text(problem.get("msg", ""), 300),
+        }
+        for problem in error.errors()[:50]
+    ]
+    where = ".".join(str(p) for p in problems[0]["loc"]) if problems else ""
+    return ApiError(
+        "REQUEST-INVALID",
+        f"Yêu cầu không hợp lệ ({where})",
+        f"The request is malformed ({where})",
+        errors=problems,
     )
 
 
@@ -120,9 +174,9 @@ def install(api: FastAPI) -> None:
     async def refused(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, DomainError)
         status = STATUS.get(error.rule_id, 422)
-        log.info("api.refused", path=request.url.path, status=status, rule_id=error.rule_id)
+        log.info("api.refused", path=route_of(request), status=status, rule_id=error.rule_id)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(
+        return SafeJSONResponse(
             jsonable_encoder(body(error, language(request))), status_code=status, headers=headers
         )
 
@@ -138,5 +192,32 @@ def install(api: FastAPI) -> None:
             ),
         )
 
+    async def invalid(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        return await refused(request, malformed(error))
+
+    async def http(request: Request, error: Exception) -> JSONResponse:
+        """Starlette's own refusals (no such route, a method not allowed, a body that cannot
+        be read) in the same shape; their headers (Allow…) kept."""
+        assert isinstance(error, HTTPException)
+        rule_id, vi, en = PROTOCOL.get(
+            error.status_code, ("REQUEST-INVALID", "Yêu cầu không hợp lệ", "Bad request")
+        )
+        log.info("api.refused", path=route_of(request), status=error.status_code, rule_id=rule_id)
+        return SafeJSONResponse(
+            jsonable_encoder(body(ApiError(rule_id, vi, en), language(request))),
+            status_code=error.status_code,
+            headers=error.headers,
+        )
+
+    async def failed(request: Request, error: Exception) -> JSONResponse:
+        """A fault of the server, not of the request: the same shape; the server logs it
+        (Starlette raises it on to uvicorn, whose log goes through infra/logging.py)."""
+        fault = ApiError("SERVER-ERROR", "Lỗi máy chủ", "Server error")
+        return SafeJSONResponse(jsonable_encoder(body(fault, language(request))), status_code=500)
+
     api.add_exception_handler(DomainError, refused)
+    api.add_exception_handler(RequestValidationError, invalid)
+    api.add_exception_handler(HTTPException, http)
+    api.add_exception_handler(Exception, failed)
     api.add_exception_handler(ConcurrencyConflict, raced)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from domain.application import Dangvien
@@ -20,6 +21,8 @@ from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
 from infra.api.records import aware, entry, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import (
+    FIRST_DAY,
+    LAST_DAY,
     AcknowledgedOut,
     AcknowledgeIn,
     AsOfOut,
@@ -58,6 +61,16 @@ Today = Annotated[
     Day | None, Query(description="The day the question is asked (default: today in Vietnam)")
 ]
 router = APIRouter(prefix="/api", tags=["reads"], responses=REFUSALS)
+
+
+def _bounded(moment: datetime) -> datetime:
+    """A moment in the years the API knows (a far one would overflow the date arithmetic)."""
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise ValueError("a moment between 1930 and 2100")
+    return moment
+
+
+Instant = Annotated[datetime, AfterValidator(_bounded)]
 
 
 def visible(s: Services, user: User, org_id: UUID) -> None:
@@ -111,7 +124,7 @@ def quota(
     year: Year | None = None,
     today: Today = None,
     as_of: Annotated[
-        datetime | None,
+        Instant | None,
         Query(description="The read model as it stood at this moment (replays the log)"),
     ] = None,
 ) -> QuotaOut:
@@ -363,7 +376,9 @@ def as_of(s: Services, user: User, subject: Subject, ident: UUID, moment: dateti
     return AsOfOut(id=ident, moment=moment, version=then.version, stage=stage, closed=closed)
 
 
-Moment = Annotated[datetime, Query(description="ISO date-time; without a zone, Vietnam time")]
+Moment = Annotated[
+    Instant, Query(description="ISO date-time, 1930 to 2100; without a zone, Vietnam time")
+]
 
 
 @router.get("/cases/{case_id}/as-of")

@@ -25,7 +25,8 @@ from typing import (
 from uuid import UUID
 
 from annotated_types import MinLen
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, create_model
+from pydantic import Strict as Exact
 
 from domain.bounds import Pattern
 from domain.commands import STEPS, Step, Subject, steps_of
@@ -169,8 +170,8 @@ class PersonIn(Strict):
     religion: Name | None = None
     address: Name
     education: Education
-    youth_union_member: bool = False
-    trade_union_member: bool = False
+    youth_union_member: StrictBool = False
+    trade_union_member: StrictBool = False
     occupation: Text = ""
 
 
@@ -278,11 +279,11 @@ class TargetIn(Strict):
     """An admission target (chỉ tiêu kết nạp): a number, or a rate of the start-of-year
     membership (ORG-TARGET)."""
 
-    year: Year
+    year: Annotated[Year, Exact()]  # a number, not "2030": bodies are strictly typed
     on: Day
-    count: Count | None = None
-    rate_percent: Annotated[float, Field(ge=0, le=100)] | None = None
-    start_of_year_members: Count | None = None
+    count: Annotated[Count, Exact()] | None = None
+    rate_percent: Annotated[float, Exact(), Field(ge=0, le=100)] | None = None
+    start_of_year_members: Annotated[Count, Exact()] | None = None
 
 
 class TargetOut(BaseModel):
@@ -318,6 +319,8 @@ def _http(annotation: Any) -> Any:
         return Union[tuple(_http(a) for a in args)]  # noqa: UP007
     if origin is tuple:
         return list[_http(args[0])]  # type: ignore[misc]
+    if annotation is bool or annotation is int:
+        return StrictBool if annotation is bool else StrictInt  # no "5" for a vote count
     if annotation is date:
         return Day
     if annotation is str:

@@ -30,5 +30,6 @@ def main() -> None:
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
+        log_config=None,  # uvicorn's loggers go through configure_logging's redaction
         log_level=settings.log_level.lower(),
     )

@@ -44,6 +44,7 @@ from domain.application import Dangvien
 from domain.calendar import VIETNAM
 from infra.bootstrap import authority, build_app, payload_key
 from infra.demo import DemoResult, DemoSeed, demo_to_seed, mark_seeded, write_demo_users
+from infra.logging import configure_logging
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key
 from infra.temporal import connect, dev_server_flags
@@ -304,7 +305,8 @@ class Supervisor:
         and log directories, the keys, the event store and read-model tables, the first
         administrator, and whether the demo is to be seeded."""
         self.logs.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=self.logs / "up.log", level=logging.WARNING)
+        # Through the same redaction as every process (tracebacks without messages).
+        configure_logging("WARNING", stream=(self.logs / "up.log").open("a", encoding="utf-8"))
         settings = self.settings
         self.app = app = build_app(settings)  # generates the event keys, creates the tables
         payload_key(settings)

@@ -84,20 +84,41 @@ def read_table(path: Path, kind: Kind) -> tuple[Table | None, list[Problem]]:
     return Table(kind, headers, rows), []
 
 
+SAMPLE_CHARS = 64 * 1024  # the lines the dialect is sniffed from (whole lines only)
+
+
+def dialect_of(text: str) -> type[csv.Dialect]:
+    """The file's dialect, sniffed from its first lines (the header alone shows no quoting):
+    its delimiter, quote character and spaces after a delimiter. A doubled quote inside a
+    quoted value is always a quote, as the csv module writes it: the sniffer says otherwise
+    when its sample holds none, and a later row would then shift its columns."""
+    sample = text[:SAMPLE_CHARS]
+    if len(text) > SAMPLE_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n") + 1]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+    class Sniffed(csv.excel):
+        delimiter = sniffed.delimiter
+        quotechar = sniffed.quotechar or '"'
+        skipinitialspace = sniffed.skipinitialspace
+
+    return Sniffed
+
+
 def _read_csv(path: Path) -> list[list[Any]]:
     text = path.read_bytes().decode("utf-8-sig")
-    first = text.splitlines()[0] if text else ""
-    try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    return list(csv.reader(io.StringIO(text, newline=""), dialect_of(text)))
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    # A formula is read as its text (`=HYPERLINK(…)` stays a name), never as what a
+    # spreadsheet computed: an import takes what was typed, and runs nothing.
+    workbook = load_workbook(path, read_only=True, data_only=False)
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -1,17 +1,23 @@
 """Xuất Excel: the quota report and the stage list of an organization on a day, as the
 dashboard shows them (openpyxl), headers in the user's language (Vietnamese by default) and
-dates as real date cells shown dd/mm/yyyy."""
+dates as real date cells shown dd/mm/yyyy.
+
+Every text is written as text (`put`): a name the record holds may start like a formula
+(`=HYPERLINK(…)`, `+…`, `-…`, `@…`), typed by a user or imported, and a spreadsheet must show
+it, never run it."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from starlette.concurrency import run_in_threadpool
@@ -52,6 +58,7 @@ STAGE_COLUMNS = (
     "export.level",
 )
 STAGE_WIDTHS = dict(zip(STAGE_COLUMNS, (26, 11, 26, 30, 12, 40, 12, 14, 24), strict=True))
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula
 HEADER = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="FCE4E4")
 
@@ -71,6 +78,18 @@ class StageRow:
     level: int
 
 
+def put(sheet: Any, row: int, column: int, value: object) -> Any:
+    """Write a cell; a text as text whatever it starts with (a string cell marked with the
+    quote prefix, so editing it keeps it text), without the characters XML cannot hold."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def quota_values(quota: Quota) -> list[object]:
     return [
         quota.target,
@@ -87,7 +106,7 @@ def quota_values(quota: Quota) -> list[object]:
 
 def _header(sheet: object, row: int, titles: list[str]) -> None:
     for column, title in enumerate(titles, 1):
-        cell = sheet.cell(row=row, column=column, value=title)  # type: ignore[attr-defined]
+        cell = put(sheet, row, column, title)
         cell.font = HEADER
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -112,16 +131,18 @@ def workbook(
     sheet = book.active
     assert sheet is not None
     sheet.title = t(lang, "export.quota_sheet")
-    sheet["A1"] = t(lang, "export.title", year=year)
+    put(sheet, 1, 1, t(lang, "export.title", year=year))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"], sheet["B2"] = t(lang, "export.org"), org_name
-    sheet["A3"], sheet["B3"] = t(lang, "export.as_of"), day
+    put(sheet, 2, 1, t(lang, "export.org"))
+    put(sheet, 2, 2, org_name)
+    put(sheet, 3, 1, t(lang, "export.as_of"))
+    put(sheet, 3, 2, day)
     sheet["B3"].number_format = DATE_FORMAT
     titles = [t(lang, k) for k in QUOTA_COLUMNS] + [label(lang, "group", g) for g in BREAKDOWNS]
     _header(sheet, 5, titles)
     for r, (name, quota) in enumerate(units, 6):
         for column, value in enumerate([name, *quota_values(quota)], 1):
-            sheet.cell(row=r, column=column, value=value)
+            put(sheet, r, column, value)
     sheet.freeze_panes = "B6"
     _widths(sheet, [38] + [14] * (len(titles) - 1))
 
@@ -146,7 +167,7 @@ def workbook(
             "export.level": label(lang, "level", row.level),
         }
         for column, key in enumerate(columns, 1):
-            cell = stages.cell(row=r, column=column, value=values[key])
+            cell = put(stages, r, column, values[key])
             if isinstance(values[key], date):
                 cell.number_format = DATE_FORMAT
     stages.freeze_panes = "A2"

@@ -9,6 +9,7 @@ message beside the field the rule judges (`RULE_FIELDS`).
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from infra.api.schemas import ARGS, FIRST_DAY, LAST_DAY, StepIn
 from infra.web.i18n import dmy, label, parse_dmy, t
 from workflows.messages import Subject
 
+WHOLE = re.compile(r"[+-]?[0-9]{1,9}")  # the models take numbers only (strict), bounded
 RELATIVE_ROWS = 4  # rows of the background declaration's relatives
 Widget = Literal["date", "int", "bool", "select", "text", "relatives"]
 
@@ -171,7 +173,7 @@ def _message(lang: str, error: Mapping[str, Any]) -> str:
     kind, context = str(error["type"]), error.get("ctx") or {}
     if kind == "missing":
         return t(lang, "form.required")
-    if kind in ("int_parsing", "int_from_float"):
+    if kind in ("int_parsing", "int_from_float", "int_type"):
         return t(lang, "form.integer")
     if kind in ("greater_than_equal", "greater_than", "too_short", "string_too_short"):
         limit = context.get("ge", context.get("gt", context.get("min_length", "")))
@@ -212,6 +214,9 @@ def read_step(
                     errors[f.name] = t(lang, "error.date")
                 else:
                     args[f.name] = day.isoformat()
+        elif f.widget == "int" and raw:
+            values[f.name] = raw
+            args[f.name] = int(raw) if WHOLE.fullmatch(raw) else raw  # else: "a whole number"
         elif raw:
             args[f.name] = values[f.name] = raw
     try:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from domain import policy
 from domain.calendar import VIETNAM
+from infra.api.schemas import FIRST_DAY, LAST_DAY
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -647,13 +648,17 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), VIETNAM) - timedelta(microseconds=1)
 
 
-def parse_dmy(text: str) -> date | None:
-    """A date typed as dd/mm/yyyy (also accepted: yyyy-mm-dd); None when it is not one."""
+def parse_dmy(text: str, earliest: date = FIRST_DAY, latest: date = LAST_DAY) -> date | None:
+    """A date typed as dd/mm/yyyy (also accepted: yyyy-mm-dd); None when it is not one, or
+    falls outside the years the record knows (1930 to 2100 unless told: a far date would
+    overflow the date arithmetic of a page)."""
     found = DMY.match(text)
     try:
         if found:
             day, month, year = (int(g) for g in found.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text.strip())
+            parsed = date(year, month, day)
+        else:
+            parsed = date.fromisoformat(text.strip())
     except ValueError:
         return None
+    return parsed if earliest <= parsed <= latest else None

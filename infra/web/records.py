@@ -139,7 +139,7 @@ def readable(value: Any, orgs: Orgs) -> Any:
         return [readable(v, orgs) for v in value]
     if isinstance(value, str):
         if ISO_DAY.match(value):
-            day = parse_dmy(value)
+            day = parse_dmy(value, earliest=date(1900, 1, 1))  # a birth date may be older
             return dmy(day) if day else value
         found = orgs.get(value) if len(value) == 36 else None
         return found.name if found else value

