@@ -10,7 +10,7 @@ from psycopg import sql
 
 from domain.application import Dangvien
 from infra.notifications import Notifications
-from infra.settings import Settings, local_key
+from infra.settings import Settings, local_key, private_dir
 from projections.database import open_engine
 
 SCHEMA_LOCK = 0x64616E67  # "dang": the advisory lock of table creation
@@ -28,7 +28,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
     }
     if settings.store == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),

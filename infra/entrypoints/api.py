@@ -30,5 +30,8 @@ def main() -> None:
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
+        # uvicorn would believe forwarded headers from 127.0.0.1; the API decides whom to
+        # believe itself (DANGVIEN_TRUSTED_PROXIES, infra/api/app.py).
+        proxy_headers=False,
         log_level=settings.log_level.lower(),
     )
