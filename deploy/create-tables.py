@@ -9,6 +9,7 @@ Run with the dangvien image's Python and the services' environment (infra/settin
 from __future__ import annotations
 
 from infra.bootstrap import build_app
+from infra.logins import LoginGuard
 from infra.notifications import Notifications
 from infra.settings import Settings
 from infra.users import UserStore
@@ -22,7 +23,7 @@ def main() -> None:
     try:
         engine = open_engine(settings.readmodel_database)
         Notifications(engine)
-        UserStore(engine)
+        LoginGuard(UserStore(engine))  # accounts, their trail, failed-login counters
         Projector(app, engine, version=live_version(engine))  # the live read model's tables
     finally:
         app.close()

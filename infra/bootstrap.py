@@ -13,7 +13,7 @@ from temporalio.service import TLSConfig
 
 from domain.application import Dangvien
 from infra.notifications import Notifications
-from infra.settings import Settings, local_key
+from infra.settings import Settings, local_key, private_dir
 from projections.database import open_engine
 from workflows.authority import Authority
 
@@ -32,7 +32,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
     }
     if settings.store == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from base64 import b64encode
@@ -42,6 +43,12 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     secret_key: str | None = None  # signs session cookies; generated into the data dir when unset
+    # Peers whose X-Forwarded-Proto/-For are believed (addresses or networks); none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    login_lockout: int = 10  # consecutive failed logins that lock an account (0: never)
+    login_address_failures: int = 30  # failed logins from one address before it is slowed
+    login_hashes: int = 2  # password checks at once (argon2 takes 64 MiB each)
+    api_token_hours: int = 12  # life of a bearer token
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -84,6 +91,17 @@ class Settings:
             api_host=env.get("DANGVIEN_API_HOST", "127.0.0.1"),
             api_port=int(env.get("DANGVIEN_API_PORT") or "8000"),
             secret_key=env.get("DANGVIEN_SECRET_KEY") or None,
+            trusted_proxies=_networks(env.get("DANGVIEN_TRUSTED_PROXIES", "")),
+            login_lockout=_whole("DANGVIEN_LOGIN_LOCKOUT", env.get("DANGVIEN_LOGIN_LOCKOUT"), 10),
+            login_address_failures=_whole(
+                "DANGVIEN_LOGIN_ADDRESS_FAILURES", env.get("DANGVIEN_LOGIN_ADDRESS_FAILURES"), 30
+            ),
+            login_hashes=_at_least_one(
+                "DANGVIEN_LOGIN_HASHES", env.get("DANGVIEN_LOGIN_HASHES") or "2"
+            ),
+            api_token_hours=_at_least_one(
+                "DANGVIEN_API_TOKEN_HOURS", env.get("DANGVIEN_API_TOKEN_HOURS") or "12"
+            ),
         )
 
     @property
@@ -101,7 +119,7 @@ class Settings:
                 port=self.postgres_port,
                 database=self.postgres_dbname,
             ).render_as_string(hide_password=False)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         return f"sqlite:///{self.data_dir / 'readmodels.sqlite'}"
 
 
@@ -111,6 +129,52 @@ def _at_least_one(name: str, value: str) -> int:
     return int(value)
 
 
+def _whole(name: str, value: str | None, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (CIDR); a typo stops the process at start rather
+    than silently trusting nothing."""
+    found = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"DANGVIEN_TRUSTED_PROXIES holds addresses or networks, not {item!r}"
+            ) from None
+        found.append(item)
+    return tuple(found)
+
+
+def private_dir(path: Path) -> Path:
+    """A directory readable by its owner only (0700), made so when it already exists: the
+    data directory holds keys, personal data and logs."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_mode & 0o077 and found.st_uid == os.getuid():
+        path.chmod(0o700)
+    return path
+
+
+def owner_only(directory: Path) -> None:
+    """Every file below `directory` readable by its owner only (0600), every directory 0700:
+    databases, keys and logs hold personal data or open it."""
+    me = os.getuid()
+    for path in (directory, *directory.rglob("*")):
+        found = path.lstat()
+        if found.st_uid != me or path.is_symlink() or not found.st_mode & 0o077:
+            continue
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def local_key(data_dir: Path, name: str) -> str:
     """A key kept in the data directory, generated on first use (readable by its owner only).
 
@@ -118,7 +182,7 @@ def local_key(data_dir: Path, name: str) -> str:
     set the key by environment in production."""
     path = data_dir / name
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         key = b64encode(secrets.token_bytes(32)).decode()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:

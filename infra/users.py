@@ -24,7 +24,7 @@ from domain.errors import NotFound, RuleViolation
 
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
-API_TOKEN_TTL = timedelta(days=30)
+API_TOKEN_TTL = timedelta(hours=12)  # DANGVIEN_API_TOKEN_HOURS
 SESSION_TTL = timedelta(hours=12)
 
 
@@ -74,6 +74,38 @@ api_tokens = sa.Table(
 )
 
 
+# Who did what to an account: lockouts, lifts, password changes, revoked tokens. Accounts are
+# not facts of the record, so their trail lives beside them.
+account_events = sa.Table(
+    "account_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("username", sa.String(100), nullable=False, index=True),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("detail", sa.String(200), nullable=False),
+)
+TOKEN_ID = 16  # hex digits of the stored hash that name a token (the token itself is never kept)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountEvent:
+    at: datetime
+    username: str
+    action: str
+    actor: str
+    detail: str
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -85,9 +117,16 @@ def _user(row: Any) -> User:
 class UserStore:
     """Accounts over a SQLAlchemy engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: sa.Engine, hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        hasher: PasswordHasher | None = None,
+        *,
+        api_token_ttl: timedelta = API_TOKEN_TTL,
+    ) -> None:
         self.engine = engine
         self.hasher = hasher or PasswordHasher()
+        self.api_token_ttl = api_token_ttl
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         metadata.create_all(engine)
 
@@ -172,7 +211,9 @@ class UserStore:
             self._set_password(row.id, password)
         return _user(row)
 
-    def reset_password(self, username: str, new_password: str | None = None) -> str:
+    def reset_password(
+        self, username: str, new_password: str | None = None, *, actor: str = "cli"
+    ) -> str:
         """Set a new password (generated when None) and end every session and token of the
         user; returns the password."""
         user = self.get(username)
@@ -183,7 +224,22 @@ class UserStore:
         self._set_password(user.id, password)
         with self.engine.begin() as conn:
             conn.execute(sa.delete(api_tokens).where(api_tokens.c.user_id == user.id))
+        self.record(username, "password_reset", actor)
         return password
+
+    def change_password(self, user: User, new_password: str, *, keep: str | None = None) -> None:
+        """The user's own new password (the old one was checked by the caller); every other
+        session and token ends, the one in use (`keep`) goes on."""
+        self._check_password(new_password)
+        self._set_password(user.id, new_password)
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.delete(api_tokens).where(
+                    api_tokens.c.user_id == user.id,
+                    api_tokens.c.token_hash != (_digest(keep) if keep else ""),
+                )
+            )
+        self.record(user.username, "password_changed", user.username)
 
     def _set_password(self, user_id: str, password: str) -> None:
         with self.engine.begin() as conn:
@@ -216,7 +272,7 @@ class UserStore:
             raise NotFound("User", username)
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        lifetime = ttl or (SESSION_TTL if kind == "session" else API_TOKEN_TTL)
+        lifetime = ttl or (SESSION_TTL if kind == "session" else self.api_token_ttl)
         with self.engine.begin() as conn:
             conn.execute(
                 sa.insert(api_tokens).values(
@@ -245,3 +301,66 @@ class UserStore:
     def revoke_token(self, token: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(api_tokens).where(api_tokens.c.token_hash == _digest(token)))
+
+    @staticmethod
+    def token_id(token: str) -> str:
+        return _digest(token)[:TOKEN_ID]
+
+    def tokens(self, username: str) -> list[TokenInfo]:
+        """The live sessions and bearer tokens of a user, newest first (never the tokens)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(api_tokens)
+                .join(users, api_tokens.c.user_id == users.c.id)
+                .where(users.c.username == username, api_tokens.c.expires_at > datetime.now(UTC))
+                .order_by(api_tokens.c.created_at.desc())
+            ).all()
+        return [
+            TokenInfo(r.token_hash[:TOKEN_ID], r.kind, _utc(r.created_at), _utc(r.expires_at))
+            for r in rows
+        ]
+
+    def revoke_token_id(self, username: str, token_id: str, *, actor: str) -> bool:
+        """Revoke one session or token of the user by its id; False when it has none such."""
+        if not re.fullmatch(f"[0-9a-f]{{{TOKEN_ID}}}", token_id):
+            return False
+        with self.engine.begin() as conn:
+            owner = sa.select(users.c.id).where(users.c.username == username).scalar_subquery()
+            done = conn.execute(
+                sa.delete(api_tokens).where(
+                    api_tokens.c.user_id == owner,
+                    api_tokens.c.token_hash.startswith(token_id, autoescape=True),
+                )
+            ).rowcount
+        if done:
+            self.record(username, "token_revoked", actor, token_id)
+        return bool(done)
+
+    # --- the accounts' trail ---
+
+    def record(self, username: str, action: str, actor: str, detail: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(account_events).values(
+                    at=datetime.now(UTC),
+                    username=username,
+                    action=action,
+                    actor=actor[:120],
+                    detail=detail[:200],
+                )
+            )
+
+    def events(self, username: str) -> list[AccountEvent]:
+        """What was done to an account, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(account_events)
+                .where(account_events.c.username == username)
+                .order_by(account_events.c.id)
+            ).all()
+        return [AccountEvent(_utc(r.at), r.username, r.action, r.actor, r.detail) for r in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes: they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
@@ -24,6 +25,21 @@ from infra.settings import Settings
 
 log = structlog.get_logger("dangvien.api")
 HEALTH_SECONDS = 5.0
+
+# No inline script or style anywhere (infra/web/static holds them), and no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc load their script from a CDN and start it inline; they show the
+# schema only, never personal data.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000"
 
 DESCRIPTION = """\
 Admission of new Party members, probation, transfers and dissolutions, as durable processes.
@@ -88,6 +104,25 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         return JSONResponse(found.model_dump(), status_code=503)
 
     @api.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """CSP and no framing everywhere; nothing kept in a cache but the static files (pages
+        and answers hold personal data); HSTS when served over TLS (directly, or as a trusted
+        proxy says)."""
+        response = await call_next(request)
+        path, headers = request.url.path, response.headers
+        headers["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else CSP
+        headers["X-Frame-Options"] = "DENY"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        if not path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+        if request.url.scheme == "https":
+            headers["Strict-Transport-Security"] = HSTS
+        return response
+
+    @api.middleware("http")
     async def log_requests(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -104,7 +139,13 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         )
         return response
 
+    # Outermost: the scheme and the client's address are the proxy's word only when the peer
+    # is a trusted proxy (DANGVIEN_TRUSTED_PROXIES; none by default).
+    api.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return api
+
+
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 
 def _select_one(engine: sa.Engine) -> None:

@@ -16,13 +16,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from domain.errors import DomainError
 from infra.api.access import MANAGE_USERS, may
 from infra.api.errors import ApiError, auth_required, not_found, role_refused, scope_refused
 from infra.api.schemas import (
+    AccountEventOut,
     ErrorOut,
     LoginIn,
+    LoginStateOut,
+    PasswordChangeIn,
     PasswordIn,
     PasswordOut,
+    TokenInfoOut,
     TokenOut,
     UserCreatedOut,
     UserIn,
@@ -39,6 +44,9 @@ cookie = APIKeyCookie(
 Svc = Annotated[Services, Depends(services)]
 REFUSALS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorOut, "description": "Not authenticated (AUTH-REQUIRED)"},
+    423: {"model": ErrorOut, "description": "Locked after failed logins (AUTH-LOCKED)"},
+    429: {"model": ErrorOut, "description": "Too many failed logins: wait (AUTH-THROTTLED)"},
+    503: {"model": ErrorOut, "description": "Every password check is taken (AUTH-BUSY)"},
     403: {"model": ErrorOut, "description": "The role may not (ACCESS-ROLE, ACCESS-SCOPE)"},
     404: {"model": ErrorOut, "description": "Unknown, or outside the user's subtree"},
 }
@@ -102,8 +110,20 @@ CurrentUser = Annotated[User, Depends(current_user)]
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def wrong_login() -> ApiError:
-    return ApiError("AUTH-LOGIN", "Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password")
+def client_address(request: Request) -> str:
+    """The caller's address: the peer's, or the one a trusted proxy forwarded (app.py)."""
+    return request.client.host if request.client else "unknown"
+
+
+def bearer_or_session(
+    s: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    session: str | None,
+) -> str | None:
+    """The token this request is authenticated with."""
+    if credentials is not None:
+        return credentials.credentials
+    return unsign(s.cookie_key, session) if session else None
 
 
 def open_session(s: Services, user: User, request: Request, response: Response) -> None:
@@ -130,12 +150,14 @@ def close_session(s: Services, cookie_value: str | None, response: Response) -> 
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-@router.post("/auth/login", responses={401: REFUSALS[401]})
-def login(body: LoginIn, request: Request, response: Response, s: Svc) -> UserOut:
-    """Log in: sets the session cookie (HttpOnly, SameSite=Lax) and returns the user."""
-    user = s.users.authenticate(body.username, body.password)
-    if user is None:
-        raise wrong_login()
+LOGIN_REFUSALS: dict[int | str, dict[str, object]] = {k: REFUSALS[k] for k in (401, 423, 429, 503)}
+
+
+@router.post("/auth/login", responses=LOGIN_REFUSALS)
+async def login(body: LoginIn, request: Request, response: Response, s: Svc) -> UserOut:
+    """Log in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over TLS) and returns
+    the user. Throttled after failed logins (AUTH-THROTTLED, AUTH-LOCKED)."""
+    user = await s.logins.check(body.username, body.password, client_address(request))
     open_session(s, user, request, response)
     return UserOut.model_validate(user)
 
@@ -150,18 +172,80 @@ def logout(
     return response
 
 
-@router.post("/auth/token", responses={401: REFUSALS[401]})
-def token(body: LoginIn, s: Svc) -> TokenOut:
-    """A bearer token for `Authorization: Bearer …` (valid 30 days)."""
-    user = s.users.authenticate(body.username, body.password)
-    if user is None:
-        raise wrong_login()
+@router.post("/auth/token", responses=LOGIN_REFUSALS)
+async def token(body: LoginIn, request: Request, s: Svc) -> TokenOut:
+    """A bearer token for `Authorization: Bearer …` (12 hours by default:
+    DANGVIEN_API_TOKEN_HOURS); listed and revoked at `/api/me/tokens`."""
+    user = await s.logins.check(body.username, body.password, client_address(request))
     return TokenOut(token=s.users.issue_token(user.username))
 
 
 @router.get("/me", responses={401: REFUSALS[401]})
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.post(
+    "/me/password",
+    status_code=204,
+    responses=LOGIN_REFUSALS | {403: {"model": ErrorOut}},
+)
+async def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    user: CurrentUser,
+    s: Svc,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    session: Annotated[str | None, Security(cookie)],
+) -> Response:
+    """The user's own new password; the current one is required (a wrong one counts as a
+    failed login). Every other session and token of the user ends."""
+    try:
+        await s.logins.check(user.username, body.old_password, client_address(request))
+    except DomainError as error:
+        if error.rule_id != "AUTH-LOGIN":
+            raise
+        raise ApiError(
+            "AUTH-OLD-PASSWORD",
+            "Mật khẩu hiện tại không đúng",
+            "The current password is wrong",
+        ) from None
+    keep = bearer_or_session(s, credentials, session)
+    s.users.change_password(user, body.new_password, keep=keep)
+    return Response(status_code=204)
+
+
+def _tokens(s: Services, username: str, current: str | None) -> list[TokenInfoOut]:
+    mine = s.users.token_id(current) if current else None
+    return [
+        TokenInfoOut(
+            id=t.id,
+            kind=t.kind,
+            created_at=t.created_at,
+            expires_at=t.expires_at,
+            current=t.id == mine,
+        )
+        for t in s.users.tokens(username)
+    ]
+
+
+@router.get("/me/tokens", responses={401: REFUSALS[401]})
+def my_tokens(
+    user: CurrentUser,
+    s: Svc,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    session: Annotated[str | None, Security(cookie)],
+) -> list[TokenInfoOut]:
+    """The user's live sessions and bearer tokens (ids, never the tokens)."""
+    return _tokens(s, user.username, bearer_or_session(s, credentials, session))
+
+
+@router.delete("/me/tokens/{token_id}", status_code=204, responses=REFUSALS)
+def revoke_my_token(token_id: str, user: CurrentUser, s: Svc) -> Response:
+    """Revoke one of the user's sessions or tokens: it opens nothing afterwards."""
+    if not s.users.revoke_token_id(user.username, token_id, actor=user.username):
+        raise not_found("token")
+    return Response(status_code=204)
 
 
 # --- accounts (administrators) ----------------------------------------------------------------
@@ -212,5 +296,47 @@ def reset_password(username: str, body: PasswordIn, admin: Admin, s: Svc) -> Pas
     target = s.users.get(username)
     if target is None or not _manages(s, admin, target):
         raise not_found("user")
-    password = s.users.reset_password(username, body.password)
+    password = s.users.reset_password(username, body.password, actor=admin.username)
+    s.logins.unlock(username, admin.username)  # a new password lifts a lockout too
     return PasswordOut(password=password)
+
+
+def _managed(s: Services, admin: User, username: str) -> User:
+    target = s.users.get(username)
+    if target is None or not _manages(s, admin, target):
+        raise not_found("user")
+    return target
+
+
+@users_router.get("/{username}/login")
+def login_state(username: str, admin: Admin, s: Svc) -> LoginStateOut:
+    """The account's failed logins, its lockout, and what was done to it (who locked, who
+    lifted, password changes, revoked tokens)."""
+    _managed(s, admin, username)
+    failures, locked_at = s.logins.state(username)
+    events = [AccountEventOut.model_validate(e) for e in s.users.events(username)]
+    return LoginStateOut(username=username, failures=failures, locked_at=locked_at, events=events)
+
+
+@users_router.post("/{username}/unlock")
+def unlock(username: str, admin: Admin, s: Svc) -> LoginStateOut:
+    """Lift the account's lockout and login delays; recorded with the administrator's name."""
+    _managed(s, admin, username)
+    s.logins.unlock(username, admin.username)
+    return login_state(username, admin, s)
+
+
+@users_router.get("/{username}/tokens")
+def user_tokens(username: str, admin: Admin, s: Svc) -> list[TokenInfoOut]:
+    """The account's live sessions and bearer tokens."""
+    _managed(s, admin, username)
+    return _tokens(s, username, None)
+
+
+@users_router.delete("/{username}/tokens/{token_id}", status_code=204)
+def revoke_user_token(username: str, token_id: str, admin: Admin, s: Svc) -> Response:
+    """Revoke one session or token of the account; recorded with the administrator's name."""
+    _managed(s, admin, username)
+    if not s.users.revoke_token_id(username, token_id, actor=admin.username):
+        raise not_found("token")
+    return Response(status_code=204)

@@ -29,6 +29,10 @@ STATUS: dict[str, int] = {
     "USER-DUPLICATE": 409,
     "AUTH-REQUIRED": 401,
     "AUTH-LOGIN": 401,
+    "AUTH-THROTTLED": 429,  # too many failed logins: wait (Retry-After)
+    "AUTH-LOCKED": 423,  # an administrator lifts it
+    "AUTH-BUSY": 503,  # every password check is taken: retry (Retry-After)
+    "AUTH-OLD-PASSWORD": 403,
     "ACCESS-ROLE": 403,
     "AUTH-CSRF": 403,
     "ACCESS-SCOPE": 403,
@@ -57,6 +61,7 @@ WHAT = {
     "organization": "tổ chức",
     "dissolution": "việc giải thể",
     "user": "người dùng",
+    "token": "phiên đăng nhập hoặc mã truy cập",
     "record at that moment": "bản ghi vào thời điểm đó",
 }
 
@@ -175,7 +180,9 @@ def install(api: FastAPI) -> None:
         assert isinstance(error, DomainError)
         status = STATUS.get(error.rule_id, 422)
         log.info("api.refused", path=route_of(request), status=status, rule_id=error.rule_id)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if "retry_after" in error.details:
+            headers["Retry-After"] = str(error.details["retry_after"])
         return SafeJSONResponse(
             jsonable_encoder(body(error, language(request))), status_code=status, headers=headers
         )

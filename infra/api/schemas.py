@@ -121,6 +121,39 @@ class PasswordOut(BaseModel):
     password: str
 
 
+class PasswordChangeIn(Strict):
+    old_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(max_length=200)]
+
+
+class TokenInfoOut(BaseModel):
+    """A live session or bearer token: its id, never the token."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    kind: str  # "api" or "session"
+    created_at: datetime
+    expires_at: datetime
+    current: bool = False  # the one this request is authenticated with
+
+
+class AccountEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    action: str  # locked, unlocked, password_changed, password_reset, token_revoked
+    actor: str  # the user who acted, "system" (a lockout) or "cli"
+    detail: str
+
+
+class LoginStateOut(BaseModel):
+    username: str
+    failures: int  # failed logins counted now
+    locked_at: datetime | None
+    events: list[AccountEventOut]
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "unavailable"]
     event_store: str

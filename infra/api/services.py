@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from domain.calendar import VIETNAM
 from infra.api.access import Scope
 from infra.api.errors import ApiError
 from infra.bootstrap import authority, build_app, payload_key, temporal_tls
+from infra.logins import LoginGuard
 from infra.notifications import Notifications
 from infra.security_events import SecurityEvents
 from infra.settings import Settings, local_key
@@ -84,6 +85,7 @@ class Services:
     notifications: Notifications
     authority: Authority  # signs what the API sends a process
     security: SecurityEvents
+    logins: LoginGuard
     today: Callable[[], date] = field(default=vietnam_today)
 
     @classmethod
@@ -99,15 +101,22 @@ class Services:
         # The read model's tables, if the projector has not made them yet (it tolerates this).
         create_tables(engine, control, tables(live_version(engine)).metadata)
         secret = settings.secret_key or local_key(settings.data_dir, "secret.key")
+        users = UserStore(engine, api_token_ttl=timedelta(hours=settings.api_token_hours))
         return cls(
             app=build_app(settings),
             engine=engine,
-            users=UserStore(engine),
+            users=users,
             temporal=TemporalLink(settings, client),
             cookie_key=secret.encode(),
             notifications=Notifications(engine),
             authority=authority(settings),
             security=SecurityEvents(engine),
+            logins=LoginGuard(
+                users,
+                lockout=settings.login_lockout,
+                address_failures=settings.login_address_failures,
+                hashes=settings.login_hashes,
+            ),
             today=today,
         )
 

@@ -27,6 +27,7 @@ from domain.values import Actor, Role
 from infra.bootstrap import build_app
 from infra.importing import ImportReport, Kind, import_file, org_ref, parse_date
 from infra.logging import PERSONAL_FIELDS, configure_logging
+from infra.logins import unlock
 from infra.settings import Settings
 from infra.users import Role as UserRole
 from infra.users import UserStore
@@ -248,11 +249,14 @@ def users_reset_password(
     password_stdin: PasswordStdin = False,
     lang: Lang = "vi",
 ) -> None:
-    """A new password (generated unless read from stdin); every session of the user ends."""
+    """A new password (generated unless read from stdin); every session of the user ends and
+    a lockout is lifted."""
+    store = _users(Settings.from_env())
     try:
-        password = _users(Settings.from_env()).reset_password(username, _password(password_stdin))
+        password = store.reset_password(username, _password(password_stdin), actor=_cli_actor())
     except DomainError as error:
         _refused(error, lang)
+    unlock(store, username, _cli_actor())  # a new password lifts a lockout too
     console.print(
         f"Đã đặt lại mật khẩu của {username}" if _vi(lang) else f"Password of {username} reset"
     )
@@ -277,6 +281,77 @@ def users_list(lang: Lang = "vi") -> None:
             org = _org_name(app, user.org_id) if user.org_id else ("toàn hệ thống" if vi else "all")
             table.add_row(user.username, str(user.role), org, user.display_name)
     console.print(table)
+
+
+def _cli_actor() -> str:
+    """Who lifted or revoked from the command line: the operating-system account."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def _known(store: UserStore, username: str, lang: str) -> None:
+    if store.get(username) is None:
+        _refused(NotFound("User", username), lang)
+
+
+@users_app.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument()], lang: Lang = "vi") -> None:
+    """Lift an account's lockout after failed logins (recorded with who lifted it)."""
+    store = _users(Settings.from_env())
+    _known(store, username, lang)
+    lifted = unlock(store, username, _cli_actor())
+    vi = _vi(lang)
+    if lifted:
+        console.print(f"Đã mở khóa {username}" if vi else f"{username} unlocked")
+    else:
+        console.print(
+            f"{username} không bị khóa" if vi else f"{username} was not locked or throttled"
+        )
+
+
+@users_app.command("tokens")
+def users_tokens(username: Annotated[str, typer.Argument()], lang: Lang = "vi") -> None:
+    """The account's live sessions and API tokens: id, kind, created, expires."""
+    store = _users(Settings.from_env())
+    _known(store, username, lang)
+    vi = _vi(lang)
+    table = Table(title=f"Phiên và mã truy cập của {username}" if vi else f"Tokens of {username}")
+    for column in (
+        ("Mã", "Loại", "Tạo lúc", "Hết hạn") if vi else ("Id", "Kind", "Created", "Expires")
+    ):
+        table.add_column(column)
+    for token in store.tokens(username):
+        kind = (
+            {"api": "mã API", "session": "phiên web"}.get(token.kind, token.kind)
+            if vi
+            else token.kind
+        )
+        table.add_row(
+            token.id,
+            kind,
+            token.created_at.isoformat(timespec="seconds"),
+            token.expires_at.isoformat(timespec="seconds"),
+        )
+    console.print(table)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    username: Annotated[str, typer.Argument()],
+    token_id: Annotated[str, typer.Argument(help="the id `dangvien users tokens` shows")],
+    lang: Lang = "vi",
+) -> None:
+    """Revoke one session or API token of the account: it opens nothing afterwards."""
+    store = _users(Settings.from_env())
+    _known(store, username, lang)
+    if not store.revoke_token_id(username, token_id, actor=_cli_actor()):
+        _fail(
+            f"Không tìm thấy phiên hoặc mã truy cập {token_id} của {username}",
+            f"{username} has no session or token {token_id}",
+            lang,
+        )
+    console.print(f"Đã thu hồi {token_id}" if _vi(lang) else f"{token_id} revoked")
 
 
 # --- case history ----------------------------------------------------------------------------

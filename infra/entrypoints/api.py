@@ -31,5 +31,8 @@ def main() -> None:
         port=settings.api_port,
         access_log=False,
         log_config=None,  # uvicorn's loggers go through configure_logging's redaction
+        # uvicorn would believe forwarded headers from 127.0.0.1; the API decides whom to
+        # believe itself (DANGVIEN_TRUSTED_PROXIES, infra/api/app.py).
+        proxy_headers=False,
         log_level=settings.log_level.lower(),
     )

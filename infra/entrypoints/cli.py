@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Annotated
 
@@ -16,6 +17,15 @@ from infra.entrypoints.api import main as api_main
 from infra.entrypoints.up import up
 
 app = typer.Typer(help="dangvien: admission, probation and transfer of Party members.")
+
+
+@app.callback()
+def private_files() -> None:
+    # Every file a dangvien process creates (databases, keys, logs, and Temporal's database:
+    # children inherit the mask) is its owner's only.
+    os.umask(0o077)
+
+
 console = Console()
 
 Lang = Annotated[str, typer.Option("--lang", help="vi (default) or en")]

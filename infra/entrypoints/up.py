@@ -46,7 +46,7 @@ from infra.bootstrap import authority, build_app, payload_key
 from infra.demo import DemoResult, DemoSeed, demo_to_seed, mark_seeded, write_demo_users
 from infra.logging import configure_logging
 from infra.notifications import Notifications
-from infra.settings import Settings, local_key
+from infra.settings import Settings, local_key, owner_only, private_dir
 from infra.temporal import connect, dev_server_flags
 from infra.users import UserStore
 from projections.database import open_engine
@@ -98,7 +98,10 @@ class Child:
     def start(self) -> None:
         if self._log is not None:  # a restart: the last run's handle
             self._log.close()
-        self._log = self.log_path.open("ab")
+        # Owner-only whatever the umask: a log may name ids of people's records.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        self._log = os.fdopen(os.open(self.log_path, flags, 0o600), "ab")
+        os.fchmod(self._log.fileno(), 0o600)
         self._log.write(
             f"\n=== {datetime.now().isoformat(timespec='seconds')} start ===\n".encode()
         )
@@ -304,7 +307,9 @@ class Supervisor:
         """Before any child starts (so none of them races another to create them): the data
         and log directories, the keys, the event store and read-model tables, the first
         administrator, and whether the demo is to be seeded."""
-        self.logs.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data)
+        private_dir(self.logs)
+        owner_only(self.data)  # a directory made by an older version, or under another umask
         # Through the same redaction as every process (tracebacks without messages).
         configure_logging("WARNING", stream=(self.logs / "up.log").open("a", encoding="utf-8"))
         settings = self.settings

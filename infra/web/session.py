@@ -236,12 +236,27 @@ def login_page(request: Request, next: str = "/") -> Response:
             "here": _here(request),
         },
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", path="/login")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/login",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
+LOGIN_REFUSED = {
+    "AUTH-LOGIN": "login.failed",
+    "AUTH-THROTTLED": "login.throttled",
+    "AUTH-LOCKED": "login.locked",
+    "AUTH-BUSY": "login.busy",
+}
+
+
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     s: Annotated[Services, Depends(services)],
     username: Annotated[str, Form(max_length=100)] = "",
@@ -253,8 +268,14 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf):
         raise CsrfRefused
-    user = s.users.authenticate(username, password)
-    if user is None:
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = await s.logins.check(username, password, address)
+    except DomainError as error:
+        if error.rule_id not in LOGIN_REFUSED:
+            raise
+        seconds = error.details.get("retry_after", 1)
+        headers = {"Retry-After": str(seconds)} if "retry_after" in error.details else None
         return templates.TemplateResponse(
             request,
             "login.html",
@@ -263,11 +284,12 @@ def login(
                 "lang": lang,
                 "csrf": expected,
                 "next": safe_next(next),
-                "error": t(lang, "login.failed"),
+                "error": t(lang, LOGIN_REFUSED[error.rule_id], seconds=seconds),
                 "username": username,
                 "here": "/login",
             },
-            status_code=401,
+            status_code=STATUS[error.rule_id],
+            headers=headers,
         )
     response = redirect(safe_next(next))
     open_session(s, user, request, response)
@@ -284,10 +306,16 @@ async def logout(request: Request, w: WebContext) -> Response:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str = "/") -> Response:
+def switch_language(request: Request, code: str, next: str = "/") -> Response:
     response = redirect(safe_next(next))
     if code in LANGS:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            path="/",
+            samesite="lax",
+            httponly=True,
+            secure=request.url.scheme == "https",
         )
     return response

@@ -57,10 +57,12 @@ class Stack:
     users: dict[str, User]
     tokens: dict[str, str]
 
-    def fresh(self) -> httpx.AsyncClient:
-        """A client of its own (its cookie jar is its own: for sessions)."""
+    def fresh(self, address: str = "127.0.0.1", api: FastAPI | None = None) -> httpx.AsyncClient:
+        """A client of its own (its cookie jar is its own: for sessions), calling from
+        `address`."""
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.api), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=api or self.api, client=(address, 40000)),
+            base_url="http://testserver",
         )
 
     def as_(self, name: str) -> dict[str, str]:
@@ -144,6 +146,10 @@ def api_settings(data_dir: Any) -> Settings:
         sqlite_settings(data_dir),
         payload_key=b64encode(TEST_PAYLOAD_KEY).decode(),
         secret_key="clé-de-test-des-sessions",
+        # Every test of the package calls from 127.0.0.1 (schemathesis with random passwords
+        # too): the address throttle is tested on a real process (tests/e2e/test_logins.py).
+        login_address_failures=100_000,
+        login_lockout=4,  # the fourth wrong password in a row locks: no minute-long delays
     )
 
 

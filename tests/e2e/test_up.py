@@ -99,6 +99,36 @@ class Up:
         self.out.close()
 
 
+PRIVATE_FILES = (
+    "events.sqlite",
+    "readmodels.sqlite",
+    "temporal.db",
+    "cipher.key",
+    "id.key",
+    "payload.key",
+    "secret.key",
+    "demo-users.txt",
+)
+LOGS = ("temporal", "worker", "projector", "api")
+
+
+def modes(data_dir: Path, every: bool = False) -> dict[str, int]:
+    """The permission bits of the data directory's files (the known ones, or every one)."""
+    paths = [data_dir, *data_dir.rglob("*")]
+    known = {
+        "",
+        "logs",
+        *PRIVATE_FILES,
+        *(f"logs/{n}.log" for n in ("temporal", "worker", "projector", "api")),
+    }
+    found = {}
+    for path in paths:
+        name = "" if path == data_dir else str(path.relative_to(data_dir))
+        if every or name in known:
+            found[name] = stat.S_IMODE(path.lstat().st_mode)
+    return found
+
+
 @dataclass(frozen=True)
 class Ports:
     api: int
@@ -243,6 +273,16 @@ async def test_up_runs_the_demo_stops_on_ctrl_c_and_restarts_with_the_same_cases
         assert "dangvien stopped." in first.output()
         assert not [pid for pid, start in children if identity(pid) == (pid, start)]
         assert processes_in_groups(groups) == []
+
+        # Everything it made is its owner's only: databases, keys, logs, Temporal's state.
+        assert modes(data_dir) == {
+            **dict.fromkeys(PRIVATE_FILES, 0o600),
+            "": 0o700,
+            "logs": 0o700,
+            **dict.fromkeys((f"logs/{name}.log" for name in LOGS), 0o600),
+        }
+        loose = {p: m for p, m in modes(data_dir, every=True).items() if m & 0o077}
+        assert loose == {}
     finally:
         first.close()
 

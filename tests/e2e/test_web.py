@@ -382,3 +382,46 @@ def test_the_inbox_transfers_and_audit_pages(stack: Stack, browser: Browser) -> 
     expect(auditor.get_by_test_id("timeline")).to_contain_text("[redacted]")
     shot(auditor, "15-case-auditor")
     auditor.context.close()
+
+
+def test_a_user_changes_their_own_password_on_pages_that_run_no_inline_script(
+    stack: Stack, browser: Browser
+) -> None:
+    page = browser.new_context(viewport=DESKTOP, locale="vi-VN").new_page()
+    page.set_default_timeout(30_000)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    log_in(page, stack, AUDITOR)
+    page.goto(f"{stack.base}/quota")
+    bar = page.locator(".progress.big span").first.bounding_box()
+    assert bar is not None and bar["width"] > 0  # its width is a class, not an inline style
+    page.goto(f"{stack.base}/board")
+
+    page.get_by_role("link", name="Tài khoản").click()
+    expect(page.get_by_role("heading", name="Tài khoản của tôi")).to_be_visible()
+    expect(page.get_by_test_id("tokens")).to_contain_text("Phiên này")
+    page.get_by_label("Mật khẩu hiện tại").fill("khong-phai-mat-khau")
+    page.get_by_label("Mật khẩu mới").fill("mat-khau-moi-cua-kiem-tra")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("mat-khau-moi-cua-kiem-tra")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(page.get_by_test_id("refusal")).to_have_text("Mật khẩu hiện tại không đúng")
+
+    page.get_by_label("Mật khẩu hiện tại").fill(stack.users[AUDITOR])
+    page.get_by_label("Mật khẩu mới").fill("mat-khau-moi-cua-kiem-tra")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("mat-khau-moi-cua-kiem-tra")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(page.get_by_test_id("done")).to_have_text("Đã đổi mật khẩu.")
+    stack.users[AUDITOR] = "mat-khau-moi-cua-kiem-tra"
+    shot(page, "16-account")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="My account")).to_be_visible()
+    page.context.close()
+
+    # The new password opens a new session; the page frames nothing and scripts nothing inline.
+    again = open_as(browser, stack, AUDITOR)
+    expect(again.get_by_test_id("user")).to_be_visible()
+    again.context.close()
+    assert blocked == []

@@ -26,7 +26,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that `Settings.from_env` reads back as `settings`: every field is
     `DANGVIEN_<FIELD>` (the compose file passes the same names)."""
     env = {
-        f"DANGVIEN_{f.name.upper()}": str(value)
+        f"DANGVIEN_{f.name.upper()}": ",".join(value) if isinstance(value, tuple) else str(value)
         for f in dataclasses.fields(settings)
         if (value := getattr(settings, f.name)) is not None
     }

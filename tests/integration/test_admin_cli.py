@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -15,11 +17,13 @@ from typer.testing import CliRunner, Result
 
 from domain.admission import ApplicantFacts
 from domain.application import NAMESPACE, Context, Dangvien
+from domain.errors import RuleViolation
 from domain.values import Actor, Education, Relationship, Relative, Role
 from infra.bootstrap import build_app
 from infra.entrypoints.admin import _fact
 from infra.entrypoints.cli import app as cli
 from infra.importing import org_id_for
+from infra.logins import LoginGuard
 from infra.settings import Settings
 from infra.users import UserStore
 from projections.projector import Projector
@@ -147,6 +151,40 @@ def test_users_create_reset_and_list(runner: CliRunner, data_dir: Path) -> None:
     assert listing.exit_code == 0, listing.output
     assert re.search(r"hoa\.nt +│ department_officer │ Đảng ủy xã An Bình", listing.output)
     assert re.search(r"lan +│ cell_secretary +│ Chi bộ thôn Tây +│ Ngô Thị Lan", listing.output)
+
+
+def test_users_tokens_are_listed_and_revoked_and_a_lockout_lifted_from_the_command_line(
+    runner: CliRunner, data_dir: Path
+) -> None:
+    imported(runner)
+    invoke(runner, "users", "create", "thu", "--role", "auditor", "--org", "X-AB")
+    store = UserStore(sa.create_engine(Settings(data_dir=data_dir).readmodel_database))
+    kept, revoked = store.issue_token("thu"), store.issue_token("thu")
+
+    listing = invoke(runner, "users", "tokens", "thu", "--lang", "en")
+    assert listing.exit_code == 0, listing.output
+    assert store.token_id(kept) in listing.output and store.token_id(revoked) in listing.output
+    assert kept not in listing.output and revoked not in listing.output
+
+    done = invoke(runner, "users", "revoke-token", "thu", store.token_id(revoked))
+    assert done.exit_code == 0, done.output
+    assert store.user_for_token(revoked) is None
+    assert store.user_for_token(kept) is not None
+    again = invoke(runner, "users", "revoke-token", "thu", store.token_id(revoked))
+    assert again.exit_code == 2
+    assert "Không tìm thấy phiên hoặc mã truy cập" in again.output
+
+    guard = LoginGuard(store, lockout=2)
+    for _ in range(2):
+        with contextlib.suppress(RuleViolation):
+            asyncio.run(guard.check("thu", "sai-mat-khau", "192.0.2.1"))
+    assert guard.state("thu")[1] is not None  # locked
+    lifted = invoke(runner, "users", "unlock", "thu")
+    assert lifted.exit_code == 0, lifted.output
+    assert "Đã mở khóa thu" in lifted.output
+    assert guard.state("thu") == (0, None)
+    actions = [(e.action, e.actor.split(":")[0]) for e in store.events("thu")]
+    assert actions == [("token_revoked", "cli"), ("locked", "system"), ("unlocked", "cli")]
 
 
 def test_users_refusals_name_their_rule(runner: CliRunner) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url
 
-from infra.settings import Settings
+from infra.settings import Settings, local_key, owner_only, private_dir
 
 
 def test_the_defaults_run_on_the_embedded_components(tmp_path: Path) -> None:
@@ -38,6 +39,10 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
         ("DANGVIEN_API_PORT", "eighty"),
         ("DANGVIEN_REBUILD_PROCESSES", "0"),
         ("DANGVIEN_REBUILD_PROCESSES", "two"),
+        ("DANGVIEN_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+        ("DANGVIEN_LOGIN_HASHES", "0"),
+        ("DANGVIEN_LOGIN_LOCKOUT", "ten"),
+        ("DANGVIEN_API_TOKEN_HOURS", "-1"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
@@ -52,3 +57,34 @@ def test_a_postgresql_password_with_url_characters_still_reaches_its_server(
     settings = Settings.from_env(env | {"DANGVIEN_POSTGRES_PASSWORD": "a@b%c/d"})
     url = make_url(settings.readmodel_database)
     assert (url.host, url.password, url.database) == ("127.0.0.1", "a@b%c/d", "dangvien")
+
+
+def test_logins_and_proxies_default_to_trusting_no_proxy_and_twelve_hour_tokens(
+    tmp_path: Path,
+) -> None:
+    defaults = Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path)})
+    assert defaults.trusted_proxies == ()
+    assert (defaults.login_lockout, defaults.login_address_failures) == (10, 30)
+    assert (defaults.login_hashes, defaults.api_token_hours) == (2, 12)
+    chosen = Settings.from_env(
+        {
+            "DANGVIEN_DATA_DIR": str(tmp_path),
+            "DANGVIEN_TRUSTED_PROXIES": " 172.18.0.1 , 10.0.0.0/8,::1",
+            "DANGVIEN_LOGIN_LOCKOUT": "0",
+        }
+    )
+    assert chosen.trusted_proxies == ("172.18.0.1", "10.0.0.0/8", "::1")
+    assert chosen.login_lockout == 0
+
+
+def test_a_data_directory_is_made_and_kept_owner_only(tmp_path: Path) -> None:
+    loose = tmp_path / "data"
+    loose.mkdir(mode=0o755)
+    (loose / "readmodels.sqlite").write_text("")
+    (loose / "readmodels.sqlite").chmod(0o644)
+    private_dir(loose)
+    owner_only(loose)
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o700
+    assert stat.S_IMODE((loose / "readmodels.sqlite").stat().st_mode) == 0o600
+    key = local_key(tmp_path / "fresh", "secret.key")
+    assert key and stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
