@@ -74,6 +74,7 @@ def production_settings(database: PostgresDatabase, data_dir: Path) -> Settings:
         postgres_user=database.user,
         cipher_key=new_key(),
         id_key=new_key(),
+        audit_key=new_key(),
         payload_key=new_key(),
         secret_key=new_key(),
         log_format="json",
@@ -334,7 +335,13 @@ def test_every_setting_reaches_every_dangvien_service_by_environment() -> None:
 def test_the_keys_are_required_secrets_templated_in_the_env_example() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     required = required_variables(text)
-    keys = {"DANGVIEN_CIPHER_KEY", "DANGVIEN_ID_KEY", "DANGVIEN_PAYLOAD_KEY", "DANGVIEN_SECRET_KEY"}
+    keys = {
+        "DANGVIEN_CIPHER_KEY",
+        "DANGVIEN_ID_KEY",
+        "DANGVIEN_AUDIT_KEY",
+        "DANGVIEN_PAYLOAD_KEY",
+        "DANGVIEN_SECRET_KEY",
+    }
     assert keys <= required
     example = (ROOT / "deploy" / ".env.example").read_text()
     templated = dict(re.findall(r"^(\w+)=(.*)$", example, re.MULTILINE))
