@@ -30,17 +30,19 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         # may write: a cell with a roll of 250 is not replayed from its first event each time.
         "AGGREGATE_CACHE_MAXSIZE": "5000",
         "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
+        # Every stored event is chained in its own transaction (infra/chain/recorders.py).
+        "DANGVIEN_AUDIT_KEY": audit_key(settings),
     }
     if settings.store == "sqlite":
         private_dir(settings.data_dir)
         env |= {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "infra.chain.recorders:ChainSQLiteFactory",
             "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
     else:
         env |= {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "infra.chain.recorders:ChainPostgresFactory",
             "POSTGRES_HOST": settings.postgres_host,
             "POSTGRES_PORT": str(settings.postgres_port),
             "POSTGRES_DBNAME": settings.postgres_dbname,
@@ -93,6 +95,10 @@ def build_app(settings: Settings) -> Dangvien:
     with schema_lock(settings):
         ensure_postgres_schema(settings)
         return Dangvien(env=event_store_env(settings))
+
+
+def audit_key(settings: Settings) -> str:
+    return settings.audit_key or local_key(settings.data_dir, "audit.key")
 
 
 def payload_key(settings: Settings) -> str:

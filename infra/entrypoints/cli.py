@@ -14,6 +14,7 @@ from domain import policy
 from domain.errors import DomainError
 from infra.entrypoints.admin import case_app, import_app, report_app, users_app
 from infra.entrypoints.api import main as api_main
+from infra.entrypoints.audit import audit_app
 from infra.entrypoints.up import up
 
 app = typer.Typer(help="dangvien: admission, probation and transfer of Party members.")
@@ -168,6 +169,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(users_app, name="users")
 app.add_typer(case_app, name="case")
 app.add_typer(report_app, name="report")
+app.add_typer(audit_app, name="audit")
 app.command("api")(api_main)
 app.command("up")(up)
 

@@ -321,6 +321,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A citizen ID is 12 digits (or 9 for an old ID card)",
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
+    "audit.seal": (
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {key}",
+        "Last seal of the record: {size} events, root {root}…, at {at}, key {key}",
+    ),
     # --- export ---
     "export.quota_sheet": ("Chỉ tiêu", "Quota"),
     "export.stage_sheet": ("Danh sách theo bước", "By stage"),

@@ -31,6 +31,7 @@ from domain.stages import Stage
 from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
+from infra.api.audit import seal_head
 from infra.api.errors import not_found
 from infra.api.records import Located, entry, locate, locate_person, shown_to
 from infra.api.schemas import FIRST_DAY
@@ -451,6 +452,7 @@ def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> H
         case_id=case_id or "",
         on=on or dmy(w.today),
         citizen_id="",
+        seal=seal_head(w.s.app.recorder),
     )
 
 
