@@ -230,7 +230,7 @@ class ReadModel:
         """Every open case under the organization with its stage, time in stage, next
         deadline, working days left (negative: overdue) and escalation level; the nearest
         deadline first, a page of `limit` cards from `offset` when given. `group` keeps the
-        candidates of one breakdown group of DOMAIN.md §7 (`BREAKDOWNS`)."""
+        candidates of one breakdown group of docs/rulebook.md §7 (`BREAKDOWNS`)."""
         t = self.t
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)

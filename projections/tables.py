@@ -138,7 +138,7 @@ def tables(version: int) -> Tables:
         sa.Column("deadline_due", sa.Date),
         sa.Column("responsible_id", uuid),  # who holds the case now (domain.admission.HOLDERS)
         sa.Column("escalation_level", sa.Integer, nullable=False),
-        # Breakdown flags of DOMAIN.md §7 (no names, no ids, no dates of birth).
+        # Breakdown flags of docs/rulebook.md §7 (no names, no ids, no dates of birth).
         sa.Column("female", sa.Boolean, nullable=False),
         sa.Column("ethnic_minority", sa.Boolean, nullable=False),
         sa.Column("religious", sa.Boolean, nullable=False),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID, uuid5
 
+from domain import tree
 from domain.admission import AdmissionCase
 from domain.errors import RuleViolation
 from domain.member import Member, Status
@@ -118,35 +119,41 @@ class Organizations(Store):
             yield parent
             parent = self.load(Organization, parent).parent_on(on)
 
+    # The tree questions are domain/tree.py's, asked of the record (the projector asks the
+    # same of its rows): a `Tree` over the Organization aggregates.
+
+    def parent_on(self, org_id: UUID, on: date) -> UUID | None:
+        return self.load(Organization, org_id).parent_on(on)
+
+    def kind(self, org_id: UUID) -> OrgKind | None:
+        return self.load(Organization, org_id).kind
+
+    def may_admit(self, org_id: UUID) -> bool:
+        return self.load(Organization, org_id).may_admit
+
     def grassroots_of(self, org_id: UUID, on: date) -> Organization:
         """The grassroots organization a cell belongs to on a date."""
-        org = self.load(Organization, org_id)
-        while not org.kind.is_grassroots:
-            parent = org.parent_on(on)
-            if parent is None:
-                raise RuleViolation(
-                    "ORG-TREE",
-                    "Chi bộ không thuộc tổ chức cơ sở đảng nào",
-                    "The cell belongs to no grassroots organization",
-                )
-            org = self.load(Organization, parent)
-        return org
+        found = tree.grassroots_of(self, org_id, on)
+        if found is None:
+            raise RuleViolation(
+                "ORG-TREE",
+                "Chi bộ không thuộc tổ chức cơ sở đảng nào",
+                "The cell belongs to no grassroots organization",
+            )
+        return self.load(Organization, found)
 
     def competent_committee(self, cell_id: UUID, on: date) -> Organization:
         """ADM-DECIDE / PRB-DECIDE: the grassroots committee if authorised to admit, otherwise
         its directly-superior committee on that date (a district before 2025-07-01, the
         commune/ward after): a role in the tree, never a hard-coded tier."""
-        grassroots = self.grassroots_of(cell_id, on)
-        if grassroots.may_admit:
-            return grassroots
-        superior = grassroots.parent_on(on)
-        if superior is None:
+        found = tree.competent_committee(self, self.grassroots_of(cell_id, on).id, on)
+        if found is None:
             raise RuleViolation(
                 "ORG-TREE",
                 "Tổ chức cơ sở đảng không có cấp ủy cấp trên trực tiếp",
                 "The grassroots organization has no directly-superior committee",
             )
-        return self.load(Organization, superior)
+        return self.load(Organization, found)
 
     # --- people ---------------------------------------------------------------------------
 
