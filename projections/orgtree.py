@@ -89,27 +89,28 @@ class OrgTree:
 
     def track(self, org: Organization, moves: Moves) -> None:
         """The organization as an event left it; a new parent moves its subtree."""
-        parent_path = self.paths.get(org.parent_id, "/") if org.parent_id else "/"
-        new_path = f"{parent_path}{org.id}/"
-        old_path = self.paths.get(org.id)
+        org_id, parent_id = org.id, org.parent_id  # properties: read once
+        parent_path = self.paths.get(parent_id, "/") if parent_id else "/"
+        new_path = f"{parent_path}{org_id}/"
+        old_path = self.paths.get(org_id)
         if old_path is not None and old_path != new_path:
             moves.reparented.append((old_path, new_path))
-            for other in self.subtree(org.id):
+            for other in self.subtree(org_id):
                 path = self.paths[other]
                 if path.startswith(old_path):
                     self.paths[other] = new_path + path[len(old_path) :]
                     moves.moved[other] = self.paths[other]
-        self.paths[org.id] = new_path
-        old_parent = self.parents.get(org.id)
-        if old_parent != org.parent_id:
+        self.paths[org_id] = new_path
+        old_parent = self.parents.get(org_id)
+        if old_parent != parent_id:
             if old_parent is not None:
-                self.children[old_parent].discard(org.id)
-            if org.parent_id is not None:
-                self.children.setdefault(org.parent_id, set()).add(org.id)
-            self.parents[org.id] = org.parent_id
-        self.kinds[org.id] = org.kind
+                self.children[old_parent].discard(org_id)
+            if parent_id is not None:
+                self.children.setdefault(parent_id, set()).add(org_id)
+            self.parents[org_id] = parent_id
+        self.kinds[org_id] = org.kind
         if org.may_admit:
-            self.admitting.add(org.id)
+            self.admitting.add(org_id)
 
 
 def move_paths(

@@ -286,13 +286,13 @@ class Projector:
             if agg.version < version - 1:  # after events left unread
                 agg.version = version - 1
             if type(agg) is AdmissionCase:
-                before = self.cases.stage_before(agg)
+                before = self.cases.stage_before(agg_id, agg)
             event.mutate(agg)
         # `type(…) is`, not isinstance: the aggregates' metaclass is an ABCMeta, whose
         # isinstance is a Python call for every class an aggregate is not.
         kind = type(agg)
         if kind is AdmissionCase:
-            self.cases.applied(agg, before, on, batch)
+            self.cases.applied(agg_id, agg, before, on, batch)
         batch.touched[agg_id] = agg
         batch.effective[agg_id] = on
         if kind is Organization or kind is Transfer:  # partition.PEEKED
@@ -371,11 +371,11 @@ class Projector:
             columns = [c for view in self.views for c in view.path_columns(conn)]
             move_paths(conn, batch.moves.reparented, columns)
         writer = {v.kind: v for v in views if v.kind is not None}
-        aggregates = list(batch.touched.values())
+        aggregates = list(batch.touched.items())
         for first in range(0, len(aggregates), WRITE_SLICE):  # rows built a slice at a time
-            by_kind: dict[type[Any], list[Any]] = {}
-            for agg in aggregates[first : first + WRITE_SLICE]:
-                by_kind.setdefault(type(agg), []).append(agg)  # not isinstance: see _apply
+            by_kind: dict[type[Any], list[tuple[UUID, Any]]] = {}
+            for item in aggregates[first : first + WRITE_SLICE]:
+                by_kind.setdefault(type(item[1]), []).append(item)  # not isinstance: see _apply
             for kind, of_kind in by_kind.items():
                 if (found := writer.get(kind)) is not None:
                     for settled in found.write(conn, of_kind, batch):

@@ -71,9 +71,12 @@ class View:
         """Its columns holding organizations' paths, which follow a moved subtree."""
         return ()
 
-    def write(self, conn: sa.Connection, aggregates: list[Any], batch: Batch) -> list[UUID]:
-        """The rows of some of the batch's aggregates of its kind; those that nothing more
-        happens to, as a rule (the runner's cache lets them go)."""
+    def write(
+        self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
+    ) -> list[UUID]:
+        """The rows of some of the batch's aggregates of its kind, with their ids (an
+        aggregate's `id` is a Python property: read once, by the runner); the ids of those
+        that nothing more happens to, as a rule (the runner's cache lets them go)."""
         return []
 
     def finish(self, conn: sa.Connection, batch: Batch) -> None:

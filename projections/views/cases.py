@@ -69,17 +69,19 @@ class Cases(View):
     def forget(self) -> None:
         self.stages.clear()
 
-    def stage_before(self, case: AdmissionCase) -> Stage:
+    def stage_before(self, case_id: UUID, case: AdmissionCase) -> Stage:
         """The case's stage before an event (remembered: a stage is derived, not kept)."""
-        return self.stages.get(case.id) or case.stage
+        return self.stages.get(case_id) or case.stage
 
-    def applied(self, case: AdmissionCase, before: Stage | None, on: date, batch: Batch) -> None:
+    def applied(
+        self, case_id: UUID, case: AdmissionCase, before: Stage | None, on: date, batch: Batch
+    ) -> None:
         """A case as an event left it: a new stage is a move, entered on the event's day."""
         stage = case.stage
         if stage != before:
-            batch.stage_moves.append((case.id, stage, on))
-            self.stages[case.id] = stage
-            self.since[case.id] = on
+            batch.stage_moves.append((case_id, stage, on))
+            self.stages[case_id] = stage
+            self.since[case_id] = on
 
     def path_columns(self, conn: sa.Connection) -> Sequence[PathColumn]:
         t = self.scope.t
@@ -113,25 +115,27 @@ class Cases(View):
                 changes,
             )
 
-    def write(self, conn: sa.Connection, aggregates: list[Any], batch: Batch) -> list[UUID]:
+    def write(
+        self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
+    ) -> list[UUID]:
         rows, closed = [], []
-        tree, today = self.tree, date.today()
-        for case in aggregates:
-            on = batch.effective.get(case.id, today)
+        tree, flags, effective, today = self.tree, self.people.flags, batch.effective, date.today()
+        for case_id, case in aggregates:
+            on = effective.get(case_id, today)
             stage = case.stage
             rows.append(
                 case_row(
                     case,
                     tree.path(case.cell_id),
-                    self.people.flags(case.person_id),
-                    self.since[case.id],
+                    flags(case.person_id),
+                    self.since[case_id],
                     on,
                     rules.holder(tree, stage, case.cell_id, case.grassroots_id, on),
                 )
             )
             if stage.is_closed:  # nothing more happens to it, as a rule
-                closed.append(case.id)
-                self.stages.pop(case.id, None)
+                closed.append(case_id)
+                self.stages.pop(case_id, None)
         self.scope.upsert(conn, self.scope.t.cases, rows)
         return closed
 

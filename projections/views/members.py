@@ -49,9 +49,11 @@ class Members(View):
         t = self.scope.t
         return [(t.members, t.members.c.path, self.scope.owned(t.members.c.id, conn))]
 
-    def write(self, conn: sa.Connection, aggregates: list[Any], batch: Batch) -> list[UUID]:
+    def write(
+        self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
+    ) -> list[UUID]:
         rows = []
-        for member in aggregates:
+        for _, member in aggregates:
             host = None
             if member.away_transfer_id is not None:
                 host = self.peek(member.away_transfer_id).to_cell_id

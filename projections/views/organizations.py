@@ -98,14 +98,16 @@ class Organizations(View):
             ],
         )
 
-    def write(self, conn: sa.Connection, aggregates: list[Any], batch: Batch) -> list[UUID]:
+    def write(
+        self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
+    ) -> list[UUID]:
         orgs: list[dict[str, Any]] = []
         targets: list[dict[str, Any]] = []
-        for org in aggregates:
-            orgs.append(org_row(org, self.tree.path(org.id), self.tree.grassroots(org.id)))
+        for org_id, org in aggregates:
+            orgs.append(org_row(org, self.tree.path(org_id), self.tree.grassroots(org_id)))
             targets.extend(target_rows(org))
             if org.hamlets:
-                self._communes.add(org.id)
+                self._communes.add(org_id)
             if org.serves:
                 self._communes.add(org.serves[0])
         self.scope.upsert(conn, self.scope.t.orgs, orgs)

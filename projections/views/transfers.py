@@ -51,11 +51,13 @@ class Transfers(View):
             (t.transfers, t.transfers.c.to_path, []),
         ]
 
-    def write(self, conn: sa.Connection, aggregates: list[Any], batch: Batch) -> list[UUID]:
+    def write(
+        self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
+    ) -> list[UUID]:
         path = self.tree.path
         rows = [
             transfer_row(r, path(r.from_cell_id), path(r.to_cell_id) if r.to_cell_id else None)
-            for r in aggregates
+            for _, r in aggregates
         ]
         self.scope.upsert(conn, self.scope.t.transfers, rows)
         return []
