@@ -92,6 +92,8 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
             "--temporal-port",
             str(temporal),
             "--no-temporal-ui",
+            "--ready-timeout",  # as long as this module waits (up's own default is 120 s)
+            str(READY_SECONDS),
         ],
         env=env,
         stdout=out,
