@@ -10,6 +10,7 @@ and are shared by the API's replicas. A throttled attempt costs no hash.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import threading
 from collections.abc import AsyncIterator
@@ -121,7 +122,7 @@ class LoginGuard:
         """The user whose password this is; refused when wrong (AUTH-LOGIN), throttled
         (AUTH-THROTTLED), locked (AUTH-LOCKED) or when too many checks wait (AUTH-BUSY)."""
         address = address[:200]  # a forwarded "address" is whatever the proxy passed on
-        keys = (f"account:{username[:100]}", f"address:{address}")
+        keys = (account_key(username), f"address:{address}")
         await to_thread.run_sync(self._admit, keys)
         try:
             async with self._slot():
@@ -218,7 +219,7 @@ class LoginGuard:
     def _failed(self, username: str, address: str) -> None:
         """A wrong password: the account locks once its failures reach the lockout."""
         lockout = self.account.lockout
-        key = f"account:{username}"
+        key = account_key(username)
         with self._lock, self.engine.begin() as conn:
             row = self._rows(conn, (key,)).get(key)
             if not lockout or row is None or row.failures < lockout or row.locked_at:
@@ -228,15 +229,16 @@ class LoginGuard:
                 .where(login_attempts.c.key == key)
                 .values(locked_at=datetime.now(UTC))
             )
-        self.users.record(username, "locked", "system", f"{row.failures} failures, {address}")
-        log.warning("login.locked", username=username, failures=row.failures)
+        if self.users.get(username) is not None:  # a name typed at random is nobody's event
+            self.users.record(username, "locked", "system", f"{row.failures} failures")
+            log.warning("login.locked", username=username, failures=row.failures)
         raise locked()
 
     # --- administration ---
 
     def state(self, username: str) -> tuple[int, datetime | None]:
         """The account's counted failures and when it was locked (None: not locked)."""
-        key = f"account:{username}"
+        key = account_key(username)
         with self.engine.connect() as conn:
             row = self._rows(conn, (key,)).get(key)
         if row is None:
@@ -246,7 +248,7 @@ class LoginGuard:
     def unlock(self, username: str, actor: str) -> bool:
         """Lift the account's lockout and delays; recorded with who lifted it. False when
         there was nothing to lift."""
-        key = f"account:{username}"
+        key = account_key(username)
         with self._lock, self.engine.begin() as conn:
             row = self._rows(conn, (key,)).get(key)
             conn.execute(sa.delete(login_attempts).where(login_attempts.c.key == key))
@@ -256,6 +258,12 @@ class LoginGuard:
         self.users.record(username, "unlocked", actor, detail)
         log.info("login.unlocked", username=username, actor=actor)
         return True
+
+
+def account_key(username: str) -> str:
+    """The counter of an account, by a hash of the name typed: a name that is no account may
+    be anything a visitor typed (a citizen ID), and is never stored."""
+    return "account:" + hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()[:40]
 
 
 def unlock(users: UserStore, username: str, actor: str) -> bool:
