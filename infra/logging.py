@@ -158,6 +158,17 @@ class _Refusals(logging.Filter):
         return not is_ordinary_refusal(record)
 
 
+class _Stdout:
+    """Standard output as it is when a line is written: a cached logger must not keep a stream
+    that was swapped and closed since (the command line's tests swap it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(
     level: str = "INFO",
     fmt: str = "console",
@@ -168,7 +179,7 @@ def configure_logging(
     """dangvien's loggers and the standard library's (hence uvicorn's, Temporal's…) through
     the same processors, to `stream` (standard output by default). `cache_loggers=False`
     lets a test configure logging for a while and restore it."""
-    out = stream or sys.stdout
+    out: Any = stream or _Stdout()
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
