@@ -174,11 +174,12 @@ def configure_logging(
     fmt: str = "console",
     *,
     stream: TextIO | None = None,
-    cache_loggers: bool = True,
+    cache_loggers: bool = False,
 ) -> None:
     """dangvien's loggers and the standard library's (hence uvicorn's, Temporal's…) through
-    the same processors, to `stream` (standard output by default). `cache_loggers=False`
-    lets a test configure logging for a while and restore it."""
+    the same processors, to `stream` (standard output by default). Loggers are not cached on
+    first use, so configuring again (another command in the same process, a test) holds for
+    every logger, those made at import included: a few lines a request, the cost is nil."""
     out: Any = stream or _Stdout()
     renderer: Any = (
         structlog.processors.JSONRenderer()
