@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from eventsourcing.utils import retry
-from psycopg import InterfaceError, OperationalError
 from psycopg.sql import SQL, Identifier
 
 from infra.chain.proofs import ZERO, AuditKeys, Seal, digest, leaf, link
