@@ -53,8 +53,19 @@ class Status(StrEnum):
     struck_off = "struck_off"  # xóa tên
 
 
-DEADLOCK = "deadlock"  # the probation's stage shown once PRB-DEADLOCK hands it upward
-ON_PROBATION = frozenset({str(Status.probationary), DEADLOCK})
+class Standing(StrEnum):
+    """A member's status as shown (the read model, the screens, the process's view): the
+    domain's `Status`, with probation split in two."""
+
+    probationary = Status.probationary.value
+    # PRB-DEADLOCK: still on probation after the failed votes that send the decision up; the
+    # upper committee decides (docs/rules.md).
+    deadlock = "deadlock"
+    full = Status.full.value
+    struck_off = Status.struck_off.value
+
+
+ON_PROBATION = frozenset({Standing.probationary, Standing.deadlock})
 
 
 class TransferStage(StrEnum):
@@ -67,4 +78,12 @@ class TransferStage(StrEnum):
 
     @property
     def is_closed(self) -> bool:
-        return self in (TransferStage.completed, TransferStage.cancelled)
+        """Nothing more happens to a transfer completed or cancelled."""
+        return self in TRANSFER_CLOSED
+
+
+TRANSFER_CLOSED = frozenset({TransferStage.completed, TransferStage.cancelled})
+# A letter still on its way between cells (a temporary stay, `active`, is not).
+TRANSFER_MOVING = frozenset(
+    {TransferStage.in_transit, TransferStage.letter_issued, TransferStage.presented}
+)

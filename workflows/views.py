@@ -12,7 +12,8 @@ from domain.application import Dangvien, OpenDeadline
 from domain.commands import accepted
 from domain.member import Member
 from domain.organization import Organization
-from domain.stages import DEADLOCK, Status
+from domain.stages import Status
+from domain.standing import member_standing
 from domain.transfer import Transfer
 from workflows.messages import DeadlineView, View
 
@@ -42,7 +43,7 @@ def view_of(app: Dangvien, subject_id: UUID, today: date) -> View:
         return View(
             "member",
             subject_id,
-            DEADLOCK if agg.deadlocked and status is Status.probationary else str(status),
+            str(member_standing(agg)),
             status is not Status.probationary,
             agg.cell_id,
             member_id=subject_id,

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.bounds import Count, Name, Text, WorkingDays, Year
 from domain.commands import Step, Subject
-from domain.stages import DEADLOCK, Status
+from domain.stages import Standing, Status
 from domain.values import HoldKind, Motion, Role
 
 PROBATION = frozenset({Status.probationary})
@@ -65,7 +65,7 @@ class Recognize(MemberStep):
     decided_by: UUID
     by_upper_committee: bool = False
     least_role: ClassVar[Role] = Role.org_department_officer
-    opens_at: ClassVar[frozenset[str]] = frozenset({Status.probationary, DEADLOCK})
+    opens_at: ClassVar[frozenset[str]] = frozenset({Standing.probationary, Standing.deadlock})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +74,7 @@ class StrikeOff(MemberStep):
     reason: Text = ""
     by_upper_committee: bool = False
     least_role: ClassVar[Role] = Role.org_department_officer
-    opens_at: ClassVar[frozenset[str]] = frozenset({DEADLOCK})
+    opens_at: ClassVar[frozenset[str]] = frozenset({Standing.deadlock})
 
 
 # --- standing steps -----------------------------------------------------------------------------

@@ -175,10 +175,15 @@ async def test_250_wrong_passwords_in_a_row_are_throttled_and_the_right_one_wait
     assert 3 <= checked <= 4 + math.ceil(took).bit_length(), (found, took)
     assert found[(429, "AUTH-THROTTLED")] >= 240
 
+    # However long the burst took on a loaded machine, a guess now either is refused or is
+    # checked and starts a longer delay (or, the tenth, locks): the right password sent at
+    # once does not get in either way.
+    await logins(base, [("admin", "doan-cuoi", "192.0.2.199")], 1)
     right = (await logins(base, [("admin", PASSWORD, "192.0.2.200")], 1))[0]
-    assert right.status_code == 429, right.text
-    assert right.json()["rule_id"] == "AUTH-THROTTLED"
-    assert int(right.headers["retry-after"]) >= 1
+    refusal = (right.status_code, right.json().get("rule_id"))
+    assert refusal in {(429, "AUTH-THROTTLED"), (423, "AUTH-LOCKED")}, right.text
+    if refusal[0] == 429:
+        assert int(right.headers["retry-after"]) >= 1
 
 
 async def test_an_address_that_keeps_failing_is_slowed_and_another_is_not(
