@@ -18,7 +18,6 @@ from domain.policy.checks import check_certificate as check_certificate
 from domain.policy.checks import check_deciding_committee as check_deciding_committee
 from domain.policy.checks import check_dossier_age as check_dossier_age
 from domain.policy.checks import check_education as check_education
-from domain.policy.checks import check_excellent_rating as check_excellent_rating
 from domain.policy.checks import check_extension as check_extension
 from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
@@ -44,17 +43,15 @@ from domain.policy.deadlines import Level as Level
 from domain.policy.deadlines import due_date as due_date
 from domain.policy.deadlines import escalation_plan as escalation_plan
 from domain.policy.deadlines import working_days_overdue as working_days_overdue
-from domain.policy.rulesets import EVALUATION_RULES as EVALUATION_RULES
+from domain.policy.rulesets import NOT_ENCODED as NOT_ENCODED
 from domain.policy.rulesets import PROCESS_GUARDS as PROCESS_GUARDS
 from domain.policy.rulesets import RULE_SETS as RULE_SETS
 from domain.policy.rulesets import RULES as RULES
 from domain.policy.rulesets import Confidence as Confidence
-from domain.policy.rulesets import EvaluationRules as EvaluationRules
 from domain.policy.rulesets import Rule as Rule
 from domain.policy.rulesets import RuleSet as RuleSet
 from domain.policy.rulesets import describe as describe
 from domain.policy.rulesets import district_tier_exists as district_tier_exists
-from domain.policy.rulesets import evaluation_rules_at as evaluation_rules_at
 from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
 from domain.policy.rulesets import source_of as source_of

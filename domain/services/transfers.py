@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain import policy
 from domain.errors import RuleViolation
-from domain.member import Member, Status
+from domain.member import Member
 from domain.organization import Organization
 from domain.services.organizations import Organizations
 from domain.services.store import Context
@@ -44,11 +44,11 @@ class Transfers(Organizations):
         with self.unit(ctx) as unit:
             unit.once_new(transfer_id)
             member = self.load(Member, member_id)
-            if member.status is Status.struck_off or member.away_transfer_id is not None:
+            if not member.status.on_roll or member.away_transfer_id is not None:
                 raise RuleViolation(
                     "CASE-STAGE",
-                    "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
-                    "The member is struck off or temporarily away",
+                    "Đảng viên đã ra khỏi Đảng hoặc đang chuyển sinh hoạt tạm thời",
+                    "The member has left the Party or is temporarily away",
                 )
             self.load(Organization, destination_org_id)
             same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(

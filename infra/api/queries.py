@@ -31,6 +31,7 @@ from infra.api.schemas import (
     CellBelowMinimumOut,
     CoverageOut,
     Day,
+    DepartureOut,
     DissolutionOut,
     HistoryEntryOut,
     MemberOut,
@@ -38,6 +39,7 @@ from infra.api.schemas import (
     NotificationOut,
     OrgOut,
     PersonOut,
+    PrerequisiteOut,
     ProbationerOut,
     QuotaOut,
     RollOut,
@@ -313,6 +315,20 @@ def member(member_id: UUID, user: CurrentUser, s: Svc, today: Today = None) -> M
         probation_ends=record.probation_ends,
         full_from=record.full_from,
         person=person_out(s.app, user, record.person_id),
+        recognition=[
+            PrerequisiteOut(
+                prerequisite=p,
+                done=done,
+                on=record.paper_on(p),
+                exempted_because=record.exempted_papers.get(p),
+            )
+            for p, done in record.recognition_checklist.items()
+        ],
+        departure=DepartureOut(
+            kind=record.departure[0], on=record.departure[1], expunged_on=record.expunged_on
+        )
+        if record.departure
+        else None,
     )
 
 

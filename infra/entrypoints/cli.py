@@ -85,6 +85,14 @@ def rules(
             policy.source_of(rule, on),
             confidence,
         )
+    for rule_id, (why_vi, why_en) in policy.NOT_ENCODED.items():
+        table.add_row(
+            rule_id,
+            why_vi if vi else why_en,
+            "không áp dụng" if vi else "not encoded",
+            "",
+            "",
+        )
     console.print(table)
     authority = (
         (

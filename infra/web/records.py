@@ -27,7 +27,7 @@ from domain.commands import STEPS, Subject
 from domain.errors import DomainError, NotFound
 from domain.member import Member
 from domain.person import Person, PersonalData
-from domain.stages import Stage
+from domain.stages import Stage, Status
 from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
@@ -75,6 +75,7 @@ class Page:
     facts: list[tuple[str, str]]
     dossier: list[tuple[str, bool]]
     history: list[dict[str, Any]]
+    dossier_title: str = "record.dossier"
     forms: dict[str, StepForm] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)
 
@@ -115,6 +116,11 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
         ]
         if record.full_from:
             rows.append((w.t("record.full_from"), dmy(record.full_from)))
+        if record.departure:
+            kind, on = record.departure
+            rows.append((w.t("record.departure"), f"{w.label('enum', kind)} — {dmy(on)}"))
+        if record.expunged_on:
+            rows.append((w.t("record.expunged_on"), dmy(record.expunged_on)))
         return rows
     assert isinstance(record, Transfer)
     rows = [
@@ -279,6 +285,21 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     return any(w.orgs.inside(o) for o in own)
 
 
+def recognition_dossier(w: Web, member: Member) -> list[tuple[str, bool]]:
+    """What the cell's recognition vote needs (PRB-DOSSIER), each in, exempted (with its
+    reason) or missing: shown during probation, and after it where any was recorded."""
+    if member.status is not Status.probationary and not (member.papers or member.exempted_papers):
+        return []
+    rows = []
+    for prerequisite, done in member.recognition_checklist.items():
+        name = w.label("enum", prerequisite)
+        reason = member.exempted_papers.get(prerequisite)
+        if reason is not None:
+            name += " — " + w.t("record.exempted", reason=reason)
+        rows.append((name, done))
+    return rows
+
+
 def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     s = w.s
     found = locate(s.app, s.scope, w.user, subject, ident)
@@ -289,6 +310,8 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     dossier = (
         [(w.label("stage", stage), done) for stage, done in record.dossier.items()]
         if isinstance(record, AdmissionCase)
+        else recognition_dossier(w, record)
+        if isinstance(record, Member)
         else []
     )
     history = [entry(w.user, e) for e in s.app.history(ident)]
@@ -302,6 +325,7 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         facts_of(w, record),
         dossier,
         history_rows(w, history),
+        "record.dossier" if isinstance(record, AdmissionCase) else "record.recognition_dossier",
     )
     primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
     if isinstance(record, AdmissionCase) and record.stage is Stage.ceremony:
