@@ -15,7 +15,7 @@ from domain.commands import probation as p
 from domain.commands import transfers as t
 from domain.member import Exemption
 from domain.transfer import Hop
-from domain.values import Introduction, Prerequisite
+from domain.values import Introduction
 
 S = TypeVar("S", bound=Step)
 Handler = Callable[[Dangvien, Context, UUID, Any], object]
@@ -193,13 +193,12 @@ def _(app: Dangvien, c: Context, i: UUID, s: p.RecordHelperComments) -> None:
 
 @handles(p.RecordProbationComments)
 def _(app: Dangvien, c: Context, i: UUID, s: p.RecordProbationComments) -> None:
-    source = Prerequisite(s.source)
-    app.member_step(c, i, s.on, lambda m, st: m.record_comments(source, st))
+    app.member_step(c, i, s.on, lambda m, st: m.record_comments(s.source, st))
 
 
-@handles(p.ExemptPrerequisite)
-def _(app: Dangvien, c: Context, i: UUID, s: p.ExemptPrerequisite) -> None:
-    app.member_step(c, i, s.on, lambda m, st: m.exempt_prerequisite(s.prerequisite, s.reason, st))
+@handles(p.ExemptComments)
+def _(app: Dangvien, c: Context, i: UUID, s: p.ExemptComments) -> None:
+    app.member_step(c, i, s.on, lambda m, st: m.exempt_comments(s.source, s.reason, st))
 
 
 @handles(p.RecordReviewVote)

@@ -16,7 +16,7 @@ from domain import policy
 from domain.errors import RuleViolation
 from domain.record import Recorded
 from domain.stages import Status
-from domain.values import EXEMPTIBLE, Ballot, Departure, HoldKind, Prerequisite, Stamp
+from domain.values import Ballot, CommentSource, Departure, HoldKind, Prerequisite, Stamp
 from domain.values import Motion as Motion  # re-exported (was declared here)
 
 PREREQUISITE_NAMES: dict[Prerequisite, tuple[str, str]] = {
@@ -201,10 +201,10 @@ class Member(Recorded):
             )
         self._file_paper(Prerequisite.helper_comments, stamp)
 
-    def record_comments(self, source: Prerequisite, stamp: Stamp) -> None:
+    def record_comments(self, source: CommentSource, stamp: Stamp) -> None:
         """The comments of the unions where the probationer works, or of the cell committee
         where they reside."""
-        self._file_paper(Prerequisite(source), stamp)
+        self._file_paper(Prerequisite(CommentSource(source).value), stamp)
 
     def _file_paper(self, prerequisite: Prerequisite, stamp: Stamp) -> None:
         self._expect_probation()
@@ -215,20 +215,20 @@ class Member(Recorded):
     def _paper_filed(self, prerequisite: Prerequisite, stamp: Stamp) -> None:
         self.papers[Prerequisite(prerequisite)] = stamp.effective_on
 
-    def exempt_prerequisite(self, prerequisite: Prerequisite, reason: str, stamp: Stamp) -> None:
-        """A prerequisite the recognition goes without, for a reason recorded here; only the
-        comments of the unions or of the residence may be exempted (EXEMPTIBLE)."""
+    def exempt_comments(self, source: CommentSource, reason: str, stamp: Stamp) -> None:
+        """The recognition goes without the comments of the unions (no socio-political
+        organization where the probationer works) or of the residence (a probationer the 213
+        contact exempts, §5, or whose own cell is the residence's), for a reason recorded here.
+        Only these may be exempted (I): the self-review, the helper's comments and the course
+        are the probationer's and the cell's own."""
         self._expect_probation()
-        prerequisite = Prerequisite(prerequisite)
-        if prerequisite not in EXEMPTIBLE or not reason.strip():
+        if not reason.strip():
             raise RuleViolation(
                 "PRB-DOSSIER",
-                "Chỉ miễn ý kiến nhận xét của đoàn thể nơi công tác hoặc của chi ủy nơi cư trú, "
-                "và phải ghi rõ lý do",
-                "Only the comments of the unions or of the residence may be exempted, with a "
-                "reason",
-                prerequisite=str(prerequisite),
+                "Miễn ý kiến nhận xét phải ghi rõ lý do",
+                "An exemption from comments needs its reason",
             )
+        prerequisite = Prerequisite(CommentSource(source).value)
         self._prerequisite_exempted(prerequisite=prerequisite, reason=reason, stamp=stamp)
 
     @event("PrerequisiteExempted")

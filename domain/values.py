@@ -227,12 +227,6 @@ class Prerequisite(StrEnum):
     new_member_course = "new_member_course"
 
 
-# The prerequisites a recognition may go without, for a reason recorded with the exemption:
-# no socio-political organization where the probationer works, or a probationer the 213
-# residence contact exempts (§5) or whose own cell is that of the residence (I).
-EXEMPTIBLE = frozenset({Prerequisite.workplace_organizations, Prerequisite.residence_cell})
-
-
 class Departure(StrEnum):
     """How a member leaves the Party (ra khỏi Đảng), each with its date (READMIT)."""
 

@@ -13,7 +13,7 @@ from domain import policy
 from domain.application import Context
 from domain.member import Member, Motion
 from domain.person import PersonalData
-from domain.values import CellSetting, Prerequisite, Role
+from domain.values import CellSetting, CommentSource, Prerequisite, Role
 
 
 class Members(ProvinceBase):
@@ -188,10 +188,10 @@ class Members(ProvinceBase):
             Prerequisite.self_review: lambda m, s: m.submit_self_review(s),
             Prerequisite.helper_comments: lambda m, s: m.record_helper_comments(s),
             Prerequisite.workplace_organizations: lambda m, s: m.record_comments(
-                Prerequisite.workplace_organizations, s
+                CommentSource.workplace_organizations, s
             ),
             Prerequisite.residence_cell: lambda m, s: m.record_comments(
-                Prerequisite.residence_cell, s
+                CommentSource.residence_cell, s
             ),
         }
         for prerequisite, file in filing.items():

@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.bounds import Count, Name, Text, WorkingDays, Year
 from domain.commands import Step, Subject
 from domain.stages import OFF_ROLL, Standing, Status
-from domain.values import CommentSource, Departure, HoldKind, Motion, Prerequisite, Role
+from domain.values import CommentSource, Departure, HoldKind, Motion, Role
 
 PROBATION = frozenset({Status.probationary})
 FULL = frozenset({Status.full})
@@ -63,11 +63,11 @@ class RecordProbationComments(MemberStep):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExemptPrerequisite(MemberStep):
-    """A prerequisite the recognition goes without (the unions' or the residence's
-    comments only), and why."""
+class ExemptComments(MemberStep):
+    """The recognition goes without the comments of the unions or of the residence (the
+    only prerequisites that may be exempted), for the reason given."""
 
-    prerequisite: Prerequisite
+    source: CommentSource
     reason: Name
     least_role: ClassVar[Role] = Role.grassroots_officer
 

@@ -455,9 +455,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Ghi ý kiến nhận xét của đoàn thể, nơi cư trú",
         "Record the unions' or the residence's comments",
     ),
-    "step.exempt_prerequisite": (
-        "Miễn một ý kiến nhận xét (ghi lý do)",
-        "Exempt a comment (with the reason)",
+    "step.exempt_comments": (
+        "Miễn ý kiến nhận xét của đoàn thể hoặc nơi cư trú (ghi lý do)",
+        "Exempt the unions' or the residence's comments (with the reason)",
     ),
     "step.record_departure": ("Ra khỏi Đảng, xóa tên, khai trừ", "Leaving the Party"),
     "step.record_expungement": ("Ghi ngày xóa án tích", "Record the expungement"),
@@ -533,7 +533,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "arg.to_org_id": ("Đến tổ chức", "To"),
     "arg.letter_no": ("Số giấy giới thiệu", "Letter number"),
     "arg.reference": ("Mã hồ sơ trên Cổng", "Portal reference"),
-    "arg.prerequisite": ("Nội dung được miễn", "Exempted prerequisite"),
     # --- values of the arguments' enums ---
     "enum.full_member": ("Đảng viên chính thức", "Full member"),
     "enum.youth_union_executive": ("Ban chấp hành Đoàn cơ sở", "Youth-union executive"),

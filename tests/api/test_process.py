@@ -620,10 +620,8 @@ async def test_the_recognition_vote_waits_for_its_checklist_which_the_api_and_th
     ):
         await ok(await stack.step("secretary", probationer, kind, "members", **args))
     reason = "Chi bộ sinh hoạt là chi bộ nơi cư trú"
-    exempt = {"prerequisite": "residence_cell", "reason": reason}
-    await ok(
-        await stack.step("grassroots", probationer, "exempt_prerequisite", "members", **exempt)
-    )
+    exempt = {"source": "residence_cell", "reason": reason}
+    await ok(await stack.step("grassroots", probationer, "exempt_comments", "members", **exempt))
 
     answer = await ok(
         await stack.http.get(f"/api/members/{probationer}", headers=stack.as_("secretary"))

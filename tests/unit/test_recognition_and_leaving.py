@@ -14,6 +14,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from domain.commands import Step
 from domain.commands import probation as steps
@@ -24,6 +25,7 @@ from domain.person import Person
 from domain.services.store import Store
 from domain.stages import Status
 from domain.values import CommentSource, Departure, Prerequisite, Role
+from infra.api.schemas import parse_step
 from tests.assertions import refused, writes_nothing
 from tests.builders import World, ctx, person_data, unrecorded_reorganisation
 
@@ -128,34 +130,32 @@ def test_striking_off_needs_none_of_the_recognition_papers(world: World) -> None
 
 
 @pytest.mark.parametrize(
-    ("prerequisite", "reason", "refused_by"),
+    ("source", "reason", "refused_by"),
     [
         # No socio-political organization where the probationer works.
         pytest.param(
-            Prerequisite.workplace_organizations,
+            CommentSource.workplace_organizations,
             "làm nông nghiệp, không có tổ chức đoàn thể nơi làm việc",
             None,
             id="unions-exempted",
         ),
         # The probationer's own hamlet cell is that of the residence.
         pytest.param(
-            Prerequisite.residence_cell,
+            CommentSource.residence_cell,
             "chi bộ sinh hoạt là chi bộ nơi cư trú",
             None,
             id="residence-exempted",
         ),
-        pytest.param(Prerequisite.residence_cell, "   ", "PRB-DOSSIER", id="no-reason"),
-        pytest.param(Prerequisite.self_review, "bận", "PRB-DOSSIER", id="self-review"),
-        pytest.param(Prerequisite.helper_comments, "bận", "PRB-DOSSIER", id="helper"),
-        pytest.param(Prerequisite.new_member_course, "chưa mở lớp", "PRB-DOSSIER", id="course"),
+        pytest.param(CommentSource.residence_cell, "   ", "PRB-DOSSIER", id="no-reason"),
     ],
 )
-def test_only_the_unions_or_the_residence_comments_may_be_exempted_and_with_a_reason(
-    world: World, prerequisite: Prerequisite, reason: str, refused_by: str | None
+def test_the_unions_or_the_residence_comments_may_be_exempted_with_a_reason(
+    world: World, source: CommentSource, reason: str, refused_by: str | None
 ) -> None:
+    prerequisite = Prerequisite(source.value)
     member_id = probationer(world)
     file_papers(world, member_id, leave_out=prerequisite)
-    exempt = steps.ExemptPrerequisite(on=FILED, prerequisite=prerequisite, reason=reason)
+    exempt = steps.ExemptComments(on=FILED, source=source, reason=reason)
     if refused_by is not None:
         with writes_nothing(world.app), refused(refused_by):
             take(world, member_id, exempt, Role.grassroots_officer)
@@ -168,6 +168,15 @@ def test_only_the_unions_or_the_residence_comments_may_be_exempted_and_with_a_re
     assert prerequisite not in member.papers
     assert world.app.history(member_id)[-1].name == "Member.PrerequisiteExempted"
     assert review(world, member_id, Motion.recognize).resolution == (Motion.recognize, ENDS)
+
+
+@pytest.mark.parametrize("kept", ["self_review", "helper_comments", "new_member_course"])
+def test_nothing_but_the_unions_or_the_residence_comments_can_be_exempted(kept: str) -> None:
+    # The step names a comment source, nothing else: the probationer's own self-review, the
+    # helper's comments and the course cannot be asked to be exempted at all.
+    with pytest.raises(ValidationError):
+        parse_step("exempt_comments", FILED, {"source": kept, "reason": "bận"})
+    assert parse_step("exempt_comments", FILED, {"source": "residence_cell", "reason": "x"})
 
 
 def test_the_helper_s_comments_wait_for_a_helper(world: World) -> None:
