@@ -17,6 +17,7 @@ def test_rules_at_a_date_lists_every_rule_with_its_value_source_and_confidence()
     assert "24-QĐ/TW (2021)" in result.output  # the regulation in force on 2024-05-01
     assert "district committee" in result.output  # the district tier still existed
     assert "to verify" in result.output  # S rules are flagged
+    assert "not encoded" in result.output  # EVL-CAP, with why (policy.NOT_ENCODED)
 
 
 def test_rules_after_the_2025_reorganisation_name_the_commune_as_deciding_authority() -> None:
