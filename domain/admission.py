@@ -17,6 +17,7 @@ from domain import policy
 from domain.commands import Step
 from domain.commands import admission as steps
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import CLOSED as CLOSED  # re-exported: the case's stages live in stages.py
 from domain.stages import DOSSIER_OPEN, Stage
@@ -49,8 +50,10 @@ def check_step(stage: Stage, step: type[Step]) -> None:
     if stage not in step.stages:
         raise RuleViolation(
             "CASE-STAGE",
-            f"Hồ sơ đang ở bước '{stage}', không nhận bước này",
-            f"The case is at stage '{stage}' and does not accept this step ({step.step_kind})",
+            f"Hồ sơ đang ở bước “{vi('stage', stage)}”, không nhận việc "
+            f"“{vi('step', step.step_kind)}”",
+            f"The case is at the stage “{en('stage', stage)}”, which does not accept "
+            f"“{en('step', step.step_kind)}”",
             stage=str(stage),
             step=step.step_kind,
         )

@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 
 from domain import policy
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import Status
 from domain.values import Ballot, HoldKind, Stamp
@@ -126,8 +127,8 @@ class Member(Recorded):
         if self.status is not Status.probationary:
             raise RuleViolation(
                 "CASE-STAGE",
-                f"Đảng viên không còn trong thời gian dự bị ({self.status})",
-                f"The member is no longer on probation ({self.status})",
+                f"Đảng viên không còn trong thời gian dự bị ({vi('stage', self.status)})",
+                f"The member is no longer on probation ({en('stage', self.status).lower()})",
             )
 
     # --- probation ---

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.policy import district_tier_exists
 from domain.record import Recorded
 from domain.values import CellSetting, OrgKind, Stamp
@@ -38,8 +39,10 @@ def check_parent(kind: OrgKind, parent_kind: OrgKind | None, on: date) -> None:
     if (parent_kind is None) != (not allowed) or (parent_kind and parent_kind not in allowed):
         raise RuleViolation(
             "ORG-TREE",
-            f"Tổ chức loại {kind} không thể trực thuộc {parent_kind or 'không có cấp trên'}",
-            f"A {kind} cannot sit under {parent_kind or 'no parent'}",
+            f"{vi('kind', kind)} không thể trực thuộc "
+            f"{vi('kind', parent_kind) if parent_kind else 'không có cấp trên'}",
+            f"A {en('kind', kind).lower()} cannot sit under "
+            f"{'a ' + en('kind', parent_kind).lower() if parent_kind else 'no parent'}",
         )
     district = OrgKind.district_committee
     if district in (kind, parent_kind) and not district_tier_exists(on):

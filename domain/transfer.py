@@ -16,6 +16,7 @@ from domain import policy
 from domain.commands import Step
 from domain.commands import transfers as steps
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import TransferStage
 from domain.values import HoldKind, Stamp, TransferKind, TransferReason
@@ -151,9 +152,10 @@ class Transfer(Recorded):
         if self.stage not in step.stages:
             raise RuleViolation(
                 "CASE-STAGE",
-                f"Việc chuyển sinh hoạt đang ở bước '{self.stage}', không nhận bước này",
-                f"The transfer is at stage '{self.stage}' and does not accept this step "
-                f"({step.step_kind})",
+                f"Việc chuyển sinh hoạt đang ở bước “{vi('stage', self.stage)}”, không nhận "
+                f"việc “{vi('step', step.step_kind)}”",
+                f"The transfer is at the stage “{en('stage', self.stage)}”, which does not "
+                f"accept “{en('step', step.step_kind)}”",
             )
 
     # --- steps ---

@@ -12,6 +12,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from domain.labels import en, vi
+
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import VIETNAM, local_start_of
     from domain.stages import Stage
@@ -91,8 +93,10 @@ class Process:
                 f"this step ({kind})",
                 {
                     "rule_id": "CASE-STAGE",
-                    "vi": f"Đang ở bước '{view.stage}', không nhận bước này ({kind})",
-                    "en": f"At stage '{view.stage}' this step is not accepted ({kind})",
+                    "vi": f"Đang ở bước “{vi('stage', view.stage)}”, không nhận việc "
+                    f"“{vi('step', kind)}”",
+                    "en": f"At the stage “{en('stage', view.stage)}” the step “{en('step', kind)}” "
+                    "is not accepted",
                     "stage": view.stage,
                     "step": kind,
                 },

@@ -26,7 +26,7 @@ from domain.organization import Organization
 from domain.values import Actor, Role
 from infra.bootstrap import build_app
 from infra.importing import ImportReport, Kind, import_file, org_ref, parse_date
-from infra.logging import PERSONAL_FIELDS, configure_logging
+from infra.logging import PERSONAL_FIELDS, Stderr, configure_logging
 from infra.logins import unlock
 from infra.settings import Settings
 from infra.users import Role as UserRole
@@ -99,7 +99,7 @@ def _import(kind: Kind, file: Path, dry_run: bool, user: str, on: str, lang: str
     vi = _vi(lang)
     actor = Actor(user, Role.administrator, SYSTEM_ORG)
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, stream=Stderr())
     with _record(settings) as app:
         try:
             report = import_file(

@@ -16,15 +16,19 @@ from infra.entrypoints.admin import case_app, import_app, report_app, users_app
 from infra.entrypoints.api import main as api_main
 from infra.entrypoints.audit import audit_app
 from infra.entrypoints.up import up
+from infra.logging import Stderr, configure_logging
 
 app = typer.Typer(help="dangvien: admission, probation and transfer of Party members.")
 
 
 @app.callback()
-def private_files() -> None:
+def every_command() -> None:
     # Every file a dangvien process creates (databases, keys, logs, and Temporal's database:
     # children inherit the mask) is its owner's only.
     os.umask(0o077)
+    # A command's output is what it prints: its log lines (warnings and worse, redacted like
+    # every log) go to standard error. The services configure their own logging again.
+    configure_logging("WARNING", stream=Stderr())
 
 
 console = Console()

@@ -157,7 +157,7 @@ def test_an_org_file_with_bad_rows_is_rejected_whole_with_a_report_per_row(
     assert report.rejected_rows == [3, 4, 5, 6, 7, 8, 9, 10]
     by_row = {p.row: p for p in report.problems}
     assert "31/02/1975" in by_row[3].message("vi")
-    assert by_row[5].message("en") == "A cell cannot sit under province_committee"
+    assert by_row[5].message("en") == "A cell cannot sit under a province committee"
     assert "dòng 3" in by_row[8].message("vi") and "row 3" in by_row[8].message("en")
     assert events(app) == 0  # row 2 was good, but nothing of the file is written
 

@@ -21,8 +21,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain import policy
+from domain.admission import check_step
+from domain.commands import STEPS
+from domain.errors import RuleViolation
 from domain.member import Member
-from domain.organization import AdmissionTarget, Organization
+from domain.organization import AdmissionTarget, Organization, check_parent
+from domain.stages import Stage
 from domain.transfer import Hop
 from domain.values import CellSetting, OrgKind, Role, TransferKind, TransferReason
 from tests.assertions import refused, writes_nothing
@@ -673,3 +677,19 @@ def test_a_rename_is_a_new_event_and_the_history_lists_every_name_with_actor_and
 def test_a_dissolved_organization_cannot_be_renamed(world: World) -> None:
     with writes_nothing(world.app), refused("ORG-TREE"):
         world.app.rename_organization(ctx(), world.district, "Huyện ủy mới", date(2025, 9, 1))
+
+
+def test_refusals_name_stages_steps_and_kinds_in_words_never_in_code() -> None:
+    """A refusal is read by an officer: the stage, the step and the kind of organization are
+    named as the web names them (domain/labels.py), in either language."""
+    with pytest.raises(RuleViolation) as stage:
+        check_step(Stage.introducers, STEPS["hold_ceremony"])
+    assert "“Người giới thiệu”" in stage.value.vi and "“Tổ chức lễ kết nạp”" in stage.value.vi
+    assert "“Introducers”" in stage.value.en and "“Hold the ceremony”" in stage.value.en
+    with pytest.raises(RuleViolation) as tree:
+        check_parent(OrgKind.cell, OrgKind.commune_committee, date(2026, 1, 5))
+    assert tree.value.vi == "Chi bộ không thể trực thuộc Đảng ủy xã/phường"
+    assert tree.value.en == "A cell cannot sit under a commune committee"
+    for error in (stage.value, tree.value):
+        for code in ("introducers", "hold_ceremony", "commune_committee"):
+            assert code not in error.vi + error.en

@@ -298,7 +298,7 @@ def test_the_excel_report_has_vietnamese_headers_the_figures_and_real_dates() ->
         4,
         40.0,
         2,
-        7.5,
+        8,  # 7.5 expected people: a forecast is shown in whole people, halves up
         4,
         1,
         0,
@@ -343,6 +343,7 @@ def test_the_excel_report_follows_the_language_and_leaves_out_names_the_user_may
         workbook("en", "Tân An", 2026, date(2026, 11, 30), [("Tân An", quota(0, 0))], hidden)
     )
     assert book.sheetnames == ["Quota", "By stage"]
+    assert book["Quota"]["B6"].value == "not set"  # a unit without a target, never "0"
     assert book["Quota"]["A5"].value == "Unit"
     assert book["Quota"]["D6"].value is None  # no target, no percentage
     headers = [c.value for c in book["By stage"][1]]
