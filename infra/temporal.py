@@ -192,14 +192,23 @@ def seal_schedule(at: time) -> Schedule:
 
 
 async def ensure_seal_schedule(client: Client, at: time = time(23, 0)) -> None:
-    """Create the daily seal's schedule, or set its time when the setting changed (every
-    worker start)."""
+    """Create the daily seal's schedule, or move it when the setting changed (every worker
+    start: replicas starting together find it made and at its hour, and change nothing)."""
     schedule = seal_schedule(at)
     try:
         await client.create_schedule(SEAL_SCHEDULE_ID, schedule)
     except ScheduleAlreadyRunningError:
 
-        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule)
+        def update(current: ScheduleUpdateInput) -> ScheduleUpdate | None:
+            same = _hours(current.description.schedule.spec) == _hours(schedule.spec)
+            return None if same else ScheduleUpdate(schedule)
 
         await client.get_schedule_handle(SEAL_SCHEDULE_ID).update(update)
+
+
+def _hours(spec: ScheduleSpec) -> list[tuple[list[int], list[int], str | None]]:
+    """The hours and minutes a spec fires at, however the server returns it."""
+    return [
+        ([r.start for r in c.hour], [r.start for r in c.minute], spec.time_zone_name)
+        for c in spec.calendars
+    ]

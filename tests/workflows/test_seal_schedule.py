@@ -134,8 +134,9 @@ async def test_the_log_is_sealed_every_day_at_the_hour_set_and_a_day_with_nothin
     daily: Daily, settings: Settings, world: World
 ) -> None:
     app = world.app
-    next_two = (await daily.schedule.describe()).info.next_action_times[:2]
-    assert next_two == next_times(time(23), 2)
+    info = (await daily.schedule.describe()).info
+    assert info.next_action_times[:2] == next_times(time(23), 2)
+    assert info.last_updated_at is None  # the second worker start changed nothing
 
     first = await fire(daily)
     assert (first.new, first.tree_size, first.problem) == (True, events(app), "")
@@ -165,8 +166,9 @@ async def test_the_log_is_sealed_every_day_at_the_hour_set_and_a_day_with_nothin
 
     # The hour is a setting: a worker started with another one moves the schedule.
     await ensure_seal_schedule(daily.client, time(1, 30))
-    moved = (await daily.schedule.describe()).info.next_action_times[0]
-    assert moved == next_times(time(1, 30), 1)[0]
+    moved = (await daily.schedule.describe()).info
+    assert moved.next_action_times[0] == next_times(time(1, 30), 1)[0]
+    assert moved.last_updated_at is not None
 
 
 async def test_a_store_that_does_not_verify_is_not_sealed_and_the_run_fails_saying_where(
