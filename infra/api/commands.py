@@ -223,6 +223,15 @@ def named_org(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
     return s.scope.actor(user, org_id)
 
 
+def named_member(s: Services, user: User, member_id: UUID) -> Located:
+    """A member a body names (the member of a transfer, a new case's helper): in the user's
+    subtree — outside or unknown, the same ACCESS-SCOPE."""
+    try:
+        return locate(s.app, s.scope, user, "member", member_id)
+    except NotFound:
+        raise scope_refused("member") from None
+
+
 # --- human steps ------------------------------------------------------------------------------
 
 
@@ -347,12 +356,14 @@ def within_reach(s: Services, user: User, person_id: UUID) -> None:
 async def start_case(
     body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
-    """Open an admission case at a cell: the person is registered (their record corrected
-    when they exist), then the AdmissionWorkflow starts; returns its first view."""
+    """Open an admission case at a cell: the AdmissionWorkflow starts, recording a new person
+    with the case (a recorded one keeps their record); returns its first view."""
     case_id = new_id(user, key, "case")
 
     def prepare() -> AdmissionStart:
         actor = named_org(s, user, body.cell_id, OPEN_CASE)
+        if body.helper_member_id is not None:
+            named_member(s, user, body.helper_member_id)
         person_id = s.app.person_id_for(body.person.citizen_id)
         recorded = s.app.exists(person_id)
         if recorded:
@@ -389,10 +400,7 @@ async def start_transfer(
         scope = s.scope
         if not may(user, START_TRANSFER):
             raise role_refused(START_TRANSFER)
-        try:  # the member the body names: outside or unknown, the same refusal
-            member = locate(s.app, scope, user, "member", body.member_id)
-        except NotFound:
-            raise scope_refused("member") from None
+        member = named_member(s, user, body.member_id)
         policy.rules_at(body.on)
         s.app.load(Organization, body.destination_org_id)
         start = TransferStart(
