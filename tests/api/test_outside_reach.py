@@ -1,6 +1,6 @@
 """Every route of the API and of the web, tried from outside: each scoped role against the
 records of another commune (a case, a member, a transfer, people, organizations, an account,
-a notice), and against ids nobody recorded.
+a notice), and against ids no record of the kind has (nobody's, or another kind of record's).
 
 For every route and role: nothing is written; the refusal is the structured one (the API's
 `{rule_id, message, lang}`, the web's refusal page), never a 500; and the answer for a record
@@ -10,8 +10,9 @@ and people"):
 
 - a record its path names (or its query: `?org=`, `?case_id=`) and not reached answers
   404 NOT-FOUND, for reads and writes alike;
-- what a write names in its body and must reach (the cell of a new case, the member of a
-  transfer, the organization of an account) answers 403 ACCESS-SCOPE, unknown or elsewhere;
+- what a write names in its body and must reach (the cell of a new case and its helper, the
+  member of a transfer, the organization of an account) answers 403 ACCESS-SCOPE, unknown or
+  elsewhere;
 - a role that may not issue a command at all answers 403 ACCESS-ROLE wherever it points.
 
 A new route fails `test_every_route_is_declared` until it is declared below with how to reach
@@ -376,7 +377,10 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         masks=citizen_alias,
     ),
     ("GET", "/people/{person_id}"): get("/people/{}", "person"),
-    ("GET", "/dissolve"): get("/dissolve?cell={}", "cell", command=DISSOLVE),
+    ("GET", "/dissolve"): [
+        get("/dissolve?org={}", "org", command=DISSOLVE),
+        get("/dissolve?cell={}", "cell", command=DISSOLVE),
+    ],
     ("GET", "/dissolve/{cell_id}"): get("/dissolve/{}", "cell", command=DISSOLVE),
     ("POST", "/dissolve/{cell_id}"): form(
         "/dissolve/{}", "cell", {"on": "04/03/2030"}, command=DISSOLVE
