@@ -41,6 +41,8 @@ from workflows.messages import (
     PlanRequest,
     ResidenceRequest,
     Rung,
+    Sealed,
+    SealRequest,
     StepRequest,
     TransferStart,
     View,
@@ -49,6 +51,7 @@ from workflows.views import view_of
 
 log = structlog.get_logger("dangvien.activities")
 Notify = Callable[[Notification], None]
+Sealer = Callable[[], Sealed]  # seals the worker's store (infra/bootstrap.py `sealer`)
 
 
 def _ctx(actor: ActorRef, key: str) -> Context:
@@ -65,10 +68,13 @@ def refusal(error: DomainError) -> ApplicationError:
 class Activities(ActivityCalls):
     """The activities of one worker, over the application and a notifier."""
 
-    def __init__(self, app: Dangvien, notify: Notify, authority: Authority) -> None:
+    def __init__(
+        self, app: Dangvien, notify: Notify, authority: Authority, sealer: Sealer | None = None
+    ) -> None:
         self.app = app
         self.notify = notify
         self.authority = authority
+        self.sealer = sealer
 
     def _guard(
         self, work: Callable[[], Any], *, signed: tuple[Any, str] | None = None, **ids: object
@@ -307,3 +313,19 @@ class Activities(ActivityCalls):
             key = f"residence/{request.year}/{member.id}/{int(level)}/{request.due}"
             self._tell(member.id, step, request.today, key)
         return [m.id for m in waiting]
+
+    # --- the daily seal ---
+
+    @defn("seal_log")
+    def seal_log(self, request: SealRequest) -> Sealed:
+        """Seal the whole log as it verifies; a log that does not is logged as an error (where,
+        never what) and left unsealed."""
+        if self.sealer is None:
+            raise ApplicationError("this worker was started without a sealer", non_retryable=True)
+        sealed = self.sealer()
+        bound = log.bind(on=str(request.on), tree_size=sealed.tree_size)
+        if sealed.problem:
+            bound.error("seal.refused", problem=sealed.problem)
+        else:
+            bound.info("seal.made" if sealed.new else "seal.nothing_new")
+        return sealed

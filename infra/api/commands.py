@@ -36,7 +36,7 @@ from domain import policy
 from domain.application import NAMESPACE, Context
 from domain.commands import Step, Subject
 from domain.commands.probation import MemberStep
-from domain.errors import ConcurrencyConflict, RuleViolation
+from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.handlers import handle
 from domain.member import Status
 from domain.organization import AdmissionTarget, Organization
@@ -202,16 +202,34 @@ async def start_process(client: Client, run: Any, arg: Any, workflow_id: str) ->
 
 
 def org_command(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
-    """A command on an organization: the role may (403), the organization exists (404) and
-    is inside the user's subtree (403). Returns who acts."""
+    """A command on the organization its path names: outside the user's subtree or unknown,
+    the same NOT-FOUND (a refusal would tell that it exists); then the role may (403).
+    Returns who acts."""
+    if not s.scope.inside(user, org_id):
+        raise not_found("organization")
     if not may(user, command):
         raise role_refused(command)
-    scope = s.scope
-    if scope.path(org_id) is None:
-        raise not_found("organization")
-    if not scope.inside(user, org_id):
+    return s.scope.actor(user, org_id)
+
+
+def named_org(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
+    """A command at an organization its body names (the cell of a new case): the role may
+    (403), then the organization is in the user's subtree — outside or unknown, the same
+    ACCESS-SCOPE (a NOT-FOUND for the unknown alone would map the tree). Returns who acts."""
+    if not may(user, command):
+        raise role_refused(command)
+    if not s.scope.inside(user, org_id):
         raise scope_refused()
-    return scope.actor(user, org_id)
+    return s.scope.actor(user, org_id)
+
+
+def named_member(s: Services, user: User, member_id: UUID) -> Located:
+    """A member a body names (the member of a transfer, a new case's helper): in the user's
+    subtree — outside or unknown, the same ACCESS-SCOPE."""
+    try:
+        return locate(s.app, s.scope, user, "member", member_id)
+    except NotFound:
+        raise scope_refused("member") from None
 
 
 # --- human steps ------------------------------------------------------------------------------
@@ -338,12 +356,14 @@ def within_reach(s: Services, user: User, person_id: UUID) -> None:
 async def start_case(
     body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
-    """Open an admission case at a cell: the person is registered (their record corrected
-    when they exist), then the AdmissionWorkflow starts; returns its first view."""
+    """Open an admission case at a cell: the AdmissionWorkflow starts, recording a new person
+    with the case (a recorded one keeps their record); returns its first view."""
     case_id = new_id(user, key, "case")
 
     def prepare() -> AdmissionStart:
-        actor = org_command(s, user, body.cell_id, OPEN_CASE)
+        actor = named_org(s, user, body.cell_id, OPEN_CASE)
+        if body.helper_member_id is not None:
+            named_member(s, user, body.helper_member_id)
         person_id = s.app.person_id_for(body.person.citizen_id)
         recorded = s.app.exists(person_id)
         if recorded:
@@ -378,9 +398,9 @@ async def start_transfer(
 
     def prepare() -> TransferStart:
         scope = s.scope
-        member = locate(s.app, scope, user, "member", body.member_id)
         if not may(user, START_TRANSFER):
             raise role_refused(START_TRANSFER)
+        member = named_member(s, user, body.member_id)
         policy.rules_at(body.on)
         s.app.load(Organization, body.destination_org_id)
         start = TransferStart(
@@ -412,11 +432,14 @@ def correct_person(
 ) -> AcknowledgedOut:
     """A correction of a person's data (a new record, never an edit), by the subtree that
     holds the person: anywhere else the person reads as unknown (404)."""
-    if not may(user, CORRECT_PERSON):
-        raise role_refused(CORRECT_PERSON)
-    holding = s.app.cell_holding(person_id) if s.app.exists(person_id) else None
+    try:
+        holding = s.app.cell_holding(person_id)
+    except NotFound:  # unknown, or the id of another kind of record
+        holding = None
     if holding is None or not s.scope.inside(user, holding):
         raise not_found("person")
+    if not may(user, CORRECT_PERSON):
+        raise role_refused(CORRECT_PERSON)
     policy.rules_at(body.on)
     actor = s.scope.actor(user, holding)
     s.app.correct_person(

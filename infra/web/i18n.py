@@ -324,8 +324,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
     "audit.seal": (
-        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {key}",
-        "Last seal of the record: {size} events, root {root}…, at {at}, key {key}",
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {fingerprint}",
+        "Last seal of the record: {size} events, root {root}…, at {at}, key {fingerprint}",
+    ),
+    "audit.no_seal": ("Hồ sơ chưa được niêm phong lần nào.", "The record has not been sealed yet."),
+    "audit.unsealed": (
+        "Chưa niêm phong: {count} sự kiện ghi sau lần niêm phong gần nhất (niêm phong hằng ngày).",
+        "Not sealed yet: {count} events recorded since the last seal (sealed daily).",
     ),
     # --- export ---
     "export.quota_sheet": ("Chỉ tiêu", "Quota"),

@@ -452,8 +452,19 @@ def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> H
         case_id=case_id or "",
         on=on or dmy(w.today),
         citizen_id="",
-        seal=seal_head(w.s.app.recorder),
+        **seal_shown(w),
     )
+
+
+def seal_shown(w: Web) -> dict[str, Any]:
+    """The last seal as the department notes it, its time in Vietnam, and what is not sealed
+    yet."""
+    head = seal_head(w.s.app.recorder)
+    sealed = head.seal if head is not None else None
+    return {
+        "seal": head,
+        "sealed_at": dmy(datetime.fromisoformat(sealed.sealed_at)) if sealed is not None else "",
+    }
 
 
 @router.post("/audit/person")

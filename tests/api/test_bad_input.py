@@ -145,7 +145,8 @@ BAD: dict[str, Bad] = {
         None,
     ),
     "case: unknown field": Bad("secretary", cases, new_case(priority="high"), 422, None),
-    "case: unknown cell": Bad("secretary", cases, new_case(cell_id=UNKNOWN), 404, "NOT-FOUND"),
+    # a cell named in the body and not reached: unknown or elsewhere, the same refusal
+    "case: unknown cell": Bad("secretary", cases, new_case(cell_id=UNKNOWN), 403, "ACCESS-SCOPE"),
     "case: another organization's cell": Bad(
         "secretary", cases, lambda k: new_case(cell_id=k.org("far_cell"))(k), 403, "ACCESS-SCOPE"
     ),
@@ -342,8 +343,8 @@ BAD: dict[str, Bad] = {
         "department",
         lambda k: "/api/transfers",
         transfer_start(member_id=UNKNOWN),
-        404,
-        "NOT-FOUND",
+        403,
+        "ACCESS-SCOPE",
     ),
     "transfer: unknown destination": Bad(
         "department",
@@ -412,8 +413,8 @@ BAD: dict[str, Bad] = {
         "grassroots",
         lambda k: f"/api/orgs/{k.org('other_grassroots')}/targets",
         target(count=3),
-        403,
-        "ACCESS-SCOPE",
+        404,  # an organization its path names and not reached: unknown or elsewhere, the same
+        "NOT-FOUND",
     ),
     # --- dissolution ---
     "dissolution: a member left behind": Bad(
