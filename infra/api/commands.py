@@ -544,6 +544,7 @@ async def dissolve(
 async def start_dissolution(
     org_id: UUID, body: DissolutionIn, user: User, s: Services
 ) -> DissolutionOut:
+    """The dry run (nothing written if it refuses), then the workflow, found if it runs."""
 
     def prepare() -> DissolutionStart:
         actor = org_command(s, user, org_id, DISSOLVE)

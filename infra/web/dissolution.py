@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError, RuleViolation
+from domain.member import Member
 from domain.stages import Status
 from domain.transfer import Transfer
 from infra.api import commands, queries
@@ -82,7 +83,12 @@ def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> d
     officer chose."""
     moves = queries.dissolution_preview(cell.id, w.user, w.s, day)
     allowed = {str(c.id) for c in destinations(w, cell)}
-    names = member_names(w.s.app, w.s.engine, [m.member_id for m in moves]) if w.sees_people else {}
+    # Names of the user's own members only: one bound for the cell may come from elsewhere.
+    scope, app = w.s.scope, w.s.app
+    ours = [
+        m.member_id for m in moves if scope.inside(w.user, app.load(Member, m.member_id).cell_id)
+    ]
+    names = member_names(app, w.s.engine, ours) if w.sees_people else {}
     rows = []
     for m in moves:
         suggested = str(m.to_cell_id) if m.to_cell_id else ""
@@ -95,7 +101,7 @@ def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> d
                 "chosen": choice if choice in allowed else "",  # none of the list: to choose
                 "transfer_id": str(m.transfer_id) if m.transfer_id else "",
                 "leaving": m.transfer_id is not None
-                and w.s.app.load(Transfer, m.transfer_id).from_cell_id == cell.id,
+                and app.load(Transfer, m.transfer_id).from_cell_id == cell.id,
             }
         )
     return {
