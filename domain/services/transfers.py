@@ -50,21 +50,17 @@ class Transfers(Organizations):
                     "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
                     "The member is struck off or temporarily away",
                 )
-            from_cell = unit.load(Organization, member.cell_id)
-            destination = unit.load(Organization, destination_org_id)
-            policy.check_one_transfer_at_a_time(from_cell.in_flight, member_id)
+            self.load(Organization, destination_org_id)
             same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
                 destination_org_id, on
             )
             Transfer.check_start(kind, reason, trigger_on, returns_on, member.holds, same)
-            from_cell.open_transfer(transfer_id, member_id, unit.stamp(on, "from"))
-            if destination.kind.holds_members:
-                destination.open_transfer(transfer_id, member_id, unit.stamp(on, "to"))
             start_due = (
                 policy.due_date("TRF-START", trigger_on).due
                 if kind is TransferKind.official
                 else None
             )
+            self._open(unit, transfer_id, member_id, member.cell_id, destination_org_id, on)
             unit.add(
                 Transfer(
                     id=transfer_id,
@@ -81,6 +77,24 @@ class Transfers(Organizations):
                 )
             )
         return transfer_id
+
+    @staticmethod
+    def _open(
+        unit: Unit,
+        transfer_id: UUID,
+        member_id: UUID,
+        from_cell_id: UUID,
+        destination_org_id: UUID,
+        on: date,
+    ) -> None:
+        """The cell the transfer leaves, and the cell it is bound for, count it as under way
+        (a dissolution must not strand it); one at a time per member (TRF-IN-FLIGHT)."""
+        from_cell = unit.load(Organization, from_cell_id)
+        policy.check_one_transfer_at_a_time(from_cell.in_flight, member_id)
+        from_cell.open_transfer(transfer_id, member_id, unit.stamp(on, "from"))
+        destination = unit.load(Organization, destination_org_id)
+        if destination.kind.holds_members:
+            destination.open_transfer(transfer_id, member_id, unit.stamp(on, "to"))
 
     def _grassroots_or_none(self, org_id: UUID, on: date) -> UUID | None:
         org = self.load(Organization, org_id)
