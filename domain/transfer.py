@@ -115,6 +115,12 @@ class Transfer(Recorded):
         return TransferStage.in_transit
 
     @property
+    def cells_concerned(self) -> list[UUID]:
+        """The organizations that may count this transfer as under way: the cell it left, the
+        destination and every organization its letter reached."""
+        return [self.from_cell_id, self.destination_org_id, *(h.to_org_id for h in self.hops)]
+
+    @property
     def present_due(self) -> date | None:
         """TRF-PRESENT: from the date of the introduction letter to the receiving cell."""
         return policy.due_date("TRF-PRESENT", self.letter_on).due if self.letter_on else None

@@ -250,14 +250,16 @@ class Activities(ActivityCalls):
     @defn("move_member")
     def move_member(self, request: MoveRequest) -> bool:
         """One member of a dissolved cell moves by an internal transfer, start to acceptance;
-        every command key derives from (cell, member), so a rerun moves nobody twice."""
+        every command key derives from (cell, member), so a rerun moves nobody twice. A member
+        with a transfer of their own under way is refused (TRF-IN-FLIGHT) and retried: once
+        that transfer has carried them out of the cell, there is nothing left to move."""
         cell_id, move, on = request.cell_id, request.move, request.on
         transfer_id = uuid5(NAMESPACE, f"dissolve/{cell_id}/{move.member_id}")
         ctx = _ctx(request.actor, f"dissolve/{cell_id}/{move.member_id}")
         app = self.app
         member = app.load(Member, move.member_id)
-        if member.cell_id == move.to_cell_id:
-            return False  # moved already (by an earlier attempt)
+        if member.cell_id != cell_id:
+            return False  # moved already: by an earlier attempt, or by their own transfer
 
         def run() -> None:
             app.start_transfer(

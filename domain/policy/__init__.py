@@ -22,8 +22,11 @@ from domain.policy.checks import check_excellent_rating as check_excellent_ratin
 from domain.policy.checks import check_extension as check_extension
 from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
+from domain.policy.checks import check_leaves_from as check_leaves_from
 from domain.policy.checks import check_no_hold as check_no_hold
+from domain.policy.checks import check_no_transfer_in_flight as check_no_transfer_in_flight
 from domain.policy.checks import check_not_before as check_not_before
+from domain.policy.checks import check_one_transfer_at_a_time as check_one_transfer_at_a_time
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_probation_discipline as check_probation_discipline
 from domain.policy.checks import check_readmission as check_readmission

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from uuid import UUID
 
 from domain.calendar import add_months, whole_months_between
 from domain.policy.rulesets import (
@@ -360,6 +361,52 @@ def check_no_hold(holds: Iterable[HoldKind]) -> None:
             "No official transfer while the member is under inspection, complaint or discipline "
             "review",
             holds=active,
+        )
+
+
+def check_no_transfer_in_flight(in_flight: Mapping[UUID, UUID]) -> None:
+    """ORG-DISSOLVE-TRANSFER: a cell is not dissolved while a transfer (transfer id → member
+    id) is on its way out of it, into it, or holds a member away or a guest: each is accepted,
+    ended or cancelled first, or the dissolution is dated after it. The dissolution cannot
+    re-address a letter another committee issued, and moving such a member would move them
+    twice."""
+    if in_flight:
+        raise _refuse(
+            "ORG-DISSOLVE-TRANSFER",
+            f"Chi bộ còn {len(in_flight)} việc chuyển sinh hoạt đang thực hiện (đi, đến hoặc "
+            "tạm thời): cần hoàn tất hoặc hủy trước khi giải thể",
+            f"{len(in_flight)} transfers out of, into or temporarily away from the cell are "
+            "still under way: complete or cancel them before the dissolution",
+            transfers=[
+                {"transfer_id": str(t), "member_id": str(m)}
+                for t, m in sorted(in_flight.items(), key=lambda tm: (str(tm[1]), str(tm[0])))
+            ],
+        )
+
+
+def check_one_transfer_at_a_time(in_flight: Mapping[UUID, UUID], member_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a member has one transfer under way at a time (two would move them
+    twice); the second starts once the first is accepted, ended or cancelled."""
+    under_way = sorted(str(t) for t, m in in_flight.items() if m == member_id)
+    if under_way:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên đang có một việc chuyển sinh hoạt chưa hoàn tất",
+            "The member has a transfer still under way",
+            transfer_ids=under_way,
+        )
+
+
+def check_leaves_from(member_cell_id: UUID, from_cell_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a transfer is accepted only while the member is still in the cell it
+    left; a member moved meanwhile (by a reorganisation, say) would be moved a second time."""
+    if member_cell_id != from_cell_id:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên không còn sinh hoạt ở chi bộ nơi chuyển đi: hủy việc chuyển này và lập "
+            "việc mới từ chi bộ hiện tại",
+            "The member is no longer in the cell the transfer left: cancel it and start a new "
+            "one from the member's present cell",
         )
 
 

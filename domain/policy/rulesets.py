@@ -344,6 +344,10 @@ PROCESS_GUARDS: dict[str, str] = {
     "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
     "TRF-KIND": "an internal transfer stays inside its grassroots organization; letters hop on",
     "ORG-DISSOLVE": "a cell is dissolved only when every member has a new cell (§6)",
+    "ORG-DISSOLVE-TRANSFER": "a cell is not dissolved while a transfer out of it, into it or "
+    "away from it is under way: each is completed or cancelled first (§4, §6)",
+    "TRF-IN-FLIGHT": "a member has one transfer under way at a time, accepted only from the "
+    "cell it left (§4, §6: nobody moved twice)",
     "RULES-PERIOD": "no rule set was in force on the date of the act",
     "NOT-FOUND": "the command names something that does not exist",
 }

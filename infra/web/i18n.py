@@ -301,6 +301,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Each member moves by an internal transfer to the cell chosen; the cell is dissolved "
         "only once every member has moved.",
     ),
+    "dissolve.in_transit": (
+        "{count} đảng viên đang chuyển sinh hoạt đi, đến hoặc tạm thời: hoàn tất hoặc hủy từng "
+        "việc chuyển trước khi giải thể chi bộ.",
+        "{count} members have a transfer under way out of, into or away from the cell: complete "
+        "or cancel each before the cell is dissolved.",
+    ),
+    "dissolve.leaving": ("Đang chuyển sinh hoạt đi", "Transfer out under way"),
+    "dissolve.arriving": ("Đang chuyển sinh hoạt đến", "Transfer in under way"),
+    "dissolve.resolve_first": (
+        "hoàn tất hoặc hủy trước khi giải thể",
+        "complete or cancel it before the dissolution",
+    ),
     "dissolve.missing": (
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
@@ -532,6 +544,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.LetterPresented": ("Nộp thư giới thiệu", "Letter presented"),
     "event.MemberEnrolled": ("Vào danh sách chi bộ", "Member enrolled"),
     "event.MemberReleased": ("Ra khỏi danh sách chi bộ", "Member released"),
+    "event.TransferOpened": ("Có việc chuyển sinh hoạt đi hoặc đến", "Transfer under way"),
+    "event.TransferClosed": (
+        "Việc chuyển sinh hoạt đã tiếp nhận hoặc hủy",
+        "Transfer accepted or cancelled",
+    ),
     "event.MembershipRecorded": ("Ghi nhận đảng viên", "Membership recorded"),
     "event.NewMemberCourseCompleted": (
         "Hoàn thành lớp bồi dưỡng đảng viên mới",
