@@ -335,8 +335,8 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/lang/{code}"): PUBLIC,
     ("GET", "/static"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
-    ("GET", "/redoc"): PUBLIC,
+    ("GET", "/docs/start.js"): PUBLIC,
+    ("GET", "/docs/assets"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("POST", "/logout"): OWN,
     ("GET", "/"): OWN,  # the user's own organization
