@@ -110,6 +110,7 @@ class AdmissionCase(Recorded):
         self.cell_resolution_on: date | None = None
         self.intermediate_appraised_on: date | None = None
         self.committee_ballot: Ballot | None = None
+        self.committee_passed = False
         self.committee_resolution_on: date | None = None
         self.decision_extension_wd = 0
         self.decision: tuple[str, date, UUID] | None = None
@@ -430,6 +431,7 @@ class AdmissionCase(Recorded):
     @event("CommitteeVoted")
     def _committee_voted(self, ballot: Ballot, passed: bool, stamp: Stamp) -> None:
         self.committee_ballot = ballot
+        self.committee_passed = passed
         self.committee_resolution_on = ballot.held_on
 
     def extend_decision_deadline(self, extra_wd: int, reason: str, stamp: Stamp) -> None:
@@ -453,11 +455,14 @@ class AdmissionCase(Recorded):
         stamp: Stamp,
     ) -> None:
         """Step 11: the admission decision (9-KNĐ); a late decision stands but is recorded late
-        (the consequence is an accountability review, not invalidity)."""
+        (the consequence is an accountability review, not invalidity). A grassroots committee
+        authorised to admit decides through its own vote, so not after that vote failed."""
         self._expect(steps.Decide)
         on = stamp.effective_on
         policy.check_not_before(on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, on)
+        if decided_by == self.grassroots_id:
+            policy.check_own_resolution(self.committee_ballot, self.committee_passed)
         due = self.decision_due
         overdue = policy.working_days_overdue(due, on) if due else 0
         self._decided(

@@ -25,6 +25,7 @@ from domain.policy.checks import check_introductions as check_introductions
 from domain.policy.checks import check_no_hold as check_no_hold
 from domain.policy.checks import check_not_before as check_not_before
 from domain.policy.checks import check_org_min as check_org_min
+from domain.policy.checks import check_own_resolution as check_own_resolution
 from domain.policy.checks import check_probation_discipline as check_probation_discipline
 from domain.policy.checks import check_readmission as check_readmission
 from domain.policy.checks import check_registered_member as check_registered_member

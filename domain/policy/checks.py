@@ -247,6 +247,21 @@ def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date)
         )
 
 
+def check_own_resolution(ballot: Ballot | None, passed: bool) -> None:
+    """ADM-VOTE-COMMITTEE: a grassroots committee authorised to admit decides by its own
+    resolution, so only when its vote reached 2/3 (it may still refuse). A committee above it
+    decides on the full report of the vote, passed or not."""
+    if ballot is None or not passed:
+        votes = f"{ballot.votes_for}/{ballot.denominator}" if ballot else "0"
+        raise _refuse(
+            "ADM-VOTE-COMMITTEE",
+            f"Nghị quyết của đảng ủy cơ sở không đạt 2/3 ({votes}): đảng ủy không thể quyết định "
+            "kết nạp",
+            f"The grassroots committee's vote fell short of 2/3 ({votes}): it cannot decide to "
+            "admit",
+        )
+
+
 def check_extension(rule_id: str, already_extended: bool, extra_wd: int, on: date) -> None:
     """ADM-DECIDE-EXT: one extension, bounded by the rule (ADM-DECIDE or PRB-DECIDE)."""
     rules = rules_at(on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -481,6 +481,60 @@ def test_a_failed_committee_vote_is_reported_up_in_full(world: World) -> None:
     case.committee_vote(votes_for=5)  # 15 < 18: short, but the result goes up either way
     assert case.stage() is Stage.decision
     assert world.app.history(case.case_id)[-1].facts["passed"] is False
+    case.decide()  # the committee above decides on the full report
+    assert case.stage() is Stage.ceremony
+
+
+def authorised_to_admit(world: World) -> World:
+    """The world seen from an enterprise's grassroots committee authorised to admit, with a
+    cell of nine full members."""
+    app = world.app
+    enterprise = app.register_organization(
+        ctx(),
+        kind=OrgKind.grassroots_committee,
+        name="Đảng bộ Công ty May An Bình",
+        parent_id=world.district,
+        established_on=date(2005, 1, 5),
+        may_admit=True,
+    )
+    cell = app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ phân xưởng 1",
+        parent_id=enterprise,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.enterprise,
+    )
+    app.reparent_organization(ctx(), enterprise, world.commune, date(2025, 7, 1))
+    authorised = replace(world, grassroots=enterprise, cell=cell, members={})
+    authorised.add_members(cell, 9)
+    return authorised
+
+
+@pytest.mark.parametrize(("votes_for", "decides"), [(5, False), (6, True)], ids=["5/9", "6/9"])
+def test_a_committee_authorised_to_admit_decides_only_after_its_own_vote_passed(
+    world: World, votes_for: int, decides: bool
+) -> None:
+    enterprise = authorised_to_admit(world)
+    case = open_case(enterprise)
+    case.dossier()
+    case.cell_vote()
+    case.committee_vote(votes_for=votes_for)
+    if decides:
+        case.decide(by=enterprise.grassroots)
+        assert case.stage() is Stage.ceremony
+        return
+    with refused(world.app, "ADM-VOTE-COMMITTEE"):
+        case.decide(by=enterprise.grassroots)
+    # It reports the result and may still refuse admission, which ends the case.
+    world.app.refuse_admission(
+        ctx(),
+        case.case_id,
+        decided_by=enterprise.grassroots,
+        reason="nghị quyết đảng ủy không đạt 2/3",
+        on=date(2026, 1, 20),
+    )
+    assert case.stage() is Stage.rejected
 
 
 @pytest.mark.parametrize(
