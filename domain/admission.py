@@ -169,10 +169,10 @@ class AdmissionCase(Recorded):
 
     @property
     def ceremony_due(self) -> date | None:
-        """ADM-CEREMONY: from the cell's receipt of the decision."""
+        """ADM-CEREMONY: from the cell's receipt of the decision, or the approved delay."""
         if self.decision_received_on is None:
             return None
-        return policy.due_date("ADM-CEREMONY", self.decision_received_on).due
+        return policy.ceremony_due(self.decision_received_on, self.ceremony_delay_until)
 
     def current_deadline(self, on: date) -> tuple[str, date, date] | None:
         """(rule id, start, due) of the deadline the current stage runs against: the
@@ -194,8 +194,7 @@ class AdmissionCase(Recorded):
             assert self.cell_resolution_on is not None and self.decision_due is not None
             return "ADM-DECIDE", self.cell_resolution_on, self.decision_due
         if stage is Stage.ceremony and self.decision_received_on and self.ceremony_due:
-            due = max(self.ceremony_due, self.ceremony_delay_until or self.ceremony_due)
-            return "ADM-CEREMONY", self.decision_received_on, due
+            return "ADM-CEREMONY", self.decision_received_on, self.ceremony_due
         return None
 
     def _expect(self, step: type[Step]) -> None:
@@ -510,7 +509,8 @@ class AdmissionCase(Recorded):
         self.decision_received_on = stamp.effective_on
 
     def approve_ceremony_delay(self, until: date, approved_by: UUID, stamp: Stamp) -> None:
-        """ADM-CEREMONY: a later ceremony, approved by the directly-superior committee."""
+        """ADM-CEREMONY: a later ceremony, approved by the committee directly above the cell
+        (checked by the service, which knows the tree), to a day past the current due date."""
         self._expect(steps.ApproveCeremonyDelay)
         due = self.ceremony_due
         if due is None or until <= due:
@@ -539,7 +539,7 @@ class AdmissionCase(Recorded):
         due = self.ceremony_due
         assert due is not None
         policy.check_not_before(on, self.decision_received_on)
-        policy.check_ceremony_on_time(on, due, self.ceremony_delay_until)
+        policy.check_ceremony_on_time(on, due)
         self._ceremony_held(member_id=member_id, stamp=stamp)
 
     @event("CeremonyHeld")

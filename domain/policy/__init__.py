@@ -42,6 +42,7 @@ from domain.policy.deadlines import Deadline as Deadline
 from domain.policy.deadlines import EscalationStep as EscalationStep
 from domain.policy.deadlines import Ladder as Ladder
 from domain.policy.deadlines import Level as Level
+from domain.policy.deadlines import ceremony_due as ceremony_due
 from domain.policy.deadlines import due_date as due_date
 from domain.policy.deadlines import escalation_plan as escalation_plan
 from domain.policy.deadlines import working_days_overdue as working_days_overdue

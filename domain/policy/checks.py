@@ -275,10 +275,10 @@ def check_extension(rule_id: str, already_extended: bool, extra_wd: int, on: dat
         )
 
 
-def check_ceremony_on_time(held_on: date, due: date, approved_delay_until: date | None) -> None:
-    """ADM-CEREMONY: within 30 WD of the cell receiving the decision, or an approved delay."""
-    limit = max(due, approved_delay_until or due)
-    if held_on > limit:
+def check_ceremony_on_time(held_on: date, due: date) -> None:
+    """ADM-CEREMONY: by its due date (`ceremony_due`: 30 WD from the cell receiving the
+    decision, or the approved delay)."""
+    if held_on > due:
         raise _refuse(
             "ADM-CEREMONY",
             f"Lễ kết nạp quá hạn ({_fmt(due)}) mà chưa được cấp ủy cấp trên trực tiếp đồng ý "

@@ -269,13 +269,14 @@ class Admissions(Organizations):
     def approve_ceremony_delay(
         self, ctx: Context, case_id: UUID, *, until: date, approved_by: UUID, on: date
     ) -> None:
+        """ADM-CEREMONY: the committee directly above the cell (its intermediate or grassroots
+        committee) approves a later ceremony."""
         case = self.load(AdmissionCase, case_id)
-        superior = self.grassroots_of(case.cell_id, on).parent_on(on)
-        if approved_by != superior:
+        if approved_by != self.directly_superior(case.cell_id, on):
             raise RuleViolation(
                 "ADM-CEREMONY",
-                "Chỉ cấp ủy cấp trên trực tiếp duyệt lùi lễ kết nạp",
-                "Only the directly-superior committee approves a later ceremony",
+                "Chỉ cấp ủy cấp trên trực tiếp của chi bộ duyệt lùi lễ kết nạp",
+                "Only the committee directly above the cell approves a later ceremony",
             )
         self.case_step(
             ctx, case_id, on, lambda c, s: c.approve_ceremony_delay(until, approved_by, s)

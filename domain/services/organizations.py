@@ -131,6 +131,9 @@ class Organizations(Store):
     def may_admit(self, org_id: UUID) -> bool:
         return self.load(Organization, org_id).may_admit
 
+    def directly_superior(self, org_id: UUID, on: date) -> UUID | None:
+        return tree.directly_superior(self, org_id, on)
+
     def grassroots_of(self, org_id: UUID, on: date) -> Organization:
         """The grassroots organization a cell belongs to on a date."""
         found = tree.grassroots_of(self, org_id, on)

@@ -212,17 +212,20 @@ class Choices:
         self.options["member_id"] = self.options["helper_member_id"] = members
 
     def _committees(self) -> None:
-        w = self.w
+        """The committee each decision is the domain's to expect: the competent one decides
+        (ADM-DECIDE, PRB-DECIDE, PRB-DEADLOCK), the one directly above the cell approves a later
+        ceremony (ADM-CEREMONY)."""
+        w, cell = self.w, cell_of(self.record)
         try:
-            competent = w.s.app.competent_committee(cell_of(self.record), w.today)
+            competent = w.s.app.competent_committee(cell, w.today).id
         except DomainError:
             return
-        committees = [(str(competent.id), w.orgs.name(competent.id))]
-        parent = w.orgs.get(competent.id)
-        if parent is not None and parent.parent_id is not None:
-            committees.append((str(parent.parent_id), w.orgs.name(parent.parent_id)))
-        self.options["decided_by"] = self.options["approved_by"] = committees
-        self.defaults["decided_by"] = self.defaults["approved_by"] = str(competent.id)
+        self.options["decided_by"] = [(str(competent), w.orgs.name(competent))]
+        self.defaults["decided_by"] = str(competent)
+        superior = w.s.app.directly_superior(cell, w.today)
+        if superior is not None:
+            self.options["approved_by"] = [(str(superior), w.orgs.name(superior))]
+            self.defaults["approved_by"] = str(superior)
 
     def _relatives(self) -> None:
         record, w = self.record, self.w

@@ -611,7 +611,50 @@ def test_a_late_ceremony_needs_the_directly_superior_committees_approval(world: 
     assert case.state.ceremony_due == date(2026, 3, 12)
     with refused(app, "ADM-CEREMONY"):
         app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
-    with refused(app, "ADM-CEREMONY"):  # approval must come from the directly-superior committee
+    # The committee directly above the cell approves, not the grassroots organization's parent.
+    with refused(app, "ADM-CEREMONY"):
+        app.approve_ceremony_delay(
+            ctx(),
+            case.case_id,
+            until=date(2026, 3, 31),
+            approved_by=world.commune,
+            on=date(2026, 3, 10),
+        )
+    app.approve_ceremony_delay(
+        ctx(),
+        case.case_id,
+        until=date(2026, 3, 31),
+        approved_by=world.grassroots,
+        on=date(2026, 3, 10),
+    )
+    assert case.state.ceremony_due == date(2026, 3, 31)
+    assert case.state.current_deadline(date(2026, 3, 11)) == (
+        "ADM-CEREMONY",
+        date(2026, 1, 22),
+        date(2026, 3, 31),
+    )
+    app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
+    assert case.stage() is Stage.admitted
+
+
+def test_under_an_intermediate_committee_it_approves_a_later_ceremony(world: World) -> None:
+    app = world.app
+    intermediate = app.register_organization(
+        ctx(),
+        kind=OrgKind.intermediate_committee,
+        name="Đảng bộ bộ phận khu 1",
+        parent_id=world.grassroots,
+        established_on=date(2010, 1, 1),
+    )
+    app.reparent_organization(ctx(), world.cell, intermediate, date(2024, 1, 1))
+    case = open_case(world)
+    case.dossier()
+    case.cell_vote()
+    app.record_intermediate_appraisal(ctx(), case.case_id, date(2025, 12, 10))
+    case.committee_vote()
+    case.decide()
+    app.receive_decision(ctx(), case.case_id, date(2026, 1, 22))
+    with refused(app, "ADM-CEREMONY"):
         app.approve_ceremony_delay(
             ctx(),
             case.case_id,
@@ -620,14 +663,9 @@ def test_a_late_ceremony_needs_the_directly_superior_committees_approval(world: 
             on=date(2026, 3, 10),
         )
     app.approve_ceremony_delay(
-        ctx(),
-        case.case_id,
-        until=date(2026, 3, 31),
-        approved_by=world.commune,
-        on=date(2026, 3, 10),
+        ctx(), case.case_id, until=date(2026, 3, 31), approved_by=intermediate, on=date(2026, 3, 10)
     )
-    app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
-    assert case.stage() is Stage.admitted
+    assert case.state.ceremony_due == date(2026, 3, 31)
 
 
 def test_a_withdrawn_case_ends_and_accepts_no_further_step(world: World) -> None:

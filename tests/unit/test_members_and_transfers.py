@@ -426,16 +426,17 @@ def _decide(
 @pytest.mark.parametrize(
     ("decider", "by_upper", "refused_by"),
     [
-        # On 2026-04-07 the competent committee is the commune committee; after the deadlock
-        # it no longer decides: the upper committee does (PRB-DEADLOCK).
+        # On 2026-04-07 the competent committee is the commune committee: after the deadlock
+        # it decides on the deadlock, not on a cell resolution there is none of.
         pytest.param("commune", False, "PRB-DEADLOCK", id="competent-without-resolution"),
-        # The upper committee is the competent committee's parent: the province.
-        pytest.param("commune", True, "PRB-DEADLOCK", id="commune-posing-as-upper"),
+        # The committee that hears the deadlock is directly superior and competent: the
+        # commune committee, not the grassroots committee below it nor the province above.
+        pytest.param("commune", True, None, id="competent-decides-the-deadlock"),
         pytest.param("grassroots", True, "PRB-DEADLOCK", id="grassroots-posing-as-upper"),
-        pytest.param("province", True, None, id="province-decides"),
+        pytest.param("province", True, "PRB-DEADLOCK", id="province-above-the-competent"),
     ],
 )
-def test_after_a_deadlock_only_the_upper_committee_decides(
+def test_after_a_deadlock_the_directly_superior_competent_committee_decides(
     world: World, motion: Motion, decider: str, by_upper: bool, refused_by: str | None
 ) -> None:
     probationer = _deadlock(world)
@@ -458,12 +459,12 @@ def test_after_a_deadlock_only_the_upper_committee_decides(
 
 
 @pytest.mark.parametrize("motion", [Motion.recognize, Motion.strike_off])
-def test_the_upper_committee_cannot_decide_before_three_failed_votes(
+def test_no_committee_decides_on_a_deadlock_before_three_failed_votes(
     world: World, motion: Motion
 ) -> None:
     probationer = _deadlock(world, failed=2)
     with writes_nothing(world.app), refused("PRB-DEADLOCK"):
-        _decide(world, probationer, motion, world.province, True)
+        _decide(world, probationer, motion, world.commune, True)
 
 
 @pytest.mark.parametrize(

@@ -651,10 +651,9 @@ def test_a_decision_deadline_is_extended_once_by_at_most_30_working_days(
 def test_the_ceremony_is_held_by_its_due_date_unless_the_superior_committee_approved_a_delay(
     held_on: date, approved_delay_until: date | None, refused_by: str | None
 ) -> None:
-    due = date(2026, 3, 31)
-    assert_outcome(
-        lambda: policy.check_ceremony_on_time(held_on, due, approved_delay_until), refused_by
-    )
+    # 30 WD from the cell's receipt on 2026-02-10, across Tết: due on 2026-03-31.
+    due = policy.ceremony_due(date(2026, 2, 10), approved_delay_until)
+    assert_outcome(lambda: policy.check_ceremony_on_time(held_on, due), refused_by)
 
 
 # --- ADM-DECIDE: the authority, and the rule change of 2025-07-01 ----------------------------
