@@ -180,16 +180,19 @@ class AdmissionCase(Recorded):
         `on`), ADM-DECIDE from the cell's resolution, ADM-CEREMONY from the receipt."""
         stage = self.stage
         if stage in DOSSIER_OPEN:
+            # Each document's validity runs from its own date: the certificate's issue, the
+            # introducer's letter.
             lapsing = [
-                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE")
+                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE", i.letter_on)
                 for i in self.introductions.values()
             ]
             if self.certificate:
-                lapsing.append((policy.certificate_expires(self.certificate[1], on), "ADM-CERT"))
+                issued_on = self.certificate[1]
+                lapsing.append((policy.certificate_expires(issued_on, on), "ADM-CERT", issued_on))
             if not lapsing:
                 return None
-            due, rule = min(lapsing)
-            return rule, self.opened_on, due
+            due, rule, start = min(lapsing)
+            return rule, start, due
         if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
             assert self.cell_resolution_on is not None and self.decision_due is not None
             return "ADM-DECIDE", self.cell_resolution_on, self.decision_due

@@ -24,11 +24,13 @@ from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
 from domain.policy.checks import check_no_hold as check_no_hold
 from domain.policy.checks import check_not_before as check_not_before
+from domain.policy.checks import check_official_start as check_official_start
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_own_resolution as check_own_resolution
 from domain.policy.checks import check_probation_discipline as check_probation_discipline
 from domain.policy.checks import check_readmission as check_readmission
 from domain.policy.checks import check_registered_member as check_registered_member
+from domain.policy.checks import check_retirement_under_hold as check_retirement_under_hold
 from domain.policy.checks import check_temporary_transfer as check_temporary_transfer
 from domain.policy.checks import counting_rules as counting_rules
 from domain.policy.checks import deadlocked as deadlocked

@@ -378,6 +378,62 @@ def check_no_hold(holds: Iterable[HoldKind]) -> None:
         )
 
 
+# §4: what makes a transfer official (and starts TRF-START's clock).
+OFFICIAL_REASONS = frozenset(
+    {
+        TransferReason.new_job,
+        TransferReason.retirement,
+        TransferReason.demobilisation,
+        TransferReason.residence_change,
+    }
+)
+
+
+def check_official_start(reason: TransferReason, trigger_on: date, on: date) -> None:
+    """TRF-START: an official transfer follows a decision on a new job, retirement or
+    demobilisation, or a change of permanent residence, and starts once that takes effect."""
+    if reason not in OFFICIAL_REASONS:
+        raise _refuse(
+            "TRF-START",
+            "Chuyển sinh hoạt đảng chính thức khi có quyết định nhận công tác mới, nghỉ hưu, "
+            "xuất ngũ hoặc khi thay đổi nơi cư trú thường xuyên",
+            "An official transfer follows a new job, retirement or demobilisation decision, or "
+            "a change of permanent residence",
+            reason=str(reason),
+        )
+    if on < trigger_on:
+        raise _refuse(
+            "TRF-START",
+            f"Chưa thể chuyển sinh hoạt chính thức trước ngày quyết định hoặc việc thay đổi nơi "
+            f"cư trú có hiệu lực ({_fmt(trigger_on)})",
+            f"An official transfer cannot start before the decision or residence change takes "
+            f"effect ({trigger_on.isoformat()})",
+            trigger_on=trigger_on.isoformat(),
+        )
+
+
+def check_retirement_under_hold(holds: Iterable[HoldKind], to_residence_cell: bool) -> None:
+    """TRF-HOLD: a member who retires under inspection, complaint or discipline review gets
+    only a temporary transfer, to the cell where they reside, for as long as it lasts (no
+    return date); retiring without a hold is an official transfer."""
+    if not list(holds):
+        raise _refuse(
+            "TRF-TEMP",
+            "Đảng viên nghỉ hưu chuyển sinh hoạt đảng chính thức; chỉ chuyển tạm thời khi đang bị "
+            "kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét kỷ luật",
+            "A retiring member transfers officially; only under inspection, complaint or "
+            "discipline review is the transfer temporary",
+        )
+    if not to_residence_cell:
+        raise _refuse(
+            "TRF-HOLD",
+            "Đảng viên nghỉ hưu khi đang bị kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét "
+            "kỷ luật chỉ chuyển sinh hoạt tạm thời về chi bộ thôn, tổ dân phố nơi cư trú",
+            "A member retiring under a hold transfers temporarily to the hamlet or "
+            "residential-group cell of their residence only",
+        )
+
+
 def check_temporary_transfer(reason: TransferReason, leaves_on: date, returns_on: date) -> None:
     """TRF-TEMP: away 3 months to < 1 year, or full-time domestic study 3 months to 2 years."""
     rules = rules_at(leaves_on)
