@@ -54,12 +54,16 @@ from domain.policy.rulesets import RULE_SETS as RULE_SETS
 from domain.policy.rulesets import RULES as RULES
 from domain.policy.rulesets import Confidence as Confidence
 from domain.policy.rulesets import EvaluationRules as EvaluationRules
+from domain.policy.rulesets import Reading as Reading
 from domain.policy.rulesets import Rule as Rule
 from domain.policy.rulesets import RuleSet as RuleSet
+from domain.policy.rulesets import confidence_label as confidence_label
 from domain.policy.rulesets import describe as describe
 from domain.policy.rulesets import district_tier_exists as district_tier_exists
 from domain.policy.rulesets import evaluation_rules_at as evaluation_rules_at
+from domain.policy.rulesets import guidance_at as guidance_at
 from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
 from domain.policy.rulesets import source_of as source_of
+from domain.policy.rulesets import sources_at as sources_at
 from domain.policy.rulesets import version_at as version_at

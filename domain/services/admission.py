@@ -188,6 +188,7 @@ class Admissions(Organizations):
                 i.member_id
                 for i in case.introductions.values()
                 if i.member_id is not None
+                and policy.rules_at(held_on).replace_departed_introducers
                 and not self._still_introducer(i.member_id, case.grassroots_id, held_on)
             )
             facts = ApplicantFacts(

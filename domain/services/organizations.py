@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain import tree
+from domain import policy, tree
 from domain.admission import AdmissionCase
 from domain.errors import RuleViolation
 from domain.member import Member, Status
@@ -220,7 +220,11 @@ class Organizations(Store):
             for m in (self.load(Member, mid) for mid in cell.members_on(held_on))
             if m.status_on(held_on) is Status.full
         ]
-        excusable = sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+        excusable = (
+            sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+            if policy.rules_at(held_on).denominator_excuses_absent
+            else 0
+        )
         if not 0 <= excused_voting <= excusable:
             raise RuleViolation(
                 rule_id,

@@ -45,7 +45,7 @@ from infra.web.forms import (
     place_refusal,
     read_step,
 )
-from infra.web.i18n import dmy, end_of, parse_dmy
+from infra.web.i18n import dmy, end_of, parse_dmy, rule_flag
 from infra.web.orgs import Orgs
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
@@ -329,6 +329,7 @@ def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
     left = vietnam_calendar().working_days_between(w.today, d.due)
     return {
         "rule_id": d.rule_id,
+        "flag": rule_flag(w.lang, d.rule_id, d.start),
         "start": dmy(d.start),
         "due": dmy(d.due),
         "left": left,

@@ -30,7 +30,7 @@ from domain.values import (
 )
 from tests.assertions import refused as refused_by
 from tests.assertions import writes_nothing
-from tests.builders import World, ctx, person_data
+from tests.builders import World, ctx, person_data, set_rules
 
 
 @contextmanager
@@ -385,6 +385,23 @@ def test_an_introducer_who_moved_to_another_grassroots_organization_must_be_repl
     assert case.cell_vote(votes_for=6).cell_ballots[-1].denominator == 8
 
 
+def test_the_introducer_s_introduction_stands_when_the_setting_keeps_departed_introducers(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADM-INTRO's replacement of an introducer is inferred (I): a setting, on by default."""
+    set_rules(monkeypatch, replace_departed_introducers=False)
+    case = open_case(world)
+    case.dossier()
+    move(
+        world,
+        world.members[world.cell][0],
+        world.far_cell,
+        TransferKind.official,
+        date(2025, 11, 3),
+    )
+    assert case.cell_vote(votes_for=6).cell_resolution_on == date(2025, 12, 5)
+
+
 def test_an_introducer_moved_inside_the_grassroots_organization_stays_valid(world: World) -> None:
     case = open_case(world)
     case.dossier()
@@ -462,6 +479,35 @@ def test_a_member_exempted_from_activity_who_does_not_vote_leaves_the_denominato
         ctx(), case.case_id, held_on=date(2025, 12, 5), votes_for=6, votes_against=2
     )
     assert voted.cell_ballots[-1].denominator == 8
+
+
+def test_with_the_other_reading_of_the_denominator_every_full_member_on_the_roll_counts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADM-VOTE-CELL's denominator is S: a setting. Read as every full member on the roll,
+    the exempted member who stays away still counts: 9, not 8 (and 6 for, 18 ≥ 18, passes);
+    no one is excused, so none can be reported as excused yet voting."""
+    from domain.member import Exemption
+
+    set_rules(monkeypatch, denominator_excuses_absent=False)
+    case = open_case(world)
+    case.dossier()
+    app = world.app
+    exempt = world.members[world.cell][8]
+    app.exempt_member(ctx(), exempt, Exemption(date(2025, 6, 1), date(2026, 6, 1), "ốm dài ngày"))
+    with refused(app, "ADM-VOTE-CELL"):
+        app.record_cell_vote(
+            ctx(),
+            case.case_id,
+            held_on=date(2025, 12, 5),
+            votes_for=6,
+            votes_against=2,
+            excused_voting=1,
+        )
+    voted = app.record_cell_vote(
+        ctx(), case.case_id, held_on=date(2025, 12, 5), votes_for=6, votes_against=2
+    )
+    assert voted.cell_ballots[-1].denominator == 9
 
 
 def test_a_failed_cell_vote_rejects_the_case_and_frees_the_person(world: World) -> None:

@@ -29,7 +29,7 @@ from domain.person import Person
 from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import CellSetting, HoldKind, OrgKind, Role, TransferKind, TransferReason
 from tests.assertions import refused, writes_nothing
-from tests.builders import World, ctx, person_data
+from tests.builders import World, ctx, person_data, set_rules
 
 # A probationer admitted on Monday 2025-03-10 (decision of 2025-02-24): probation ends
 # 2025-03-10 + 12 calendar months = 2026-03-10 (PRB-LENGTH).
@@ -1174,6 +1174,32 @@ def test_an_accepted_transfer_moves_the_member_from_one_roll_to_the_other(
     for people in world.members.values():
         for someone in people:
             assert len(rolls_holding(world, someone, MOVE_ACCEPTED)) == 1
+
+
+def test_a_probationer_is_not_transferred_under_the_other_reading_of_probation(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """That a probationer may be transferred is inferred (I): a setting, on by default."""
+    set_rules(monkeypatch, probationers_may_transfer=False)
+    probationer = admit_probationer(world)
+    with writes_nothing(world.app), refused("PRB-LENGTH"):
+        start(
+            world,
+            probationer,
+            TransferKind.official,
+            TransferReason.new_job,
+            world.far_cell,
+            date(2025, 8, 4),
+        )
+    # A full member still is.
+    start(
+        world,
+        world.members[world.cell][0],
+        TransferKind.official,
+        TransferReason.new_job,
+        world.far_cell,
+        date(2025, 8, 4),
+    )
 
 
 def test_a_probationer_transferred_keeps_the_12_months_and_is_reviewed_by_the_new_cell(

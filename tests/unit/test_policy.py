@@ -731,13 +731,31 @@ def test_the_competent_committee_decides_and_a_district_one_only_before_2025_07_
             True,
             id="2021-07-29-last-day-of-2016-rules",
         ),
+        # 24-QĐ/TW from 2021-07-30, guided by 01-HD/TW of 2016 until its own guidance took
+        # effect on 2021-09-28.
         pytest.param(
             date(2021, 7, 30),
             "2021-07-30",
             "24-QĐ/TW (2021)",
-            "01-HD/TW (2021)",
+            "01-HD/TW (2016)",
             True,
             id="2021-07-30-first-day",
+        ),
+        pytest.param(
+            date(2021, 9, 27),
+            "2021-07-30",
+            "24-QĐ/TW (2021)",
+            "01-HD/TW (2016)",
+            True,
+            id="2021-09-27-the-2016-guidance-still",
+        ),
+        pytest.param(
+            date(2021, 9, 28),
+            "2021-07-30",
+            "24-QĐ/TW (2021)",
+            "01-HD/TW (2021)",
+            True,
+            id="2021-09-28-the-2021-guidance",
         ),
         pytest.param(
             date(2023, 3, 1),
@@ -771,11 +789,28 @@ def test_the_competent_committee_decides_and_a_district_one_only_before_2025_07_
             True,
             id="2025-03-inside-the-232-period",
         ),
+        # 06-HD/TW took effect on 2025-06-09, before the rule set it guides.
+        pytest.param(
+            date(2025, 6, 8),
+            "2025-01-20",
+            "232-QĐ/TW (2025)",
+            "01-HD/TW (2021)",
+            True,
+            id="2025-06-08-the-2021-guidance-still",
+        ),
+        pytest.param(
+            date(2025, 6, 9),
+            "2025-01-20",
+            "232-QĐ/TW (2025)",
+            "06-HD/TW (2025)",
+            True,
+            id="2025-06-09-the-2025-guidance",
+        ),
         pytest.param(
             date(2025, 6, 30),
             "2025-01-20",
             "232-QĐ/TW (2025)",
-            "01-HD/TW (2021)",
+            "06-HD/TW (2025)",
             True,
             id="2025-06-30-last-day-with-districts",
         ),
@@ -803,7 +838,8 @@ def test_the_rules_in_force_are_chosen_by_the_date_of_the_act(
     rules = policy.rules_at(on)
     assert rules.version == version
     assert rules.regulation == regulation
-    assert rules.guidance == guidance
+    assert policy.guidance_at(on) == guidance
+    assert policy.sources_at(on) == f"{regulation}; {guidance}"
     assert rules.district_tier is district_tier
     # A recorded version replays to the same rule set.
     assert policy.rule_set(version) == rules
@@ -1086,6 +1122,67 @@ def test_a_rule_the_rulebook_marks_secondary_or_inferred_is_not_marked_confirmed
     for rule_id in sorted(uncertain):
         rule = policy.RULES[rule_id]
         assert rule.confidence is not Confidence.C, f"{rule_id} is {columns[rule_id]!r}"
-        assert rule.needs_verification, f"{rule_id} must be shown as 'cần xác minh'"
+        assert rule.needs_verification_on(date(2026, 1, 5)), f"{rule_id}: 'cần xác minh'"
     for rule_id, column in columns.items():
         assert _confidence_letters(column), f"{rule_id} has no confidence letter: {column!r}"
+
+
+def test_every_point_the_rulebook_grades_s_or_i_is_a_reading_of_that_grade_in_the_code() -> None:
+    """A row's S or I anywhere ("C (denominator S)", "(the month reading is I)", "S (2025)")
+    is a reading of the rule graded so, which every screen then flags."""
+    text = DOMAIN_MD.read_text(encoding="utf-8")
+    section = re.search(r"^## 1\..*?(?=^## )", text, flags=re.MULTILINE | re.DOTALL)
+    assert section
+    for line in section.group(0).splitlines():
+        match = _ROW.match(line)
+        if not match or match.group(1) not in policy.RULES:
+            continue
+        rule = policy.RULES[match.group(1)]
+        in_code = {rule.confidence, *(r.confidence for r in rule.readings)}
+        in_rulebook = _confidence_letters(line.split("|", 2)[2]) - {"C"}
+        assert in_rulebook <= {str(c) for c in in_code}, f"{rule.id}: {line}"
+        if in_rulebook:
+            assert policy.confidence_label(rule, None, "vi").endswith("cần xác minh")
+    # Each reading graded S or I is a setting, with its chosen default (docs/rulebook.md).
+    for rule in policy.RULES.values():
+        for reading in rule.readings:
+            assert reading.chosen.strip()
+            if reading.confidence is not Confidence.C:
+                assert reading.setting, f"{rule.id}: {reading.point_en} needs a setting"
+                fields = policy.RuleSet.__dataclass_fields__.keys()
+                if rule.id == "EVL-CAP":
+                    fields = policy.EvaluationRules.__dataclass_fields__.keys()
+                for name in reading.setting.split(", "):
+                    assert name in fields, f"{rule.id}: no setting {name}"
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "on", "label"),
+    [
+        pytest.param("ADM-EDU", date(2026, 1, 5), "C", id="confirmed"),
+        pytest.param("ADM-CERT", date(2026, 1, 5), "S — to verify", id="secondary"),
+        pytest.param(
+            "ADM-AGE", date(2026, 1, 5), "C (age in whole months: I) — to verify", id="month"
+        ),
+        pytest.param(
+            "ADM-VOTE-CELL",
+            date(2026, 1, 5),
+            "C (the denominator: S) — to verify",
+            id="denominator",
+        ),
+        # EVL-CAP: the 2019 cap is confirmed; the 2025 scale (from 2025-08-30) is not.
+        pytest.param("EVL-CAP", date(2025, 8, 29), "C", id="evaluation-2025-08-29"),
+        pytest.param(
+            "EVL-CAP",
+            date(2025, 8, 30),
+            "C (the 100-point scale from 2025-08-30: S) — to verify",
+            id="evaluation-2025-08-30",
+        ),
+    ],
+)
+def test_a_rule_s_confidence_is_that_of_its_least_sure_point_in_force(
+    rule_id: str, on: date, label: str
+) -> None:
+    rule = policy.RULES[rule_id]
+    assert policy.confidence_label(rule, on, "en") == label
+    assert rule.needs_verification_on(on) is label.endswith("to verify")
