@@ -464,6 +464,7 @@ class AdmissionCase(Recorded):
         policy.check_not_before(on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, on)
         if decided_by == self.grassroots_id:
+            assert self.committee_ballot is not None  # the stage follows the committee's vote
             policy.check_own_resolution(self.committee_ballot, self.committee_passed)
         due = self.decision_due
         overdue = policy.working_days_overdue(due, on) if due else 0

@@ -28,6 +28,7 @@ from domain.policy.checks import check_official_start as check_official_start
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_own_resolution as check_own_resolution
 from domain.policy.checks import check_probation_discipline as check_probation_discipline
+from domain.policy.checks import check_probationer_transfer as check_probationer_transfer
 from domain.policy.checks import check_readmission as check_readmission
 from domain.policy.checks import check_registered_member as check_registered_member
 from domain.policy.checks import check_retirement_under_hold as check_retirement_under_hold

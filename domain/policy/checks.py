@@ -247,12 +247,12 @@ def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date)
         )
 
 
-def check_own_resolution(ballot: Ballot | None, passed: bool) -> None:
+def check_own_resolution(ballot: Ballot, passed: bool) -> None:
     """ADM-VOTE-COMMITTEE: a grassroots committee authorised to admit decides by its own
     resolution, so only when its vote reached 2/3 (it may still refuse). A committee above it
     decides on the full report of the vote, passed or not."""
-    if ballot is None or not passed:
-        votes = f"{ballot.votes_for}/{ballot.denominator}" if ballot else "0"
+    if not passed:
+        votes = f"{ballot.votes_for}/{ballot.denominator}"
         raise _refuse(
             "ADM-VOTE-COMMITTEE",
             f"Nghị quyết của đảng ủy cơ sở không đạt 2/3 ({votes}): đảng ủy không thể quyết định "
@@ -349,6 +349,17 @@ def check_registered_member(
 def deadlocked(failed_votes: int, on: date) -> bool:
     """PRB-DEADLOCK: after 3 failed votes the upper committee decides."""
     return failed_votes >= counting_rules(on).deadlock_failed_votes
+
+
+def check_probationer_transfer(on: date) -> None:
+    """PRB-LENGTH: a probationer may be transferred, the twelve months running on (I: the
+    setting `probationers_may_transfer`)."""
+    if not rules_at(on).probationers_may_transfer:
+        raise _refuse(
+            "PRB-LENGTH",
+            "Theo thiết lập hiện hành, đảng viên dự bị không chuyển sinh hoạt đảng",
+            "Under the current setting a probationary member is not transferred",
+        )
 
 
 def check_probation_discipline(penalty: str) -> None:

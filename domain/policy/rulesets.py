@@ -52,18 +52,22 @@ class Rule:
     shown: str = ""  # the value for people, formatted with the RuleSet's fields
     readings: tuple[Reading, ...] = ()
 
-    def uncertain_on(self, on: date) -> tuple[Reading, ...]:
-        """The points of the rule graded S or I that concern an act of that date."""
+    def uncertain_on(self, on: date | None) -> tuple[Reading, ...]:
+        """The points of the rule graded S or I that concern an act of that date (of any
+        date when `on` is None)."""
         return tuple(
-            r for r in self.readings if r.applies_on(on) and r.confidence is not Confidence.C
+            r
+            for r in self.readings
+            if (on is None or r.applies_on(on)) and r.confidence is not Confidence.C
         )
 
-    def confidence_on(self, on: date) -> Confidence:
-        """The rule's confidence for an act of that date: its least sure point."""
+    def confidence_on(self, on: date | None) -> Confidence:
+        """The rule's confidence for an act of that date (of any date when `on` is None): its
+        least sure point."""
         grades = (self.confidence, *(r.confidence for r in self.uncertain_on(on)))
         return max(grades, key=_WEAKER.index)
 
-    def needs_verification_on(self, on: date) -> bool:
+    def needs_verification_on(self, on: date | None) -> bool:
         """Shown as "cần xác minh" to users (docs/rulebook.md: S and I points are settings)."""
         return self.confidence_on(on) is not Confidence.C
 
@@ -73,18 +77,13 @@ def confidence_label(rule: Rule, on: date | None, lang: str = "vi") -> str:
     rulebook's grade, its points graded otherwise, and the flag "cần xác minh" — for an act
     of `on`, or over every period when `on` is None."""
     vi = lang != "en"
-    uncertain = [
-        r
-        for r in rule.readings
-        if (on is None or r.applies_on(on)) and r.confidence is not Confidence.C
-    ]
     points = [
         f"{r.point_vi if vi else r.point_en}: {r.confidence}"
-        for r in uncertain
+        for r in rule.uncertain_on(on)
         if r.confidence is not rule.confidence
     ]
     label = str(rule.confidence) + (f" ({'; '.join(points)})" if points else "")
-    if uncertain or rule.confidence is not Confidence.C:
+    if rule.needs_verification_on(on):
         label += " — cần xác minh" if vi else " — to verify"
     return label
 

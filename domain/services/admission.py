@@ -184,11 +184,12 @@ class Admissions(Organizations):
             ballot = self.cell_ballot(
                 case.cell_id, held_on, votes_for, votes_against, excused_voting
             )
+            replace = policy.rules_at(held_on).replace_departed_introducers  # ADM-INTRO (I)
             invalid = tuple(
                 i.member_id
                 for i in case.introductions.values()
-                if i.member_id is not None
-                and policy.rules_at(held_on).replace_departed_introducers
+                if replace
+                and i.member_id is not None
                 and not self._still_introducer(i.member_id, case.grassroots_id, held_on)
             )
             facts = ApplicantFacts(

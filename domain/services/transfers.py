@@ -50,15 +50,8 @@ class Transfers(Organizations):
                     "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
                     "The member is struck off or temporarily away",
                 )
-            if (
-                member.status_on(on) is Status.probationary
-                and not policy.rules_at(on).probationers_may_transfer
-            ):
-                raise RuleViolation(
-                    "PRB-LENGTH",
-                    "Theo thiết lập hiện hành, đảng viên dự bị không chuyển sinh hoạt đảng",
-                    "Under the current setting a probationary member is not transferred",
-                )
+            if member.status_on(on) is Status.probationary:
+                policy.check_probationer_transfer(on)
             destination = self.load(Organization, destination_org_id)
             same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
                 destination_org_id, on
