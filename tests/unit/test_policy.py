@@ -385,6 +385,21 @@ def test_an_inconsistent_ballot_is_refused_under_the_rule_of_the_vote(
     assert_outcome(lambda: policy.check_ballot(ballot, rule_id), rule_id)
 
 
+@proves("ADM-VOTE-COMMITTEE")
+@pytest.mark.parametrize(
+    ("votes_for", "passed", "refused_by"),
+    [
+        pytest.param(6, True, None, id="6-of-9-decides"),  # 18 ≥ 18
+        pytest.param(5, False, "ADM-VOTE-COMMITTEE", id="5-of-9-cannot"),  # 15 < 18
+    ],
+)
+def test_a_committee_authorised_to_admit_decides_by_its_own_passed_resolution(
+    votes_for: int, passed: bool, refused_by: str | None
+) -> None:
+    ballot = Ballot(VOTE_DAY, 9, 0, votes_for, 9 - votes_for)
+    assert_outcome(lambda: policy.check_own_resolution(ballot, passed), refused_by)
+
+
 # --- ORG-MIN ---------------------------------------------------------------------------------
 
 
@@ -927,6 +942,39 @@ def test_an_official_transfer_does_not_start_while_the_member_is_under_a_hold(
     holds: list[HoldKind], refused_by: str | None
 ) -> None:
     assert_outcome(lambda: policy.check_no_hold(holds), refused_by)
+
+
+@proves("TRF-START")
+@pytest.mark.parametrize(
+    ("reason", "trigger_on", "refused_by"),
+    [
+        pytest.param(TransferReason.new_job, date(2026, 1, 12), None, id="new-job-same-day"),
+        pytest.param(TransferReason.demobilisation, date(2025, 12, 1), None, id="demobilised"),
+        pytest.param(TransferReason.residence_change, date(2026, 1, 9), None, id="moved"),
+        pytest.param(TransferReason.retirement, date(2026, 1, 13), "TRF-START", id="too-early"),
+        pytest.param(TransferReason.study, date(2026, 1, 12), "TRF-START", id="study"),
+        pytest.param(TransferReason.reorganisation, date(2026, 1, 12), "TRF-START", id="reorg"),
+    ],
+)
+def test_an_official_transfer_starts_for_its_reasons_once_the_trigger_took_effect(
+    reason: TransferReason, trigger_on: date, refused_by: str | None
+) -> None:
+    on = date(2026, 1, 12)
+    assert_outcome(lambda: policy.check_official_start(reason, trigger_on, on), refused_by)
+
+
+@pytest.mark.parametrize(
+    ("holds", "to_residence", "refused_by"),
+    [
+        pytest.param([HoldKind.complaint], True, None, id="held-to-the-residence"),
+        pytest.param([HoldKind.complaint], False, "TRF-HOLD", id="held-elsewhere"),
+        pytest.param([], True, "TRF-TEMP", id="no-hold-goes-official"),
+    ],
+)
+def test_a_member_retiring_under_a_hold_goes_temporarily_to_the_residence(
+    holds: list[HoldKind], to_residence: bool, refused_by: str | None
+) -> None:
+    assert_outcome(lambda: policy.check_retirement_under_hold(holds, to_residence), refused_by)
 
 
 # --- TRF-TEMP --------------------------------------------------------------------------------
