@@ -22,7 +22,6 @@ from domain.calendar import local_start_of
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.handlers import handle
 from domain.member import Member
-from domain.organization import Organization
 from domain.record import Recorded
 from domain.stages import TransferStage
 from domain.transfer import Hop, Transfer
@@ -309,8 +308,9 @@ class Activities(ActivityCalls):
         for member in waiting:
             assert member.residence_cell_id is not None
             level = policy.Level.unit_above if request.late else policy.Level.reminder
-            cell = self.app.load(Organization, member.residence_cell_id)
-            target = (cell.parent_on(request.today) if request.late else None) or cell.id
+            cell = member.residence_cell_id
+            above = self.app.directly_superior(cell, request.today) if request.late else None
+            target = above or cell
             step = policy.EscalationStep("RES-COMMENT", level, request.today, target, request.due)
             key = f"residence/{request.year}/{member.id}/{int(level)}/{request.due}"
             self._tell(member.id, step, request.today, key)

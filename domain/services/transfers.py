@@ -50,11 +50,16 @@ class Transfers(Organizations):
                     "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
                     "The member is struck off or temporarily away",
                 )
-            self.load(Organization, destination_org_id)
+            if member.status_on(on) is Status.probationary:
+                policy.check_probationer_transfer(on)
+            destination = self.load(Organization, destination_org_id)
             same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
                 destination_org_id, on
             )
-            Transfer.check_start(kind, reason, trigger_on, returns_on, member.holds, same)
+            residence = destination.setting is not None and destination.setting.is_residential
+            Transfer.check_start(
+                kind, reason, trigger_on, on, returns_on, member.holds, same, residence
+            )
             start_due = (
                 policy.due_date("TRF-START", trigger_on).due
                 if kind is TransferKind.official

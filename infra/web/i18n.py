@@ -597,6 +597,17 @@ def rule_title(lang: str, rule_id: str) -> str:
     return rule.title_en if lang == "en" else rule.title_vi
 
 
+def rule_flag(lang: str, rule_id: str, on: date | None = None) -> str:
+    """A rule's confidence where the rulebook is unsure of it (a point graded S or I) for an
+    act of `on` (today in Vietnam by default), as `dangvien rules` shows it; "" when the
+    rule is confirmed or is a guard of the process."""
+    rule = policy.RULES.get(rule_id)
+    day = on or datetime.now(VIETNAM).date()
+    if rule is None or not rule.needs_verification_on(day):
+        return ""
+    return policy.confidence_label(rule, day, lang)
+
+
 def number(lang: str, value: float | int | None, digits: int = 1) -> str:
     """A figure as people write it: 30,5 in Vietnamese, 30.5 in English."""
     if value is None:

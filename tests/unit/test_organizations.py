@@ -326,8 +326,10 @@ def test_a_grassroots_committee_authorised_to_admit_is_its_own_competent_committ
 
     assert world.app.competent_committee(cell, on).id == enterprise
     assert world.app.competent_committee(deep_cell, on).id == enterprise
-    # Its upper committee (PRB-DEADLOCK) is then the commune committee.
-    assert world.app.competent_committee(cell, on).parent_on(on) == world.commune
+    # Its directly-superior committee is the commune committee; the cell's is itself.
+    assert world.app.directly_superior(enterprise, on) == world.commune
+    assert world.app.directly_superior(cell, on) == enterprise
+    assert world.app.directly_superior(deep_cell, on) == intermediate
     # Only a grassroots organization can be authorised to admit.
     with writes_nothing(world.app), refused("ORG-TREE") as caught:
         register(world, OrgKind.cell, enterprise, date(2025, 8, 1), may_admit=True)
