@@ -8,11 +8,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.application import Context, Dangvien
 from domain.commands import probation as steps
 from domain.handlers import handle
 from domain.member import Member
 from domain.person import PersonalData
+from domain.policy import rulesets
 from domain.values import (
     Actor,
     CellSetting,
@@ -260,3 +263,10 @@ def file_recognition_papers(
 def iter_days(start: date, end: date) -> Iterator[date]:
     for ordinal in range(start.toordinal(), end.toordinal() + 1):
         yield date.fromordinal(ordinal)
+
+
+def set_rules(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
+    """Every rule set with a setting changed, as a confirmed reading would change it (a
+    setting of docs/rules.md: a field of `RuleSet`)."""
+    changed = tuple(replace(rs, **values) for rs in rulesets.RULE_SETS)  # type: ignore[arg-type]
+    monkeypatch.setattr(rulesets, "RULE_SETS", changed)

@@ -107,13 +107,12 @@ class Probations(Organizations):
         self, member_id: UUID, decided_by: UUID, on: date, by_upper_committee: bool
     ) -> None:
         """PRB-DECIDE: the competent committee on the date of the decision; PRB-DEADLOCK: after
-        three failed votes, the committee above it."""
+        three failed votes the same committee, directly superior to the cell and competent,
+        decides without the cell's resolution (domain.tree.competent_committee)."""
         member = self.load(Member, member_id)
-        competent = self.competent_committee(member.cell_id, on)
-        expected = competent.parent_on(on) if by_upper_committee else competent.id
         policy.check_deciding_committee(
             self.load(Organization, decided_by).kind,
-            decided_by == expected,
+            decided_by == self.competent_committee(member.cell_id, on).id,
             on,
             "PRB-DEADLOCK" if by_upper_committee else "PRB-DECIDE",
         )

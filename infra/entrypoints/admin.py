@@ -26,7 +26,7 @@ from domain.organization import Organization
 from domain.values import Actor, Role
 from infra.bootstrap import build_app
 from infra.importing import ImportReport, Kind, import_file, org_ref, parse_date
-from infra.logging import PERSONAL_FIELDS, configure_logging
+from infra.logging import PERSONAL_FIELDS, Stderr, configure_logging
 from infra.logins import unlock
 from infra.settings import Settings
 from infra.users import Role as UserRole
@@ -92,14 +92,22 @@ DryRun = Annotated[
     bool, typer.Option("--dry-run", help="check every row against the record; write nothing")
 ]
 User = Annotated[str, typer.Option("--user", help="who runs the import (recorded on events)")]
-On = Annotated[str, typer.Option("--on", help="the day of the import (default: today)")]
+On = Annotated[
+    str,
+    typer.Option(
+        "--on",
+        help="the effective date of the file's facts without a date column of their own (a "
+        "rename, a hamlet, a correction, a 213 link, a target without its day); a row's "
+        "'Ngày hiệu lực' wins; without either such a row is refused (IMPORT-DATE)",
+    ),
+]
 
 
 def _import(kind: Kind, file: Path, dry_run: bool, user: str, on: str, lang: str) -> None:
     vi = _vi(lang)
     actor = Actor(user, Role.administrator, SYSTEM_ORG)
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, stream=Stderr())
     with _record(settings) as app:
         try:
             report = import_file(

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from domain.calendar import VIETNAM
 from tests.e2e.web_support import DESKTOP, PHONE, Stack, launch, log_in, running_stack, shot
@@ -425,3 +433,32 @@ def test_a_user_changes_their_own_password_on_pages_that_run_no_inline_script(
     expect(again.get_by_test_id("user")).to_be_visible()
     again.context.close()
     assert blocked == []
+
+
+def test_the_api_page_works_offline_and_runs_no_inline_script(
+    stack: Stack, browser: Browser
+) -> None:
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.set_default_timeout(30_000)
+    outside: list[str] = []
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+
+    def only_the_app(route: Route) -> None:
+        if route.request.url.startswith(stack.base):
+            route.continue_()
+        else:  # a CDN, a validator: nothing of the page may need the internet
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    page.goto(f"{stack.base}/docs")
+    expect(page.locator('[data-path="/api/cases/{case_id}/steps"]').first).to_be_visible()
+    page.locator('[data-path="/api/auth/login"]').first.click()
+    expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+    shot(page, "17-api-docs")
+    page.context.close()
+    assert outside == [] and blocked == []

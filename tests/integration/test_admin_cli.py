@@ -300,3 +300,17 @@ def test_a_facts_personal_fields_are_hidden_at_every_depth_unless_asked() -> Non
     assert "Nguyễn Văn Ba" not in hidden and "full_name=[…]" in hidden
     shown = _fact("applicant", facts, personal=True) + _fact("found", {"r": relatives}, True)
     assert "2004-02-29" in shown and "Nguyễn Văn Ba" in shown
+
+
+def test_a_command_s_output_is_its_table_and_its_log_lines_go_to_standard_error(
+    data_dir: Path, record: Dangvien
+) -> None:
+    runner = CliRunner(
+        env={"DANGVIEN_DATA_DIR": str(data_dir), "COLUMNS": "250", "DANGVIEN_LOG_LEVEL": "INFO"}
+    )
+    orgs = str(SAMPLES / "orgs.csv")
+    result = invoke(runner, "import", "orgs", orgs, "--on", "2026-06-15", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "import.done" in result.stderr
+    assert "import.done" not in result.stdout
+    assert "Import of orgs.csv" in result.stdout and "events written" in result.stdout
