@@ -19,13 +19,23 @@ from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
-from infra.api.records import aware, entry, locate, locate_person, shown_to, stage_of
+from infra.api.records import (
+    NOT_YET,
+    aware,
+    entry,
+    locate,
+    locate_person,
+    shown_to,
+    stage_of,
+)
+from infra.api.records import as_of as record_as_of
 from infra.api.schemas import (
     FIRST_DAY,
     LAST_DAY,
     AcknowledgedOut,
     AcknowledgeIn,
     AsOfOut,
+    Basis,
     CardOut,
     CaseOut,
     CellBelowMinimumOut,
@@ -366,32 +376,88 @@ def timeline(person_id: UUID, user: CurrentUser, s: Svc) -> list[TimelineEntryOu
     ]
 
 
-def as_of(s: Services, user: User, subject: Subject, ident: UUID, moment: datetime) -> AsOfOut:
+def as_of(
+    s: Services,
+    user: User,
+    subject: Subject,
+    ident: UUID,
+    moment: datetime,
+    basis: Basis,
+    lang: str,
+) -> AsOfOut:
     found = locate(s.app, s.scope, user, subject, ident)
     moment = aware(moment)
-    then = s.app.as_of(type(found.record), ident, moment)
+    then, counted = record_as_of(s.app, type(found.record), ident, moment, basis)
     if then is None:
-        raise not_found("record at that moment")
+        vi, en = NOT_YET[basis]
+        message = en if lang == "en" else vi
+        return AsOfOut(
+            id=ident,
+            moment=moment,
+            basis=basis,
+            exists=False,
+            version=0,
+            stage=None,
+            closed=None,
+            message=message,
+        )
     stage, closed = stage_of(then)
-    return AsOfOut(id=ident, moment=moment, version=then.version, stage=stage, closed=closed)
+    return AsOfOut(
+        id=ident,
+        moment=moment,
+        basis=basis,
+        exists=True,
+        version=counted,
+        stage=stage,
+        closed=closed,
+    )
 
 
 Moment = Annotated[
     Instant, Query(description="ISO date-time, 1930 to 2100; without a zone, Vietnam time")
 ]
+AsOfBasis = Annotated[
+    Basis,
+    Query(
+        description="recorded (default): what the record knew at the moment; effective: what "
+        "was true on the moment's day in Vietnam (the acts that took effect by then, however "
+        "late they were recorded)"
+    ),
+]
 
 
 @router.get("/cases/{case_id}/as-of")
-def case_as_of(case_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    """The case as the record knew it at a moment (what an auditor saw on a past day)."""
-    return as_of(s, user, "admission", case_id, moment)
+def case_as_of(
+    case_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    """The case at a moment: what the record knew then, or what was true that day."""
+    return as_of(s, user, "admission", case_id, moment, basis, language(request))
 
 
 @router.get("/members/{member_id}/as-of")
-def member_as_of(member_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    return as_of(s, user, "member", member_id, moment)
+def member_as_of(
+    member_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    return as_of(s, user, "member", member_id, moment, basis, language(request))
 
 
 @router.get("/transfers/{transfer_id}/as-of")
-def transfer_as_of(transfer_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    return as_of(s, user, "transfer", transfer_id, moment)
+def transfer_as_of(
+    transfer_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    return as_of(s, user, "transfer", transfer_id, moment, basis, language(request))
