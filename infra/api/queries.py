@@ -57,6 +57,7 @@ from infra.api.schemas import (
     Year,
 )
 from infra.api.services import Services
+from infra.history import Narrator
 from infra.users import User
 from projections import maintenance
 from projections.projector import live_version
@@ -342,36 +343,56 @@ def transfer(transfer_id: UUID, user: CurrentUser, s: Svc, today: Today = None) 
     )
 
 
-def history(s: Services, user: User, subject: Subject, ident: UUID) -> list[HistoryEntryOut]:
+def narrator(s: Services, user: User, request: Request) -> Narrator:
+    """The history's sentences in the language asked, personal data for who may see it."""
+    return Narrator(s.app, language(request), personal=may_see_personal_data(user), users=s.users)
+
+
+def history(
+    s: Services, user: User, subject: Subject, ident: UUID, request: Request
+) -> list[HistoryEntryOut]:
     locate(s.app, s.scope, user, subject, ident)
-    return [HistoryEntryOut.model_validate(entry(user, e)) for e in s.app.history(ident)]
+    told = narrator(s, user, request)
+    return [
+        HistoryEntryOut.model_validate(entry(user, e) | told.text(e)) for e in s.app.history(ident)
+    ]
 
 
 @router.get("/cases/{case_id}/history")
-def case_history(case_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
+def case_history(
+    case_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
     """Every event of the case: who acted (user, role, organization), under which rule set,
-    effective and recorded dates, facts (personal data redacted for auditors)."""
-    return history(s, user, "admission", case_id)
+    effective and recorded dates, facts (personal data redacted for auditors), and the same
+    as people read it (`sentence`, `who`, `recorded`: Vietnam time), in the language asked."""
+    return history(s, user, "admission", case_id, request)
 
 
 @router.get("/members/{member_id}/history")
-def member_history(member_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
-    return history(s, user, "member", member_id)
+def member_history(
+    member_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
+    return history(s, user, "member", member_id, request)
 
 
 @router.get("/transfers/{transfer_id}/history")
-def transfer_history(transfer_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
-    return history(s, user, "transfer", transfer_id)
+def transfer_history(
+    transfer_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
+    return history(s, user, "transfer", transfer_id, request)
 
 
 @router.get("/people/{person_id}/timeline")
-def timeline(person_id: UUID, user: CurrentUser, s: Svc) -> list[TimelineEntryOut]:
+def timeline(
+    person_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[TimelineEntryOut]:
     """A person's history as candidate and member: their record, each case, their
     membership and its transfers, in recorded order — what happened inside the user's
     subtree (the department above sees the whole)."""
     locate_person(s.app, s.scope, user, person_id)
+    told = narrator(s, user, request)
     return [
-        TimelineEntryOut.model_validate({"subject": kind, **entry(user, e)})
+        TimelineEntryOut.model_validate({"subject": kind, **entry(user, e), **told.text(e)})
         for kind, e in s.app.timeline(person_id, shown_to(s.app, s.scope, user))
     ]
 

@@ -481,6 +481,10 @@ class HistoryEntryOut(BaseModel):
     rule_set: str
     command_key: str
     facts: dict[str, Any]
+    event: str = ""  # the same, as people read it in the language asked:
+    sentence: str = ""  # what happened, with names (personal ones for who may see them)
+    who: str = ""  # name — role, unit
+    recorded: str = ""  # dd/mm/yyyy hh:mm, Vietnam time
 
 
 class TimelineEntryOut(HistoryEntryOut):

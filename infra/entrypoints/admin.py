@@ -24,13 +24,13 @@ from domain.errors import ConcurrencyConflict, DomainError, NotFound
 from domain.organization import Organization
 from domain.values import Actor, Role
 from infra.bootstrap import build_app
+from infra.history import Narrator
 from infra.importing import ImportReport, Kind, import_file, org_ref, parse_date
 from infra.logging import Stderr, configure_logging
 from infra.logins import unlock
 from infra.settings import Settings
 from infra.users import Role as UserRole
 from infra.users import UserStore
-from infra.web.sentences import Narrator
 from projections.database import open_engine
 from projections.queries import ReadModel
 from projections.tables import tracking

@@ -34,6 +34,7 @@ from infra.api.access import may
 from infra.api.audit import seal_head
 from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
+from infra.history import Line, Narrator
 from infra.web.forms import (
     ARGS,
     Field,
@@ -45,7 +46,6 @@ from infra.web.forms import (
     read_step,
 )
 from infra.web.i18n import dmy, end_of, parse_dmy
-from infra.web.sentences import Line, Narrator
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
 from projections.queries import ReadModel
@@ -140,7 +140,7 @@ def narrator(w: Web) -> Narrator:
 
 
 def history_rows(w: Web, events: Iterable[HistoryEntry | tuple[str, HistoryEntry]]) -> list[Line]:
-    """Every event as a sentence with names, who acted, when (infra/web/sentences.py)."""
+    """Every event as a sentence with names, who acted, when (infra/history.py)."""
     return narrator(w).lines(events)
 
 

@@ -1,4 +1,4 @@
-"""The history as a person reads it (infra/web/sentences.py): every event of the domain is a
+"""The history as a person reads it (infra/history.py): every event of the domain is a
 sentence in Vietnamese and in English, with names and never code; who acted, with their role
 and unit; recording times in Vietnam time; a record as it stood on a date, on either basis."""
 
@@ -28,9 +28,9 @@ from domain.person import Person
 from domain.record import Recorded
 from domain.transfer import Hop
 from domain.values import Actor, Role, TransferKind, TransferReason
+from infra.history import SENTENCES, WORDS, Narrator, sentence_of
 from infra.users import Role as UserRole
 from infra.users import UserStore
-from infra.web.sentences import SENTENCES, WORDS, Narrator, sentence_of
 from tests.builders import World, ctx
 from tests.unit.test_admission import open_case
 

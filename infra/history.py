@@ -1,7 +1,8 @@
 """The record's history as a person reads it: each event one sentence, in Vietnamese or
 English, with the names of the people and organizations it concerns; who acted (name, role,
 unit); when it took effect (dd/mm/yyyy) and when it was recorded (Vietnam time, to the minute).
-The web's timelines and the CLI's `case history` both print these lines.
+The web's timelines, the API's histories (`sentence`, `who`) and the CLI's `case history` all
+tell these lines.
 
 Personal data — a person's name and background, relatives — appears only for a reader who may
 see it (`personal`); others read a neutral word in its place. Facts never show as code: dates
@@ -707,6 +708,16 @@ class Narrator:
             actor=self.actor(entry.actor),
             rule_set=rule_set_name(entry.rule_set),
         )
+
+    def text(self, entry: HistoryEntry) -> dict[str, str]:
+        """The words of a line, for an answer of the API."""
+        line = self.line(entry)
+        return {
+            "event": line.event,
+            "sentence": line.sentence,
+            "who": line.actor,
+            "recorded": line.recorded,
+        }
 
     def lines(self, entries: Iterable[HistoryEntry | tuple[str, HistoryEntry]]) -> list[Line]:
         found = []
