@@ -24,9 +24,10 @@ import domain
 from domain.admission import AdmissionCase, Stage
 from domain.application import Context
 from domain.calendar import VIETNAM
+from domain.member import Member
 from domain.person import Person
 from domain.record import Recorded
-from domain.transfer import Hop
+from domain.transfer import Hop, Transfer
 from domain.values import Actor, Role, TransferKind, TransferReason
 from infra.history import SENTENCES, WORDS, Narrator, sentence_of
 from infra.users import Role as UserRole
@@ -87,7 +88,7 @@ class Facts:
     def __init__(self, world: World) -> None:
         self.world = world
         self.member = world.members[world.cell][0]
-        self.person = world.app.load(domain.member.Member, self.member).person_id
+        self.person = world.app.load(Member, self.member).person_id
 
     def of(self, event: type[DomainEvent]) -> dict[str, Any]:
         skip = {"originator_id", "originator_version", "timestamp", "stamp", "originator_topic"}
@@ -290,3 +291,25 @@ def test_a_case_on_a_date_is_what_took_effect_by_then_or_what_the_record_knew_th
     # An act recorded later but dated earlier than one before it counts from its own date.
     person = app.as_of_effective(Person, case.person_id, date(2025, 9, 1))
     assert person is not None and case.case_id in person.case_ids
+
+
+def test_every_record_reads_on_any_day_of_its_life_on_the_effective_basis(world: World) -> None:
+    case_id, person_id = the_whole_way(world)
+    app = world.app
+    member_id = app.load(AdmissionCase, case_id).member_id
+    records: list[tuple[type[Recorded], UUID]] = [
+        (AdmissionCase, case_id),
+        (Person, person_id),
+        (Member, member_id),
+    ]
+    transfer_id = next(
+        h.facts["transfer_id"] for h in app.history(member_id) if h.facts.get("transfer_id")
+    )
+    records.append((Transfer, transfer_id))
+    for cls, ident in records:
+        days = sorted({h.effective_on for h in app.history(ident)})
+        versions = [
+            then.version if (then := app.as_of_effective(cls, ident, day)) else 0 for day in days
+        ]
+        assert versions == sorted(versions) and versions[-1] == len(app.history(ident)), cls
+        assert app.as_of_effective(cls, ident, date(2020, 1, 1)) is None
