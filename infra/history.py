@@ -40,6 +40,7 @@ from domain.values import (
     Relative,
     Role,
 )
+from infra.demo.story import ACTOR as DEMO_ACTOR
 from infra.users import UserStore
 from infra.web.i18n import dmy, label, t
 
@@ -417,7 +418,6 @@ ENUM_FACTS = {
 }
 EVENT_ENUM_FACTS = {"Transfer.Started": {"reason": "enum"}}  # elsewhere a reason is free text
 APPLICANT = "applicant"  # the verification subject that is the applicant (domain.admission)
-DEMO_ACTOR = "demo-seed"  # the demo's seed (infra.demo.story.ACTOR)
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
