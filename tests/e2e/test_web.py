@@ -130,11 +130,11 @@ def test_a_cell_secretary_sees_the_cell_s_work_and_takes_a_case_through_a_step(
     expect(page.get_by_test_id("dossier").locator("li.in")).to_have_count(1)
     assert timeline_rows(page) == before + 1
     # The step as a sentence, who took it with their role and unit, when in Vietnam time.
-    last = page.get_by_test_id("timeline").locator("tbody tr").last
-    expect(last).to_contain_text(
+    row = page.get_by_test_id("timeline").locator("tbody tr").filter(has_text="15-GCN/TTCT")
+    expect(row).to_contain_text(
         "Ghi giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng số 15-GCN/TTCT, cấp ngày"
     )
-    expect(last).to_contain_text(
+    expect(row).to_contain_text(
         "Bí thư Chi bộ thôn Phú Đông — Bí thư chi bộ, Chi bộ thôn Phú Đông"
     )
     expect(page.get_by_test_id("timeline")).to_contain_text("Ghi nhận lúc (giờ Việt Nam)")
