@@ -504,20 +504,33 @@ class HistoryEntryOut(BaseModel):
     rule_set: str
     command_key: str
     facts: dict[str, Any]
+    event: str = ""  # the same, as people read it in the language asked:
+    sentence: str = ""  # what happened, with names (personal ones for who may see them)
+    who: str = ""  # name — role, unit
+    recorded: str = ""  # dd/mm/yyyy hh:mm, Vietnam time
 
 
 class TimelineEntryOut(HistoryEntryOut):
     subject: Literal["person", "case", "member", "transfer"]
 
 
+Basis = Literal["effective", "recorded"]
+
+
 class AsOfOut(BaseModel):
-    """A record as it was known at a moment."""
+    """A record at a moment, on a basis: `recorded`, what the record knew at that moment;
+    `effective`, what was true on that day (the acts that took effect by then, however late
+    they were recorded). Before the record's first event it did not exist yet: `exists` is
+    false, `message` says so, and the stage is null."""
 
     id: UUID
     moment: datetime
-    version: int
-    stage: str
-    closed: bool
+    basis: Basis
+    exists: bool
+    version: int  # how many of the record's events it counts
+    stage: str | None
+    closed: bool | None
+    message: str = ""  # in the language asked: why there is nothing yet
 
 
 # --- read models ----------------------------------------------------------------------------

@@ -190,11 +190,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "step.choose": ("— chọn —", "— choose —"),
     "step.relative": ("Người thân {n}", "Relative {n}"),
     "timeline.when": ("Ngày hiệu lực", "Effective"),
-    "timeline.recorded": ("Ghi nhận lúc", "Recorded at"),
+    "timeline.recorded": ("Ghi nhận lúc (giờ Việt Nam)", "Recorded at (Vietnam time)"),
     "timeline.who": ("Người thực hiện", "Who"),
     "timeline.rule_set": ("Bộ quy định", "Rule set"),
     "timeline.event": ("Sự kiện", "Event"),
-    "timeline.facts": ("Nội dung", "Facts"),
+    "timeline.facts": ("Nội dung", "What happened"),
     "timeline.subject": ("Thuộc", "Of"),
     "subject.person": ("Người", "Person"),
     "subject.case": ("Hồ sơ kết nạp", "Admission case"),
@@ -329,13 +329,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.person": ("Diễn biến của một người", "A person's timeline"),
     "audit.citizen_id": ("Số CCCD", "Citizen ID"),
     "audit.find": ("Tìm", "Find"),
-    "audit.case_as_of": ("Hồ sơ tại một ngày", "A case as of a date"),
+    "audit.case_as_of": ("Hồ sơ tại một ngày", "A record on a date"),
     "audit.case_id": ("Mã hồ sơ", "Case id"),
     "audit.date": ("Ngày (dd/mm/yyyy)", "Date (dd/mm/yyyy)"),
-    "audit.as_of_result": (
-        "Hồ sơ như đã biết cuối ngày {date} (sau sự kiện thứ {version})",
-        "The case as known at the end of {date} (after its event {version})",
+    "audit.basis": ("Xem theo", "Read as"),
+    "audit.basis_effective": (
+        "Điều đã đúng vào ngày đó (theo ngày hiệu lực của từng việc)",
+        "What was true on that day (by the date each act took effect)",
     ),
+    "audit.basis_recorded": (
+        "Điều sổ sự kiện đã biết vào cuối ngày đó (theo thời điểm ghi nhận)",
+        "What the record knew at the end of that day (by when each act was recorded)",
+    ),
+    "audit.basis_effective_result": (
+        "Hồ sơ như đã đúng vào ngày {date}: {count} sự kiện có hiệu lực đến ngày đó",
+        "The record as things stood on {date}: {count} events in effect by then",
+    ),
+    "audit.basis_recorded_result": (
+        "Hồ sơ như sổ sự kiện đã biết cuối ngày {date} (giờ Việt Nam): {count} sự kiện đã "
+        "được ghi nhận",
+        "The record as known at the end of {date} (Vietnam time): {count} events recorded by then",
+    ),
+    "audit.not_yet_effective": (
+        "Vào ngày đó hồ sơ này chưa tồn tại.",
+        "On that day this record did not exist yet.",
+    ),
+    "audit.not_yet_recorded": (
+        "Đến cuối ngày đó sổ sự kiện chưa ghi nhận gì về hồ sơ này.",
+        "By the end of that day nothing about this record had been recorded yet.",
+    ),
+    "audit.first_event": (
+        "Sự kiện đầu tiên của hồ sơ có hiệu lực ngày {effective}, được ghi nhận lúc {recorded} "
+        "(giờ Việt Nam).",
+        "Its first event took effect on {effective} and was recorded at {recorded} (Vietnam time).",
+    ),
+    "audit.counted_events": ("Các sự kiện được tính", "The events counted"),
     "audit.timeline_title": ("Diễn biến của người", "Timeline of a person"),
     "audit.bad_citizen_id": (
         "Số CCCD gồm 12 chữ số (hoặc CMND 9 chữ số)",
@@ -343,8 +371,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
     "audit.seal": (
-        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {fingerprint}",
-        "Last seal of the record: {size} events, root {root}…, at {at}, key {fingerprint}",
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at} (giờ Việt Nam), "
+        "khóa {fingerprint}",
+        "Last seal of the record: {size} events, root {root}…, at {at} (Vietnam time), "
+        "key {fingerprint}",
     ),
     "audit.no_seal": ("Hồ sơ chưa được niêm phong lần nào.", "The record has not been sealed yet."),
     "audit.unsealed": (
