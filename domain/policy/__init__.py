@@ -9,7 +9,12 @@ deadline from its start date. Numbers live in `RuleSet`, so a later regulation i
 (`CASE-*`, `ORG-TREE`, ...) are listed in `PROCESS_GUARDS`.
 """
 
-# The rules live in three modules; `domain.policy` names them all, as callers know them.
+# The rules live in five modules; `domain.policy` names them all, as callers know them.
+from domain.policy.catalog import NOT_ENCODED as NOT_ENCODED
+from domain.policy.catalog import PROCESS_GUARDS as PROCESS_GUARDS
+from domain.policy.catalog import RULES as RULES
+from domain.policy.catalog import describe as describe
+from domain.policy.catalog import source_of as source_of
 from domain.policy.checks import certificate_expires as certificate_expires
 from domain.policy.checks import check_age as check_age
 from domain.policy.checks import check_ballot as check_ballot
@@ -21,20 +26,13 @@ from domain.policy.checks import check_education as check_education
 from domain.policy.checks import check_extension as check_extension
 from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
-from domain.policy.checks import check_leaves_from as check_leaves_from
-from domain.policy.checks import check_no_hold as check_no_hold
-from domain.policy.checks import check_no_transfer_in_flight as check_no_transfer_in_flight
 from domain.policy.checks import check_not_before as check_not_before
-from domain.policy.checks import check_official_start as check_official_start
-from domain.policy.checks import check_one_transfer_at_a_time as check_one_transfer_at_a_time
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_own_resolution as check_own_resolution
 from domain.policy.checks import check_probation_discipline as check_probation_discipline
 from domain.policy.checks import check_probationer_transfer as check_probationer_transfer
 from domain.policy.checks import check_readmission as check_readmission
 from domain.policy.checks import check_registered_member as check_registered_member
-from domain.policy.checks import check_retirement_under_hold as check_retirement_under_hold
-from domain.policy.checks import check_temporary_transfer as check_temporary_transfer
 from domain.policy.checks import counting_rules as counting_rules
 from domain.policy.checks import deadlocked as deadlocked
 from domain.policy.checks import dossier_stale_after as dossier_stale_after
@@ -51,20 +49,24 @@ from domain.policy.deadlines import ceremony_due as ceremony_due
 from domain.policy.deadlines import due_date as due_date
 from domain.policy.deadlines import escalation_plan as escalation_plan
 from domain.policy.deadlines import working_days_overdue as working_days_overdue
-from domain.policy.rulesets import NOT_ENCODED as NOT_ENCODED
-from domain.policy.rulesets import PROCESS_GUARDS as PROCESS_GUARDS
 from domain.policy.rulesets import RULE_SETS as RULE_SETS
-from domain.policy.rulesets import RULES as RULES
 from domain.policy.rulesets import Confidence as Confidence
 from domain.policy.rulesets import Reading as Reading
 from domain.policy.rulesets import Rule as Rule
 from domain.policy.rulesets import RuleSet as RuleSet
 from domain.policy.rulesets import confidence_label as confidence_label
-from domain.policy.rulesets import describe as describe
 from domain.policy.rulesets import district_tier_exists as district_tier_exists
 from domain.policy.rulesets import guidance_at as guidance_at
 from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
-from domain.policy.rulesets import source_of as source_of
 from domain.policy.rulesets import sources_at as sources_at
 from domain.policy.rulesets import version_at as version_at
+from domain.policy.transfer_checks import check_leaves_from as check_leaves_from
+from domain.policy.transfer_checks import check_no_hold as check_no_hold
+from domain.policy.transfer_checks import check_no_transfer_in_flight as check_no_transfer_in_flight
+from domain.policy.transfer_checks import check_official_start as check_official_start
+from domain.policy.transfer_checks import (
+    check_one_transfer_at_a_time as check_one_transfer_at_a_time,
+)
+from domain.policy.transfer_checks import check_retirement_under_hold as check_retirement_under_hold
+from domain.policy.transfer_checks import check_temporary_transfer as check_temporary_transfer

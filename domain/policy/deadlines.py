@@ -9,7 +9,8 @@ from functools import lru_cache
 from uuid import UUID
 
 from domain.calendar import WorkingCalendar, add_months, vietnam_calendar
-from domain.policy.rulesets import RULES, _refuse, rules_at
+from domain.policy.catalog import RULES
+from domain.policy.rulesets import _refuse, rules_at
 
 # --- Deadlines -----------------------------------------------------------------------------
 
