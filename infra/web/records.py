@@ -24,13 +24,14 @@ from domain import policy
 from domain.admission import AdmissionCase
 from domain.calendar import vietnam_calendar
 from domain.commands import STEPS, Subject
+from domain.commands.transfers import CancelTransfer
 from domain.errors import DomainError, NotFound
-from domain.member import Member
+from domain.member import Member, Status
 from domain.person import Person, PersonalData
 from domain.stages import Stage
 from domain.transfer import Transfer
 from infra.api import commands
-from infra.api.access import may
+from infra.api.access import START_TRANSFER, may
 from infra.api.audit import seal_head
 from infra.api.errors import not_found
 from infra.api.records import Located, entry, locate, locate_person, shown_to
@@ -59,6 +60,7 @@ COLLECTION: dict[Subject, str] = {
     "member": "members",
     "transfer": "transfers",
 }
+STARTED = frozenset({"open_case", "start_transfer"})  # a record just opened (starts.py)
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
 
 
@@ -271,12 +273,24 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     `infra.api.commands.act` checks; a letter's hop is checked on its sender when sent)."""
     if not may(w.user, kind):
         return False
+    if kind == CancelTransfer.step_kind:  # TRF-CANCEL: the sending side only
+        actor = w.s.scope.actor(w.user, found.orgs[0])
+        return w.s.app.may_cancel(found.id, actor.org_id, w.today)
     step = STEPS[kind]
     if step.sender_field is not None:
         return True
     receiving = found.record.to_cell_id if found.subject == "transfer" else None
     own = (receiving,) if step.by_receiving_cell and receiving is not None else found.orgs
     return any(w.orgs.inside(o) for o in own)
+
+
+def may_start_transfer(w: Web, member: Member) -> bool:
+    """A member who is neither struck off nor away, for a role that starts transfers."""
+    return (
+        may(w.user, START_TRANSFER)
+        and member.status is not Status.struck_off
+        and member.away_transfer_id is None
+    )
 
 
 def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
@@ -316,6 +330,8 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         page.links.append((f"/members/{record.member_id}", w.t("record.member_page")))
     if isinstance(record, Member) and record.case_id:
         page.links.append((f"/cases/{record.case_id}", w.t("record.case_page")))
+    if isinstance(record, Member) and may_start_transfer(w, record):
+        page.links.append((f"/members/{ident}/transfer", w.t("transfer_new.link")))
     return page
 
 
@@ -350,7 +366,8 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
 
 async def show(w: Web, subject: Subject, ident: UUID, done: str | None) -> HTMLResponse:
     page = await run_in_threadpool(record_page, w, subject, ident)
-    return render_page(w, page, done=done if done and done in ARGS[subject] else None)
+    known = done in ARGS[subject] or done in STARTED
+    return render_page(w, page, done=done if done and known else None)
 
 
 async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: Request) -> Response:
