@@ -250,9 +250,11 @@ class Choices:
         outside the user's subtree (their names are not personal data)."""
         w, record = self.w, self.record
         live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
-        self.options["residence_cell_id"] = [(str(c.id), c.name) for c in live if c.is_cell]
+        self.options["residence_cell_id"] = [
+            (str(c.id), w.orgs.qualified(c)) for c in live if c.is_cell
+        ]
         if isinstance(record, Transfer):
-            every = [(str(o.id), "— " * o.depth + o.name) for o in live]
+            every = [(str(o.id), w.orgs.qualified(o)) for o in live]
             self.options["from_org_id"] = self.options["to_org_id"] = every
             holder = record.hops[-1].to_org_id if record.hops else record.from_cell_id
             self.defaults["from_org_id"] = str(holder)

@@ -59,20 +59,12 @@ TRANSFER_RULE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def qualified(w: Web, org: OrgRow) -> str:
-    """An organization named with its grassroots organization, so that identically named
-    cells of two communes are told apart ("Chi bộ thôn Đông — Đảng bộ xã Tân An")."""
-    if org.grassroots_id is None or org.grassroots_id == org.id:
-        return org.name
-    return f"{org.name} — {w.orgs.name(org.grassroots_id)}"
-
-
 def grouped(w: Web, rows: Sequence[OrgRow], upper: str) -> Groups:
     """Options grouped by grassroots organization, in tree order; the committees above any
     grassroots organization in a group of their own (`upper`)."""
     groups: dict[UUID | None, list[tuple[str, str]]] = {}
     for row in w.orgs.ordered(list(rows)):
-        groups.setdefault(row.grassroots_id, []).append((str(row.id), qualified(w, row)))
+        groups.setdefault(row.grassroots_id, []).append((str(row.id), w.orgs.qualified(row)))
     return [
         (w.orgs.name(key) if key is not None else upper, options) for key, options in groups.items()
     ]
@@ -168,7 +160,7 @@ def transfer_form(w: Web, member: Member) -> ModelForm:
     fields = fields_of_model(
         TransferStartIn,
         w.lang,
-        {"destination_org_id": [(str(o.id), qualified(w, o)) for o in rows]},
+        {"destination_org_id": [(str(o.id), w.orgs.qualified(o)) for o in rows]},
         frozenset({"member_id"}),
     )
     form = ModelForm(fields, labels_of(fields, w.lang))

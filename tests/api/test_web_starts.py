@@ -17,7 +17,6 @@ from domain.admission import AdmissionCase
 from domain.member import Member
 from domain.person import Person
 from domain.transfer import Transfer, TransferStage
-from infra.users import Role
 from tests.api.conftest import PASSWORD, TODAY, Stack, applicant
 
 DAY = TODAY.strftime("%d/%m/%Y")
@@ -212,13 +211,6 @@ async def test_the_receiving_side_is_not_offered_a_cancellation_and_is_refused_o
     stack: Stack,
 ) -> None:
     world = stack.world
-    if "receiving_department" not in stack.tokens:
-        stack.services.users.create(
-            "receiving_department", PASSWORD, Role.department_officer, world.other_grassroots
-        )
-        stack.tokens["receiving_department"] = stack.services.users.issue_token(
-            "receiving_department"
-        )
     (member,) = world.add_members(world.cell, 1)
     stack.project()
     started = await stack.http.post(
@@ -230,7 +222,7 @@ async def test_the_receiving_side_is_not_offered_a_cancellation_and_is_refused_o
     transfer_id = started.json()["subject_id"]
     stack.project()
 
-    receiving = await session(stack, "receiving_department")
+    receiving = await session(stack, "far_department")
     page = await receiving.get(f"/transfers/{transfer_id}")
     await receiving.aclose()
     assert page.status_code == 200
@@ -239,7 +231,7 @@ async def test_the_receiving_side_is_not_offered_a_cancellation_and_is_refused_o
     refused = await stack.http.post(
         f"/api/transfers/{transfer_id}/steps",
         json={"kind": "cancel_transfer", "on": TODAY.isoformat(), "args": {}},
-        headers=stack.as_("receiving_department"),
+        headers=stack.as_("far_department"),
     )
     assert (refused.status_code, refused.json()["rule_id"]) == (422, "TRF-CANCEL")
     assert stack.written() == before
