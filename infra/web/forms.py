@@ -57,6 +57,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
 # only with the box "I confirm…" ticked (no script: the box is part of the form).
 CONFIRM: dict[str, str] = {
     "cancel_transfer": "confirm.cancel_transfer",
+    "accept_transfer": "confirm.accept_transfer",
 }
 
 

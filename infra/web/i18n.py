@@ -351,6 +351,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hãy đánh dấu ô xác nhận để thực hiện việc này",
         "Tick the confirmation box to do this",
     ),
+    "confirm.accept_transfer": (
+        "Tiếp nhận là không hoàn tác được: chuyển chính thức hoặc nội bộ thì đảng viên rời danh "
+        "sách chi bộ cũ và vào danh sách chi bộ này từ ngày thực hiện; chuyển tạm thời thì đảng "
+        "viên sinh hoạt tạm thời ở đây, vẫn thuộc chi bộ cũ.",
+        "Accepting cannot be undone: an official or internal transfer takes the member off the "
+        "old cell's roll and onto this one from that day; a temporary one makes the member a "
+        "guest here, still on the old cell's roll.",
+    ),
     "confirm.cancel_transfer": (
         "Hủy là không hoàn tác được: thư giới thiệu hết hiệu lực, đảng viên vẫn sinh hoạt ở chi "
         "bộ cũ, và muốn chuyển lại phải bắt đầu một lần chuyển sinh hoạt mới. Chỉ bên chuyển đi "

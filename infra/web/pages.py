@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain.commands.admission import ExtendDecisionDeadline
-from domain.stages import Stage
+from domain.stages import Stage, TransferStage
 from domain.transfer import Transfer
 from infra.api import queries
 from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
@@ -283,7 +283,7 @@ TRANSFER_STATES: dict[str, tuple[str, ...]] = {
     "transit": ("in_transit", "letter_issued"),
     "arrived": ("presented", "active"),
     "finished": ("completed", "cancelled"),
-    "all": ("in_transit", "letter_issued", "presented", "active", "completed", "cancelled"),
+    "all": tuple(str(stage) for stage in TransferStage),
 }
 TRANSFERS_SHOWN = 200  # the latest started, of a state other than in transit
 
@@ -309,7 +309,12 @@ def transfers(w: WebContext, org: UUID | None = None, state: str = "", q: str = 
             for v in views
             if any(
                 wanted in fold(text)
-                for text in (v.title, v.cell, name(details[v.card.id].destination_org_id))
+                for text in (
+                    v.title,
+                    v.cell,
+                    name(details[v.card.id].destination_org_id),
+                    name(details[v.card.id].to_cell_id),
+                )
             )
         ]
     return w.render(

@@ -185,7 +185,10 @@ def test_an_officer_starts_a_transfer_and_the_receiving_cell_accepts_it(
 
     page.locator("#step-present_letter").get_by_role("button", name="Ghi nhận").click()
     expect(page.get_by_test_id("stage")).to_contain_text("Đã nộp thư giới thiệu")
-    page.locator("#step-accept_transfer").get_by_role("button", name="Ghi nhận").click()
+    accept = page.locator("#step-accept_transfer")
+    expect(accept).to_contain_text("Tiếp nhận là không hoàn tác được")
+    accept.get_by_label("Tôi xác nhận").check()
+    accept.get_by_role("button", name="Ghi nhận").click()
     expect(page.get_by_test_id("stage")).to_contain_text("Hoàn tất")
     transfer = page.url.split("?")[0].removeprefix(stack.base)
     shot(page, "28-transfer-accepted")
