@@ -105,6 +105,11 @@ class Member(Recorded):
         return self.away[-1][2] if self.away and self.away[-1][1] is None else None
 
     @property
+    def review_due(self) -> date:
+        """PRB-REVIEW: the cell reviews within 30 WD of the end of the twelve months."""
+        return policy.due_date("PRB-REVIEW", self.probation_ends).due
+
+    @property
     def recognition_due(self) -> date | None:
         """PRB-DECIDE: from the cell's resolution, with any extension."""
         if self.resolution is None:
@@ -120,8 +125,7 @@ class Member(Recorded):
             return None
         if self.resolution is not None and self.recognition_due is not None:
             return "PRB-DECIDE", self.resolution[1], self.recognition_due
-        review = policy.due_date("PRB-REVIEW", self.probation_ends).due
-        return "PRB-REVIEW", self.probation_ends, review
+        return "PRB-REVIEW", self.probation_ends, self.review_due
 
     def _expect_probation(self) -> None:
         if self.status is not Status.probationary:
@@ -167,12 +171,27 @@ class Member(Recorded):
             )
         policy.check_not_before(ballot.held_on, self.ceremony_on)
         policy.check_ballot(ballot, "PRB-REVIEW")
+        # A late review stands but is recorded late, as every late act is.
+        overdue = policy.working_days_overdue(self.review_due, ballot.held_on)
         self._review_voted(
-            motion=motion, ballot=ballot, passed=policy.vote_passes(ballot), stamp=stamp
+            motion=motion,
+            ballot=ballot,
+            passed=policy.vote_passes(ballot),
+            due=self.review_due,
+            overdue_wd=max(overdue, 0),
+            stamp=stamp,
         )
 
     @event("ReviewVoted")
-    def _review_voted(self, motion: Motion, ballot: Ballot, passed: bool, stamp: Stamp) -> None:
+    def _review_voted(
+        self,
+        motion: Motion,
+        ballot: Ballot,
+        passed: bool,
+        stamp: Stamp,
+        due: date | None = None,  # votes recorded before lateness was kept carry neither
+        overdue_wd: int = 0,
+    ) -> None:
         self.review_ballots.append((Motion(motion), ballot, passed))
         if passed:
             self.resolution = (Motion(motion), ballot.held_on)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.application import Context, Dangvien
 from domain.person import PersonalData
+from domain.policy import rulesets
 from domain.values import Actor, CellSetting, Education, Gender, OrgKind, Role
 
 _counter = itertools.count(1)
@@ -186,3 +189,10 @@ def build_world(app: Dangvien, *, cell_members: int = 9) -> World:
 def iter_days(start: date, end: date) -> Iterator[date]:
     for ordinal in range(start.toordinal(), end.toordinal() + 1):
         yield date.fromordinal(ordinal)
+
+
+def set_rules(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
+    """Every rule set with a setting changed, as a confirmed reading would change it (a
+    setting of docs/rules.md: a field of `RuleSet`)."""
+    changed = tuple(replace(rs, **values) for rs in rulesets.RULE_SETS)  # type: ignore[arg-type]
+    monkeypatch.setattr(rulesets, "RULE_SETS", changed)

@@ -59,8 +59,8 @@ class ExtendRecognitionDeadline(MemberStep):
 
 @dataclass(frozen=True, kw_only=True)
 class Recognize(MemberStep):
-    """Full membership, decided by the competent committee (PRB-DECIDE) or, after a
-    deadlock, by the committee above (PRB-DEADLOCK)."""
+    """Full membership, decided by the competent committee on the cell's resolution
+    (PRB-DECIDE) or, after three failed votes, on the deadlock (PRB-DEADLOCK)."""
 
     decided_by: UUID
     by_upper_committee: bool = False

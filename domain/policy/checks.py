@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from uuid import UUID
 
 from domain.calendar import add_months, whole_months_between
 from domain.policy.rulesets import (
@@ -247,6 +248,21 @@ def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date)
         )
 
 
+def check_own_resolution(ballot: Ballot, passed: bool) -> None:
+    """ADM-VOTE-COMMITTEE: a grassroots committee authorised to admit decides by its own
+    resolution, so only when its vote reached 2/3 (it may still refuse). A committee above it
+    decides on the full report of the vote, passed or not."""
+    if not passed:
+        votes = f"{ballot.votes_for}/{ballot.denominator}"
+        raise _refuse(
+            "ADM-VOTE-COMMITTEE",
+            f"Nghị quyết của đảng ủy cơ sở không đạt 2/3 ({votes}): đảng ủy không thể quyết định "
+            "kết nạp",
+            f"The grassroots committee's vote fell short of 2/3 ({votes}): it cannot decide to "
+            "admit",
+        )
+
+
 def check_extension(rule_id: str, already_extended: bool, extra_wd: int, on: date) -> None:
     """ADM-DECIDE-EXT: one extension, bounded by the rule (ADM-DECIDE or PRB-DECIDE)."""
     rules = rules_at(on)
@@ -260,10 +276,10 @@ def check_extension(rule_id: str, already_extended: bool, extra_wd: int, on: dat
         )
 
 
-def check_ceremony_on_time(held_on: date, due: date, approved_delay_until: date | None) -> None:
-    """ADM-CEREMONY: within 30 WD of the cell receiving the decision, or an approved delay."""
-    limit = max(due, approved_delay_until or due)
-    if held_on > limit:
+def check_ceremony_on_time(held_on: date, due: date) -> None:
+    """ADM-CEREMONY: by its due date (`ceremony_due`: 30 WD from the cell receiving the
+    decision, or the approved delay)."""
+    if held_on > due:
         raise _refuse(
             "ADM-CEREMONY",
             f"Lễ kết nạp quá hạn ({_fmt(due)}) mà chưa được cấp ủy cấp trên trực tiếp đồng ý "
@@ -336,6 +352,17 @@ def deadlocked(failed_votes: int, on: date) -> bool:
     return failed_votes >= counting_rules(on).deadlock_failed_votes
 
 
+def check_probationer_transfer(on: date) -> None:
+    """PRB-LENGTH: a probationer may be transferred, the twelve months running on (I: the
+    setting `probationers_may_transfer`)."""
+    if not rules_at(on).probationers_may_transfer:
+        raise _refuse(
+            "PRB-LENGTH",
+            "Theo thiết lập hiện hành, đảng viên dự bị không chuyển sinh hoạt đảng",
+            "Under the current setting a probationary member is not transferred",
+        )
+
+
 def check_probation_discipline(penalty: str) -> None:
     """PRB-DISCIPLINE: only reprimand or warning for a probationary member."""
     if penalty not in ("reprimand", "warning"):
@@ -360,6 +387,108 @@ def check_no_hold(holds: Iterable[HoldKind]) -> None:
             "No official transfer while the member is under inspection, complaint or discipline "
             "review",
             holds=active,
+        )
+
+
+def check_no_transfer_in_flight(in_flight: Mapping[UUID, UUID]) -> None:
+    """ORG-DISSOLVE-TRANSFER: a cell is not dissolved while a transfer (transfer id → member
+    id) is on its way out of it, into it, or holds a member away or a guest: each is accepted,
+    ended or cancelled first, or the dissolution is dated after it. The dissolution cannot
+    re-address a letter another committee issued, and moving such a member would move them
+    twice."""
+    if in_flight:
+        raise _refuse(
+            "ORG-DISSOLVE-TRANSFER",
+            f"Chi bộ còn {len(in_flight)} việc chuyển sinh hoạt đang thực hiện (đi, đến hoặc "
+            "tạm thời): cần hoàn tất hoặc hủy trước khi giải thể",
+            f"{len(in_flight)} transfers out of, into or temporarily away from the cell are "
+            "still under way: complete or cancel them before the dissolution",
+            transfers=[
+                {"transfer_id": str(t), "member_id": str(m)}
+                for t, m in sorted(in_flight.items(), key=lambda tm: (str(tm[1]), str(tm[0])))
+            ],
+        )
+
+
+def check_one_transfer_at_a_time(in_flight: Mapping[UUID, UUID], member_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a member has one transfer under way at a time (two would move them
+    twice); the second starts once the first is accepted, ended or cancelled."""
+    under_way = sorted(str(t) for t, m in in_flight.items() if m == member_id)
+    if under_way:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên đang có một việc chuyển sinh hoạt chưa hoàn tất",
+            "The member has a transfer still under way",
+            transfer_ids=under_way,
+        )
+
+
+def check_leaves_from(member_cell_id: UUID, from_cell_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a transfer is accepted only while the member is still in the cell it
+    left; a member moved meanwhile (by a reorganisation, say) would be moved a second time."""
+    if member_cell_id != from_cell_id:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên không còn sinh hoạt ở chi bộ nơi chuyển đi: hủy việc chuyển này và lập "
+            "việc mới từ chi bộ hiện tại",
+            "The member is no longer in the cell the transfer left: cancel it and start a new "
+            "one from the member's present cell",
+        )
+
+
+# §4: what makes a transfer official (and starts TRF-START's clock).
+OFFICIAL_REASONS = frozenset(
+    {
+        TransferReason.new_job,
+        TransferReason.retirement,
+        TransferReason.demobilisation,
+        TransferReason.residence_change,
+    }
+)
+
+
+def check_official_start(reason: TransferReason, trigger_on: date, on: date) -> None:
+    """TRF-START: an official transfer follows a decision on a new job, retirement or
+    demobilisation, or a change of permanent residence, and starts once that takes effect."""
+    if reason not in OFFICIAL_REASONS:
+        raise _refuse(
+            "TRF-START",
+            "Chuyển sinh hoạt đảng chính thức khi có quyết định nhận công tác mới, nghỉ hưu, "
+            "xuất ngũ hoặc khi thay đổi nơi cư trú thường xuyên",
+            "An official transfer follows a new job, retirement or demobilisation decision, or "
+            "a change of permanent residence",
+            reason=str(reason),
+        )
+    if on < trigger_on:
+        raise _refuse(
+            "TRF-START",
+            f"Chưa thể chuyển sinh hoạt chính thức trước ngày quyết định hoặc việc thay đổi nơi "
+            f"cư trú có hiệu lực ({_fmt(trigger_on)})",
+            f"An official transfer cannot start before the decision or residence change takes "
+            f"effect ({trigger_on.isoformat()})",
+            trigger_on=trigger_on.isoformat(),
+        )
+
+
+def check_retirement_under_hold(holds: Iterable[HoldKind], to_residence_cell: bool) -> None:
+    """TRF-HOLD: a member who retires under inspection, complaint or discipline review gets
+    only a temporary transfer, to the cell where they reside, for as long as it lasts (no
+    return date); retiring without a hold is an official transfer."""
+    if not list(holds):
+        raise _refuse(
+            "TRF-TEMP",
+            "Đảng viên nghỉ hưu chuyển sinh hoạt đảng chính thức; chỉ chuyển tạm thời khi đang bị "
+            "kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét kỷ luật",
+            "A retiring member transfers officially; only under inspection, complaint or "
+            "discipline review is the transfer temporary",
+        )
+    if not to_residence_cell:
+        raise _refuse(
+            "TRF-HOLD",
+            "Đảng viên nghỉ hưu khi đang bị kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét "
+            "kỷ luật chỉ chuyển sinh hoạt tạm thời về chi bộ thôn, tổ dân phố nơi cư trú",
+            "A member retiring under a hold transfers temporarily to the hamlet or "
+            "residential-group cell of their residence only",
         )
 
 

@@ -106,11 +106,10 @@ class Probations(Organizations):
         self, member_id: UUID, decided_by: UUID, on: date, by_upper_committee: bool
     ) -> None:
         """PRB-DECIDE: the competent committee on the date of the decision; PRB-DEADLOCK: after
-        three failed votes, the committee above it."""
+        three failed votes the same committee, directly superior to the cell and competent,
+        decides without the cell's resolution (domain.tree.competent_committee)."""
         member = self.load(Member, member_id)
-        competent = self.competent_committee(member.cell_id, on)
-        expected = competent.parent_on(on) if by_upper_committee else competent.id
-        if decided_by != expected:
+        if decided_by != self.competent_committee(member.cell_id, on).id:
             raise RuleViolation(
                 "PRB-DEADLOCK" if by_upper_committee else "PRB-DECIDE",
                 "Tổ chức ra quyết định không phải cấp ủy có thẩm quyền",

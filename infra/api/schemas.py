@@ -296,6 +296,9 @@ class DissolutionIn(Strict):
 class MoveOut(BaseModel):
     member_id: UUID
     to_cell_id: UUID | None  # suggested from the 213 residence link; None: the officer chooses
+    # a transfer under way out of, into or away from the cell: completed or cancelled before
+    # the dissolution (ORG-DISSOLVE-TRANSFER)
+    transfer_id: UUID | None = None
 
 
 class DissolutionOut(BaseModel):

@@ -92,7 +92,15 @@ DryRun = Annotated[
     bool, typer.Option("--dry-run", help="check every row against the record; write nothing")
 ]
 User = Annotated[str, typer.Option("--user", help="who runs the import (recorded on events)")]
-On = Annotated[str, typer.Option("--on", help="the day of the import (default: today)")]
+On = Annotated[
+    str,
+    typer.Option(
+        "--on",
+        help="the effective date of the file's facts without a date column of their own (a "
+        "rename, a hamlet, a correction, a 213 link, a target without its day); a row's "
+        "'Ngày hiệu lực' wins; without either such a row is refused (IMPORT-DATE)",
+    ),
+]
 
 
 def _import(kind: Kind, file: Path, dry_run: bool, user: str, on: str, lang: str) -> None:

@@ -53,7 +53,9 @@ def _fail(error: DomainError, lang: str) -> None:
 @app.command()
 def rules(
     at: Annotated[str, typer.Option("--at", help="the date of the act (YYYY-MM-DD)")] = "",
-    notes: Annotated[bool, typer.Option("--notes", help="show each rule's details")] = False,
+    notes: Annotated[
+        bool, typer.Option("--notes", help="show each rule's details, readings and settings")
+    ] = False,
     lang: Lang = "vi",
 ) -> None:
     """The rule set in force on a date: ids, values, sources, confidence."""
@@ -65,9 +67,9 @@ def rules(
         return
     vi = lang == "vi"
     title = (
-        f"Quy định có hiệu lực ngày {on:%d/%m/%Y}: {rule_set.sources}"
+        f"Quy định có hiệu lực ngày {on:%d/%m/%Y}: {policy.sources_at(on)}"
         if vi
-        else f"Rules in force on {on.isoformat()}: {rule_set.sources}"
+        else f"Rules in force on {on.isoformat()}: {policy.sources_at(on)}"
     )
     table = Table(title=title)
     headers = (
@@ -78,16 +80,20 @@ def rules(
     for column in headers:
         table.add_column(column, overflow="fold")
     for rule in policy.RULES.values():
-        confidence = str(rule.confidence)
-        if rule.needs_verification:
-            confidence += " (cần xác minh)" if vi else " (to verify)"
+        readings = "".join(
+            f"\n[dim]· {r.point_vi if vi else r.point_en}: {r.chosen}"
+            + (f" ({r.setting})" if r.setting else "")
+            + "[/dim]"
+            for r in rule.readings
+            if r.applies_on(on)
+        )
         table.add_row(
             rule.id,
             (rule.title_vi if vi else rule.title_en)
-            + (f"\n[dim]{rule.note}[/dim]" if notes else ""),
+            + (f"\n[dim]{rule.note}[/dim]{readings}" if notes else ""),
             policy.describe(rule, on),
             policy.source_of(rule, on),
-            confidence,
+            policy.confidence_label(rule, on, lang),
         )
     console.print(table)
     authority = (

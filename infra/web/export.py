@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import RuleViolation
 from infra.api.errors import not_found
-from infra.web.i18n import label, rule_title, t, whole
+from infra.web.i18n import label, rule_flag, rule_title, t, whole
 from infra.web.pages import chosen_day, chosen_year, quota_report
 from infra.web.session import Web, WebContext, WebRoute
 from infra.web.views import card_views, short
@@ -161,7 +161,11 @@ def workbook(
             "export.person": row.person,
             "export.cell": row.cell,
             "export.since": row.since,
-            "export.rule": f"{row.rule} — {rule_title(lang, row.rule)}" if row.rule else None,
+            "export.rule": " — ".join(
+                filter(None, (row.rule, rule_title(lang, row.rule), rule_flag(lang, row.rule)))
+            )
+            if row.rule
+            else None,
             "export.due": row.due,
             "export.left": row.left,
             "export.level": label(lang, "level", row.level),

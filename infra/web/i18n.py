@@ -402,6 +402,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Each member moves by an internal transfer to the cell chosen; the cell is dissolved "
         "only once every member has moved.",
     ),
+    "dissolve.in_transit": (
+        "{count} đảng viên đang chuyển sinh hoạt đi, đến hoặc tạm thời: hoàn tất hoặc hủy từng "
+        "việc chuyển trước khi giải thể chi bộ.",
+        "{count} members have a transfer under way out of, into or away from the cell: complete "
+        "or cancel each before the cell is dissolved.",
+    ),
+    "dissolve.leaving": ("Đang chuyển sinh hoạt đi", "Transfer out under way"),
+    "dissolve.arriving": ("Đang chuyển sinh hoạt đến", "Transfer in under way"),
+    "dissolve.resolve_first": (
+        "hoàn tất hoặc hủy trước khi giải thể",
+        "complete or cancel it before the dissolution",
+    ),
     "dissolve.missing": (
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
@@ -425,8 +437,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
     "audit.seal": (
-        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {key}",
-        "Last seal of the record: {size} events, root {root}…, at {at}, key {key}",
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {fingerprint}",
+        "Last seal of the record: {size} events, root {root}…, at {at}, key {fingerprint}",
+    ),
+    "audit.no_seal": ("Hồ sơ chưa được niêm phong lần nào.", "The record has not been sealed yet."),
+    "audit.unsealed": (
+        "Chưa niêm phong: {count} sự kiện ghi sau lần niêm phong gần nhất (niêm phong hằng ngày).",
+        "Not sealed yet: {count} events recorded since the last seal (sealed daily).",
     ),
     # --- export ---
     "export.quota_sheet": ("Chỉ tiêu", "Quota"),
@@ -628,6 +645,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.LetterPresented": ("Nộp thư giới thiệu", "Letter presented"),
     "event.MemberEnrolled": ("Vào danh sách chi bộ", "Member enrolled"),
     "event.MemberReleased": ("Ra khỏi danh sách chi bộ", "Member released"),
+    "event.TransferOpened": ("Có việc chuyển sinh hoạt đi hoặc đến", "Transfer under way"),
+    "event.TransferClosed": (
+        "Việc chuyển sinh hoạt đã tiếp nhận hoặc hủy",
+        "Transfer accepted or cancelled",
+    ),
     "event.MembershipRecorded": ("Ghi nhận đảng viên", "Membership recorded"),
     "event.NewMemberCourseCompleted": (
         "Hoàn thành lớp bồi dưỡng đảng viên mới",
@@ -674,6 +696,17 @@ def rule_title(lang: str, rule_id: str) -> str:
     if rule is None:
         return rule_id
     return rule.title_en if lang == "en" else rule.title_vi
+
+
+def rule_flag(lang: str, rule_id: str, on: date | None = None) -> str:
+    """A rule's confidence where the rulebook is unsure of it (a point graded S or I) for an
+    act of `on` (today in Vietnam by default), as `dangvien rules` shows it; "" when the
+    rule is confirmed or is a guard of the process."""
+    rule = policy.RULES.get(rule_id)
+    day = on or datetime.now(VIETNAM).date()
+    if rule is None or not rule.needs_verification_on(day):
+        return ""
+    return policy.confidence_label(rule, day, lang)
 
 
 def number(lang: str, value: float | int | None, digits: int = 1) -> str:

@@ -46,7 +46,7 @@ from infra.web.forms import (
     place_refusal,
     read_step,
 )
-from infra.web.i18n import dmy, end_of, parse_dmy
+from infra.web.i18n import dmy, end_of, parse_dmy, rule_flag
 from infra.web.orgs import Orgs
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
@@ -214,17 +214,20 @@ class Choices:
         self.options["member_id"] = self.options["helper_member_id"] = members
 
     def _committees(self) -> None:
-        w = self.w
+        """The committee each decision is the domain's to expect: the competent one decides
+        (ADM-DECIDE, PRB-DECIDE, PRB-DEADLOCK), the one directly above the cell approves a later
+        ceremony (ADM-CEREMONY)."""
+        w, cell = self.w, cell_of(self.record)
         try:
-            competent = w.s.app.competent_committee(cell_of(self.record), w.today)
+            competent = w.s.app.competent_committee(cell, w.today).id
         except DomainError:
             return
-        committees = [(str(competent.id), w.orgs.name(competent.id))]
-        parent = w.orgs.get(competent.id)
-        if parent is not None and parent.parent_id is not None:
-            committees.append((str(parent.parent_id), w.orgs.name(parent.parent_id)))
-        self.options["decided_by"] = self.options["approved_by"] = committees
-        self.defaults["decided_by"] = self.defaults["approved_by"] = str(competent.id)
+        self.options["decided_by"] = [(str(competent), w.orgs.name(competent))]
+        self.defaults["decided_by"] = str(competent)
+        superior = w.s.app.directly_superior(cell, w.today)
+        if superior is not None:
+            self.options["approved_by"] = [(str(superior), w.orgs.name(superior))]
+            self.defaults["approved_by"] = str(superior)
 
     def _relatives(self) -> None:
         record, w = self.record, self.w
@@ -344,6 +347,7 @@ def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
     left = vietnam_calendar().working_days_between(w.today, d.due)
     return {
         "rule_id": d.rule_id,
+        "flag": rule_flag(w.lang, d.rule_id, d.start),
         "start": dmy(d.start),
         "due": dmy(d.due),
         "left": left,
@@ -471,8 +475,19 @@ def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> H
         case_id=case_id or "",
         on=on or dmy(w.today),
         citizen_id="",
-        seal=seal_head(w.s.app.recorder),
+        **seal_shown(w),
     )
+
+
+def seal_shown(w: Web) -> dict[str, Any]:
+    """The last seal as the department notes it, its time in Vietnam, and what is not sealed
+    yet."""
+    head = seal_head(w.s.app.recorder)
+    sealed = head.seal if head is not None else None
+    return {
+        "seal": head,
+        "sealed_at": dmy(datetime.fromisoformat(sealed.sealed_at)) if sealed is not None else "",
+    }
 
 
 @router.post("/audit/person")

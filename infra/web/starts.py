@@ -52,6 +52,7 @@ TRANSFER_RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "RULES-PERIOD": ("on",),
     "DATE-ORDER": ("on",),
     "TRF-TEMP": ("returns_on", "reason"),
+    "TRF-START": ("trigger_on",),
     "TRF-KIND": ("destination_org_id",),
     "TRF-HOLD": ("kind",),
     "NOT-FOUND": ("destination_org_id",),
@@ -74,6 +75,13 @@ def render(
     w: Web, template: str, form: ModelForm, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return w.render(template, status, form=form, key=str(uuid4()), **context)
+
+
+def form_key(form: Mapping[str, str]) -> str | None:
+    """The form's own key (a repeat of the same form opens nothing twice), bounded as the
+    API's Idempotency-Key is."""
+    key = form.get("key", "")
+    return key if 0 < len(key) <= 100 and key.isascii() and key.isprintable() else None
 
 
 def refused(w: Web, form: ModelForm, rules: Mapping[str, Sequence[str]], error: Exception) -> None:
@@ -141,7 +149,7 @@ async def open_case(request: Request, w: WebContext) -> Response:
     body, form.values, form.errors = read_model(CaseStartIn, form.fields, form_data, w.lang)
     if body is not None:
         try:
-            view = await commands.open_case(w.s, w.user, body, form_data.get("key") or None)
+            view = await commands.open_case(w.s, w.user, body, form_key(form_data))
         except DomainError as error:
             refused(w, form, CASE_RULE_FIELDS, error)
         else:
@@ -214,7 +222,7 @@ async def start_transfer(member_id: UUID, request: Request, w: WebContext) -> Re
     )
     if body is not None:
         try:
-            view = await commands.begin_transfer(w.s, w.user, body, form_data.get("key") or None)
+            view = await commands.begin_transfer(w.s, w.user, body, form_key(form_data))
         except DomainError as error:
             refused(w, form, TRANSFER_RULE_FIELDS, error)
         else:

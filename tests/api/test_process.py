@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.organization import Organization
 from domain.values import CellSetting, OrgKind
-from tests.api.conftest import TODAY, Stack, applicant
+from tests.api.conftest import PASSWORD, TODAY, Stack, applicant
 from tests.builders import ctx
 from workflows.messages import Notification, View
 
@@ -436,6 +436,81 @@ async def test_a_cell_is_dissolved_into_the_cells_the_department_chose(stack: St
     assert org["dissolved_on"] == TODAY.isoformat()
     roll = await ok(await stack.http.get(f"/api/orgs/{world.other_cell}/roll", headers=department))
     assert {str(m) for m in moving} <= set(roll["full"])
+
+
+async def test_a_dissolution_with_a_transfer_under_way_is_refused_at_every_door_naming_it(
+    stack: Stack,
+) -> None:
+    """§4, §6 (ORG-DISSOLVE-TRANSFER): the preview and the web's review show the member with
+    their transfer, the dissolution is refused naming it and writes nothing; once the
+    transfer is cancelled the same request goes through."""
+    app, world = stack.app, stack.world
+    doomed = app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ Trường tiểu học",
+        parent_id=world.grassroots,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.school,
+    )
+    leaving, staying = world.add_members(doomed, 2)
+    stack.project()
+    department = stack.as_("department")
+    started = await stack.http.post(
+        "/api/transfers",
+        json={
+            "member_id": str(leaving),
+            "kind": "official",
+            "reason": "new_job",
+            "destination_org_id": str(world.far_cell),
+            "trigger_on": TODAY.isoformat(),
+            "on": TODAY.isoformat(),
+        },
+        headers=department,
+    )
+    transfer = (await ok(started))["subject_id"]
+
+    preview = await ok(
+        await stack.http.get(
+            f"/api/orgs/{doomed}/dissolution/preview",
+            params={"on": TODAY.isoformat()},
+            headers=department,
+        )
+    )
+    assert {p["member_id"]: p["transfer_id"] for p in preview} == {
+        str(leaving): transfer,
+        str(staying): None,
+    }
+    async with stack.fresh() as browser:
+        login = {"username": "department", "password": PASSWORD}
+        await browser.post("/api/auth/login", json=login)
+        page = await browser.get(f"/dissolve/{doomed}", params={"on": TODAY.strftime("%d/%m/%Y")})
+    assert page.status_code == 200
+    assert "ORG-DISSOLVE-TRANSFER" in page.text
+    assert f'href="/transfers/{transfer}"' in page.text
+    assert "Đang chuyển sinh hoạt đi" in page.text
+
+    moves = [{"member_id": str(m), "to_cell_id": str(world.other_cell)} for m in (leaving, staying)]
+    body = {"on": TODAY.isoformat(), "moves": moves}
+    written = stack.written()
+    refused = await stack.http.post(
+        f"/api/orgs/{doomed}/dissolution", json=body, headers=department
+    )
+    assert (refused.status_code, refused.json()["rule_id"]) == (422, "ORG-DISSOLVE-TRANSFER")
+    assert refused.json()["details"]["transfers"] == [
+        {"transfer_id": transfer, "member_id": str(leaving)}
+    ]
+    assert stack.written() == written
+
+    await ok(
+        await stack.http.post(
+            f"/api/transfers/{transfer}/steps",
+            json={"kind": "cancel_transfer", "on": TODAY.isoformat(), "args": {"reason": "ở lại"}},
+            headers=department,
+        )
+    )
+    again = await stack.http.post(f"/api/orgs/{doomed}/dissolution", json=body, headers=department)
+    assert again.status_code == 202, again.text
 
 
 async def test_the_escalation_notices_of_an_organization_read_in_either_language(

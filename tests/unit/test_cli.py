@@ -27,6 +27,31 @@ def test_rules_after_the_2025_reorganisation_name_the_commune_as_deciding_author
     assert "cần xác minh" in result.output
 
 
+def line_of(output: str, rule_id: str) -> str:
+    return next(line for line in output.splitlines() if f" {rule_id} " in line)
+
+
+def test_rules_show_the_points_the_rulebook_is_unsure_of_as_to_verify() -> None:
+    wide = CliRunner(env={"COLUMNS": "300"})
+    before = wide.invoke(app, ["rules", "--at", "2025-08-29", "--lang", "en"]).output
+    after = wide.invoke(app, ["rules", "--at", "2025-08-30", "--lang", "en"]).output
+    assert "C (age in whole months: I) — to verify" in line_of(after, "ADM-AGE")
+    assert "C (the denominator: S) — to verify" in line_of(after, "ADM-VOTE-CELL")
+    assert "S — to verify" in line_of(after, "ADM-CERT")
+    assert "to verify" not in line_of(after, "ADM-DECIDE")
+    # EVL-CAP: the 2019 cap is confirmed, the 2025 scale is not.
+    assert "to verify" not in line_of(before, "EVL-CAP")
+    assert "100-point scale from 2025-08-30: S) — to verify" in line_of(after, "EVL-CAP")
+
+
+def test_rules_name_the_guidance_in_force_on_the_day() -> None:
+    # 24-QĐ/TW (2021) was guided by the 2016 guidance until 01-HD/TW (2021) on 2021-09-28.
+    early = runner.invoke(app, ["rules", "--at", "2021-08-02", "--lang", "en"]).output
+    assert "24-QĐ/TW (2021); 01-HD/TW (2016)" in early
+    late = runner.invoke(app, ["rules", "--at", "2021-09-28", "--lang", "en"]).output
+    assert "24-QĐ/TW (2021); 01-HD/TW (2021)" in late
+
+
 def test_rules_before_the_first_rule_set_are_refused_with_the_rule_id() -> None:
     result = runner.invoke(app, ["rules", "--at", "2015-05-01"])
     assert result.exit_code == 2

@@ -35,7 +35,7 @@ from infra.users import Role
 from infra.web.charts import admissions_chart
 from infra.web.export import StageRow, workbook
 from infra.web.forms import ARGS, fields_of, place_refusal, read_step
-from infra.web.i18n import CATALOG, dmy, label, number, parse_dmy, placeholders, t
+from infra.web.i18n import CATALOG, dmy, label, number, parse_dmy, placeholders, rule_flag, t
 from projections.queries import Quota
 from projections.rows import BREAKDOWNS
 
@@ -198,6 +198,17 @@ def test_the_relatives_of_a_background_declaration_are_read_from_their_rows() ->
         ("r1", "father", True),
         ("r3", "spouse", False),
     ]
+
+
+def test_a_rule_the_rulebook_is_unsure_of_is_flagged_as_the_cli_flags_it() -> None:
+    assert rule_flag("vi", "ADM-CERT", date(2026, 1, 5)) == "S — cần xác minh"
+    assert rule_flag("en", "ADM-AGE", date(2026, 1, 5)) == (
+        "C (age in whole months: I) — to verify"
+    )
+    assert rule_flag("vi", "EVL-CAP", date(2025, 8, 29)) == ""  # the 2019 cap: confirmed
+    assert rule_flag("vi", "EVL-CAP", date(2025, 8, 30)).endswith("cần xác minh")
+    assert rule_flag("vi", "ADM-DECIDE", date(2026, 1, 5)) == ""
+    assert rule_flag("vi", "CASE-STAGE", date(2026, 1, 5)) == ""  # a guard of the process
 
 
 def test_a_rule_s_refusal_is_shown_beside_the_field_it_judges() -> None:
