@@ -33,14 +33,14 @@ from projections.queries import ReadModel
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-# A refusal shown as a page, not beside a field: the user may not be here at all.
-AS_PAGE = frozenset({"ACCESS-ROLE", "AUTH-REQUIRED"})
+# A refusal shown as a page, not beside a field: the user may not be here at all, or the
+# request names what the form never offers (a cell or helper outside the user's subtree).
+AS_PAGE = frozenset({"ACCESS-ROLE", "ACCESS-SCOPE", "AUTH-REQUIRED"})
 
 # The field each rule's refusal is shown beside (else at the top of the form).
 CASE_RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "RULES-PERIOD": ("on",),
     "ORG-TREE": ("cell_id",),
-    "ACCESS-SCOPE": ("cell_id",),
     "CASE-UNIQUE": ("person.citizen_id",),
     "PERSON-ELSEWHERE": ("person.citizen_id",),
     "RATE-LIMITED": ("person.citizen_id",),
@@ -131,10 +131,12 @@ def chosen_cell(w: Web, cell: str | None) -> OrgRow | None:
 
 
 @router.get("/cases/new")
-def new_case(w: WebContext, cell: str = "") -> HTMLResponse:
+def new_case(w: WebContext, cell: UUID | None = None) -> HTMLResponse:
+    """The form; `?cell=` chooses the cell (outside the subtree or unknown: NOT-FOUND, as
+    the board's filter)."""
     if not may(w.user, OPEN_CASE):
         raise role_refused(OPEN_CASE)
-    chosen = chosen_cell(w, cell)
+    chosen = chosen_cell(w, str(w.org(cell).id) if cell else None)
     return render(w, "case_new.html", case_form(w, chosen), cell=chosen)
 
 
