@@ -34,6 +34,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage.deadlock": ("Biểu quyết không đạt 3 lần", "Deadlocked votes"),
     "stage.full": ("Đảng viên chính thức", "Full member"),
     "stage.struck_off": ("Đã xóa tên", "Struck off"),
+    "stage.left": ("Đã ra khỏi Đảng", "Left the Party"),
+    "stage.expelled": ("Đã bị khai trừ", "Expelled"),
     "stage.in_transit": ("Thư giới thiệu đang chuyển", "Letter in transit"),
     "stage.letter_issued": ("Đảng viên giữ thư giới thiệu", "Letter issued"),
     "stage.presented": ("Đã nộp thư giới thiệu", "Letter presented"),
@@ -73,6 +75,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "Hoàn thành lớp bồi dưỡng đảng viên mới",
         "New-member course completed",
     ),
+    "step.submit_self_review": ("Nhận bản tự kiểm điểm", "Receive the self-review"),
+    "step.record_helper_comments": (
+        "Ghi nhận xét của đảng viên giúp đỡ",
+        "Record the helper's comments",
+    ),
+    "step.record_probation_comments": (
+        "Ghi ý kiến nhận xét của đoàn thể, nơi cư trú",
+        "Record the unions' or the residence's comments",
+    ),
+    "step.exempt_comments": (
+        "Miễn ý kiến nhận xét của đoàn thể hoặc nơi cư trú (ghi lý do)",
+        "Exempt the unions' or the residence's comments (with the reason)",
+    ),
+    "step.record_departure": ("Ra khỏi Đảng, xóa tên, khai trừ", "Leaving the Party"),
+    "step.record_expungement": ("Ghi ngày xóa án tích", "Record the expungement"),
     "step.record_review_vote": ("Ghi biểu quyết xét công nhận", "Record the review vote"),
     "step.extend_recognition_deadline": (
         "Gia hạn xét công nhận",

@@ -13,7 +13,6 @@ from domain.policy.rulesets import (
     _fmt,
     _refuse,
     district_tier_exists,
-    evaluation_rules_at,
     rules_at,
 )
 from domain.stages import Status
@@ -229,19 +228,22 @@ def check_org_min(full_members: int, on: date) -> None:
         )
 
 
-def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date) -> None:
-    """ADM-DECIDE (authority): the directly-superior committee of the grassroots organization
-    (or the grassroots committee authorised to admit); a district committee only before the
-    district tier was abolished."""
+def check_deciding_committee(
+    decided_by_kind: OrgKind, expected: bool, on: date, rule_id: str = "ADM-DECIDE"
+) -> None:
+    """Who may decide, on admission (ADM-DECIDE) and on recognition or striking off
+    (PRB-DECIDE, PRB-DEADLOCK): the committee the tree names (`expected`), and never a
+    district committee once the district tier was abolished, even where the tree still shows
+    one (a re-parenting of 2025 not yet recorded)."""
     if decided_by_kind is OrgKind.district_committee and not district_tier_exists(on):
         raise _refuse(
-            "ADM-DECIDE",
+            rule_id,
             "Từ 01/07/2025 không còn cấp huyện: cấp ủy cấp trên trực tiếp là đảng ủy xã/phường",
             "From 2025-07-01 there is no district tier: the commune/ward committee decides",
         )
     if not expected:
         raise _refuse(
-            "ADM-DECIDE",
+            rule_id,
             "Tổ chức ra quyết định không phải cấp ủy có thẩm quyền của tổ chức cơ sở đảng",
             "The deciding organization is not the competent committee of the grassroots "
             "organization",
@@ -290,18 +292,24 @@ def check_ceremony_on_time(held_on: date, due: date) -> None:
         )
 
 
-def check_readmission(left_on: date, applied_on: date, expunged_lesser_crime: bool) -> None:
-    """READMIT: 36 months after leaving; 60 after the expungement of a lesser crime (then
-    `left_on` is the expungement date)."""
+def check_readmission(left_on: date, applied_on: date, expunged_on: date | None = None) -> None:
+    """READMIT: 36 months after leaving the Party, however one left; and where one left for
+    a lesser crime whose record was since expunged, 60 months after the expungement too."""
     rules = rules_at(applied_on)
-    wait = rules.readmit_after_expungement_months if expunged_lesser_crime else rules.readmit_months
-    if applied_on < add_months(left_on, wait):
-        raise _refuse(
-            "READMIT",
-            f"Chưa đủ {wait} tháng kể từ ngày {_fmt(left_on)} (ra khỏi Đảng hoặc xóa án tích)",
-            f"Less than {wait} months since {left_on} (leaving the Party, or the expungement)",
-            wait_months=wait,
+    waits = [(left_on, rules.readmit_months, "ra khỏi Đảng", "leaving the Party")]
+    if expunged_on is not None:
+        waits.append(
+            (expunged_on, rules.readmit_after_expungement_months, "xóa án tích", "the expungement")
         )
+    for since, wait, vi, en in waits:
+        if applied_on < add_months(since, wait):
+            raise _refuse(
+                "READMIT",
+                f"Chưa đủ {wait} tháng kể từ ngày {vi} ({_fmt(since)})",
+                f"Less than {wait} months since {en} ({since.isoformat()})",
+                wait_months=wait,
+                since=since.isoformat(),
+            )
 
 
 # --- Probation -----------------------------------------------------------------------------
@@ -509,28 +517,4 @@ def check_temporary_transfer(reason: TransferReason, leaves_on: date, returns_on
             "A temporary transfer is for 3 months to under a year away, or 3 months to 2 years "
             "of full-time domestic study",
             months=months,
-        )
-
-
-# --- Evaluation ----------------------------------------------------------------------------
-
-
-def check_excellent_rating(
-    on: date, *, excellent: int, good: int, score: int | None = None
-) -> None:
-    """EVL-CAP: the share rated excellent (before 2025-08-30), or the score (from then)."""
-    rules = evaluation_rules_at(on)
-    if rules.excellent_share_of_good is not None:
-        num, den = rules.excellent_share_of_good
-        if excellent * den > num * good:
-            raise _refuse(
-                "EVL-CAP",
-                "Số đảng viên hoàn thành xuất sắc nhiệm vụ vượt 20% số hoàn thành tốt nhiệm vụ",
-                "More members rated excellent than 20% of those rated good",
-            )
-    elif rules.excellent_min_score is not None and (score or 0) < rules.excellent_min_score:
-        raise _refuse(
-            "EVL-CAP",
-            f"Hoàn thành xuất sắc nhiệm vụ cần từ {rules.excellent_min_score} điểm",
-            f"An excellent rating needs a score of {rules.excellent_min_score} or more",
         )

@@ -27,7 +27,7 @@ _WEAKER = (Confidence.C, Confidence.S, Confidence.I)
 class Reading:
     """One point of a rule that the rulebook grades S or I, or whose words had to be read one
     way: the reading the code implements, how sure it is, and the setting that changes it (a
-    field of `RuleSet`, or of `EvaluationRules` for EVL-CAP). docs/rules.md lists them all."""
+    field of `RuleSet`). docs/rules.md lists them all."""
 
     point_vi: str
     point_en: str
@@ -504,25 +504,20 @@ RULES: dict[str, Rule] = {
             "60 months after expungement for a lesser crime",
             shown="{readmit_months} months ({readmit_after_expungement_months} after expungement)",
         ),
-        Rule(
-            "EVL-CAP",
-            "Tỷ lệ hoàn thành xuất sắc nhiệm vụ",
-            "Share rated excellent",
-            Confidence.C,
-            note="≤ 20% of those rated good (2019 guidance, C); from 2025-08-30 "
-            "a 100-point scale, excellent ≥ 90 (S)",
-            readings=(
-                Reading(
-                    "thang 100 điểm từ 30/08/2025",
-                    "the 100-point scale from 2025-08-30",
-                    Confidence.S,
-                    "excellent from a score of 90",
-                    "excellent_min_score",
-                    since=date(2025, 8, 30),
-                ),
-            ),
-        ),
     )
+}
+
+# Rules of the rulebook this product deliberately does not encode, each with why
+# (docs/rules.md, "Not encoded"): they stay listed so that none is lost silently.
+NOT_ENCODED: dict[str, tuple[str, str]] = {
+    "EVL-CAP": (
+        "Đánh giá, xếp loại đảng viên hằng năm không thuộc quy trình kết nạp, dự bị, chuyển "
+        "sinh hoạt; trần 20% tính trên cả tổ chức cơ sở đảng và từ 30/08/2025 bị thay bằng "
+        "thang 100 điểm (cần xác minh)",
+        "The yearly rating of members is not a step of admission, probation or transfer; the "
+        "20% cap is counted over a whole grassroots organization, and from 2025-08-30 gave "
+        "way to a 100-point scale (secondary source)",
+    ),
 }
 
 PROCESS_GUARDS: dict[str, str] = {
@@ -530,6 +525,9 @@ PROCESS_GUARDS: dict[str, str] = {
     "ADM-COMMENTS": "comments from work and residence and the cell committee summary (§2.7)",
     "ADM-DECIDE-EXT": "an extension of a deadline is granted once and within its bound (§1)",
     "PRB-DISCIPLINE": "discipline during probation is limited to reprimand or warning (§3)",
+    "PRB-DOSSIER": "the cell votes on recognition once the self-review, the helper's comments, "
+    "the comments of the unions and of the residence (or their recorded exemption) and the "
+    "new-member course's certificate are in (§3)",
     "TRF-HOLD": "no official transfer under inspection, complaint or discipline review; "
     "retiring then, only a temporary transfer to the residence (§4)",
     "CASE-STAGE": "the case's current stage does not accept this step",
@@ -554,19 +552,11 @@ PROCESS_GUARDS: dict[str, str] = {
 
 def source_of(rule: Rule, on: date) -> str:
     """The documents a rule is read from on a date."""
-    if rule.id == "EVL-CAP":
-        return evaluation_rules_at(on).regulation
     return sources_at(on)
 
 
 def describe(rule: Rule, on: date) -> str:
     """The rule's value in force on a date, briefly, for people (`dangvien rules`)."""
-    if rule.id == "EVL-CAP":
-        evaluation = evaluation_rules_at(on)
-        if evaluation.excellent_share_of_good:
-            num, den = evaluation.excellent_share_of_good
-            return f"≤ {num}/{den} of 'good'"
-        return f"score ≥ {evaluation.excellent_min_score}"
     return rule.shown.format(**vars(rules_at(on)))
 
 
@@ -576,31 +566,3 @@ def _refuse(rule_id: str, vi: str, en: str, **details: object) -> RuleViolation:
 
 def _fmt(d: date) -> str:
     return d.strftime("%d/%m/%Y")
-
-
-@dataclass(frozen=True)
-class EvaluationRules:
-    """EVL-CAP: annual evaluation (132-QĐ/TW 2018 → 124-QĐ/TW 2023 → 366-QĐ/TW 2025-08-30)."""
-
-    in_force_from: date
-    regulation: str
-    excellent_share_of_good: tuple[int, int] | None = (1, 5)
-    excellent_min_score: int | None = None  # the 2025 scale (S: see EVL-CAP's readings)
-
-
-EVALUATION_RULES: tuple[EvaluationRules, ...] = (
-    EvaluationRules(date(2018, 1, 1), "132-QĐ/TW (2018)"),
-    EvaluationRules(date(2023, 1, 1), "124-QĐ/TW (2023)"),
-    EvaluationRules(date(2025, 8, 30), "366-QĐ/TW (2025)", None, 90),
-)
-
-
-def evaluation_rules_at(on: date) -> EvaluationRules:
-    in_force = [r for r in EVALUATION_RULES if r.in_force_from <= on]
-    if not in_force:
-        raise _refuse(
-            "RULES-PERIOD",
-            f"Không có quy định đánh giá nào có hiệu lực vào ngày {_fmt(on)}",
-            f"No evaluation regulation was in force on {on.isoformat()}",
-        )
-    return in_force[-1]

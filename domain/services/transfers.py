@@ -44,11 +44,11 @@ class Transfers(Organizations):
         with self.unit(ctx) as unit:
             unit.once_new(transfer_id)
             member = self.load(Member, member_id)
-            if member.status is Status.struck_off or member.away_transfer_id is not None:
+            if not member.status.on_roll or member.away_transfer_id is not None:
                 raise RuleViolation(
                     "CASE-STAGE",
-                    "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
-                    "The member is struck off or temporarily away",
+                    "Đảng viên đã ra khỏi Đảng hoặc đang chuyển sinh hoạt tạm thời",
+                    "The member has left the Party or is temporarily away",
                 )
             if member.status_on(on) is Status.probationary:
                 policy.check_probationer_transfer(on)

@@ -95,6 +95,14 @@ def rules(
             policy.source_of(rule, on),
             policy.confidence_label(rule, on, lang),
         )
+    for rule_id, (why_vi, why_en) in policy.NOT_ENCODED.items():
+        table.add_row(
+            rule_id,
+            why_vi if vi else why_en,
+            "không áp dụng" if vi else "not encoded",
+            "",
+            "",
+        )
     console.print(table)
     authority = (
         (

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError, RuleViolation
 from domain.member import Member
-from domain.stages import Status
+from domain.stages import OFF_ROLL
 from domain.transfer import Transfer
 from infra.api import commands, queries
 from infra.api.access import DISSOLVE, may
@@ -48,7 +48,7 @@ def roll_sizes(w: Web) -> Counter[UUID]:
     with w.s.engine.connect() as conn:
         rows = conn.execute(
             sa.select(members.c.cell_id, sa.func.count())
-            .where(members.c.status != Status.struck_off)
+            .where(members.c.status.not_in(OFF_ROLL))
             .group_by(members.c.cell_id)
         ).all()
     return Counter({cell: int(n) for cell, n in rows})

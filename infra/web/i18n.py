@@ -154,6 +154,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "record.failed_votes": ("Số lần biểu quyết không đạt", "Failed votes"),
     "record.dossier": ("Danh mục hồ sơ", "Dossier checklist"),
     "record.dossier_in": ("Đã có", "In"),
+    "record.recognition_dossier": (
+        "Hồ sơ xét công nhận đảng viên chính thức",
+        "Recognition checklist",
+    ),
+    "record.exempted": ("miễn: {reason}", "exempted: {reason}"),
+    "record.departure": ("Ra khỏi Đảng", "Left the Party"),
+    "record.expunged_on": ("Ngày xóa án tích", "Record expunged on"),
     "record.dossier_missing": ("Chưa có", "Missing"),
     "record.next": ("Việc tiếp theo", "Next action"),
     "record.no_action": (
@@ -183,11 +190,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "step.choose": ("— chọn —", "— choose —"),
     "step.relative": ("Người thân {n}", "Relative {n}"),
     "timeline.when": ("Ngày hiệu lực", "Effective"),
-    "timeline.recorded": ("Ghi nhận lúc", "Recorded at"),
+    "timeline.recorded": ("Ghi nhận lúc (giờ Việt Nam)", "Recorded at (Vietnam time)"),
     "timeline.who": ("Người thực hiện", "Who"),
     "timeline.rule_set": ("Bộ quy định", "Rule set"),
     "timeline.event": ("Sự kiện", "Event"),
-    "timeline.facts": ("Nội dung", "Facts"),
+    "timeline.facts": ("Nội dung", "What happened"),
     "timeline.subject": ("Thuộc", "Of"),
     "subject.person": ("Người", "Person"),
     "subject.case": ("Hồ sơ kết nạp", "Admission case"),
@@ -316,9 +323,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "return). Internal: between cells of the same grassroots organization.",
     ),
     "transfer_new.not_startable": (
-        "Đảng viên đã bị xóa tên hoặc đang sinh hoạt tạm thời nơi khác: không bắt đầu được lần "
-        "chuyển mới.",
-        "The member is struck off or temporarily away: no new transfer can start.",
+        "Người này không còn trong danh sách đảng viên, hoặc đang sinh hoạt tạm thời nơi khác: "
+        "không bắt đầu được lần chuyển mới.",
+        "This person is off the roll, or temporarily away: no new transfer can start.",
     ),
     "transfer_new.submit": ("Bắt đầu chuyển sinh hoạt", "Start the transfer"),
     "start.cell_id": ("Chi bộ", "Cell"),
@@ -423,13 +430,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.person": ("Diễn biến của một người", "A person's timeline"),
     "audit.citizen_id": ("Số CCCD", "Citizen ID"),
     "audit.find": ("Tìm", "Find"),
-    "audit.case_as_of": ("Hồ sơ tại một ngày", "A case as of a date"),
+    "audit.case_as_of": ("Hồ sơ tại một ngày", "A record on a date"),
     "audit.case_id": ("Mã hồ sơ", "Case id"),
     "audit.date": ("Ngày (dd/mm/yyyy)", "Date (dd/mm/yyyy)"),
-    "audit.as_of_result": (
-        "Hồ sơ như đã biết cuối ngày {date} (sau sự kiện thứ {version})",
-        "The case as known at the end of {date} (after its event {version})",
+    "audit.basis": ("Xem theo", "Read as"),
+    "audit.basis_effective": (
+        "Điều đã đúng vào ngày đó (theo ngày hiệu lực của từng việc)",
+        "What was true on that day (by the date each act took effect)",
     ),
+    "audit.basis_recorded": (
+        "Điều sổ sự kiện đã biết vào cuối ngày đó (theo thời điểm ghi nhận)",
+        "What the record knew at the end of that day (by when each act was recorded)",
+    ),
+    "audit.basis_effective_result": (
+        "Hồ sơ như đã đúng vào ngày {date}: {count} sự kiện có hiệu lực đến ngày đó",
+        "The record as things stood on {date}: {count} events in effect by then",
+    ),
+    "audit.basis_recorded_result": (
+        "Hồ sơ như sổ sự kiện đã biết cuối ngày {date} (giờ Việt Nam): {count} sự kiện đã "
+        "được ghi nhận",
+        "The record as known at the end of {date} (Vietnam time): {count} events recorded by then",
+    ),
+    "audit.not_yet_effective": (
+        "Vào ngày đó hồ sơ này chưa tồn tại.",
+        "On that day this record did not exist yet.",
+    ),
+    "audit.not_yet_recorded": (
+        "Đến cuối ngày đó sổ sự kiện chưa ghi nhận gì về hồ sơ này.",
+        "By the end of that day nothing about this record had been recorded yet.",
+    ),
+    "audit.first_event": (
+        "Sự kiện đầu tiên của hồ sơ có hiệu lực ngày {effective}, được ghi nhận lúc {recorded} "
+        "(giờ Việt Nam).",
+        "Its first event took effect on {effective} and was recorded at {recorded} (Vietnam time).",
+    ),
+    "audit.counted_events": ("Các sự kiện được tính", "The events counted"),
     "audit.timeline_title": ("Diễn biến của người", "Timeline of a person"),
     "audit.bad_citizen_id": (
         "Số CCCD gồm 12 chữ số (hoặc CMND 9 chữ số)",
@@ -437,8 +472,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
     "audit.seal": (
-        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {fingerprint}",
-        "Last seal of the record: {size} events, root {root}…, at {at}, key {fingerprint}",
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at} (giờ Việt Nam), "
+        "khóa {fingerprint}",
+        "Last seal of the record: {size} events, root {root}…, at {at} (Vietnam time), "
+        "key {fingerprint}",
     ),
     "audit.no_seal": ("Hồ sơ chưa được niêm phong lần nào.", "The record has not been sealed yet."),
     "audit.unsealed": (
@@ -549,6 +586,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Organizations at the workplace",
     ),
     "enum.residence_cell": ("Chi ủy nơi cư trú", "Residence cell committee"),
+    "enum.self_review": ("Bản tự kiểm điểm", "Self-review"),
+    "enum.helper_comments": ("Nhận xét của đảng viên giúp đỡ", "Helper's comments"),
+    "enum.new_member_course": (
+        "Giấy chứng nhận lớp bồi dưỡng đảng viên mới",
+        "New-member course certificate",
+    ),
+    "enum.left": ("Xin ra khỏi Đảng", "Left at their request"),
+    "enum.struck_off": ("Xóa tên", "Struck off"),
+    "enum.expelled": ("Khai trừ", "Expelled"),
     "enum.recognize": ("Công nhận chính thức", "Recognize"),
     "enum.strike_off": ("Xóa tên", "Strike off"),
     "enum.inspection": ("Đang bị kiểm tra", "Under inspection"),
@@ -641,6 +687,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.IntermediateAppraised": ("Đảng ủy bộ phận thẩm định", "Intermediate appraisal"),
     "event.IntroducerAssigned": ("Phân công người giới thiệu", "Introducer assigned"),
     "event.LeftParty": ("Ra khỏi Đảng", "Left the Party"),
+    "event.Departed": ("Ra khỏi Đảng", "Left the Party"),
+    "event.Expunged": ("Xóa án tích", "Record expunged"),
+    "event.RecognitionPaperFiled": (
+        "Nhận hồ sơ xét công nhận chính thức",
+        "Recognition paper filed",
+    ),
+    "event.PrerequisiteExempted": (
+        "Miễn một nội dung hồ sơ xét công nhận",
+        "Prerequisite exempted",
+    ),
     "event.LetterForwarded": ("Chuyển thư giới thiệu", "Letter forwarded"),
     "event.LetterPresented": ("Nộp thư giới thiệu", "Letter presented"),
     "event.MemberEnrolled": ("Vào danh sách chi bộ", "Member enrolled"),

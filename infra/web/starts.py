@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
-from domain.member import Member, Status
+from domain.member import Member
 from domain.values import TransferKind
 from infra.api import commands
 from infra.api.access import OPEN_CASE, START_TRANSFER, may
@@ -198,7 +198,7 @@ def transfer_context(w: Web, member_id: UUID, member: Member, name: str) -> dict
         "member_id": member_id,
         "member_name": name,
         "cell": w.orgs.name(member.cell_id),
-        "startable": member.status is not Status.struck_off and member.away_transfer_id is None,
+        "startable": member.status.on_roll and member.away_transfer_id is None,
     }
 
 

@@ -30,7 +30,14 @@ from domain.values import (
 )
 from tests.assertions import refused as refused_by
 from tests.assertions import writes_nothing
-from tests.builders import World, ctx, person_data, set_rules
+from tests.builders import (
+    World,
+    ctx,
+    file_recognition_papers,
+    person_data,
+    set_rules,
+    unrecorded_reorganisation,
+)
 
 
 @contextmanager
@@ -209,6 +216,8 @@ def test_a_case_goes_from_source_to_full_membership_with_every_step_recorded(wor
 
     app.complete_new_member_course(ctx(), member_id, "17/GCN-ĐVM", date(2026, 5, 20))
     assert app.load(Member, member_id).new_member_course == ("17/GCN-ĐVM", date(2026, 5, 20))
+    # What the recognition vote needs (PRB-DOSSIER): the helper of the case is assigned.
+    file_recognition_papers(app, member_id, date(2027, 2, 8))
     app.record_review_vote(
         ctx(),
         member_id,
@@ -607,6 +616,33 @@ def test_the_deciding_committee_is_judged_by_the_date_of_the_decision(
     else:
         with refused(world.app, "ADM-DECIDE"):
             case.decide(on=decide_on, by=deciding)
+
+
+@pytest.mark.parametrize(
+    ("decide_on", "allowed"),
+    [
+        pytest.param(date(2025, 6, 30), True, id="2025-06-30"),
+        pytest.param(date(2025, 7, 1), False, id="2025-07-01"),
+    ],
+)
+def test_a_district_the_tree_still_shows_above_the_grassroots_decides_only_before_2025_07_01(
+    world: World, decide_on: date, allowed: bool
+) -> None:
+    # The re-parenting of 2025 was not recorded: the tree still names the district as the
+    # competent committee, but the district tier is gone from 2025-07-01 (ADM-DECIDE, the same
+    # rule recognition follows, PRB-DECIDE).
+    stale = unrecorded_reorganisation(world)
+    case = open_case(stale, on=date(2024, 12, 2))
+    case.shift = -8  # the dossier is complete by 2025-03-26, before the vote of 2025-05-05
+    case.dossier()
+    case.cell_vote(on=date(2025, 5, 5))
+    case.committee_vote(on=date(2025, 5, 5))
+    if allowed:
+        case.decide(on=decide_on, by=stale.district)
+        assert case.stage() is Stage.ceremony
+        return
+    with writes_nothing(world.app), refused(world.app, "ADM-DECIDE"):
+        case.decide(on=decide_on, by=stale.district)
 
 
 def test_a_decision_deadline_is_extended_once_and_a_late_decision_is_recorded_late(

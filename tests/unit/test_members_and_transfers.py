@@ -29,7 +29,7 @@ from domain.person import Person
 from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import CellSetting, HoldKind, OrgKind, Role, TransferKind, TransferReason
 from tests.assertions import refused, writes_nothing
-from tests.builders import World, ctx, person_data, set_rules
+from tests.builders import World, ctx, file_recognition_papers, person_data, set_rules
 
 # A probationer admitted on Monday 2025-03-10 (decision of 2025-02-24): probation ends
 # 2025-03-10 + 12 calendar months = 2026-03-10 (PRB-LENGTH).
@@ -74,6 +74,10 @@ def vote(
     votes_against: int,
     excused_voting: int = 0,
 ) -> Member:
+    """The cell's vote; for recognition, with its prerequisites filed that day (PRB-DOSSIER,
+    proved on its own below)."""
+    if motion is Motion.recognize:
+        file_recognition_papers(world.app, member_id, held_on, world.members[world.cell][0])
     return world.app.record_review_vote(
         ctx(Role.cell_secretary),
         member_id,
@@ -248,6 +252,7 @@ def test_the_cell_votes_on_recognition_only_once_the_12_months_have_ended(
         # 6 × 3 = 18 ≥ 2 × 9: passes, the cell has its resolution.
         assert voted.resolution == (motion, held_on)
         return
+    file_recognition_papers(world.app, probationer, held_on, world.members[world.cell][0])
     with writes_nothing(world.app), refused(refused_by):
         vote(world, probationer, motion, held_on, 6, 3)
 
@@ -380,6 +385,7 @@ def test_an_inconsistent_review_ballot_is_refused_and_writes_nothing(
     world: World, excused_voting: int, votes_for: int, votes_against: int, refused_by: str
 ) -> None:
     probationer, _, _ = _cell_with_an_exempted_member_and_one_away(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     with writes_nothing(world.app), refused(refused_by):
         vote(
             world,
@@ -1429,6 +1435,7 @@ def _exempt(world: World) -> Command:
 
 def _review_vote(world: World) -> Command:
     probationer = admit_probationer(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     return lambda c: world.app.record_review_vote(
         c,
         probationer,
@@ -1575,6 +1582,7 @@ def test_a_retried_review_vote_is_counted_once_toward_the_deadlock(
     world: World, same_key: bool, ballots: int
 ) -> None:
     probationer = admit_probationer(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     first = ctx(Role.cell_secretary)
     for key in (first, first if same_key else ctx(Role.cell_secretary)):
         # 5 of 9: 15 < 18, a failed vote.

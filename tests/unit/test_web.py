@@ -205,8 +205,6 @@ def test_a_rule_the_rulebook_is_unsure_of_is_flagged_as_the_cli_flags_it() -> No
     assert rule_flag("en", "ADM-AGE", date(2026, 1, 5)) == (
         "C (age in whole months: I) — to verify"
     )
-    assert rule_flag("vi", "EVL-CAP", date(2025, 8, 29)) == ""  # the 2019 cap: confirmed
-    assert rule_flag("vi", "EVL-CAP", date(2025, 8, 30)).endswith("cần xác minh")
     assert rule_flag("vi", "ADM-DECIDE", date(2026, 1, 5)) == ""
     assert rule_flag("vi", "CASE-STAGE", date(2026, 1, 5)) == ""  # a guard of the process
 

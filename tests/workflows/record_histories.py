@@ -127,6 +127,7 @@ async def admission_to_recognition(env: WorkflowEnvironment, world: World) -> No
 
     await wait_until(on_probation)
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
     )

@@ -164,6 +164,7 @@ async def test_a_probationer_is_struck_off_after_a_failed_review(
 ) -> None:
     case = await _to_probation(env, client, world)
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     # 5 of 9 for recognition: 15 < 18, short of two thirds.
     view = await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=5, votes_against=4
@@ -185,6 +186,8 @@ async def test_three_failed_votes_escalate_to_the_competent_committee_above_the_
     env: WorkflowEnvironment, client: Client, world: World
 ) -> None:
     case = await _to_probation(env, client, world)
+    await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     for day in (13, 20, 27):
         await travel_to(env, instant(date(2031, 1, day), time(9)))
         view = await case.step(
