@@ -93,6 +93,10 @@ class Orgs:
             return org.name
         return f"{org.name} — {self.name(org.grassroots_id)}"
 
+    def qualified_name(self, org_id: UUID | str | None) -> str:
+        found = self.get(org_id)
+        return self.qualified(found) if found else self.name(org_id)
+
     def inside(self, org_id: UUID | None) -> bool:
         found = self.get(org_id)
         return found is not None and self.root is not None and found.path.startswith(self.root)

@@ -124,15 +124,16 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
             rows.append((w.t("record.expunged_on"), dmy(record.expunged_on)))
         return rows
     assert isinstance(record, Transfer)
+    named = w.orgs.qualified_name  # both sides may have a cell of the same name
     rows = [
         (w.t("record.transfer_kind"), w.label("enum", record.kind)),
         (w.t("record.transfer_reason"), w.label("enum", record.reason)),
-        (w.t("record.from_cell"), name(record.from_cell_id)),
-        (w.t("record.destination"), name(record.destination_org_id)),
+        (w.t("record.from_cell"), named(record.from_cell_id)),
+        (w.t("record.destination"), named(record.destination_org_id)),
         (w.t("record.started_on"), dmy(record.started_on)),
     ]
     if record.to_cell_id:
-        rows.append((w.t("record.cell"), name(record.to_cell_id)))
+        rows.append((w.t("record.cell"), named(record.to_cell_id)))
     return rows
 
 
