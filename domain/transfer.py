@@ -234,8 +234,19 @@ class Transfer(Recorded):
     def _portal_referenced(self, reference: str, stamp: Stamp) -> None:
         self.portal_reference = reference
 
-    def cancel(self, reason: str, stamp: Stamp) -> None:
+    def cancel(self, reason: str, by_sending_side: bool, stamp: Stamp) -> None:
+        """TRF-CANCEL: the side that started the transfer withdraws it — the sending cell or
+        an organization above it (its grassroots committee, the department above both sides).
+        The receiving side refuses a letter by not accepting it; it does not erase the start."""
         self._expect(steps.CancelTransfer)
+        if not by_sending_side:
+            raise RuleViolation(
+                "TRF-CANCEL",
+                "Chỉ bên chuyển đi (chi bộ chuyển đi hoặc cấp ủy cấp trên của chi bộ đó) được "
+                "hủy chuyển sinh hoạt; bên nhận không hủy được",
+                "Only the sending side (the sending cell or a committee above it) may cancel a "
+                "transfer; the receiving side may not",
+            )
         policy.check_not_before(stamp.effective_on, self.last_acted_on)
         self._cancelled(reason=reason, stamp=stamp)
 

@@ -386,17 +386,27 @@ class ReadModel:
 
     def transfers_in_transit(self, org_id: UUID, today: date) -> list[Card]:
         """Left one organization, not yet presented at the next, with working days left."""
+        return self.transfers(org_id, today, ("in_transit", "letter_issued"))
+
+    def transfers(
+        self, org_id: UUID, today: date, stages: Sequence[str], limit: int | None = None
+    ) -> list[Card]:
+        """Transfers sent or received by the subtree at these stages, the latest started
+        first (the finished ones too: completed, cancelled)."""
         t = self.t
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
             found = conn.execute(
-                self._card_query("transfer").where(
+                self._card_query("transfer")
+                .where(
                     sa.or_(
                         under(t.transfers.c.from_path, path),
                         under(t.transfers.c.to_path, path),
                     ),
-                    t.transfers.c.stage.in_(("in_transit", "letter_issued")),
+                    t.transfers.c.stage.in_(tuple(stages)),
                 )
+                .order_by(t.transfers.c.started_on.desc(), t.transfers.c.id)
+                .limit(limit)
             )
             return self._cards("transfer", found, today)
 

@@ -346,6 +346,8 @@ PROCESS_GUARDS: dict[str, str] = {
     "ORG-TREE": "the organization tree stays a tree of the kinds of §6",
     "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
     "TRF-KIND": "an internal transfer stays inside its grassroots organization; letters hop on",
+    "TRF-CANCEL": "a transfer is cancelled by its sending side (the sending cell or a "
+    "committee above it), never by the receiving side (§4)",
     "ORG-DISSOLVE": "a cell is dissolved only when every member has a new cell (§6)",
     "ORG-DISSOLVE-TRANSFER": "a cell is not dissolved while a transfer out of it, into it or "
     "away from it is under way: each is completed or cancelled first (§4, §6)",

@@ -166,10 +166,18 @@ class Transfers(Organizations):
         )
 
     def cancel_transfer(self, ctx: Context, transfer_id: UUID, reason: str, on: date) -> None:
+        """TRF-CANCEL: by the sending cell or an organization above it on that day."""
         with self.unit(ctx) as unit:
             transfer = unit.once(Transfer, transfer_id)
-            transfer.cancel(reason, unit.stamp(on))
+            sending = {transfer.from_cell_id, *self.ancestors(transfer.from_cell_id, on)}
+            transfer.cancel(reason, ctx.actor.org_id in sending, unit.stamp(on))
             self._close(unit, transfer, on)
+
+    def may_cancel(self, transfer_id: UUID, org_id: UUID, on: date) -> bool:
+        """Whether an organization is on the sending side of a transfer (TRF-CANCEL): the
+        pages offer the cancellation only there."""
+        from_cell = self.load(Transfer, transfer_id).from_cell_id
+        return org_id == from_cell or org_id in set(self.ancestors(from_cell, on))
 
     @staticmethod
     def _close(unit: Unit, transfer: Transfer, on: date) -> None:

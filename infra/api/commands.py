@@ -400,6 +400,12 @@ async def start_case(
 ) -> ViewOut:
     """Open an admission case at a cell: the AdmissionWorkflow starts, recording a new person
     with the case (a recorded one keeps their record); returns its first view."""
+    return await open_case(s, user, body, key)
+
+
+async def open_case(s: Services, user: User, body: CaseStartIn, key: str | None) -> ViewOut:
+    """Opening a case, for the API and the web alike: every check before anything is
+    written, then the AdmissionWorkflow."""
     case_id = new_id(user, key, "case")
 
     def prepare() -> AdmissionStart:
@@ -439,6 +445,13 @@ async def start_transfer(
     body: TransferStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
     """Start a transfer of a member of the user's subtree (official, temporary, internal)."""
+    return await begin_transfer(s, user, body, key)
+
+
+async def begin_transfer(
+    s: Services, user: User, body: TransferStartIn, key: str | None
+) -> ViewOut:
+    """Starting a transfer, for the API and the web alike."""
     transfer_id = new_id(user, key, "transfer")
 
     def prepare() -> TransferStart:

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.application import Dangvien
 from domain.person import Person
+from domain.stages import TransferStage
 from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
@@ -222,6 +223,22 @@ def transfers_in_transit(
 ) -> list[CardOut]:
     """Transfers that left and were not yet presented, with working days left."""
     cards = read_model(s, user, org_id).transfers_in_transit(org_id, today or s.today())
+    return [CardOut.model_validate(c) for c in cards]
+
+
+@router.get("/orgs/{org_id}/transfers")
+def transfers(
+    org_id: UUID,
+    user: CurrentUser,
+    s: Svc,
+    stage: Annotated[list[TransferStage] | None, Query(max_length=6)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    today: Today = None,
+) -> list[CardOut]:
+    """Transfers sent or received by the subtree at the stages asked (every stage when none),
+    the latest started first: the finished ones are `completed` and `cancelled`."""
+    stages = [str(x) for x in stage] if stage else [str(x) for x in TransferStage]
+    cards = read_model(s, user, org_id).transfers(org_id, today or s.today(), stages, limit)
     return [CardOut.model_validate(c) for c in cards]
 
 

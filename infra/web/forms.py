@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 
 from domain.values import Relationship
 from infra.api.schemas import ARGS, FIRST_DAY, LAST_DAY, StepIn
@@ -52,6 +53,14 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Steps that cannot be undone: the form shows the consequence, and the server takes the step
+# only with the box "I confirm…" ticked (no script: the box is part of the form).
+CONFIRM: dict[str, str] = {
+    "cancel_transfer": "confirm.cancel_transfer",
+    "accept_transfer": "confirm.accept_transfer",
+}
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -74,6 +83,11 @@ class StepForm:
     @property
     def open(self) -> bool:
         return self.primary or bool(self.errors)
+
+    @property
+    def confirm(self) -> str | None:
+        """The catalog key of the consequence to confirm, for a step that cannot be undone."""
+        return CONFIRM.get(self.kind)
 
 
 def _strip(annotation: Any) -> tuple[Any, bool]:
@@ -112,21 +126,28 @@ def fields_of(
     """The fields of a step: one per argument of its request model. A select lists the
     enum's values, or the `choices` the page offers for an id (members, committees…); an id
     without choices is typed."""
-    found = []
-    for name, info in ARGS[subject][kind].model_fields.items():
-        widget = _widget(info.annotation)
-        options: tuple[tuple[str, str], ...] = ()
-        base, _ = _strip(info.annotation)
-        if widget == "select" and isinstance(base, type) and issubclass(base, Enum):
-            options = tuple((str(v.value), label(lang, "enum", v.value)) for v in base)
-        elif widget == "select":
-            options = tuple(choices.get(name, ()))
-            if not options:
-                widget = "text"
-        elif widget == "text" and choices.get(name):
-            widget, options = "select", tuple(choices[name])
-        found.append(Field(name, widget, info.is_required(), options))
-    return found
+    return [
+        field_of(name, info, lang, choices)
+        for name, info in ARGS[subject][kind].model_fields.items()
+    ]
+
+
+def field_of(
+    name: str, info: FieldInfo, lang: str, choices: Mapping[str, Sequence[tuple[str, str]]]
+) -> Field:
+    """One field of a request model: its widget, and a select's options."""
+    widget = _widget(info.annotation)
+    options: tuple[tuple[str, str], ...] = ()
+    base, _ = _strip(info.annotation)
+    if widget == "select" and isinstance(base, type) and issubclass(base, Enum):
+        options = tuple((str(v.value), label(lang, "enum", v.value)) for v in base)
+    elif widget == "select":
+        options = tuple(choices.get(name, ()))
+        if not options:
+            widget = "text"
+    elif widget == "text" and choices.get(name):
+        widget, options = "select", tuple(choices[name])
+    return Field(name, widget, info.is_required(), options)
 
 
 def initial_values(fields: list[Field], today: date, defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,7 +189,7 @@ def _relatives(form: Mapping[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _message(lang: str, error: Mapping[str, Any]) -> str:
+def error_message(lang: str, error: Mapping[str, Any]) -> str:
     """A validation error of the request model, in the user's language."""
     kind, context = str(error["type"]), error.get("ctx") or {}
     if kind == "missing":
@@ -219,12 +240,16 @@ def read_step(
             args[f.name] = int(raw) if WHOLE.fullmatch(raw) else raw  # else: "a whole number"
         elif raw:
             args[f.name] = values[f.name] = raw
+    if kind in CONFIRM:
+        values["confirm"] = "confirm" in form
+        if not values["confirm"]:
+            errors["confirm"] = t(lang, "confirm.required")
     try:
         validated = ARGS[subject][kind].model_validate(args)
     except ValidationError as invalid:
         for error in invalid.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
-            errors.setdefault(name, _message(lang, error))
+            errors.setdefault(name, error_message(lang, error))
         return None, values, errors
     if errors or on is None:
         return None, values, errors

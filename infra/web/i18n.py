@@ -273,6 +273,107 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No transfer in transit.",
     ),
     "transfers.member": ("Đảng viên", "Member"),
+    "transfers.heading": ("Chuyển sinh hoạt", "Transfers"),
+    "transfers.state": ("Tình trạng", "State"),
+    "transfers.state.transit": ("Đang trên đường", "In transit"),
+    "transfers.state.arrived": (
+        "Đã nộp thư hoặc đang sinh hoạt tạm thời",
+        "Presented, or a temporary stay",
+    ),
+    "transfers.state.finished": (
+        "Đã kết thúc (hoàn tất, đã hủy)",
+        "Finished (completed, cancelled)",
+    ),
+    "transfers.state.all": ("Tất cả", "All"),
+    "transfers.search": ("Tên đảng viên hoặc chi bộ", "Member's name or cell"),
+    "transfers.filter": ("Lọc", "Filter"),
+    "transfers.none": ("Không có chuyển sinh hoạt nào như vậy.", "No such transfer."),
+    "transfers.started": ("Bắt đầu {date}", "Started {date}"),
+    "transfers.ended": ("Kết thúc {date}", "Ended {date}"),
+    "transfers.limited": (
+        "Chỉ hiện {count} lần chuyển gần nhất; hãy lọc để tìm lần khác.",
+        "Only the latest {count} are shown; filter to find others.",
+    ),
+    # --- starting a process (infra/web/starts.py) ---
+    "case_new.link": ("+ Mở hồ sơ", "+ Open a case"),
+    "case_new.title": ("Mở hồ sơ kết nạp", "Open an admission case"),
+    "case_new.hint": (
+        "Hồ sơ được mở tại chi bộ nơi người xin vào Đảng sinh hoạt. Thông tin cá nhân được mã "
+        "hóa khi lưu. Mục có * là bắt buộc.",
+        "A case is opened at the cell of the applicant. Personal data is encrypted when "
+        "stored. Fields marked * are required.",
+    ),
+    "case_new.where": ("Chi bộ và ngày mở", "Cell and date"),
+    "case_new.person": ("Người xin vào Đảng", "The applicant"),
+    "case_new.submit": ("Mở hồ sơ", "Open the case"),
+    "case_new.no_cells": (
+        "Vai trò của bạn không mở hồ sơ ở chi bộ nào.",
+        "Your role opens a case at no cell.",
+    ),
+    "transfer_new.link": ("Chuyển sinh hoạt", "Transfer"),
+    "transfer_new.title": ("Chuyển sinh hoạt đảng", "Transfer of party activity"),
+    "transfer_new.from": ("Đang sinh hoạt tại {cell}", "Now in {cell}"),
+    "transfer_new.back": ("Về trang đảng viên", "Back to the member's page"),
+    "transfer_new.kinds": (
+        "Chính thức: nhận công tác mới, nghỉ hưu, xuất ngũ, thay đổi nơi cư trú. Tạm thời: đi "
+        "làm việc xa từ 3 tháng đến dưới 1 năm, đi học từ 3 tháng đến 2 năm (cần ngày dự kiến "
+        "trở về). Nội bộ: giữa các chi bộ của cùng đảng bộ cơ sở.",
+        "Official: a new job, retirement, demobilisation, a change of residence. Temporary: "
+        "working away 3 months to under a year, studying 3 months to 2 years (with the expected "
+        "return). Internal: between cells of the same grassroots organization.",
+    ),
+    "transfer_new.not_startable": (
+        "Người này không còn trong danh sách đảng viên, hoặc đang sinh hoạt tạm thời nơi khác: "
+        "không bắt đầu được lần chuyển mới.",
+        "This person is off the roll, or temporarily away: no new transfer can start.",
+    ),
+    "transfer_new.submit": ("Bắt đầu chuyển sinh hoạt", "Start the transfer"),
+    "start.cell_id": ("Chi bộ", "Cell"),
+    "start.on": ("Ngày thực hiện (dd/mm/yyyy)", "Date it happened (dd/mm/yyyy)"),
+    "start.helper_member_id": ("Đảng viên giúp đỡ", "Helper"),
+    "start.kind": ("Loại chuyển sinh hoạt", "Kind of transfer"),
+    "start.reason": ("Lý do", "Reason"),
+    "start.destination_org_id": ("Nơi chuyển đến", "Destination"),
+    "start.trigger_on": (
+        "Ngày có quyết định hoặc thay đổi nơi cư trú (dd/mm/yyyy)",
+        "Date of the decision or the change of residence (dd/mm/yyyy)",
+    ),
+    "start.returns_on": (
+        "Ngày dự kiến trở về, khi chuyển tạm thời (dd/mm/yyyy)",
+        "Expected return, for a temporary transfer (dd/mm/yyyy)",
+    ),
+    "start.portal_reference": (
+        "Mã hồ sơ trên Cổng dịch vụ công (nếu có)",
+        "Public-service portal reference (if any)",
+    ),
+    "start.upper_committees": ("Cấp ủy cấp trên cơ sở", "Committees above the grassroots"),
+    "step.open_case": ("Mở hồ sơ", "Open the case"),
+    "step.start_transfer": ("Bắt đầu chuyển sinh hoạt", "Start the transfer"),
+    # --- what cannot be undone ---
+    "confirm.box": (
+        "Tôi xác nhận, và hiểu rằng việc này không hoàn tác được",
+        "I confirm, and understand that this cannot be undone",
+    ),
+    "confirm.required": (
+        "Hãy đánh dấu ô xác nhận để thực hiện việc này",
+        "Tick the confirmation box to do this",
+    ),
+    "confirm.accept_transfer": (
+        "Tiếp nhận là không hoàn tác được: chuyển chính thức hoặc nội bộ thì đảng viên rời danh "
+        "sách chi bộ cũ và vào danh sách chi bộ này từ ngày thực hiện; chuyển tạm thời thì đảng "
+        "viên sinh hoạt tạm thời ở đây, vẫn thuộc chi bộ cũ.",
+        "Accepting cannot be undone: an official or internal transfer takes the member off the "
+        "old cell's roll and onto this one from that day; a temporary one makes the member a "
+        "guest here, still on the old cell's roll.",
+    ),
+    "confirm.cancel_transfer": (
+        "Hủy là không hoàn tác được: thư giới thiệu hết hiệu lực, đảng viên vẫn sinh hoạt ở chi "
+        "bộ cũ, và muốn chuyển lại phải bắt đầu một lần chuyển sinh hoạt mới. Chỉ bên chuyển đi "
+        "(chi bộ chuyển đi hoặc cấp ủy cấp trên của chi bộ đó) được hủy.",
+        "Cancelling cannot be undone: the letter is void, the member stays in the old cell, and "
+        "moving again needs a new transfer. Only the sending side (the sending cell or a "
+        "committee above it) may cancel.",
+    ),
     # --- dissolution ---
     "dissolve.title": ("Giải thể chi bộ", "Dissolve a cell"),
     "dissolve.pick": ("1. Chọn chi bộ", "1. Pick the cell"),

@@ -86,6 +86,17 @@ class Orgs:
         found = self.get(org_id)
         return found.name if found else (str(org_id)[:8] if org_id else "")
 
+    def qualified(self, org: OrgRow) -> str:
+        """An organization named with its grassroots organization, so that identically named
+        cells of two communes are told apart ("Chi bộ thôn Đông — Đảng bộ xã Tân An")."""
+        if org.grassroots_id is None or org.grassroots_id == org.id:
+            return org.name
+        return f"{org.name} — {self.name(org.grassroots_id)}"
+
+    def qualified_name(self, org_id: UUID | str | None) -> str:
+        found = self.get(org_id)
+        return self.qualified(found) if found else self.name(org_id)
+
     def inside(self, org_id: UUID | None) -> bool:
         found = self.get(org_id)
         return found is not None and self.root is not None and found.path.startswith(self.root)

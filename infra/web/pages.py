@@ -16,11 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain.commands.admission import ExtendDecisionDeadline
-from domain.stages import Stage
+from domain.stages import Stage, TransferStage
 from domain.transfer import Transfer
 from infra.api import queries
-from infra.api.access import ACKNOWLEDGE, may
+from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
 from infra.api.queries import as_of_model
+from infra.importing.columns import fold
 from infra.notifications import notifications
 from infra.web.charts import admissions_chart
 from infra.web.i18n import dmy, end_of, parse_dmy
@@ -127,6 +128,7 @@ def board(
         offset=offset,
         more=more,
         page_size=BOARD_PAGE,
+        may_open=may(w.user, OPEN_CASE),
     )
 
 
@@ -277,10 +279,53 @@ async def acknowledge(request: Request, w: WebContext) -> Response:
 # --- transfers -----------------------------------------------------------------------------------
 
 
+TRANSFER_STATES: dict[str, tuple[str, ...]] = {
+    "transit": ("in_transit", "letter_issued"),
+    "arrived": ("presented", "active"),
+    "finished": ("completed", "cancelled"),
+    "all": tuple(str(stage) for stage in TransferStage),
+}
+TRANSFERS_SHOWN = 200  # the latest started, of a state other than in transit
+
+
 @router.get("/transfers")
-def transfers(w: WebContext, org: UUID | None = None) -> HTMLResponse:
+def transfers(w: WebContext, org: UUID | None = None, state: str = "", q: str = "") -> HTMLResponse:
+    """Transfers sent or received by the subtree: in transit (by deadline), or in another
+    state (the latest first), searched by the member's name or a cell's, accents ignored."""
     unit = w.org(org)
-    cards = ReadModel(w.s.engine).transfers_in_transit(unit.id, w.today)
-    views = card_views(by_deadline(cards, w.today), w)
+    state = state if state in TRANSFER_STATES else "transit"
+    model = ReadModel(w.s.engine)
+    if state == "transit":
+        cards = by_deadline(model.transfers_in_transit(unit.id, w.today), w.today)
+    else:
+        cards = model.transfers(unit.id, w.today, TRANSFER_STATES[state], TRANSFERS_SHOWN)
+    views = card_views(cards, w)
     details = {v.card.id: w.s.app.load(Transfer, v.card.id) for v in views}
-    return w.render("transfers.html", org=unit, views=views, details=details, orgs_name=w.orgs.name)
+    wanted = fold(q[:100])
+    if wanted:
+        name = w.orgs.name
+        views = [
+            v
+            for v in views
+            if any(
+                wanted in fold(text)
+                for text in (
+                    v.title,
+                    v.cell,
+                    name(details[v.card.id].destination_org_id),
+                    name(details[v.card.id].to_cell_id),
+                )
+            )
+        ]
+    return w.render(
+        "transfers.html",
+        org=unit,
+        views=views,
+        details=details,
+        orgs_name=w.orgs.name,
+        state=state,
+        states=list(TRANSFER_STATES),
+        q=q[:100],
+        limited=state != "transit" and len(cards) >= TRANSFERS_SHOWN,
+        shown=TRANSFERS_SHOWN,
+    )

@@ -24,13 +24,14 @@ from domain.admission import AdmissionCase
 from domain.application import HistoryEntry
 from domain.calendar import vietnam_calendar
 from domain.commands import STEPS, Subject
+from domain.commands.transfers import CancelTransfer
 from domain.errors import DomainError, NotFound
 from domain.member import Member
 from domain.person import Person, PersonalData
 from domain.stages import Stage, Status
 from domain.transfer import Transfer
 from infra.api import commands
-from infra.api.access import may
+from infra.api.access import START_TRANSFER, may
 from infra.api.audit import seal_head
 from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
@@ -58,6 +59,7 @@ COLLECTION: dict[Subject, str] = {
     "member": "members",
     "transfer": "transfers",
 }
+STARTED = frozenset({"open_case", "start_transfer"})  # a record just opened (starts.py)
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
 
 
@@ -122,15 +124,16 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
             rows.append((w.t("record.expunged_on"), dmy(record.expunged_on)))
         return rows
     assert isinstance(record, Transfer)
+    named = w.orgs.qualified_name  # both sides may have a cell of the same name
     rows = [
         (w.t("record.transfer_kind"), w.label("enum", record.kind)),
         (w.t("record.transfer_reason"), w.label("enum", record.reason)),
-        (w.t("record.from_cell"), name(record.from_cell_id)),
-        (w.t("record.destination"), name(record.destination_org_id)),
+        (w.t("record.from_cell"), named(record.from_cell_id)),
+        (w.t("record.destination"), named(record.destination_org_id)),
         (w.t("record.started_on"), dmy(record.started_on)),
     ]
     if record.to_cell_id:
-        rows.append((w.t("record.cell"), name(record.to_cell_id)))
+        rows.append((w.t("record.cell"), named(record.to_cell_id)))
     return rows
 
 
@@ -220,9 +223,11 @@ class Choices:
         outside the user's subtree (their names are not personal data)."""
         w, record = self.w, self.record
         live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
-        self.options["residence_cell_id"] = [(str(c.id), c.name) for c in live if c.is_cell]
+        self.options["residence_cell_id"] = [
+            (str(c.id), w.orgs.qualified(c)) for c in live if c.is_cell
+        ]
         if isinstance(record, Transfer):
-            every = [(str(o.id), "— " * o.depth + o.name) for o in live]
+            every = [(str(o.id), w.orgs.qualified(o)) for o in live]
             self.options["from_org_id"] = self.options["to_org_id"] = every
             holder = record.hops[-1].to_org_id if record.hops else record.from_cell_id
             self.defaults["from_org_id"] = str(holder)
@@ -243,12 +248,20 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     `infra.api.commands.act` checks; a letter's hop is checked on its sender when sent)."""
     if not may(w.user, kind):
         return False
+    if kind == CancelTransfer.step_kind:  # TRF-CANCEL: the sending side only
+        actor = w.s.scope.actor(w.user, found.orgs[0])
+        return w.s.app.may_cancel(found.id, actor.org_id, w.today)
     step = STEPS[kind]
     if step.sender_field is not None:
         return True
     receiving = found.record.to_cell_id if found.subject == "transfer" else None
     own = (receiving,) if step.by_receiving_cell and receiving is not None else found.orgs
     return any(w.orgs.inside(o) for o in own)
+
+
+def may_start_transfer(w: Web, member: Member) -> bool:
+    """A member on the roll and not away, for a role that starts transfers."""
+    return may(w.user, START_TRANSFER) and member.status.on_roll and member.away_transfer_id is None
 
 
 def recognition_dossier(w: Web, member: Member) -> list[tuple[str, bool]]:
@@ -306,6 +319,8 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         page.links.append((f"/members/{record.member_id}", w.t("record.member_page")))
     if isinstance(record, Member) and record.case_id:
         page.links.append((f"/cases/{record.case_id}", w.t("record.case_page")))
+    if isinstance(record, Member) and may_start_transfer(w, record):
+        page.links.append((f"/members/{ident}/transfer", w.t("transfer_new.link")))
     return page
 
 
@@ -342,7 +357,8 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
 
 async def show(w: Web, subject: Subject, ident: UUID, done: str | None) -> HTMLResponse:
     page = await run_in_threadpool(record_page, w, subject, ident)
-    return render_page(w, page, done=done if done and done in ARGS[subject] else None)
+    known = done in ARGS[subject] or done in STARTED
+    return render_page(w, page, done=done if done and known else None)
 
 
 async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: Request) -> Response:

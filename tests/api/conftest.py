@@ -127,6 +127,8 @@ def accounts(world: World) -> dict[str, tuple[Role, UUID | None]]:
         "grassroots": (Role.grassroots_officer, world.grassroots),
         "far_grassroots": (Role.grassroots_officer, world.other_grassroots),
         "department": (Role.department_officer, world.commune),
+        # an organization department on the receiving side of a transfer to `far_cell`
+        "far_department": (Role.department_officer, world.other_grassroots),
         "auditor": (Role.auditor, world.grassroots),
         "far_auditor": (Role.auditor, world.other_grassroots),
         "admin": (Role.administrator, None),

@@ -40,14 +40,30 @@ USERS = (
 class Cases:
     own: str  # a case at `cell`
     far: str  # a case at `far_cell`
+    transfer: str  # a transfer from `cell` to `far_cell`
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def cases(stack: Stack) -> Cases:
     own = await stack.open_case("admin", stack.world.cell)
     far = await stack.open_case("admin", stack.world.far_cell)
+    (member,) = stack.world.add_members(stack.world.cell, 1)
     stack.project()
-    return Cases(own["subject_id"], far["subject_id"])
+    transfer = await stack.http.post(
+        "/api/transfers",
+        json={
+            "member_id": str(member),
+            "kind": "official",
+            "reason": "new_job",
+            "destination_org_id": str(stack.world.far_cell),
+            "trigger_on": TODAY.isoformat(),
+            "on": TODAY.isoformat(),
+        },
+        headers=stack.as_("admin"),
+    )
+    assert transfer.status_code == 201, transfer.text
+    stack.project()
+    return Cases(own["subject_id"], far["subject_id"], transfer.json()["subject_id"])
 
 
 Call = Callable[[Stack, Cases, str], Awaitable[httpx.Response]]
@@ -99,6 +115,12 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/orgs/{s.world.cell}/roll"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
+    "finished transfers of the grassroots committee": (
+        get(
+            lambda s, c: f"/api/orgs/{s.world.grassroots}/transfers?stage=completed&stage=cancelled"
+        ),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
     "quota of the commune": (
         get(lambda s, c: f"/api/orgs/{s.world.commune}/quota?year=2030"),
         (HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK),
@@ -145,6 +167,13 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
                 "trigger_on": TODAY.isoformat(),
                 "on": TODAY.isoformat(),
             },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
+    ),
+    "cancel a transfer from the cell (TRF-CANCEL: the sending side)": (
+        post(
+            lambda s, c: f"/api/transfers/{c.transfer}/steps",
+            lambda s, c: {"kind": "cancel_transfer", "on": TODAY.isoformat(), "args": {}},
         ),
         (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
     ),

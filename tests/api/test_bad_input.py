@@ -341,6 +341,13 @@ BAD: dict[str, Bad] = {
         404,
         "NOT-FOUND",
     ),
+    "transfer step: cancelled by the receiving side": Bad(
+        "far_department",
+        lambda k: f"/api/transfers/{k.transfer}/steps",
+        step("cancel_transfer"),
+        422,
+        "TRF-CANCEL",
+    ),
     "transfer step: a hop sent for another organization": Bad(
         "far_grassroots",
         lambda k: f"/api/transfers/{k.transfer}/steps",
@@ -593,3 +600,32 @@ async def test_without_temporal_the_api_says_so_and_a_command_writes_nothing(
         page = await http.get(f"/api/cases/{known.case}", headers=stack.as_("secretary"))
         assert page.status_code == 200
     services.app.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "stage=lost",
+        "limit=0",
+        "limit=many",
+        "today=2026-02-31",
+        "stage=" + "&stage=".join(["active"] * 7),
+    ],
+)
+async def test_a_bad_query_of_the_transfers_is_refused(
+    stack: Stack, known: Known, query: str
+) -> None:
+    response = await stack.http.get(
+        f"/api/orgs/{known.org('grassroots')}/transfers?{query}", headers=stack.as_("grassroots")
+    )
+    assert (response.status_code, response.json()["rule_id"]) == (422, "REQUEST-INVALID")
+
+
+async def test_the_finished_transfers_are_listed_by_stage(stack: Stack, known: Known) -> None:
+    path = f"/api/orgs/{known.org('grassroots')}/transfers"
+    every = await stack.http.get(path, headers=stack.as_("grassroots"))
+    in_transit = await stack.http.get(f"{path}?stage=in_transit", headers=stack.as_("grassroots"))
+    assert every.status_code == in_transit.status_code == 200
+    assert known.transfer in {c["id"] for c in in_transit.json()}
+    assert {c["stage"] for c in in_transit.json()} == {"in_transit"}
+    assert {c["id"] for c in in_transit.json()} <= {c["id"] for c in every.json()}

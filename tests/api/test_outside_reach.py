@@ -192,6 +192,17 @@ def person_body() -> dict[str, Any]:
     }
 
 
+def person_form(cell: str) -> dict[str, str]:
+    """The web's form of a new case (infra/web/starts.py): the person's fields dotted."""
+    person = {f"person.{k}": v for k, v in person_body().items() if v is not None}
+    return {
+        "cell_id": cell,
+        "on": "04/03/2030",
+        **person,
+        "person.birth_date": "03/02/1997",
+    }
+
+
 MOMENT = f"moment={DAY}T12:00:00"
 PUBLIC = "public"  # no login needed; names no record
 OWN = "own"  # the user's own account and session, or the whole store's seal: no one else's
@@ -297,6 +308,7 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/orgs/{org_id}/cells-below-minimum"): get(
         "/api/orgs/{}/cells-below-minimum", "org"
     ),
+    ("GET", "/api/orgs/{org_id}/transfers"): get("/api/orgs/{}/transfers", "org"),
     ("GET", "/api/orgs/{org_id}/transfers-in-transit"): get(
         "/api/orgs/{}/transfers-in-transit", "org"
     ),
@@ -368,6 +380,32 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ),
     ("POST", "/transfers/{ident}/steps/{kind}"): form(
         "/transfers/{}/steps/present_letter", "transfer", {"on": "04/03/2030"}
+    ),
+    ("GET", "/cases/new"): get("/cases/new?cell={}", "cell", command=OPEN_CASE),
+    ("POST", "/cases/new"): [
+        form("/cases/new", "cell", person_form("{}"), REFUSED, command=OPEN_CASE),
+        form(  # at the user's own cell, with a helper from elsewhere
+            "/cases/new",
+            "member",
+            {**person_form("{own}"), "helper_member_id": "{}"},
+            REFUSED,
+            command=OPEN_CASE,
+        ),
+    ],
+    ("GET", "/members/{member_id}/transfer"): get(
+        "/members/{}/transfer", "member", command=START_TRANSFER
+    ),
+    ("POST", "/members/{member_id}/transfer"): form(
+        "/members/{}/transfer",
+        "member",
+        {
+            "kind": "official",
+            "reason": "new_job",
+            "destination_org_id": UNKNOWN,
+            "trigger_on": "04/03/2030",
+            "on": "04/03/2030",
+        },
+        command=START_TRANSFER,
     ),
     ("GET", "/audit"): get("/audit?case_id={}&on=04/03/2030", "case"),
     ("POST", "/audit/person"): Reach(

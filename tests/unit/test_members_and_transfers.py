@@ -100,6 +100,11 @@ def forward_along(app: Dangvien, transfer_id: UUID, path: list[UUID], on: date) 
         app.forward_letter(ctx(), transfer_id, Hop(here, there, f"{number}-GGT", on))
 
 
+def sending(world: World) -> Context:
+    """The department above the sending cells of these tests (TRF-CANCEL)."""
+    return ctx(Role.org_department_officer, world.commune)
+
+
 def start(
     world: World,
     member_id: UUID,
@@ -709,7 +714,7 @@ def test_no_official_transfer_while_a_hold_is_in_place_and_it_is_allowed_once_re
         date(2026, 1, 12),
         returns_on=date(2026, 7, 12),
     )
-    app.cancel_transfer(ctx(), temporary, "đổi kế hoạch", date(2026, 1, 13))
+    app.cancel_transfer(sending(world), temporary, "đổi kế hoạch", date(2026, 1, 13))
 
     app.release_hold(ctx(), target, hold, date(2026, 1, 20))
     official = start(
@@ -1101,7 +1106,7 @@ def test_a_transfer_step_cannot_be_dated_before_the_step_it_follows(world: World
         app.forward_letter(
             ctx(), transfer, Hop(world.cell, world.grassroots, "GGT", date(2026, 1, 30))
         )
-    app.cancel_transfer(ctx(), transfer, "nhập sai", started)
+    app.cancel_transfer(sending(world), transfer, "nhập sai", started)
 
     transfer = _letter_issued(world, started)
     # Presented on 2026-01-30, before the letter of 2026-02-02 existed.
@@ -1626,3 +1631,34 @@ def test_a_member_from_a_paper_dossier_has_dates_in_order_and_full_from_the_end_
         full_from=date(2011, 5, 19),
     )
     assert app.load(Member, member).full_from == date(2011, 5, 19)
+
+
+# --- TRF-CANCEL ---------------------------------------------------------------------------------
+
+
+def test_a_transfer_is_cancelled_by_its_sending_side_never_by_the_receiving_side(
+    world: World,
+) -> None:
+    """The side that started a transfer withdraws it: the sending cell or a committee above
+    it (up to the department above both sides). The receiving side does not accept a letter
+    it does not want; erasing the start is not its to do."""
+    app = world.app
+    on = date(2026, 3, 2)
+    member = world.members[world.cell][1]
+    transfer = start(
+        world, member, TransferKind.official, TransferReason.new_job, world.far_cell, on
+    )
+    receiving = ctx(Role.org_department_officer, world.other_grassroots)
+    with writes_nothing(app), refused("TRF-CANCEL"):
+        app.cancel_transfer(receiving, transfer, "không nhận", on)
+    assert not app.may_cancel(transfer, world.other_grassroots, on)
+    assert not app.may_cancel(transfer, world.far_cell, on)
+
+    assert app.may_cancel(transfer, world.grassroots, on)
+    app.cancel_transfer(ctx(Role.org_department_officer, world.grassroots), transfer, "", on)
+    assert app.load(Transfer, transfer).stage is TransferStage.cancelled
+
+    again = start(world, member, TransferKind.official, TransferReason.new_job, world.far_cell, on)
+    assert app.may_cancel(again, world.cell, on) and app.may_cancel(again, world.province, on)
+    app.cancel_transfer(ctx(Role.org_department_officer, world.province), again, "", on)
+    assert app.load(Transfer, again).stage is TransferStage.cancelled

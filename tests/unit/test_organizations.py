@@ -678,7 +678,8 @@ def test_a_dissolution_is_refused_naming_each_transfer_under_way_until_it_is_res
     assert [t for t in shown.values() if t] == [str(transfer_id)]
 
     if resolve == "cancel":
-        app.cancel_transfer(ctx(), transfer_id, "giải thể chi bộ", PRESENTED)
+        above = ctx(Role.org_department_officer, world.province)  # TRF-CANCEL: the sending side
+        app.cancel_transfer(above, transfer_id, "giải thể chi bộ", PRESENTED)
     elif resolve == "end":
         app.end_temporary_transfer(ctx(), transfer_id, PRESENTED)
     else:  # the far cell receives the letter and accepts the member
@@ -712,7 +713,8 @@ def test_a_member_has_one_transfer_under_way_at_a_time(world: World) -> None:
         begin(world, member_id, TransferKind.internal, world.residence_cell)
     assert refusal.value.details["transfer_ids"] == [str(first)]
 
-    app.cancel_transfer(ctx(), first, "đổi nơi công tác", PRESENTED)
+    above = ctx(Role.org_department_officer, world.commune)  # TRF-CANCEL: the sending side
+    app.cancel_transfer(above, first, "đổi nơi công tác", PRESENTED)
     second = begin(world, member_id, TransferKind.internal, world.residence_cell)
     assert org(world, world.cell).in_flight == {second: member_id}
     assert org(world, world.residence_cell).in_flight == {second: member_id}

@@ -26,7 +26,7 @@ from domain.application import NAMESPACE, Dangvien
 from domain.member import Member
 from domain.organization import Organization
 from domain.transfer import Hop, Transfer, TransferStage
-from domain.values import CellSetting, OrgKind, TransferKind, TransferReason
+from domain.values import CellSetting, OrgKind, Role, TransferKind, TransferReason
 from infra.bootstrap import authority, build_app
 from infra.notifications import Notifications
 from infra.settings import Settings
@@ -233,7 +233,8 @@ async def test_a_member_in_transit_is_moved_exactly_once_whichever_comes_first(
     assert cell_changes(app, leaving) == []
 
     if ending == "cancelled":
-        app.cancel_transfer(ctx(), transfer_id, "đơn vị giải thể, chuyển theo nơi cư trú", on)
+        above = ctx(Role.org_department_officer, world.province)  # TRF-CANCEL: sending side
+        app.cancel_transfer(above, transfer_id, "đơn vị giải thể, chuyển theo nơi cư trú", on)
         moved_to, moved_by = world.residence_cell, transfer_of(doomed, leaving)
     else:  # the letter goes on to the far cell, which accepts the member on the day
         path = [world.grassroots, world.commune, world.other_grassroots, world.far_cell]
