@@ -34,7 +34,7 @@ from projections.orgtree import OrgTree, move_paths
 from projections.partition import SHARED_TOPICS, Partition
 from projections.tables import Tables, control, failures, tables, tracking
 from projections.upsert import Upserts
-from projections.versions import create_tables, live_version, switch_live
+from projections.versions import create_tables, live_version, record_shape, switch_live
 from projections.views import Batch, Scope, View
 from projections.views.cases import Cases
 from projections.views.members import Members
@@ -126,7 +126,7 @@ class Projector:
         self.shared: set[UUID] = set()  # organizations and transfers (their Recorded.* events)
         scope = Scope(self.t, partition, Upserts())
         self.tree = OrgTree()
-        self.people = People(scope, self.decode, app.repository, until)
+        self.people = People(scope, self.decode, app.repository, until, app.name_index)
         self.orgs = Organizations(scope, self.tree, self._peek)
         self.cases = Cases(scope, self.tree, self.people)
         self.views: tuple[View, ...] = (
@@ -137,6 +137,8 @@ class Projector:
             self.people,
         )
         self._load_memory()
+        if partition is None and self.position() == 0:  # started from zero by this code
+            record_shape(engine, self.t.name)
 
     def _load_memory(self) -> None:
         """What the views keep in memory, as the tables hold it at the tracking position:
@@ -268,6 +270,7 @@ class Projector:
                 self._forget()
                 raise
         self.people.corrected.clear()
+        self.people.named.clear()
         return last
 
     def _apply(self, notification: Entry, batch: Batch) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from infra.web import account, dissolution, export, pages, records, session
+from infra.web import account, dissolution, export, pages, records, register, session
 from infra.web.session import HERE
 
 
 def install(api: FastAPI) -> None:
     """Add the pages and their static files (one small CSS file, one small script)."""
-    for module in (session, pages, records, dissolution, export, account):
+    for module in (session, pages, register, records, dissolution, export, account):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
