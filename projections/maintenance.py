@@ -87,7 +87,8 @@ def rebuild(
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
     create_tables(engine, control, fresh.metadata)
-    record_shape(engine, fresh.name)
+    with engine.begin() as conn:
+        record_shape(conn, fresh.name)
     for index in fresh.query_indexes:  # built once the rows are written
         index.drop(engine)
     parts = [Partition(i, processes) for i in range(processes)]

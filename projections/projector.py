@@ -137,8 +137,6 @@ class Projector:
             self.people,
         )
         self._load_memory()
-        if partition is None and self.position() == 0:  # started from zero by this code
-            record_shape(engine, self.t.name)
 
     def _load_memory(self) -> None:
         """What the views keep in memory, as the tables hold it at the tracking position:
@@ -354,6 +352,8 @@ class Projector:
                 )
             except sa.exc.IntegrityError:  # the whole batch rolls back with it
                 raise PositionTaken(f"{self.name}: another projector started it first") from None
+            if self.partition is None:  # started from zero by this code (a rebuild: at once)
+                record_shape(conn, self.name)
             return
         moved = conn.execute(
             sa.update(tracking)

@@ -56,16 +56,15 @@ def switch_live(engine: sa.Engine, version: int, projection: str = "readmodel") 
         )
 
 
-def record_shape(engine: sa.Engine, name: str) -> None:
-    """A version started from zero by this code has this code's shape."""
-    create_tables(engine, control)
-    with engine.begin() as conn:
-        statement = dialect(conn).insert(shapes).values(name=name, shape=SHAPE)
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["name"], set_={"shape": statement.excluded.shape}
-            )
+def record_shape(conn: sa.Connection, name: str) -> None:
+    """A version started from zero by this code has this code's shape (written with its
+    first batch, or when a rebuild creates it)."""
+    statement = dialect(conn).insert(shapes).values(name=name, shape=SHAPE)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"], set_={"shape": statement.excluded.shape}
         )
+    )
 
 
 def shape_of(engine: sa.Engine, version: int) -> int:

@@ -5,6 +5,7 @@ who was on it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from domain.values import TransferKind, TransferReason
-from tests.api.conftest import Stack
+from tests.api.conftest import PASSWORD, Stack
 from tests.builders import World, ctx, person_data
 from tests.unit.test_members_and_transfers import complete_transfer
 
@@ -158,3 +159,50 @@ async def test_a_bad_day_for_a_roll_is_refused_in_the_structured_shape(
     )
     assert response.status_code == 422, response.text
     assert response.json()["rule_id"] == "REQUEST-INVALID"
+
+
+# --- the web's pages ----------------------------------------------------------------------------
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+async def log_in(web: httpx.AsyncClient, user: str) -> None:
+    login = await web.post("/api/auth/login", json={"username": user, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+
+
+async def test_the_register_page_finds_a_name_typed_without_accents_and_shows_the_roll_on_a_day(
+    stack: Stack, registered: Registered
+) -> None:
+    async with stack.fresh() as web:
+        await log_in(web, "grassroots")
+        listed = await web.get("/members")
+        assert listed.status_code == 200
+        assert "Danh sách đảng viên" in listed.text and "Chi bộ thôn Tây" in listed.text
+        token = CSRF.search(listed.text)
+        assert token is not None
+        found = await web.post("/members", data={"csrf": token[1], "q": "phung thi doan"})
+        assert found.status_code == 200, found.text
+        assert NAME in found.text and f'href="/members/{registered.member}"' in found.text
+        assert "Tìm thấy 1 đảng viên" in found.text
+        bad = await web.post("/members", data={"csrf": token[1], "citizen_id": "12ab"})
+        assert bad.status_code == 422 and 'id="err-citizen_id"' in bad.text
+        forged = await web.post("/members", data={"csrf": "0" * 64, "q": "phung"})
+        assert forged.status_code == 403 and NAME not in forged.text
+
+        roll = await web.get("/roll", params={"org": str(stack.world.cell), "on": "30/09/2018"})
+        assert roll.status_code == 200, roll.text
+        assert "Những gì đúng vào ngày này" in roll.text and NAME in roll.text
+        assert 'value="30/09/2018"' in roll.text
+        later = await web.get("/roll", params={"org": str(stack.world.cell), "on": "15/10/2018"})
+        assert NAME not in later.text
+        wrong = await web.get("/roll", params={"org": str(stack.world.cell), "on": "31/02/2018"})
+        assert wrong.status_code == 422 and 'id="err-on"' in wrong.text
+        far = await web.get("/roll", params={"org": str(stack.world.far_cell)})
+        assert far.status_code == 404
+
+    async with stack.fresh() as web:
+        await log_in(web, "auditor")
+        listed = await web.get("/members", params={"org": str(stack.world.residence_cell)})
+        assert listed.status_code == 200
+        assert 'name="q"' not in listed.text and NAME not in listed.text

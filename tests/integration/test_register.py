@@ -294,7 +294,9 @@ def test_a_read_model_built_before_the_register_is_refused_until_rebuilt(
         conn.execute(sa.delete(shapes))
         assert conn.execute(sa.select(tracking.c.position)).scalar()
     with pytest.raises(ReadModelOutdated):
-        Register(readmodel)
+        Register(readmodel).search("")
+    with pytest.raises(ReadModelOutdated):
+        Register(readmodel).roll_on(register.world.cell, date(2018, 9, 30))
     version = maintenance.rebuild(app, readmodel)
     maintenance.switch(readmodel, version)
     check_shape(readmodel, version)
