@@ -3,9 +3,11 @@ its rows."""
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import sqlalchemy as sa
 
-from projections.tables import control, live, shapes, tables, tracking
+from projections.tables import PROJECTION, control, live, shapes, tracking
 from projections.upsert import dialect
 
 # The shape of the rows the projection writes: raise it whenever the projection changes what
@@ -70,7 +72,7 @@ def record_shape(conn: sa.Connection, name: str) -> None:
 def shape_of(engine: sa.Engine, version: int) -> int:
     """The shape a version was built with: this code's for a version not started yet; 1 for
     one started before shapes were recorded."""
-    name = tables(version).name
+    name = f"{PROJECTION}_v{version}"
     inspector = sa.inspect(engine)
     with engine.connect() as conn:
         if inspector.has_table(shapes.name):
@@ -84,7 +86,24 @@ def shape_of(engine: sa.Engine, version: int) -> int:
 
 
 def check_shape(engine: sa.Engine, version: int) -> None:
-    """ReadModelOutdated when the version was built by an older projection."""
+    """ReadModelOutdated when the version was built by an older projection (a version found
+    current stays so: its shape never changes)."""
+    current = _CURRENT.setdefault(engine, set())
+    if version in current:
+        return
     shape = shape_of(engine, version)
     if shape < SHAPE:
         raise ReadModelOutdated(version, shape)
+    if shape_recorded(engine, version):
+        current.add(version)
+
+
+_CURRENT: WeakKeyDictionary[sa.Engine, set[int]] = WeakKeyDictionary()
+
+
+def shape_recorded(engine: sa.Engine, version: int) -> bool:
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(shapes.c.shape).where(shapes.c.name == f"{PROJECTION}_v{version}")
+        ).scalar()
+    return found is not None
