@@ -83,7 +83,13 @@ class Register:
         every token, of the person, of the status; a page of them in tree order."""
         self._check()
         m = self.t.members
-        where: list[sa.ColumnElement[bool]] = [under(m.c.path, path)] if path else []
+        where: list[sa.ColumnElement[bool]] = []
+        if path and (tokens or person_id):
+            # Found through the people: the subtree read off each one found (a condition no
+            # index serves), so the planner starts from them, not from every member below.
+            where.append(sa.func.substr(m.c.path, 1, len(path)) == path)
+        elif path:
+            where.append(under(m.c.path, path))
         if status is not None:
             where.append(m.c.status == status)
         if person_id is not None:
