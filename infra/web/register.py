@@ -81,16 +81,17 @@ def results(w: Web, asked: Asked) -> dict[str, Any] | None:
     }
 
 
-def search_page(w: Web, asked: Asked, posted: bool) -> HTMLResponse:
+def search_page(w: Web, asked: Asked) -> HTMLResponse:
     found = results(w, asked)
+    unit = asked.org or w.org()
     return w.render(
         "members.html",
         422 if asked.errors else 200,
-        org=asked.org or w.org(),
+        org=unit,
         asked=asked,
         found=found,
-        posted=posted,
-        units=w.orgs.subtree(),
+        # committees, and the cell asked for: a cell is reached through the counts per unit
+        units=[o for o in w.orgs.subtree(live=False) if not o.is_cell or o.id == unit.id],
         statuses=STATUSES,
         may_search=w.sees_people,
     )
@@ -110,7 +111,7 @@ async def members(
         status=status if status in STATUSES else "",
         page=page_number(page),
     )
-    return await run_in_threadpool(search_page, w, asked, False)
+    return await run_in_threadpool(search_page, w, asked)
 
 
 @router.post("/members")
@@ -135,7 +136,7 @@ async def search(
         status=status if status in STATUSES else "",
         page=1 if narrow else page_number(page),
     )
-    return await run_in_threadpool(search_page, w, asked, True)
+    return await run_in_threadpool(search_page, w, asked)
 
 
 # --- the roll of a cell on a day ------------------------------------------------------------------
