@@ -7,6 +7,7 @@ read from the record by the caller, for the page shown only."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,49 +84,99 @@ class Register:
         every token, of the person, of the status; a page of them in tree order."""
         self._check()
         m = self.t.members
-        where: list[sa.ColumnElement[bool]] = []
-        if path and (tokens or person_id):
-            # Found through the people: the subtree read off each one found (a condition no
-            # index serves), so the planner starts from them, not from every member below.
-            where.append(sa.func.substr(m.c.path, 1, len(path)) == path)
-        elif path:
-            where.append(under(m.c.path, path))
-        if status is not None:
-            where.append(m.c.status == status)
-        if person_id is not None:
-            where.append(m.c.person_id == person_id)
-        if tokens:
-            names = self.t.name_tokens
-            having = [
-                sa.select(names.c.person_id).where(names.c.token == token)
-                for token in sorted(tokens)
-            ]
-            every = having[0] if len(having) == 1 else sa.intersect(*having)
-            where.append(m.c.person_id.in_(every))
-        depth = len(path) + 1
-        unit = sa.func.substr(m.c.path, depth, 36) if path else sa.func.substr(m.c.path, 2, 36)
+        where = [m.c.status == status] if status is not None else []
         with self.engine.connect() as conn:
-            counted = conn.execute(
-                sa.select(unit, sa.func.count()).where(*where).group_by(unit)
-            ).all()
-            rows = conn.execute(
-                sa.select(
-                    m.c.id,
-                    m.c.person_id,
-                    m.c.cell_id,
-                    m.c.status,
-                    m.c.joined_on,
-                    m.c.full_from,
-                    m.c.struck_off_on,
+            if not tokens and person_id is None:
+                return self._listed(conn, path, where, limit, offset)
+            # Found through the people: their members read once (path, id as text: no index
+            # serves a subtree from people, and a common word finds thousands), kept when
+            # inside the subtree, counted per unit and paged here.
+            if person_id is not None:
+                where.append(m.c.person_id == person_id)
+            if tokens:
+                where.append(m.c.person_id.in_(self._people(tokens)))
+            found = sorted(
+                (p, i)
+                for p, i in conn.execute(
+                    sa.select(m.c.path, sa.cast(m.c.id, sa.String)).where(*where)
                 )
-                .where(*where)
-                .order_by(m.c.path, m.c.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-        units = {UUID(u): int(n) for u, n in counted if u}
-        here = sum(int(n) for u, n in counted if not u)
-        return Search(sum(units.values()) + here, units, here, [Found(*r) for r in rows])
+                if p.startswith(path)
+            )
+            units: Counter[str] = Counter(p[len(path) :].split("/", 1)[0] for p, _ in found)
+            here = units.pop("", 0)
+            page = [UUID(i) for _, i in found[offset : offset + limit]]
+            return Search(
+                len(found), {UUID(u): n for u, n in units.items()}, here, self._rows(conn, page)
+            )
+
+    def _people(self, tokens: frozenset[int]) -> sa.Select[Any]:
+        """The people whose name holds every token: the first token's people, each checked
+        for the others by the index's key (token, person)."""
+        first, *others = sorted(tokens)
+        names = self.t.name_tokens
+        query = sa.select(names.c.person_id).where(names.c.token == first)
+        for n, token in enumerate(others):
+            other = names.alias(f"other_{n}")
+            query = query.join(
+                other, sa.and_(other.c.person_id == names.c.person_id, other.c.token == token)
+            )
+        return query
+
+    def _listed(
+        self,
+        conn: sa.Connection,
+        path: str,
+        where: list[sa.ColumnElement[bool]],
+        limit: int,
+        offset: int,
+    ) -> Search:
+        """Every member of the subtree (of a status): counted unit by unit below, each an
+        index range; a page in tree order."""
+        m, o = self.t.members, self.t.orgs
+        parent = UUID(path.rstrip("/").rsplit("/", 1)[-1]) if path else None
+        end = sa.func.substr(o.c.path, 1, sa.func.length(o.c.path) - 1).concat("0")
+        counted = (
+            sa.select(sa.func.count())
+            .where(m.c.path >= o.c.path, m.c.path < end, *where)
+            .scalar_subquery()
+        )
+        below = conn.execute(sa.select(o.c.id, counted).where(o.c.parent_id == parent)).all()
+        units = {u: int(n) for u, n in below if n}
+        here = 0
+        if path:
+            here = int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(m.c.path == path, *where)
+                ).scalar_one()
+            )
+        scope = [under(m.c.path, path)] if path else []
+        page = conn.execute(
+            sa.select(m.c.id)
+            .where(*scope, *where)
+            .order_by(m.c.path, m.c.id)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
+        return Search(sum(units.values()) + here, units, here, self._rows(conn, list(page)))
+
+    def _rows(self, conn: sa.Connection, member_ids: list[UUID]) -> list[Found]:
+        """The page's members, in the page's order."""
+        if not member_ids:
+            return []
+        m = self.t.members
+        rows = conn.execute(
+            sa.select(
+                m.c.id,
+                m.c.person_id,
+                m.c.cell_id,
+                m.c.status,
+                m.c.joined_on,
+                m.c.full_from,
+                m.c.struck_off_on,
+            ).where(m.c.id.in_(member_ids))
+        )
+        by_id = {r.id: Found(*r) for r in rows}
+        return [by_id[i] for i in member_ids]
 
     def roll_on(self, cell_id: UUID, on: date) -> list[OnRoll]:
         """Who was on the cell's roll on `on` (effective dates: the ceremony, transfers
