@@ -17,6 +17,7 @@ from domain import policy
 from domain.commands import Step
 from domain.commands import admission as steps
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import CLOSED as CLOSED  # re-exported: the case's stages live in stages.py
 from domain.stages import DOSSIER_OPEN, Stage
@@ -49,8 +50,10 @@ def check_step(stage: Stage, step: type[Step]) -> None:
     if stage not in step.stages:
         raise RuleViolation(
             "CASE-STAGE",
-            f"Hồ sơ đang ở bước '{stage}', không nhận bước này",
-            f"The case is at stage '{stage}' and does not accept this step ({step.step_kind})",
+            f"Hồ sơ đang ở bước “{vi('stage', stage)}”, không nhận việc "
+            f"“{vi('step', step.step_kind)}”",
+            f"The case is at the stage “{en('stage', stage)}”, which does not accept "
+            f"“{en('step', step.step_kind)}”",
             stage=str(stage),
             step=step.step_kind,
         )
@@ -110,6 +113,7 @@ class AdmissionCase(Recorded):
         self.cell_resolution_on: date | None = None
         self.intermediate_appraised_on: date | None = None
         self.committee_ballot: Ballot | None = None
+        self.committee_passed = False
         self.committee_resolution_on: date | None = None
         self.decision_extension_wd = 0
         self.decision: tuple[str, date, UUID] | None = None
@@ -168,10 +172,10 @@ class AdmissionCase(Recorded):
 
     @property
     def ceremony_due(self) -> date | None:
-        """ADM-CEREMONY: from the cell's receipt of the decision."""
+        """ADM-CEREMONY: from the cell's receipt of the decision, or the approved delay."""
         if self.decision_received_on is None:
             return None
-        return policy.due_date("ADM-CEREMONY", self.decision_received_on).due
+        return policy.ceremony_due(self.decision_received_on, self.ceremony_delay_until)
 
     def current_deadline(self, on: date) -> tuple[str, date, date] | None:
         """(rule id, start, due) of the deadline the current stage runs against: the
@@ -179,22 +183,24 @@ class AdmissionCase(Recorded):
         `on`), ADM-DECIDE from the cell's resolution, ADM-CEREMONY from the receipt."""
         stage = self.stage
         if stage in DOSSIER_OPEN:
+            # Each document's validity runs from its own date: the certificate's issue, the
+            # introducer's letter.
             lapsing = [
-                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE")
+                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE", i.letter_on)
                 for i in self.introductions.values()
             ]
             if self.certificate:
-                lapsing.append((policy.certificate_expires(self.certificate[1], on), "ADM-CERT"))
+                issued_on = self.certificate[1]
+                lapsing.append((policy.certificate_expires(issued_on, on), "ADM-CERT", issued_on))
             if not lapsing:
                 return None
-            due, rule = min(lapsing)
-            return rule, self.opened_on, due
+            due, rule, start = min(lapsing)
+            return rule, start, due
         if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
             assert self.cell_resolution_on is not None and self.decision_due is not None
             return "ADM-DECIDE", self.cell_resolution_on, self.decision_due
         if stage is Stage.ceremony and self.decision_received_on and self.ceremony_due:
-            due = max(self.ceremony_due, self.ceremony_delay_until or self.ceremony_due)
-            return "ADM-CEREMONY", self.decision_received_on, due
+            return "ADM-CEREMONY", self.decision_received_on, self.ceremony_due
         return None
 
     def _expect(self, step: type[Step]) -> None:
@@ -430,6 +436,7 @@ class AdmissionCase(Recorded):
     @event("CommitteeVoted")
     def _committee_voted(self, ballot: Ballot, passed: bool, stamp: Stamp) -> None:
         self.committee_ballot = ballot
+        self.committee_passed = passed
         self.committee_resolution_on = ballot.held_on
 
     def extend_decision_deadline(self, extra_wd: int, reason: str, stamp: Stamp) -> None:
@@ -453,11 +460,15 @@ class AdmissionCase(Recorded):
         stamp: Stamp,
     ) -> None:
         """Step 11: the admission decision (9-KNĐ); a late decision stands but is recorded late
-        (the consequence is an accountability review, not invalidity)."""
+        (the consequence is an accountability review, not invalidity). A grassroots committee
+        authorised to admit decides through its own vote, so not after that vote failed."""
         self._expect(steps.Decide)
         on = stamp.effective_on
         policy.check_not_before(on, self.committee_resolution_on)
         policy.check_deciding_committee(decided_by_kind, is_competent, on)
+        if decided_by == self.grassroots_id:
+            assert self.committee_ballot is not None  # the stage follows the committee's vote
+            policy.check_own_resolution(self.committee_ballot, self.committee_passed)
         due = self.decision_due
         overdue = policy.working_days_overdue(due, on) if due else 0
         self._decided(
@@ -505,7 +516,8 @@ class AdmissionCase(Recorded):
         self.decision_received_on = stamp.effective_on
 
     def approve_ceremony_delay(self, until: date, approved_by: UUID, stamp: Stamp) -> None:
-        """ADM-CEREMONY: a later ceremony, approved by the directly-superior committee."""
+        """ADM-CEREMONY: a later ceremony, approved by the committee directly above the cell
+        (checked by the service, which knows the tree), to a day past the current due date."""
         self._expect(steps.ApproveCeremonyDelay)
         due = self.ceremony_due
         if due is None or until <= due:
@@ -534,7 +546,7 @@ class AdmissionCase(Recorded):
         due = self.ceremony_due
         assert due is not None
         policy.check_not_before(on, self.decision_received_on)
-        policy.check_ceremony_on_time(on, due, self.ceremony_delay_until)
+        policy.check_ceremony_on_time(on, due)
         self._ceremony_held(member_id=member_id, stamp=stamp)
 
     @event("CeremonyHeld")

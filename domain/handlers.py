@@ -181,6 +181,26 @@ def _(app: Dangvien, c: Context, i: UUID, s: p.CompleteNewMemberCourse) -> None:
     app.complete_new_member_course(c, i, s.certificate_no, s.on)
 
 
+@handles(p.SubmitSelfReview)
+def _(app: Dangvien, c: Context, i: UUID, s: p.SubmitSelfReview) -> None:
+    app.member_step(c, i, s.on, lambda m, st: m.submit_self_review(st))
+
+
+@handles(p.RecordHelperComments)
+def _(app: Dangvien, c: Context, i: UUID, s: p.RecordHelperComments) -> None:
+    app.member_step(c, i, s.on, lambda m, st: m.record_helper_comments(st))
+
+
+@handles(p.RecordProbationComments)
+def _(app: Dangvien, c: Context, i: UUID, s: p.RecordProbationComments) -> None:
+    app.member_step(c, i, s.on, lambda m, st: m.record_comments(s.source, st))
+
+
+@handles(p.ExemptComments)
+def _(app: Dangvien, c: Context, i: UUID, s: p.ExemptComments) -> None:
+    app.member_step(c, i, s.on, lambda m, st: m.exempt_comments(s.source, s.reason, st))
+
+
 @handles(p.RecordReviewVote)
 def _(app: Dangvien, c: Context, i: UUID, s: p.RecordReviewVote) -> None:
     app.record_review_vote(
@@ -214,6 +234,16 @@ def _(app: Dangvien, c: Context, i: UUID, s: p.StrikeOff) -> None:
         on=s.on,
         by_upper_committee=s.by_upper_committee,
     )
+
+
+@handles(p.RecordDeparture)
+def _(app: Dangvien, c: Context, i: UUID, s: p.RecordDeparture) -> None:
+    app.record_departure(c, i, kind=s.kind, decided_by=s.decided_by, reason=s.reason, on=s.on)
+
+
+@handles(p.RecordExpungement)
+def _(app: Dangvien, c: Context, i: UUID, s: p.RecordExpungement) -> None:
+    app.record_expungement(c, i, s.on)
 
 
 @handles(p.Discipline)

@@ -14,10 +14,31 @@ from eventsourcing.domain import event
 
 from domain import policy
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import Status
-from domain.values import Ballot, HoldKind, Stamp
+from domain.values import Ballot, CommentSource, Departure, HoldKind, Prerequisite, Stamp
 from domain.values import Motion as Motion  # re-exported (was declared here)
+
+PREREQUISITE_NAMES: dict[Prerequisite, tuple[str, str]] = {
+    Prerequisite.self_review: ("bản tự kiểm điểm", "the self-review"),
+    Prerequisite.helper_comments: (
+        "nhận xét của đảng viên giúp đỡ",
+        "the helper's comments",
+    ),
+    Prerequisite.workplace_organizations: (
+        "nhận xét của đoàn thể nơi công tác",
+        "the unions' comments",
+    ),
+    Prerequisite.residence_cell: (
+        "nhận xét của chi ủy nơi cư trú",
+        "the residence's comments",
+    ),
+    Prerequisite.new_member_course: (
+        "giấy chứng nhận lớp bồi dưỡng đảng viên mới",
+        "the new-member course certificate",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +85,11 @@ class Member(Recorded):
         self.recognition_extension_wd = 0
         self.full_from = full_from
         self.recognized_on: date | None = None
-        self.struck_off_on: date | None = None
+        self.struck_off_on: date | None = None  # struck off the probationers' list
+        self.papers: dict[Prerequisite, date] = {}  # PRB-DOSSIER: each prerequisite's date
+        self.exempted_papers: dict[Prerequisite, str] = {}  # … or why it is not needed
+        self.departure: tuple[Departure, date] | None = None
+        self.expunged_on: date | None = None  # READMIT: the lesser crime's record expunged
         self.holds: set[HoldKind] = set()
         self.exemptions: list[Exemption] = []
         self.away: list[tuple[date, date | None, UUID]] = []  # temporary transfers out
@@ -78,8 +103,8 @@ class Member(Recorded):
         """Full or probationary as of `on`, by effective dates (None before joining)."""
         if on < self.ceremony_on:
             return None
-        if self.struck_off_on is not None and on >= self.struck_off_on:
-            return Status.struck_off
+        if self.departure is not None and on >= self.departure[1]:
+            return Status(self.departure[0])
         if self.full_from is not None and on >= self.full_from:
             return Status.full
         return Status.probationary
@@ -92,8 +117,8 @@ class Member(Recorded):
 
     @property
     def status(self) -> Status:
-        if self.struck_off_on is not None:
-            return Status.struck_off
+        if self.departure is not None:
+            return Status(self.departure[0])
         return Status.full if self.full_from is not None else Status.probationary
 
     @property
@@ -113,6 +138,11 @@ class Member(Recorded):
         return self.away[-1][2] if self.away and self.away[-1][1] is None else None
 
     @property
+    def review_due(self) -> date:
+        """PRB-REVIEW: the cell reviews within 30 WD of the end of the twelve months."""
+        return policy.due_date("PRB-REVIEW", self.probation_ends).due
+
+    @property
     def recognition_due(self) -> date | None:
         """PRB-DECIDE: from the cell's resolution, with any extension."""
         if self.resolution is None:
@@ -128,15 +158,28 @@ class Member(Recorded):
             return None
         if self.resolution is not None and self.recognition_due is not None:
             return "PRB-DECIDE", self.resolution[1], self.recognition_due
-        review = policy.due_date("PRB-REVIEW", self.probation_ends).due
-        return "PRB-REVIEW", self.probation_ends, review
+        return "PRB-REVIEW", self.probation_ends, self.review_due
+
+    @property
+    def recognition_checklist(self) -> dict[Prerequisite, bool]:
+        """PRB-DOSSIER: what the cell's recognition vote needs, each in (or exempted)."""
+        done = {*self.papers, *self.exempted_papers}
+        if self.new_member_course is not None:
+            done.add(Prerequisite.new_member_course)
+        return {p: p in done for p in Prerequisite}
+
+    def paper_on(self, prerequisite: Prerequisite) -> date | None:
+        """The date a prerequisite came in (the course's certificate: its completion)."""
+        if prerequisite is Prerequisite.new_member_course and self.new_member_course:
+            return self.new_member_course[1]
+        return self.papers.get(prerequisite)
 
     def _expect_probation(self) -> None:
         if self.status is not Status.probationary:
             raise RuleViolation(
                 "CASE-STAGE",
-                f"Đảng viên không còn trong thời gian dự bị ({self.status})",
-                f"The member is no longer on probation ({self.status})",
+                f"Đảng viên không còn trong thời gian dự bị ({vi('stage', self.status)})",
+                f"The member is no longer on probation ({en('stage', self.status).lower()})",
             )
 
     # --- probation ---
@@ -156,6 +199,72 @@ class Member(Recorded):
     def _new_member_course(self, certificate_no: str, stamp: Stamp) -> None:
         self.new_member_course = (certificate_no, stamp.effective_on)
 
+    # --- what recognition needs (PRB-DOSSIER) ---
+
+    def submit_self_review(self, stamp: Stamp) -> None:
+        """The probationer's written self-review (bản tự kiểm điểm)."""
+        self._file_paper(Prerequisite.self_review, stamp)
+
+    def record_helper_comments(self, stamp: Stamp) -> None:
+        """The comments of the member assigned to help the probationer."""
+        if self.helper_member_id is None:
+            raise RuleViolation(
+                "PRB-DOSSIER",
+                "Chưa phân công đảng viên giúp đỡ: phân công trước khi ghi nhận xét",
+                "No helper is assigned: assign one before recording the helper's comments",
+            )
+        self._file_paper(Prerequisite.helper_comments, stamp)
+
+    def record_comments(self, source: CommentSource, stamp: Stamp) -> None:
+        """The comments of the unions where the probationer works, or of the cell committee
+        where they reside."""
+        self._file_paper(Prerequisite(CommentSource(source).value), stamp)
+
+    def _file_paper(self, prerequisite: Prerequisite, stamp: Stamp) -> None:
+        self._expect_probation()
+        policy.check_not_before(stamp.effective_on, self.ceremony_on)
+        self._paper_filed(prerequisite=prerequisite, stamp=stamp)
+
+    @event("RecognitionPaperFiled")
+    def _paper_filed(self, prerequisite: Prerequisite, stamp: Stamp) -> None:
+        self.papers[Prerequisite(prerequisite)] = stamp.effective_on
+
+    def exempt_comments(self, source: CommentSource, reason: str, stamp: Stamp) -> None:
+        """The recognition goes without the comments of the unions (no socio-political
+        organization where the probationer works) or of the residence (a probationer the 213
+        contact exempts, §5, or whose own cell is the residence's), for a reason recorded here.
+        Only these may be exempted (I): the self-review, the helper's comments and the course
+        are the probationer's and the cell's own."""
+        self._expect_probation()
+        if not reason.strip():
+            raise RuleViolation(
+                "PRB-DOSSIER",
+                "Miễn ý kiến nhận xét phải ghi rõ lý do",
+                "An exemption from comments needs its reason",
+            )
+        prerequisite = Prerequisite(CommentSource(source).value)
+        self._prerequisite_exempted(prerequisite=prerequisite, reason=reason, stamp=stamp)
+
+    @event("PrerequisiteExempted")
+    def _prerequisite_exempted(self, prerequisite: Prerequisite, reason: str, stamp: Stamp) -> None:
+        self.exempted_papers[Prerequisite(prerequisite)] = reason
+
+    def _check_recognition_papers(self, on: date) -> None:
+        """PRB-DOSSIER: the cell votes on recognition once every prerequisite is in."""
+        missing = [p for p, done in self.recognition_checklist.items() if not done]
+        if missing:
+            raise RuleViolation(
+                "PRB-DOSSIER",
+                "Chưa đủ hồ sơ xét công nhận đảng viên chính thức, còn thiếu: "
+                + ", ".join(PREREQUISITE_NAMES[p][0] for p in missing),
+                "The recognition dossier is incomplete; missing: "
+                + ", ".join(PREREQUISITE_NAMES[p][1] for p in missing),
+                missing=[str(p) for p in missing],
+            )
+        policy.check_not_before(on, *(self.paper_on(p) for p in Prerequisite))
+
+    # --- the review ---
+
     def record_review_vote(self, motion: Motion, ballot: Ballot, stamp: Stamp) -> None:
         """PRB-REVIEW: the cell's vote on recognition (after the twelve months) or on striking
         off (at any time); a vote short of 2/3 counts toward PRB-DEADLOCK."""
@@ -174,13 +283,30 @@ class Member(Recorded):
                 f"The cell reviews for recognition when the 12 months end ({self.probation_ends})",
             )
         policy.check_not_before(ballot.held_on, self.ceremony_on)
+        if motion is Motion.recognize:
+            self._check_recognition_papers(ballot.held_on)
         policy.check_ballot(ballot, "PRB-REVIEW")
+        # A late review stands but is recorded late, as every late act is.
+        overdue = policy.working_days_overdue(self.review_due, ballot.held_on)
         self._review_voted(
-            motion=motion, ballot=ballot, passed=policy.vote_passes(ballot), stamp=stamp
+            motion=motion,
+            ballot=ballot,
+            passed=policy.vote_passes(ballot),
+            due=self.review_due,
+            overdue_wd=max(overdue, 0),
+            stamp=stamp,
         )
 
     @event("ReviewVoted")
-    def _review_voted(self, motion: Motion, ballot: Ballot, passed: bool, stamp: Stamp) -> None:
+    def _review_voted(
+        self,
+        motion: Motion,
+        ballot: Ballot,
+        passed: bool,
+        stamp: Stamp,
+        due: date | None = None,  # votes recorded before lateness was kept carry neither
+        overdue_wd: int = 0,
+    ) -> None:
         self.review_ballots.append((Motion(motion), ballot, passed))
         if passed:
             self.resolution = (Motion(motion), ballot.held_on)
@@ -240,6 +366,42 @@ class Member(Recorded):
     @event("StruckOff")
     def _struck_off(self, decided_by: UUID, reason: str, stamp: Stamp) -> None:
         self.struck_off_on = stamp.effective_on
+        self.departure = (Departure.struck_off, stamp.effective_on)
+
+    def depart(self, kind: Departure, decided_by: UUID, reason: str, stamp: Stamp) -> None:
+        """A full member leaves the Party: at their request, struck off or expelled. A
+        probationer is struck off only through the cell's review (PRB-REVIEW) and is never
+        expelled (PRB-DISCIPLINE)."""
+        if self.status_on(stamp.effective_on) is not Status.full or self.status is not Status.full:
+            raise RuleViolation(
+                "CASE-STAGE",
+                "Chỉ ghi ra khỏi Đảng cho đảng viên chính thức; đảng viên dự bị bị xóa tên qua "
+                "việc xét của chi bộ",
+                "Only a full member leaves the Party this way; a probationer is struck off "
+                "through the cell's review",
+                status=str(self.status),
+            )
+        self._departed(kind=Departure(kind), decided_by=decided_by, reason=reason, stamp=stamp)
+
+    @event("Departed")
+    def _departed(self, kind: Departure, decided_by: UUID, reason: str, stamp: Stamp) -> None:
+        self.departure = (Departure(kind), stamp.effective_on)
+
+    def record_expungement(self, stamp: Stamp) -> None:
+        """READMIT: the record of the lesser crime for which the member left is expunged (xóa
+        án tích) on the step's date; readmission then waits 60 months from it."""
+        if self.departure is None:
+            raise RuleViolation(
+                "READMIT",
+                "Chỉ ghi ngày xóa án tích cho người đã ra khỏi Đảng",
+                "An expungement is recorded only for someone who has left the Party",
+            )
+        policy.check_not_before(stamp.effective_on, self.departure[1])
+        self._expunged(stamp=stamp)
+
+    @event("Expunged")
+    def _expunged(self, stamp: Stamp) -> None:
+        self.expunged_on = stamp.effective_on
 
     def discipline(self, penalty: str, reason: str, stamp: Stamp) -> None:
         """PRB-DISCIPLINE for probationers; full members' discipline is out of scope here."""

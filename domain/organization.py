@@ -8,7 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import policy
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.policy import district_tier_exists
 from domain.record import Recorded
 from domain.values import CellSetting, OrgKind, Stamp
@@ -38,8 +40,10 @@ def check_parent(kind: OrgKind, parent_kind: OrgKind | None, on: date) -> None:
     if (parent_kind is None) != (not allowed) or (parent_kind and parent_kind not in allowed):
         raise RuleViolation(
             "ORG-TREE",
-            f"Tổ chức loại {kind} không thể trực thuộc {parent_kind or 'không có cấp trên'}",
-            f"A {kind} cannot sit under {parent_kind or 'no parent'}",
+            f"{vi('kind', kind)} không thể trực thuộc "
+            f"{vi('kind', parent_kind) if parent_kind else 'không có cấp trên'}",
+            f"A {en('kind', kind).lower()} cannot sit under "
+            f"{'a ' + en('kind', parent_kind).lower() if parent_kind else 'no parent'}",
         )
     district = OrgKind.district_committee
     if district in (kind, parent_kind) and not district_tier_exists(on):
@@ -97,6 +101,9 @@ class Organization(Recorded):
         # member id → [since, until) intervals on the official roll / as a temporary guest
         self.roll: dict[UUID, list[tuple[date, date | None]]] = {}
         self.guests: dict[UUID, list[tuple[date, date | None]]] = {}
+        # transfers leaving or bound for this cell, not yet accepted nor cancelled:
+        # transfer id → member id (a dissolution must not strand them, ORG-DISSOLVE-TRANSFER)
+        self.in_flight: dict[UUID, UUID] = {}
         self.hamlets: dict[str, str] = {}  # a commune's hamlets/residential groups: key → name
         self.serves: tuple[UUID, tuple[str, ...]] | None = None  # a cell: (commune, hamlets)
 
@@ -164,7 +171,8 @@ class Organization(Recorded):
         self.parents.append((stamp.effective_on, parent_id))
 
     def dissolve(self, merged_into: UUID | None, stamp: Stamp) -> None:
-        """ORG-DISSOLVE: only once every member has moved to a new cell."""
+        """ORG-DISSOLVE: only once every member has moved to a new cell, and no transfer is
+        still on its way out of or into the cell (ORG-DISSOLVE-TRANSFER)."""
         self.check_exists(stamp.effective_on)
         remaining = self.members_on(stamp.effective_on) | self.guests_on(stamp.effective_on)
         if remaining:
@@ -174,6 +182,7 @@ class Organization(Recorded):
                 f"{len(remaining)} members have not moved yet: the cell cannot be dissolved",
                 remaining=len(remaining),
             )
+        policy.check_no_transfer_in_flight(self.in_flight)
         self._dissolved(merged_into=merged_into, stamp=stamp)
 
     @event("Dissolved")
@@ -225,6 +234,24 @@ class Organization(Recorded):
     @event("HamletsServed")
     def _hamlets_served(self, commune_id: UUID, keys: tuple[str, ...], stamp: Stamp) -> None:
         self.serves = (commune_id, tuple(keys))
+
+    def open_transfer(self, transfer_id: UUID, member_id: UUID, stamp: Stamp) -> None:
+        """A transfer leaves this cell, or is bound for it."""
+        if transfer_id not in self.in_flight:
+            self._transfer_opened(transfer_id=transfer_id, member_id=member_id, stamp=stamp)
+
+    @event("TransferOpened")
+    def _transfer_opened(self, transfer_id: UUID, member_id: UUID, stamp: Stamp) -> None:
+        self.in_flight[transfer_id] = member_id
+
+    def close_transfer(self, transfer_id: UUID, stamp: Stamp) -> None:
+        """The transfer was accepted (a temporary stay is then among the guests) or cancelled."""
+        if transfer_id in self.in_flight:
+            self._transfer_closed(transfer_id=transfer_id, stamp=stamp)
+
+    @event("TransferClosed")
+    def _transfer_closed(self, transfer_id: UUID, stamp: Stamp) -> None:
+        del self.in_flight[transfer_id]
 
     def enrol(self, member_id: UUID, stamp: Stamp, *, guest: bool = False) -> None:
         """A member joins the roll (ceremony, transfer in) or, temporarily, the guests."""

@@ -14,8 +14,8 @@ from eventsourcing.domain import event
 from domain import policy
 from domain.errors import RuleViolation
 from domain.record import Recorded
+from domain.values import Departure, Stamp
 from domain.values import PersonalData as PersonalData  # re-exported: a value of values.py
-from domain.values import Stamp
 
 
 class Person(Recorded):
@@ -28,7 +28,8 @@ class Person(Recorded):
         self.case_ids: list[UUID] = []
         self.member_id: UUID | None = None
         self.left_party_on: date | None = None
-        self.expunged_lesser_crime = False
+        self.departure: Departure | None = None  # how they left, on `left_party_on`
+        self.expunged_on: date | None = None  # READMIT: a lesser crime's record expunged
 
     def correct(self, data: PersonalData, stamp: Stamp) -> None:
         """A correction is a new record, never an edit (docs/rulebook.md §4)."""
@@ -60,9 +61,7 @@ class Person(Recorded):
                 "This person is already a party member",
             )
         if self.left_party_on is not None:
-            policy.check_readmission(
-                self.left_party_on, stamp.effective_on, self.expunged_lesser_crime
-            )
+            policy.check_readmission(self.left_party_on, stamp.effective_on, self.expunged_on)
         if self.open_case_id is None:
             self._case_opened(case_id=case_id, stamp=stamp)
 
@@ -81,6 +80,8 @@ class Person(Recorded):
         if member_id is not None:
             self.member_id = member_id
             self.left_party_on = None
+            self.departure = None
+            self.expunged_on = None
 
     def record_membership(self, member_id: UUID, stamp: Stamp) -> None:
         """A member admitted before dangvien, registered from the paper dossier."""
@@ -94,12 +95,39 @@ class Person(Recorded):
     def _membership_recorded(self, member_id: UUID, stamp: Stamp) -> None:
         self.member_id = member_id
         self.left_party_on = None
+        self.departure = None
+        self.expunged_on = None
 
-    def leave_party(self, expunged_lesser_crime: bool, stamp: Stamp) -> None:
-        """Struck off or otherwise out of the Party: the READMIT clock starts."""
-        self._left(expunged_lesser_crime=expunged_lesser_crime, stamp=stamp)
+    def leave_party(self, kind: Departure, stamp: Stamp) -> None:
+        """Out of the Party, by request, striking off or expulsion: the READMIT clock starts."""
+        self._departed(kind=Departure(kind), stamp=stamp)
+
+    @event("Departed")
+    def _departed(self, kind: Departure, stamp: Stamp) -> None:
+        self.left_party_on = stamp.effective_on
+        self.departure = Departure(kind)
+        self.expunged_on = None
 
     @event("LeftParty")
     def _left(self, expunged_lesser_crime: bool, stamp: Stamp) -> None:
+        """Recorded before departures had a kind, by striking a probationer off (the only way
+        out then): read as a striking off. The flag was always false then; were it true, its
+        date was that of the expungement, as READMIT's 60 months read it."""
         self.left_party_on = stamp.effective_on
-        self.expunged_lesser_crime = expunged_lesser_crime
+        self.departure = Departure.struck_off
+        self.expunged_on = stamp.effective_on if expunged_lesser_crime else None
+
+    def record_expungement(self, stamp: Stamp) -> None:
+        """READMIT: the record of a lesser crime expunged, after leaving the Party."""
+        if self.left_party_on is None:
+            raise RuleViolation(
+                "READMIT",
+                "Chỉ ghi ngày xóa án tích cho người đã ra khỏi Đảng",
+                "An expungement is recorded only for someone who has left the Party",
+            )
+        policy.check_not_before(stamp.effective_on, self.left_party_on)
+        self._expunged(stamp=stamp)
+
+    @event("Expunged")
+    def _expunged(self, stamp: Stamp) -> None:
+        self.expunged_on = stamp.effective_on

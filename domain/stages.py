@@ -50,7 +50,18 @@ class Status(StrEnum):
 
     probationary = "probationary"  # đảng viên dự bị
     full = "full"  # đảng viên chính thức
+    # Off the roll, by the kind of departure (domain.values.Departure, same values).
     struck_off = "struck_off"  # xóa tên
+    left = "left"  # xin ra khỏi Đảng
+    expelled = "expelled"  # khai trừ
+
+    @property
+    def on_roll(self) -> bool:
+        """A member of the Party (probationary or full), not one who has left it."""
+        return self not in OFF_ROLL
+
+
+OFF_ROLL = frozenset({Status.struck_off, Status.left, Status.expelled})
 
 
 class Standing(StrEnum):
@@ -63,6 +74,8 @@ class Standing(StrEnum):
     deadlock = "deadlock"
     full = Status.full.value
     struck_off = Status.struck_off.value
+    left = Status.left.value
+    expelled = Status.expelled.value
 
 
 ON_PROBATION = frozenset({Standing.probationary, Standing.deadlock})

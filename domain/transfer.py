@@ -16,6 +16,7 @@ from domain import policy
 from domain.commands import Step
 from domain.commands import transfers as steps
 from domain.errors import RuleViolation
+from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import TransferStage
 from domain.values import HoldKind, Stamp, TransferKind, TransferReason
@@ -72,15 +73,20 @@ class Transfer(Recorded):
         kind: TransferKind,
         reason: TransferReason,
         trigger_on: date,
+        on: date,
         returns_on: date | None,
         holds: set[HoldKind],
         same_grassroots: bool,
+        to_residence_cell: bool,
     ) -> None:
-        """The rules of starting: TRF-HOLD, TRF-TEMP, and an internal transfer stays inside its
-        grassroots organization (TRF-KIND)."""
+        """The rules of starting: TRF-START, TRF-HOLD, TRF-TEMP, and an internal transfer stays
+        inside its grassroots organization (TRF-KIND)."""
         if kind is TransferKind.official:
+            policy.check_official_start(reason, trigger_on, on)
             policy.check_no_hold(holds)
-        if kind is TransferKind.temporary:
+        if kind is TransferKind.temporary and reason is TransferReason.retirement:
+            policy.check_retirement_under_hold(holds, to_residence_cell)
+        elif kind is TransferKind.temporary:
             if returns_on is None:
                 raise RuleViolation(
                     "TRF-TEMP",
@@ -112,6 +118,12 @@ class Transfer(Recorded):
         if self.letter_on is not None:
             return TransferStage.letter_issued
         return TransferStage.in_transit
+
+    @property
+    def cells_concerned(self) -> list[UUID]:
+        """The organizations that may count this transfer as under way: the cell it left, the
+        destination and every organization its letter reached."""
+        return [self.from_cell_id, self.destination_org_id, *(h.to_org_id for h in self.hops)]
 
     @property
     def present_due(self) -> date | None:
@@ -151,9 +163,10 @@ class Transfer(Recorded):
         if self.stage not in step.stages:
             raise RuleViolation(
                 "CASE-STAGE",
-                f"Việc chuyển sinh hoạt đang ở bước '{self.stage}', không nhận bước này",
-                f"The transfer is at stage '{self.stage}' and does not accept this step "
-                f"({step.step_kind})",
+                f"Việc chuyển sinh hoạt đang ở bước “{vi('stage', self.stage)}”, không nhận "
+                f"việc “{vi('step', step.step_kind)}”",
+                f"The transfer is at the stage “{en('stage', self.stage)}”, which does not "
+                f"accept “{en('step', step.step_kind)}”",
             )
 
     # --- steps ---

@@ -1,6 +1,6 @@
 """Questions about the organization tree, answered once for every reader of it: the grassroots
-organization of a unit, the committee competent to admit, who holds a case at its stage
-(docs/rules.md, ADM-DECIDE).
+organization of a unit, the directly-superior committee of a unit, the committee competent to
+admit, who holds a case at its stage (docs/rules.md, ADM-DECIDE).
 
 Pure functions over a `Tree`, a small lookup: the application answers it from Organization
 aggregates (the tree on a date), the projector from the tree it keeps in memory (the tree as
@@ -44,12 +44,22 @@ def grassroots_of(tree: Tree, org_id: UUID, on: date) -> UUID | None:
     return None
 
 
+def directly_superior(tree: Tree, org_id: UUID, on: date) -> UUID | None:
+    """The directly-superior committee (cấp ủy cấp trên trực tiếp) of a unit on a date: the
+    committee it sits under then. Of a cell, its intermediate or grassroots committee (who
+    approves a later ceremony, ADM-CEREMONY); of a grassroots organization, the commune/ward
+    committee from 2025-07-01, a district committee before (who decides, ADM-DECIDE)."""
+    return tree.parent_on(org_id, on)
+
+
 def competent_committee(tree: Tree, grassroots_id: UUID, on: date) -> UUID | None:
     """ADM-DECIDE / PRB-DECIDE: the grassroots committee if authorised to admit, otherwise
-    its directly-superior committee on that date (a role in the tree, never a tier)."""
+    its directly-superior committee on that date (a role in the tree, never a tier).
+    PRB-DEADLOCK: after three failed votes this same committee, directly superior to the
+    cell and competent, decides without the cell's resolution."""
     if tree.may_admit(grassroots_id):
         return grassroots_id
-    return tree.parent_on(grassroots_id, on)
+    return directly_superior(tree, grassroots_id, on)
 
 
 def holder(tree: Tree, stage: Stage, cell_id: UUID, grassroots_id: UUID, on: date) -> UUID | None:
@@ -59,7 +69,7 @@ def holder(tree: Tree, stage: Stage, cell_id: UUID, grassroots_id: UUID, on: dat
         return None
     role = HOLDERS.get(stage, "cell")
     if role == "intermediate":
-        return tree.parent_on(cell_id, on)
+        return directly_superior(tree, cell_id, on)
     if role == "grassroots":
         return grassroots_id
     if role == "competent":

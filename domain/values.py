@@ -214,6 +214,27 @@ class CommentSource(StrEnum):
     residence_cell = "residence_cell"  # cell committee where the applicant resides
 
 
+class Prerequisite(StrEnum):
+    """What the cell's recognition vote needs (§3, PRB-DOSSIER): the probationer's
+    self-review, the helper's comments, the comments of the unions where the probationer works
+    and of the cell committee where they reside (the admission's comment sources), and the
+    new-member course's certificate."""
+
+    self_review = "self_review"
+    helper_comments = "helper_comments"
+    workplace_organizations = CommentSource.workplace_organizations.value
+    residence_cell = CommentSource.residence_cell.value
+    new_member_course = "new_member_course"
+
+
+class Departure(StrEnum):
+    """How a member leaves the Party (ra khỏi Đảng), each with its date (READMIT)."""
+
+    left = "left"  # at the member's own request (xin ra khỏi Đảng)
+    struck_off = "struck_off"  # xóa tên
+    expelled = "expelled"  # khai trừ
+
+
 class Motion(StrEnum):
     """What a probation review vote proposes."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base64 import b64decode
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,10 +12,14 @@ from psycopg import sql
 from temporalio.service import TLSConfig
 
 from domain.application import Dangvien
+from infra.chain import audit
+from infra.chain.ledger import open_ledger
+from infra.chain.proofs import AuditKeys
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key, private_dir
 from projections.database import open_engine
 from workflows.authority import Authority
+from workflows.messages import Sealed
 
 SCHEMA_LOCK = 0x64616E67  # "dang": the advisory lock of table creation
 
@@ -101,6 +105,26 @@ def build_app(settings: Settings) -> Dangvien:
 
 def audit_key(settings: Settings) -> str:
     return settings.audit_key or local_key(settings.data_dir, "audit.key")
+
+
+def sealer(settings: Settings) -> Callable[[], Sealed]:
+    """The daily seal's work (the worker's `seal_log` activity), as `dangvien audit seal`:
+    verify the whole store, then seal what is new. Idempotent: nothing new, no seal; a seal
+    of the same size made meanwhile by the command refuses this one (the size is the seals'
+    key), and the activity's retry finds nothing new."""
+    keys = AuditKeys(audit_key(settings))
+
+    def seal() -> Sealed:
+        ledger = open_ledger(settings)
+        try:
+            done = audit.seal(ledger, keys)
+        finally:
+            ledger.close()
+        head = done.seal or done.report.head
+        problem = "" if done.report.problem is None else str(done.report.problem)
+        return Sealed(head.tree_size if head else 0, done.seal is not None, problem)
+
+    return seal
 
 
 def payload_key(settings: Settings) -> str:

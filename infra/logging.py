@@ -169,11 +169,22 @@ class _Stdout:
         sys.stdout.flush()
 
 
+class Stderr:
+    """Standard error as it is when a line is written: where a command's log lines go, so
+    that its output (a table, a report) is only what it prints."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(
     level: str = "INFO",
     fmt: str = "console",
     *,
-    stream: TextIO | None = None,
+    stream: TextIO | Stderr | None = None,
     cache_loggers: bool = False,
 ) -> None:
     """dangvien's loggers and the standard library's (hence uvicorn's, Temporal's…) through

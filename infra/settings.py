@@ -7,6 +7,7 @@ import os
 import secrets
 from base64 import b64encode
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,7 @@ class Settings:
     login_address_failures: int = 30  # failed logins from one address before it is slowed
     login_hashes: int = 2  # password checks at once (argon2 takes 64 MiB each)
     api_token_hours: int = 12  # life of a bearer token
+    seal_at: time = time(23, 0)  # the daily seal of the whole log, Vietnam time (HH:MM)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -106,6 +108,7 @@ class Settings:
             api_token_hours=_at_least_one(
                 "DANGVIEN_API_TOKEN_HOURS", env.get("DANGVIEN_API_TOKEN_HOURS") or "12"
             ),
+            seal_at=_time_of_day("DANGVIEN_SEAL_AT", env.get("DANGVIEN_SEAL_AT") or "23:00"),
         )
 
     @property
@@ -131,6 +134,16 @@ def _at_least_one(name: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
     return int(value)
+
+
+def _time_of_day(name: str, value: str) -> time:
+    hours, _, minutes = value.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{name} must be a time of day HH:MM, not {value!r}")
+    try:
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"{name} must be a time of day HH:MM, not {value!r}") from None
 
 
 def _whole(name: str, value: str | None, default: int) -> int:

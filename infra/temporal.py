@@ -6,6 +6,7 @@ import contextlib
 import os
 from base64 import b64decode
 from collections.abc import Iterable, Sequence
+from datetime import time, timedelta
 
 import structlog
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -21,8 +22,12 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.converter import PayloadCodec
@@ -31,7 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 from workflows import search
 from workflows.converter import data_converter
 from workflows.messages import TASK_QUEUE, ResidenceRoundStart
-from workflows.processes import ResidenceRoundWorkflow
+from workflows.processes import ResidenceRoundWorkflow, SealWorkflow
 
 ENCODING = b"binary/encrypted"
 NONCE = 12
@@ -160,3 +165,50 @@ async def ensure_residence_schedule(client: Client, *, month: int = 10, day: int
     )
     with contextlib.suppress(ScheduleAlreadyRunningError):  # created by an earlier start
         await client.create_schedule(RESIDENCE_SCHEDULE_ID, schedule)
+
+
+SEAL_SCHEDULE_ID = "audit-seal-daily"
+
+
+def seal_schedule(at: time) -> Schedule:
+    """The SealWorkflow every day at `at`, Vietnam time (DANGVIEN_SEAL_AT). Never two at once;
+    a day missed while Temporal was down is caught up within 12 hours."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            SealWorkflow.run, id="audit-seal", task_queue=TASK_QUEUE
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    hour=[ScheduleRange(at.hour)], minute=[ScheduleRange(at.minute)]
+                )
+            ],
+            time_zone_name="Asia/Ho_Chi_Minh",
+        ),
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(hours=12)
+        ),
+    )
+
+
+async def ensure_seal_schedule(client: Client, at: time = time(23, 0)) -> None:
+    """Create the daily seal's schedule, or move it when the setting changed (every worker
+    start: replicas starting together find it made and at its hour, and change nothing)."""
+    schedule = seal_schedule(at)
+    try:
+        await client.create_schedule(SEAL_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+
+        def update(current: ScheduleUpdateInput) -> ScheduleUpdate | None:
+            same = _hours(current.description.schedule.spec) == _hours(schedule.spec)
+            return None if same else ScheduleUpdate(schedule)
+
+        await client.get_schedule_handle(SEAL_SCHEDULE_ID).update(update)
+
+
+def _hours(spec: ScheduleSpec) -> list[tuple[list[int], list[int], str | None]]:
+    """The hours and minutes a spec fires at, however the server returns it."""
+    return [
+        ([r.start for r in c.hour], [r.start for r in c.minute], spec.time_zone_name)
+        for c in spec.calendars
+    ]

@@ -15,6 +15,7 @@ from domain import policy, standing
 from domain.admission import CLOSED, Stage
 from domain.calendar import vietnam_calendar
 from domain.member import Status
+from domain.stages import OFF_ROLL
 from domain.values import OrgKind
 from projections.log import uuid_from_hex
 from projections.rows import BREAKDOWNS
@@ -327,7 +328,7 @@ class ReadModel:
         with self.engine.connect() as conn:
             own = conn.execute(
                 sa.select(t.members).where(
-                    t.members.c.cell_id == cell_id, t.members.c.status != "struck_off"
+                    t.members.c.cell_id == cell_id, t.members.c.status.not_in(OFF_ROLL)
                 )
             ).all()
             guests = (
@@ -338,7 +339,8 @@ class ReadModel:
             linked = (
                 conn.execute(
                     sa.select(t.members.c.id).where(
-                        t.members.c.residence_cell_id == cell_id, t.members.c.status != "struck_off"
+                        t.members.c.residence_cell_id == cell_id,
+                        t.members.c.status.not_in(OFF_ROLL),
                     )
                 )
                 .scalars()
@@ -414,14 +416,14 @@ class ReadModel:
             staffed = {
                 str(c)
                 for c in conn.execute(
-                    sa.select(t.members.c.cell_id).where(t.members.c.status != "struck_off")
+                    sa.select(t.members.c.cell_id).where(t.members.c.status.not_in(OFF_ROLL))
                 ).scalars()
             } | {
                 str(c)
                 for c in conn.execute(
                     sa.select(t.members.c.residence_cell_id).where(
                         t.members.c.residence_cell_id.is_not(None),
-                        t.members.c.status != "struck_off",
+                        t.members.c.status.not_in(OFF_ROLL),
                     )
                 ).scalars()
             }

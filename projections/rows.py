@@ -18,6 +18,8 @@ UNREAD = frozenset(
         "domain.person:Person.CaseClosed",
         "domain.person:Person.MembershipRecorded",
         "domain.person:Person.LeftParty",
+        "domain.person:Person.Departed",
+        "domain.person:Person.Expunged",
         # the roll is read from the members' rows, not from the organization's record of it
         "domain.organization:Organization.MemberEnrolled",
         "domain.organization:Organization.MemberReleased",
@@ -30,5 +32,9 @@ UNREAD = frozenset(
         "domain.member:Member.ResidenceCommented",
         "domain.member:Member.NewMemberCourseCompleted",
         "domain.member:Member.HelperAssigned",
+        # what the recognition vote needs (the vote itself is read), and an expungement
+        "domain.member:Member.RecognitionPaperFiled",
+        "domain.member:Member.PrerequisiteExempted",
+        "domain.member:Member.Expunged",
     }
 )

@@ -3,8 +3,8 @@ writes `rm2_*` beside the live version, is compared, then switched to."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,7 +96,7 @@ class Tables:
         return [i for t in self.all for i in sorted(t.indexes, key=str) if i.info.get(QUERY_ONLY)]
 
 
-@cache  # built once per version: every request's queries ask for them
+@functools.cache  # the same definitions every time: building them takes tens of milliseconds
 def tables(version: int) -> Tables:
     md = sa.MetaData()
     p = f"rm{version}_"

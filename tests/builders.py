@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.application import Context, Dangvien
+from domain.commands import probation as steps
+from domain.handlers import handle
+from domain.member import Member
 from domain.person import PersonalData
-from domain.values import Actor, CellSetting, Education, Gender, OrgKind, Role
+from domain.policy import rulesets
+from domain.values import (
+    Actor,
+    CellSetting,
+    CommentSource,
+    Education,
+    Gender,
+    OrgKind,
+    Prerequisite,
+    Role,
+)
 
 _counter = itertools.count(1)
 
@@ -183,6 +198,75 @@ def build_world(app: Dangvien, *, cell_members: int = 9) -> World:
     return world
 
 
+def unrecorded_reorganisation(world: World) -> World:
+    """A second branch whose 2025 reorganisation was never recorded: a district committee,
+    never dissolved, still directly above its grassroots committee, whose hamlet cell holds 9
+    full members (joined 2010-05-19). The world as seen from that branch: its `district`,
+    `grassroots` and `cell`; the rest is the world's."""
+    app, on = world.app, date(2005, 1, 5)
+    org = app.register_organization
+    district = org(
+        ctx(),
+        kind=OrgKind.district_committee,
+        name="Huyện ủy Hòa Lạc",
+        parent_id=world.province,
+        established_on=on,
+    )
+    grassroots = org(
+        ctx(),
+        kind=OrgKind.grassroots_committee,
+        name="Đảng bộ xã Hòa Lạc",
+        parent_id=district,
+        established_on=on,
+    )
+    cell = org(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Bắc",
+        parent_id=grassroots,
+        established_on=on,
+        setting=CellSetting.hamlet,
+    )
+    stale = replace(world, district=district, grassroots=grassroots, cell=cell)
+    stale.add_members(cell, 9)
+    return stale
+
+
+def file_recognition_papers(
+    app: Dangvien, member_id: UUID, on: date, helper_id: UUID | None = None
+) -> None:
+    """What the cell's recognition vote needs (PRB-DOSSIER), each by its own step dated `on`
+    and through the steps' own handlers: a helper when none is assigned (`helper_id`), the
+    new-member course, the self-review, the helper's comments, the comments of the unions and
+    of the residence. Those already in are left as they are."""
+    member = app.load(Member, member_id)
+    if member.helper_member_id is None and helper_id is not None:
+        handle(app, ctx(), member_id, steps.AssignHelper(on=on, helper_member_id=helper_id))
+    missing = [p for p, done in member.recognition_checklist.items() if not done]
+    papers: dict[Prerequisite, steps.MemberStep] = {
+        Prerequisite.new_member_course: steps.CompleteNewMemberCourse(
+            on=on, certificate_no=f"ĐVM-{member_id.hex[:6]}"
+        ),
+        Prerequisite.self_review: steps.SubmitSelfReview(on=on),
+        Prerequisite.helper_comments: steps.RecordHelperComments(on=on),
+        Prerequisite.workplace_organizations: steps.RecordProbationComments(
+            on=on, source=CommentSource.workplace_organizations
+        ),
+        Prerequisite.residence_cell: steps.RecordProbationComments(
+            on=on, source=CommentSource.residence_cell
+        ),
+    }
+    for prerequisite in missing:
+        handle(app, ctx(Role.cell_secretary), member_id, papers[prerequisite])
+
+
 def iter_days(start: date, end: date) -> Iterator[date]:
     for ordinal in range(start.toordinal(), end.toordinal() + 1):
         yield date.fromordinal(ordinal)
+
+
+def set_rules(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
+    """Every rule set with a setting changed, as a confirmed reading would change it (a
+    setting of docs/rules.md: a field of `RuleSet`)."""
+    changed = tuple(replace(rs, **values) for rs in rulesets.RULE_SETS)  # type: ignore[arg-type]
+    monkeypatch.setattr(rulesets, "RULE_SETS", changed)

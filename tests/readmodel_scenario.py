@@ -50,7 +50,7 @@ from domain.values import (
     TransferKind,
     TransferReason,
 )
-from tests.builders import World, build_world, ctx, person_data
+from tests.builders import World, build_world, ctx, file_recognition_papers, person_data
 from tests.unit.test_admission import Case
 
 TODAY = date(2026, 6, 15)  # a Monday
@@ -233,6 +233,7 @@ def build_scenario(app: Dangvien) -> Scenario:
     s.transfers["temp"] = temp
 
     # 9 full members on 2026-03-10, one away and not voting: denominator 8, 7 for passes.
+    file_recognition_papers(app, s.members["C"], date(2026, 3, 9), cell_members[0])
     app.record_review_vote(
         ctx(),
         s.members["C"],

@@ -22,7 +22,6 @@ from domain.calendar import local_start_of
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.handlers import handle
 from domain.member import Member
-from domain.organization import Organization
 from domain.record import Recorded
 from domain.stages import TransferStage
 from domain.transfer import Hop, Transfer
@@ -41,6 +40,8 @@ from workflows.messages import (
     PlanRequest,
     ResidenceRequest,
     Rung,
+    Sealed,
+    SealRequest,
     StepRequest,
     TransferStart,
     View,
@@ -49,6 +50,7 @@ from workflows.views import view_of
 
 log = structlog.get_logger("dangvien.activities")
 Notify = Callable[[Notification], None]
+Sealer = Callable[[], Sealed]  # seals the worker's store (infra/bootstrap.py `sealer`)
 
 
 def _ctx(actor: ActorRef, key: str) -> Context:
@@ -65,10 +67,13 @@ def refusal(error: DomainError) -> ApplicationError:
 class Activities(ActivityCalls):
     """The activities of one worker, over the application and a notifier."""
 
-    def __init__(self, app: Dangvien, notify: Notify, authority: Authority) -> None:
+    def __init__(
+        self, app: Dangvien, notify: Notify, authority: Authority, sealer: Sealer | None = None
+    ) -> None:
         self.app = app
         self.notify = notify
         self.authority = authority
+        self.sealer = sealer
 
     def _guard(
         self, work: Callable[[], Any], *, signed: tuple[Any, str] | None = None, **ids: object
@@ -244,14 +249,16 @@ class Activities(ActivityCalls):
     @defn("move_member")
     def move_member(self, request: MoveRequest) -> bool:
         """One member of a dissolved cell moves by an internal transfer, start to acceptance;
-        every command key derives from (cell, member), so a rerun moves nobody twice."""
+        every command key derives from (cell, member), so a rerun moves nobody twice. A member
+        with a transfer of their own under way is refused (TRF-IN-FLIGHT) and retried: once
+        that transfer has carried them out of the cell, there is nothing left to move."""
         cell_id, move, on = request.cell_id, request.move, request.on
         transfer_id = uuid5(NAMESPACE, f"dissolve/{cell_id}/{move.member_id}")
         ctx = _ctx(request.actor, f"dissolve/{cell_id}/{move.member_id}")
         app = self.app
         member = app.load(Member, move.member_id)
-        if member.cell_id == move.to_cell_id:
-            return False  # moved already (by an earlier attempt)
+        if member.cell_id != cell_id:
+            return False  # moved already: by an earlier attempt, or by their own transfer
 
         def run() -> None:
             app.start_transfer(
@@ -301,9 +308,26 @@ class Activities(ActivityCalls):
         for member in waiting:
             assert member.residence_cell_id is not None
             level = policy.Level.unit_above if request.late else policy.Level.reminder
-            cell = self.app.load(Organization, member.residence_cell_id)
-            target = (cell.parent_on(request.today) if request.late else None) or cell.id
+            cell = member.residence_cell_id
+            above = self.app.directly_superior(cell, request.today) if request.late else None
+            target = above or cell
             step = policy.EscalationStep("RES-COMMENT", level, request.today, target, request.due)
             key = f"residence/{request.year}/{member.id}/{int(level)}/{request.due}"
             self._tell(member.id, step, request.today, key)
         return [m.id for m in waiting]
+
+    # --- the daily seal ---
+
+    @defn("seal_log")
+    def seal_log(self, request: SealRequest) -> Sealed:
+        """Seal the whole log as it verifies; a log that does not is logged as an error (where,
+        never what) and left unsealed."""
+        if self.sealer is None:
+            raise ApplicationError("this worker was started without a sealer", non_retryable=True)
+        sealed = self.sealer()
+        bound = log.bind(on=str(request.on), tree_size=sealed.tree_size)
+        if sealed.problem:
+            bound.error("seal.refused", problem=sealed.problem)
+        else:
+            bound.info("seal.made" if sealed.new else "seal.nothing_new")
+        return sealed

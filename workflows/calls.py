@@ -21,6 +21,8 @@ from workflows.messages import (
     Plan,
     PlanRequest,
     ResidenceRequest,
+    Sealed,
+    SealRequest,
     StepRequest,
     TransferStart,
     View,
@@ -74,4 +76,8 @@ class ActivityCalls:
 
     @defn("residence_round")
     def residence_round(self, request: ResidenceRequest) -> list[UUID]:
+        raise NotImplementedError
+
+    @defn("seal_log")
+    def seal_log(self, request: SealRequest) -> Sealed:
         raise NotImplementedError

@@ -203,6 +203,24 @@ class ResidenceRoundResult:
 
 
 @dataclass
+class SealRequest:
+    """The daily seal of the whole log, for the day (in Vietnam) the schedule fired."""
+
+    on: date
+
+
+@dataclass
+class Sealed:
+    """What the seal found: the events the last seal covers, whether this run made it (not
+    when nothing was recorded since the previous one), or why the log was not sealed (where
+    it fails to verify: a position and an aggregate id, never personal data)."""
+
+    tree_size: int
+    new: bool
+    problem: str = ""
+
+
+@dataclass
 class Notification:
     """An in-app notice for the users of an organization (written by activities only, so a
     projection rebuild never notifies twice)."""

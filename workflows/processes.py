@@ -12,6 +12,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from domain.labels import en, vi
+
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import VIETNAM, local_start_of
     from domain.stages import Stage
@@ -31,6 +33,8 @@ with workflow.unsafe.imports_passed_through():
         ResidenceRequest,
         ResidenceRoundResult,
         ResidenceRoundStart,
+        Sealed,
+        SealRequest,
         StepRequest,
         Subject,
         TransferStart,
@@ -91,8 +95,10 @@ class Process:
                 f"this step ({kind})",
                 {
                     "rule_id": "CASE-STAGE",
-                    "vi": f"Đang ở bước '{view.stage}', không nhận bước này ({kind})",
-                    "en": f"At stage '{view.stage}' this step is not accepted ({kind})",
+                    "vi": f"Đang ở bước “{vi('stage', view.stage)}”, không nhận việc "
+                    f"“{vi('step', kind)}”",
+                    "en": f"At the stage “{en('stage', view.stage)}” the step “{en('step', kind)}” "
+                    "is not accepted",
                     "stage": view.stage,
                     "step": kind,
                 },
@@ -314,3 +320,20 @@ class ResidenceRoundWorkflow:
         await workflow.sleep(local_start_of(due + timedelta(days=1)) - workflow.now())
         late = await call(DO.residence_round, ResidenceRequest(year, today(), due, True))
         return ResidenceRoundResult(year, len(asked), len(asked) - len(late), len(late))
+
+
+SEAL_SECONDS = 3600  # verifying the whole log first: about a minute per three million events
+
+
+@workflow.defn
+class SealWorkflow:
+    """The daily seal over the whole log (docs/security.md, "Tamper evidence"): verify every
+    event, then sign a seal of the log as verified. Nothing new since the last seal: no seal.
+    A log that does not verify is never sealed: the run fails, naming where."""
+
+    @workflow.run
+    async def run(self) -> Sealed:
+        sealed = await call(DO.seal_log, SealRequest(today()), SEAL_SECONDS)
+        if sealed.problem:
+            raise ApplicationError(f"not sealed: {sealed.problem}", non_retryable=True)
+        return sealed

@@ -69,16 +69,25 @@ def view_of(app: Dangvien, subject_id: UUID, today: date) -> View:
 
 def dissolution_preview(app: Dangvien, cell_id: UUID, today: date) -> list[dict[str, Any]]:
     """Where each member of the cell would go: the residence cell of their 213 link, when
-    it is another cell of the same grassroots organization; otherwise the officer chooses."""
+    it is another cell of the same grassroots organization; otherwise the officer chooses.
+    A member with a transfer under way out of, into or away from the cell carries its id:
+    it is completed or cancelled before the dissolution (ORG-DISSOLVE-TRANSFER); members
+    bound for the cell, or its guests, are listed with theirs."""
     cell = app.load(Organization, cell_id)
     grassroots = app.grassroots_of(cell.id, today).id
+    under_way = {m: t for t, m in app.transfers_under_way(cell_id, today).items()}
     preview = []
-    for member_id in sorted(cell.members_on(today)):
+    for member_id in sorted(cell.members_on(today) | set(under_way)):
         member = app.load(Member, member_id)
-        suggested = member.residence_cell_id
+        suggested = member.residence_cell_id if member.cell_id == cell_id else None
         if suggested and app.grassroots_of(suggested, today).id != grassroots:
             suggested = None
+        transfer_id = under_way.get(member_id)
         preview.append(
-            {"member_id": str(member_id), "to_cell_id": str(suggested) if suggested else None}
+            {
+                "member_id": str(member_id),
+                "to_cell_id": str(suggested) if suggested else None,
+                "transfer_id": str(transfer_id) if transfer_id else None,
+            }
         )
     return preview

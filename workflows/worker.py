@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from domain.application import Dangvien
-from workflows.activities import Activities, Notify
+from workflows.activities import Activities, Notify, Sealer
 from workflows.authority import Authority
 from workflows.messages import TASK_QUEUE
 from workflows.processes import (
@@ -19,6 +19,7 @@ from workflows.processes import (
     MoveMemberWorkflow,
     ProbationWorkflow,
     ResidenceRoundWorkflow,
+    SealWorkflow,
     TransferWorkflow,
 )
 
@@ -29,11 +30,14 @@ WORKFLOWS: Sequence[type] = (
     DissolutionWorkflow,
     MoveMemberWorkflow,
     ResidenceRoundWorkflow,
+    SealWorkflow,
 )
 
 
-def activities_of(app: Dangvien, notify: Notify, authority: Authority) -> list[Callable[..., Any]]:
-    a = Activities(app, notify, authority)
+def activities_of(
+    app: Dangvien, notify: Notify, authority: Authority, sealer: Sealer | None = None
+) -> list[Callable[..., Any]]:
+    a = Activities(app, notify, authority, sealer)
     return [
         a.view,
         a.open_case,
@@ -44,6 +48,7 @@ def activities_of(app: Dangvien, notify: Notify, authority: Authority) -> list[C
         a.move_member,
         a.dissolve_cell,
         a.residence_round,
+        a.seal_log,
     ]
 
 
@@ -55,13 +60,15 @@ def build_worker(
     *,
     task_queue: str = TASK_QUEUE,
     threads: int = 8,
+    sealer: Sealer | None = None,
 ) -> Worker:
-    """eventsourcing is synchronous: activities run on a thread pool."""
+    """eventsourcing is synchronous: activities run on a thread pool. `sealer` seals the
+    store for the daily SealWorkflow (a worker without one fails that workflow's run)."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_of(app, notify, authority),
+        activities=activities_of(app, notify, authority, sealer),
         activity_executor=ThreadPoolExecutor(max_workers=threads),
         max_concurrent_activities=threads,
     )

@@ -242,11 +242,11 @@ class Admissions(ProvinceBase):
         delay = r.random() < 0.02
         if delay:
             yield self.wd(received, 20, 28)
-            superior = app.grassroots_of(cell.id, self.today).parent_on(self.today)
+            superior = app.directly_superior(cell.id, self.today)
             assert superior is not None
             until = CAL.add_working_days(received, r.randint(35, 50))
             app.approve_ceremony_delay(
-                self.ctx(Role.org_department_officer, superior),
+                self.ctx(Role.grassroots_officer, superior),
                 case_id,
                 until=until,
                 approved_by=superior,

@@ -10,9 +10,10 @@ from bench.generate.base import ProvinceBase
 from bench.generate.model import SETTING_SIZE, WORKPLACES, CellInfo
 from bench.generate.simulation import CAL, Job
 from domain import policy
-from domain.member import Member, Motion, Status
+from domain.application import Context
+from domain.member import Member, Motion
 from domain.person import PersonalData
-from domain.values import CellSetting, Role
+from domain.values import CellSetting, CommentSource, Prerequisite, Role
 
 
 class Members(ProvinceBase):
@@ -69,7 +70,7 @@ class Members(ProvinceBase):
         member: Member = self.agg(member_id)
         cell = self.cells[member.cell_id]
         residence = self.residence_cell(cell)
-        if residence is not None and member.status is not Status.struck_off:
+        if residence is not None and member.status.on_roll:
             self.app.link_residence(
                 self.ctx(Role.cell_secretary, cell.id), member_id, residence, self.today
             )
@@ -133,6 +134,8 @@ class Members(ProvinceBase):
                 return
             passes = attempt > 0 or r.random() > 0.015
             votes_for, against = self.votes(probe.denominator, passes)
+            if not self.papers(member_id):
+                return
             app.record_review_vote(
                 self.ctx(Role.cell_secretary, cell),
                 member_id,
@@ -163,6 +166,38 @@ class Members(ProvinceBase):
             decided_by=competent,
             on=self.today,
         )
+
+    def papers(self, member_id: UUID) -> bool:
+        """What the recognition vote needs (PRB-DOSSIER), filed on the day of the vote where
+        missing (a member registered from the paper dossier has no course or helper on
+        record); False when the cell has no one to help."""
+        app = self.app
+        member: Member = self.agg(member_id)
+
+        def ctx() -> Context:  # a command key of its own for each step
+            return self.ctx(Role.cell_secretary, member.cell_id)
+
+        if member.helper_member_id is None:
+            helper = self.full_members(member.cell_id, self.today, 1, frozenset({member_id}))
+            if not helper:
+                return False
+            app.assign_helper(ctx(), member_id, helper[0], self.today)
+        if member.new_member_course is None:
+            app.complete_new_member_course(ctx(), member_id, "GCN-ĐVM", self.today)
+        filing = {
+            Prerequisite.self_review: lambda m, s: m.submit_self_review(s),
+            Prerequisite.helper_comments: lambda m, s: m.record_helper_comments(s),
+            Prerequisite.workplace_organizations: lambda m, s: m.record_comments(
+                CommentSource.workplace_organizations, s
+            ),
+            Prerequisite.residence_cell: lambda m, s: m.record_comments(
+                CommentSource.residence_cell, s
+            ),
+        }
+        for prerequisite, file in filing.items():
+            if prerequisite not in member.papers:
+                app.member_step(ctx(), member_id, self.today, file)
+        return True
 
     def strike_off(self, member_id: UUID) -> Job:
         app = self.app

@@ -84,7 +84,7 @@ class Yearly(ProvinceBase):
             m: Member = self.agg(member_id)
             if (
                 m.residence_cell_id is None
-                or m.status is Status.struck_off
+                or not m.status.on_roll
                 or self.cells[m.cell_id].setting in NO_COMMENTS
             ):
                 continue
@@ -115,7 +115,7 @@ class Yearly(ProvinceBase):
     def chore(self, what: str, member_id: UUID) -> None:
         app, r = self.app, self.r
         m: Member = self.agg(member_id)
-        if m.status is Status.struck_off:
+        if not m.status.on_roll:
             return
         ctx = self.ctx(Role.cell_secretary, m.cell_id)
         if what == "exempt":

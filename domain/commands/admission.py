@@ -179,9 +179,12 @@ class ReceiveDecision(AdmissionStep):
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveCeremonyDelay(AdmissionStep):
+    """A later ceremony, approved by the committee directly above the cell: its intermediate
+    or grassroots committee (ADM-CEREMONY)."""
+
     until: date
     approved_by: UUID
-    least_role: ClassVar[Role] = Role.org_department_officer
+    least_role: ClassVar[Role] = Role.grassroots_officer
     stages: ClassVar[frozenset[str]] = ONLY({Stage.ceremony})
 
 

@@ -11,10 +11,11 @@ from uuid import UUID
 
 from domain.bounds import Count, Name, Text, WorkingDays, Year
 from domain.commands import Step, Subject
-from domain.stages import Standing, Status
-from domain.values import HoldKind, Motion, Role
+from domain.stages import OFF_ROLL, Standing, Status
+from domain.values import CommentSource, Departure, HoldKind, Motion, Role
 
 PROBATION = frozenset({Status.probationary})
+FULL = frozenset({Status.full})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +40,38 @@ class CompleteNewMemberCourse(MemberStep):
     certificate_no: Name
 
 
+# What the recognition vote needs (PRB-DOSSIER): each prerequisite is recorded by its own step
+# (the course's certificate by CompleteNewMemberCourse), or exempted with a reason.
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmitSelfReview(MemberStep):
+    """The probationer's written self-review, received by the cell."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordHelperComments(MemberStep):
+    """The comments of the member assigned to help the probationer."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordProbationComments(MemberStep):
+    """The comments of the unions where the probationer works, or of the cell committee
+    where they reside."""
+
+    source: CommentSource
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExemptComments(MemberStep):
+    """The recognition goes without the comments of the unions or of the residence (the
+    only prerequisites that may be exempted), for the reason given."""
+
+    source: CommentSource
+    reason: Name
+    least_role: ClassVar[Role] = Role.grassroots_officer
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecordReviewVote(MemberStep):
     """The cell's vote on the probationer (PRB-REVIEW): recognize, or strike off."""
@@ -59,8 +92,8 @@ class ExtendRecognitionDeadline(MemberStep):
 
 @dataclass(frozen=True, kw_only=True)
 class Recognize(MemberStep):
-    """Full membership, decided by the competent committee (PRB-DECIDE) or, after a
-    deadlock, by the committee above (PRB-DEADLOCK)."""
+    """Full membership, decided by the competent committee on the cell's resolution
+    (PRB-DECIDE) or, after three failed votes, on the deadlock (PRB-DEADLOCK)."""
 
     decided_by: UUID
     by_upper_committee: bool = False
@@ -75,6 +108,30 @@ class StrikeOff(MemberStep):
     by_upper_committee: bool = False
     least_role: ClassVar[Role] = Role.org_department_officer
     opens_at: ClassVar[frozenset[str]] = frozenset({Standing.deadlock})
+
+
+# --- leaving the Party (READMIT) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDeparture(MemberStep):
+    """A full member leaves the Party on `on`: at their request, struck off or expelled."""
+
+    kind: Departure
+    decided_by: UUID
+    reason: Text = ""
+    least_role: ClassVar[Role] = Role.org_department_officer
+    stages: ClassVar[frozenset[str]] = FULL
+    standing: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordExpungement(MemberStep):
+    """Someone who left the Party for a lesser crime: its record was expunged on `on`."""
+
+    least_role: ClassVar[Role] = Role.org_department_officer
+    stages: ClassVar[frozenset[str]] = OFF_ROLL
+    standing: ClassVar[bool] = True
 
 
 # --- standing steps -----------------------------------------------------------------------------

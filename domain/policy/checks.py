@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from uuid import UUID
 
 from domain.calendar import add_months, whole_months_between
 from domain.policy.rulesets import (
@@ -12,7 +13,6 @@ from domain.policy.rulesets import (
     _fmt,
     _refuse,
     district_tier_exists,
-    evaluation_rules_at,
     rules_at,
 )
 from domain.stages import Status
@@ -228,22 +228,40 @@ def check_org_min(full_members: int, on: date) -> None:
         )
 
 
-def check_deciding_committee(decided_by_kind: OrgKind, expected: bool, on: date) -> None:
-    """ADM-DECIDE (authority): the directly-superior committee of the grassroots organization
-    (or the grassroots committee authorised to admit); a district committee only before the
-    district tier was abolished."""
+def check_deciding_committee(
+    decided_by_kind: OrgKind, expected: bool, on: date, rule_id: str = "ADM-DECIDE"
+) -> None:
+    """Who may decide, on admission (ADM-DECIDE) and on recognition or striking off
+    (PRB-DECIDE, PRB-DEADLOCK): the committee the tree names (`expected`), and never a
+    district committee once the district tier was abolished, even where the tree still shows
+    one (a re-parenting of 2025 not yet recorded)."""
     if decided_by_kind is OrgKind.district_committee and not district_tier_exists(on):
         raise _refuse(
-            "ADM-DECIDE",
+            rule_id,
             "Từ 01/07/2025 không còn cấp huyện: cấp ủy cấp trên trực tiếp là đảng ủy xã/phường",
             "From 2025-07-01 there is no district tier: the commune/ward committee decides",
         )
     if not expected:
         raise _refuse(
-            "ADM-DECIDE",
+            rule_id,
             "Tổ chức ra quyết định không phải cấp ủy có thẩm quyền của tổ chức cơ sở đảng",
             "The deciding organization is not the competent committee of the grassroots "
             "organization",
+        )
+
+
+def check_own_resolution(ballot: Ballot, passed: bool) -> None:
+    """ADM-VOTE-COMMITTEE: a grassroots committee authorised to admit decides by its own
+    resolution, so only when its vote reached 2/3 (it may still refuse). A committee above it
+    decides on the full report of the vote, passed or not."""
+    if not passed:
+        votes = f"{ballot.votes_for}/{ballot.denominator}"
+        raise _refuse(
+            "ADM-VOTE-COMMITTEE",
+            f"Nghị quyết của đảng ủy cơ sở không đạt 2/3 ({votes}): đảng ủy không thể quyết định "
+            "kết nạp",
+            f"The grassroots committee's vote fell short of 2/3 ({votes}): it cannot decide to "
+            "admit",
         )
 
 
@@ -260,10 +278,10 @@ def check_extension(rule_id: str, already_extended: bool, extra_wd: int, on: dat
         )
 
 
-def check_ceremony_on_time(held_on: date, due: date, approved_delay_until: date | None) -> None:
-    """ADM-CEREMONY: within 30 WD of the cell receiving the decision, or an approved delay."""
-    limit = max(due, approved_delay_until or due)
-    if held_on > limit:
+def check_ceremony_on_time(held_on: date, due: date) -> None:
+    """ADM-CEREMONY: by its due date (`ceremony_due`: 30 WD from the cell receiving the
+    decision, or the approved delay)."""
+    if held_on > due:
         raise _refuse(
             "ADM-CEREMONY",
             f"Lễ kết nạp quá hạn ({_fmt(due)}) mà chưa được cấp ủy cấp trên trực tiếp đồng ý "
@@ -274,18 +292,24 @@ def check_ceremony_on_time(held_on: date, due: date, approved_delay_until: date 
         )
 
 
-def check_readmission(left_on: date, applied_on: date, expunged_lesser_crime: bool) -> None:
-    """READMIT: 36 months after leaving; 60 after the expungement of a lesser crime (then
-    `left_on` is the expungement date)."""
+def check_readmission(left_on: date, applied_on: date, expunged_on: date | None = None) -> None:
+    """READMIT: 36 months after leaving the Party, however one left; and where one left for
+    a lesser crime whose record was since expunged, 60 months after the expungement too."""
     rules = rules_at(applied_on)
-    wait = rules.readmit_after_expungement_months if expunged_lesser_crime else rules.readmit_months
-    if applied_on < add_months(left_on, wait):
-        raise _refuse(
-            "READMIT",
-            f"Chưa đủ {wait} tháng kể từ ngày {_fmt(left_on)} (ra khỏi Đảng hoặc xóa án tích)",
-            f"Less than {wait} months since {left_on} (leaving the Party, or the expungement)",
-            wait_months=wait,
+    waits = [(left_on, rules.readmit_months, "ra khỏi Đảng", "leaving the Party")]
+    if expunged_on is not None:
+        waits.append(
+            (expunged_on, rules.readmit_after_expungement_months, "xóa án tích", "the expungement")
         )
+    for since, wait, vi, en in waits:
+        if applied_on < add_months(since, wait):
+            raise _refuse(
+                "READMIT",
+                f"Chưa đủ {wait} tháng kể từ ngày {vi} ({_fmt(since)})",
+                f"Less than {wait} months since {en} ({since.isoformat()})",
+                wait_months=wait,
+                since=since.isoformat(),
+            )
 
 
 # --- Probation -----------------------------------------------------------------------------
@@ -336,6 +360,17 @@ def deadlocked(failed_votes: int, on: date) -> bool:
     return failed_votes >= counting_rules(on).deadlock_failed_votes
 
 
+def check_probationer_transfer(on: date) -> None:
+    """PRB-LENGTH: a probationer may be transferred, the twelve months running on (I: the
+    setting `probationers_may_transfer`)."""
+    if not rules_at(on).probationers_may_transfer:
+        raise _refuse(
+            "PRB-LENGTH",
+            "Theo thiết lập hiện hành, đảng viên dự bị không chuyển sinh hoạt đảng",
+            "Under the current setting a probationary member is not transferred",
+        )
+
+
 def check_probation_discipline(penalty: str) -> None:
     """PRB-DISCIPLINE: only reprimand or warning for a probationary member."""
     if penalty not in ("reprimand", "warning"):
@@ -363,6 +398,108 @@ def check_no_hold(holds: Iterable[HoldKind]) -> None:
         )
 
 
+def check_no_transfer_in_flight(in_flight: Mapping[UUID, UUID]) -> None:
+    """ORG-DISSOLVE-TRANSFER: a cell is not dissolved while a transfer (transfer id → member
+    id) is on its way out of it, into it, or holds a member away or a guest: each is accepted,
+    ended or cancelled first, or the dissolution is dated after it. The dissolution cannot
+    re-address a letter another committee issued, and moving such a member would move them
+    twice."""
+    if in_flight:
+        raise _refuse(
+            "ORG-DISSOLVE-TRANSFER",
+            f"Chi bộ còn {len(in_flight)} việc chuyển sinh hoạt đang thực hiện (đi, đến hoặc "
+            "tạm thời): cần hoàn tất hoặc hủy trước khi giải thể",
+            f"{len(in_flight)} transfers out of, into or temporarily away from the cell are "
+            "still under way: complete or cancel them before the dissolution",
+            transfers=[
+                {"transfer_id": str(t), "member_id": str(m)}
+                for t, m in sorted(in_flight.items(), key=lambda tm: (str(tm[1]), str(tm[0])))
+            ],
+        )
+
+
+def check_one_transfer_at_a_time(in_flight: Mapping[UUID, UUID], member_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a member has one transfer under way at a time (two would move them
+    twice); the second starts once the first is accepted, ended or cancelled."""
+    under_way = sorted(str(t) for t, m in in_flight.items() if m == member_id)
+    if under_way:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên đang có một việc chuyển sinh hoạt chưa hoàn tất",
+            "The member has a transfer still under way",
+            transfer_ids=under_way,
+        )
+
+
+def check_leaves_from(member_cell_id: UUID, from_cell_id: UUID) -> None:
+    """TRF-IN-FLIGHT: a transfer is accepted only while the member is still in the cell it
+    left; a member moved meanwhile (by a reorganisation, say) would be moved a second time."""
+    if member_cell_id != from_cell_id:
+        raise _refuse(
+            "TRF-IN-FLIGHT",
+            "Đảng viên không còn sinh hoạt ở chi bộ nơi chuyển đi: hủy việc chuyển này và lập "
+            "việc mới từ chi bộ hiện tại",
+            "The member is no longer in the cell the transfer left: cancel it and start a new "
+            "one from the member's present cell",
+        )
+
+
+# §4: what makes a transfer official (and starts TRF-START's clock).
+OFFICIAL_REASONS = frozenset(
+    {
+        TransferReason.new_job,
+        TransferReason.retirement,
+        TransferReason.demobilisation,
+        TransferReason.residence_change,
+    }
+)
+
+
+def check_official_start(reason: TransferReason, trigger_on: date, on: date) -> None:
+    """TRF-START: an official transfer follows a decision on a new job, retirement or
+    demobilisation, or a change of permanent residence, and starts once that takes effect."""
+    if reason not in OFFICIAL_REASONS:
+        raise _refuse(
+            "TRF-START",
+            "Chuyển sinh hoạt đảng chính thức khi có quyết định nhận công tác mới, nghỉ hưu, "
+            "xuất ngũ hoặc khi thay đổi nơi cư trú thường xuyên",
+            "An official transfer follows a new job, retirement or demobilisation decision, or "
+            "a change of permanent residence",
+            reason=str(reason),
+        )
+    if on < trigger_on:
+        raise _refuse(
+            "TRF-START",
+            f"Chưa thể chuyển sinh hoạt chính thức trước ngày quyết định hoặc việc thay đổi nơi "
+            f"cư trú có hiệu lực ({_fmt(trigger_on)})",
+            f"An official transfer cannot start before the decision or residence change takes "
+            f"effect ({trigger_on.isoformat()})",
+            trigger_on=trigger_on.isoformat(),
+        )
+
+
+def check_retirement_under_hold(holds: Iterable[HoldKind], to_residence_cell: bool) -> None:
+    """TRF-HOLD: a member who retires under inspection, complaint or discipline review gets
+    only a temporary transfer, to the cell where they reside, for as long as it lasts (no
+    return date); retiring without a hold is an official transfer."""
+    if not list(holds):
+        raise _refuse(
+            "TRF-TEMP",
+            "Đảng viên nghỉ hưu chuyển sinh hoạt đảng chính thức; chỉ chuyển tạm thời khi đang bị "
+            "kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét kỷ luật",
+            "A retiring member transfers officially; only under inspection, complaint or "
+            "discipline review is the transfer temporary",
+        )
+    if not to_residence_cell:
+        raise _refuse(
+            "TRF-HOLD",
+            "Đảng viên nghỉ hưu khi đang bị kiểm tra, giải quyết khiếu nại, tố cáo hoặc xem xét "
+            "kỷ luật chỉ chuyển sinh hoạt tạm thời về chi bộ thôn, tổ dân phố nơi cư trú",
+            "A member retiring under a hold transfers temporarily to the hamlet or "
+            "residential-group cell of their residence only",
+        )
+
+
 def check_temporary_transfer(reason: TransferReason, leaves_on: date, returns_on: date) -> None:
     """TRF-TEMP: away 3 months to < 1 year, or full-time domestic study 3 months to 2 years."""
     rules = rules_at(leaves_on)
@@ -380,28 +517,4 @@ def check_temporary_transfer(reason: TransferReason, leaves_on: date, returns_on
             "A temporary transfer is for 3 months to under a year away, or 3 months to 2 years "
             "of full-time domestic study",
             months=months,
-        )
-
-
-# --- Evaluation ----------------------------------------------------------------------------
-
-
-def check_excellent_rating(
-    on: date, *, excellent: int, good: int, score: int | None = None
-) -> None:
-    """EVL-CAP: the share rated excellent (before 2025-08-30), or the score (from then)."""
-    rules = evaluation_rules_at(on)
-    if rules.excellent_share_of_good is not None:
-        num, den = rules.excellent_share_of_good
-        if excellent * den > num * good:
-            raise _refuse(
-                "EVL-CAP",
-                "Số đảng viên hoàn thành xuất sắc nhiệm vụ vượt 20% số hoàn thành tốt nhiệm vụ",
-                "More members rated excellent than 20% of those rated good",
-            )
-    elif rules.excellent_min_score is not None and (score or 0) < rules.excellent_min_score:
-        raise _refuse(
-            "EVL-CAP",
-            f"Hoàn thành xuất sắc nhiệm vụ cần từ {rules.excellent_min_score} điểm",
-            f"An excellent rating needs a score of {rules.excellent_min_score} or more",
         )

@@ -87,6 +87,13 @@ def _due_date(
     return Deadline(rule_id, start, due, amount + extension_wd, "WD", rules.version, skipped)
 
 
+def ceremony_due(received_on: date, approved_delay_until: date | None = None) -> date:
+    """ADM-CEREMONY: 30 WD from the cell's receipt of the decision, or the later day to which
+    the directly-superior committee approved a delay (an approval never shortens it)."""
+    due = due_date("ADM-CEREMONY", received_on).due
+    return max(due, approved_delay_until or due)
+
+
 # --- Escalation ----------------------------------------------------------------------------
 
 

@@ -19,21 +19,73 @@ class Confidence(StrEnum):
     I = "I"  # noqa: E741 — the rulebook's own letter
 
 
+# From the surest to the least sure: a rule is as sure as its least sure point.
+_WEAKER = (Confidence.C, Confidence.S, Confidence.I)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One point of a rule that the rulebook grades S or I, or whose words had to be read one
+    way: the reading the code implements, how sure it is, and the setting that changes it (a
+    field of `RuleSet`). docs/rules.md lists them all."""
+
+    point_vi: str
+    point_en: str
+    confidence: Confidence
+    chosen: str  # the reading implemented
+    setting: str | None = None
+    since: date | None = None  # the point concerns acts from this date on (None: every act)
+
+    def applies_on(self, on: date) -> bool:
+        return self.since is None or on >= self.since
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     title_vi: str
     title_en: str
-    confidence: Confidence
+    confidence: Confidence  # the rulebook's grade of the rule itself
     setting: str | None = None  # the RuleSet field that holds its value, if any
     unit: Literal["WD", "months", "count", "fraction", ""] = ""
     note: str = ""
     shown: str = ""  # the value for people, formatted with the RuleSet's fields
+    readings: tuple[Reading, ...] = ()
 
-    @property
-    def needs_verification(self) -> bool:
-        """Shown as "cần xác minh" to users (docs/rulebook.md: S and I rules are settings)."""
-        return self.confidence is not Confidence.C
+    def uncertain_on(self, on: date | None) -> tuple[Reading, ...]:
+        """The points of the rule graded S or I that concern an act of that date (of any
+        date when `on` is None)."""
+        return tuple(
+            r
+            for r in self.readings
+            if (on is None or r.applies_on(on)) and r.confidence is not Confidence.C
+        )
+
+    def confidence_on(self, on: date | None) -> Confidence:
+        """The rule's confidence for an act of that date (of any date when `on` is None): its
+        least sure point."""
+        grades = (self.confidence, *(r.confidence for r in self.uncertain_on(on)))
+        return max(grades, key=_WEAKER.index)
+
+    def needs_verification_on(self, on: date | None) -> bool:
+        """Shown as "cần xác minh" to users (docs/rulebook.md: S and I points are settings)."""
+        return self.confidence_on(on) is not Confidence.C
+
+
+def confidence_label(rule: Rule, on: date | None, lang: str = "vi") -> str:
+    """The rule's confidence as every screen shows it (the CLI, the web, docs/rules.md): the
+    rulebook's grade, its points graded otherwise, and the flag "cần xác minh" — for an act
+    of `on`, or over every period when `on` is None."""
+    vi = lang != "en"
+    points = [
+        f"{r.point_vi if vi else r.point_en}: {r.confidence}"
+        for r in rule.uncertain_on(on)
+        if r.confidence is not rule.confidence
+    ]
+    label = str(rule.confidence) + (f" ({'; '.join(points)})" if points else "")
+    if rule.needs_verification_on(on):
+        label += " — cần xác minh" if vi else " — to verify"
+    return label
 
 
 @dataclass(frozen=True)
@@ -45,12 +97,21 @@ class RuleSet:
     regulation: str
     guidance: str
     district_tier: bool  # the district committee exists (abolished 2025-07-01)
+    guidance_from: date | None = None  # when the guidance took effect, if not with the set
     min_age_months: int = 216
     max_age_months: int = 720
     certificate_validity_months: int = 60
     dossier_max_age_months: int = 12
     introducer_min_months_together: int = 12
     vote_threshold: tuple[int, int] = (2, 3)
+    # ADM-VOTE-CELL's denominator (S): members temporarily away or exempted who do not vote
+    # leave it; False counts every full member on the roll.
+    denominator_excuses_absent: bool = True
+    # ADM-INTRO (I): an introducer who moved away or was disciplined is replaced before the
+    # vote; False lets the introduction stand.
+    replace_departed_introducers: bool = True
+    # PRB-LENGTH (I): a probationer may be transferred, the twelve months running on.
+    probationers_may_transfer: bool = True
     decide_wd: int = 60
     decide_extension_wd: int = 30
     ceremony_wd: int = 30
@@ -69,16 +130,44 @@ class RuleSet:
     readmit_after_expungement_months: int = 60
 
     @property
-    def sources(self) -> str:
-        return f"{self.regulation}; {self.guidance}"
+    def guidance_in_force_from(self) -> date:
+        return self.guidance_from or self.in_force_from
 
 
+# A guidance may take effect after its regulation (01-HD/TW of 2021 from 2021-09-28: until
+# then 01-HD/TW of 2016 still guided) or before its rule set (06-HD/TW from 2025-06-09).
 RULE_SETS: tuple[RuleSet, ...] = (
     RuleSet("2016-07-25", date(2016, 7, 25), "29-QĐ/TW (2016)", "01-HD/TW (2016)", True),
-    RuleSet("2021-07-30", date(2021, 7, 30), "24-QĐ/TW (2021)", "01-HD/TW (2021)", True),
+    RuleSet(
+        "2021-07-30",
+        date(2021, 7, 30),
+        "24-QĐ/TW (2021)",
+        "01-HD/TW (2021)",
+        True,
+        guidance_from=date(2021, 9, 28),
+    ),
     RuleSet("2025-01-20", date(2025, 1, 20), "232-QĐ/TW (2025)", "01-HD/TW (2021)", True),
-    RuleSet("2025-07-01", date(2025, 7, 1), "294-QĐ/TW (2025)", "06-HD/TW (2025)", False),
+    RuleSet(
+        "2025-07-01",
+        date(2025, 7, 1),
+        "294-QĐ/TW (2025)",
+        "06-HD/TW (2025)",
+        False,
+        guidance_from=date(2025, 6, 9),
+    ),
 )
+
+
+def guidance_at(on: date) -> str:
+    """The Secretariat's guidance in force on a date (docs/rulebook.md §0)."""
+    rules_at(on)  # RULES-PERIOD
+    in_force = [rs for rs in RULE_SETS if rs.guidance_in_force_from <= on]
+    return max(in_force, key=lambda rs: rs.guidance_in_force_from).guidance
+
+
+def sources_at(on: date) -> str:
+    """The regulation and the guidance in force on a date."""
+    return f"{rules_at(on).regulation}; {guidance_at(on)}"
 
 
 def rules_at(on: date) -> RuleSet:
@@ -124,6 +213,15 @@ RULES: dict[str, Rule] = {
             "full 18 to full 60, in whole months (the month reading is I); over 60 only with "
             "written consent of the provincial-level standing committee",
             shown="{min_age_months}–{max_age_months} months",
+            readings=(
+                Reading(
+                    "tính tuổi theo tháng tròn",
+                    "age in whole months",
+                    Confidence.I,
+                    "full 18 to full 60 read as 216 to 720 whole months on the meeting day",
+                    "min_age_months, max_age_months",
+                ),
+            ),
         ),
         Rule(
             "ADM-EDU",
@@ -143,6 +241,16 @@ RULES: dict[str, Rule] = {
             "months",
             "checked at the cell's vote",
             shown="{certificate_validity_months} months",
+            readings=(
+                Reading(
+                    "thời hạn 60 tháng",
+                    "the 60-month validity",
+                    Confidence.S,
+                    "valid through the issue date + 60 months, inclusive, judged on the day of "
+                    "the cell's vote",
+                    "certificate_validity_months",
+                ),
+            ),
         ),
         Rule(
             "ADM-DOSSIER-AGE",
@@ -153,6 +261,16 @@ RULES: dict[str, Rule] = {
             "months",
             "introducer letters and the youth/trade-union resolution must be redone",
             shown="{dossier_max_age_months} months",
+            readings=(
+                Reading(
+                    "thời hạn 12 tháng",
+                    "the 12-month limit",
+                    Confidence.S,
+                    "an introducer letter older than 12 months on the day of the vote blocks "
+                    "it until the slot is assigned anew",
+                    "dossier_max_age_months",
+                ),
+            ),
         ),
         Rule(
             "ADM-INTRO",
@@ -162,6 +280,16 @@ RULES: dict[str, Rule] = {
             note="2 full members; or youth-union executive + 1 full member for youth-union "
             "members; or trade-union executive + 1 full member where there is no youth union",
             shown="2 introducers",
+            readings=(
+                Reading(
+                    "thay người giới thiệu",
+                    "replacing an introducer",
+                    Confidence.I,
+                    "an introducer who left the grassroots organization, was disciplined or is "
+                    "no longer a full member on the day of the vote is replaced before it",
+                    "replace_departed_introducers",
+                ),
+            ),
         ),
         Rule(
             "ADM-INTRO-TIME",
@@ -183,6 +311,16 @@ RULES: dict[str, Rule] = {
             "≥ 2/3 of all full members on the roll; those temporarily transferred out or "
             "exempted are excluded unless they vote (denominator: S)",
             shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of full members",
+            readings=(
+                Reading(
+                    "mẫu số",
+                    "the denominator",
+                    Confidence.S,
+                    "the full members on the roll on the meeting day, less those temporarily "
+                    "transferred out or exempted who do not vote",
+                    "denominator_excuses_absent",
+                ),
+            ),
         ),
         Rule(
             "ADM-VOTE-COMMITTEE",
@@ -193,6 +331,16 @@ RULES: dict[str, Rule] = {
             "fraction",
             "≥ 2/3 of committee members",
             shown="≥ {vote_threshold[0]}/{vote_threshold[1]} of the committee",
+            readings=(
+                Reading(
+                    "nghị quyết không đạt",
+                    "a failed resolution",
+                    Confidence.C,
+                    "a grassroots committee authorised to admit decides by its own vote, so "
+                    "not after that vote failed (it may refuse); a committee above decides on "
+                    "the full report either way",
+                ),
+            ),
         ),
         Rule(
             "ADM-DECIDE",
@@ -215,6 +363,15 @@ RULES: dict[str, Rule] = {
             "from the cell's receipt of the decision; later only with the directly-superior "
             "committee's approval",
             shown="{ceremony_wd} WD",
+            readings=(
+                Reading(
+                    "cấp ủy cấp trên trực tiếp",
+                    "the directly-superior committee",
+                    Confidence.C,
+                    "the committee directly above the cell (its intermediate or grassroots "
+                    "committee) approves a later ceremony",
+                ),
+            ),
         ),
         Rule(
             "PRB-LENGTH",
@@ -225,6 +382,16 @@ RULES: dict[str, Rule] = {
             "months",
             "from the ceremony date",
             shown="{probation_months} months",
+            readings=(
+                Reading(
+                    "chuyển sinh hoạt khi dự bị",
+                    "a transfer during probation",
+                    Confidence.I,
+                    "a probationer may be transferred; the dossier travels and the 12 months "
+                    "keep running",
+                    "probationers_may_transfer",
+                ),
+            ),
         ),
         Rule(
             "PRB-REVIEW",
@@ -265,6 +432,15 @@ RULES: dict[str, Rule] = {
             "count",
             "after 3 failed votes the upper committee decides",
             shown="{deadlock_failed_votes} failed votes",
+            readings=(
+                Reading(
+                    "cấp ủy cấp trên",
+                    "the upper committee",
+                    Confidence.C,
+                    "the directly-superior committee that is competent (the PRB-DECIDE "
+                    "committee) hears the deadlock and decides without the cell's resolution",
+                ),
+            ),
         ),
         Rule(
             "TRF-START",
@@ -297,6 +473,16 @@ RULES: dict[str, Rule] = {
             "away 3 months to < 1 year; full-time domestic study 3 months to 2 years (2016 text)",
             shown="{temporary_min_months} months – < {temporary_max_months} months; "
             "study ≤ {temporary_study_max_months} months",
+            readings=(
+                Reading(
+                    "văn bản 2016",
+                    "the 2016 text",
+                    Confidence.C,
+                    "the 2016 bounds hold in every later period (the core numbers did not "
+                    "change); the study bound is inclusive, the work bound is not",
+                    "temporary_min_months, temporary_max_months, temporary_study_max_months",
+                ),
+            ),
         ),
         Rule(
             "ORG-MIN",
@@ -318,15 +504,20 @@ RULES: dict[str, Rule] = {
             "60 months after expungement for a lesser crime",
             shown="{readmit_months} months ({readmit_after_expungement_months} after expungement)",
         ),
-        Rule(
-            "EVL-CAP",
-            "Tỷ lệ hoàn thành xuất sắc nhiệm vụ",
-            "Share rated excellent",
-            Confidence.C,
-            note="≤ 20% of those rated good (2019 guidance, C); from 2025-08-30 "
-            "a 100-point scale, excellent ≥ 90 (S)",
-        ),
     )
+}
+
+# Rules of the rulebook this product deliberately does not encode, each with why
+# (docs/rules.md, "Not encoded"): they stay listed so that none is lost silently.
+NOT_ENCODED: dict[str, tuple[str, str]] = {
+    "EVL-CAP": (
+        "Đánh giá, xếp loại đảng viên hằng năm không thuộc quy trình kết nạp, dự bị, chuyển "
+        "sinh hoạt; trần 20% tính trên cả tổ chức cơ sở đảng và từ 30/08/2025 bị thay bằng "
+        "thang 100 điểm (cần xác minh)",
+        "The yearly rating of members is not a step of admission, probation or transfer; the "
+        "20% cap is counted over a whole grassroots organization, and from 2025-08-30 gave "
+        "way to a 100-point scale (secondary source)",
+    ),
 }
 
 PROCESS_GUARDS: dict[str, str] = {
@@ -334,7 +525,11 @@ PROCESS_GUARDS: dict[str, str] = {
     "ADM-COMMENTS": "comments from work and residence and the cell committee summary (§2.7)",
     "ADM-DECIDE-EXT": "an extension of a deadline is granted once and within its bound (§1)",
     "PRB-DISCIPLINE": "discipline during probation is limited to reprimand or warning (§3)",
-    "TRF-HOLD": "no official transfer under inspection, complaint or discipline review (§4)",
+    "PRB-DOSSIER": "the cell votes on recognition once the self-review, the helper's comments, "
+    "the comments of the unions and of the residence (or their recorded exemption) and the "
+    "new-member course's certificate are in (§3)",
+    "TRF-HOLD": "no official transfer under inspection, complaint or discipline review; "
+    "retiring then, only a temporary transfer to the residence (§4)",
     "CASE-STAGE": "the case's current stage does not accept this step",
     "DATE-ORDER": "a step of a process is not dated before the step it follows",
     "RES-COMMENT": "213-QĐ/TW: each year the residence cell comments on every working member "
@@ -344,6 +539,10 @@ PROCESS_GUARDS: dict[str, str] = {
     "ORG-TARGET": "an admission target is a number or a rate of start-of-year membership (§7)",
     "TRF-KIND": "an internal transfer stays inside its grassroots organization; letters hop on",
     "ORG-DISSOLVE": "a cell is dissolved only when every member has a new cell (§6)",
+    "ORG-DISSOLVE-TRANSFER": "a cell is not dissolved while a transfer out of it, into it or "
+    "away from it is under way: each is completed or cancelled first (§4, §6)",
+    "TRF-IN-FLIGHT": "a member has one transfer under way at a time, accepted only from the "
+    "cell it left (§4, §6: nobody moved twice)",
     "RULES-PERIOD": "no rule set was in force on the date of the act",
     "NOT-FOUND": "the command names something that does not exist",
 }
@@ -351,19 +550,11 @@ PROCESS_GUARDS: dict[str, str] = {
 
 def source_of(rule: Rule, on: date) -> str:
     """The documents a rule is read from on a date."""
-    if rule.id == "EVL-CAP":
-        return evaluation_rules_at(on).regulation
-    return rules_at(on).sources
+    return sources_at(on)
 
 
 def describe(rule: Rule, on: date) -> str:
     """The rule's value in force on a date, briefly, for people (`dangvien rules`)."""
-    if rule.id == "EVL-CAP":
-        evaluation = evaluation_rules_at(on)
-        if evaluation.excellent_share_of_good:
-            num, den = evaluation.excellent_share_of_good
-            return f"≤ {num}/{den} of 'good'"
-        return f"score ≥ {evaluation.excellent_min_score}"
     return rule.shown.format(**vars(rules_at(on)))
 
 
@@ -373,32 +564,3 @@ def _refuse(rule_id: str, vi: str, en: str, **details: object) -> RuleViolation:
 
 def _fmt(d: date) -> str:
     return d.strftime("%d/%m/%Y")
-
-
-@dataclass(frozen=True)
-class EvaluationRules:
-    """EVL-CAP: annual evaluation (132-QĐ/TW 2018 → 124-QĐ/TW 2023 → 366-QĐ/TW 2025-08-30)."""
-
-    in_force_from: date
-    regulation: str
-    excellent_share_of_good: tuple[int, int] | None = (1, 5)
-    excellent_min_score: int | None = None
-    confidence: Confidence = Confidence.C
-
-
-EVALUATION_RULES: tuple[EvaluationRules, ...] = (
-    EvaluationRules(date(2018, 1, 1), "132-QĐ/TW (2018)"),
-    EvaluationRules(date(2023, 1, 1), "124-QĐ/TW (2023)"),
-    EvaluationRules(date(2025, 8, 30), "366-QĐ/TW (2025)", None, 90, Confidence.S),
-)
-
-
-def evaluation_rules_at(on: date) -> EvaluationRules:
-    in_force = [r for r in EVALUATION_RULES if r.in_force_from <= on]
-    if not in_force:
-        raise _refuse(
-            "RULES-PERIOD",
-            f"Không có quy định đánh giá nào có hiệu lực vào ngày {_fmt(on)}",
-            f"No evaluation regulation was in force on {on.isoformat()}",
-        )
-    return in_force[-1]

@@ -184,10 +184,12 @@ class Admissions(Organizations):
             ballot = self.cell_ballot(
                 case.cell_id, held_on, votes_for, votes_against, excused_voting
             )
+            replace = policy.rules_at(held_on).replace_departed_introducers  # ADM-INTRO (I)
             invalid = tuple(
                 i.member_id
                 for i in case.introductions.values()
-                if i.member_id is not None
+                if replace
+                and i.member_id is not None
                 and not self._still_introducer(i.member_id, case.grassroots_id, held_on)
             )
             facts = ApplicantFacts(
@@ -269,13 +271,14 @@ class Admissions(Organizations):
     def approve_ceremony_delay(
         self, ctx: Context, case_id: UUID, *, until: date, approved_by: UUID, on: date
     ) -> None:
+        """ADM-CEREMONY: the committee directly above the cell (its intermediate or grassroots
+        committee) approves a later ceremony."""
         case = self.load(AdmissionCase, case_id)
-        superior = self.grassroots_of(case.cell_id, on).parent_on(on)
-        if approved_by != superior:
+        if approved_by != self.directly_superior(case.cell_id, on):
             raise RuleViolation(
                 "ADM-CEREMONY",
-                "Chỉ cấp ủy cấp trên trực tiếp duyệt lùi lễ kết nạp",
-                "Only the directly-superior committee approves a later ceremony",
+                "Chỉ cấp ủy cấp trên trực tiếp của chi bộ duyệt lùi lễ kết nạp",
+                "Only the committee directly above the cell approves a later ceremony",
             )
         self.case_step(
             ctx, case_id, on, lambda c, s: c.approve_ceremony_delay(until, approved_by, s)

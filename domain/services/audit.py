@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -91,6 +91,24 @@ class Audit(Store):
             if datetime.fromisoformat(h.recorded_at) <= moment
         ]
         return self.as_of_version(cls, aggregate_id, known[-1]) if known else None
+
+    def as_of_effective(self, cls: type[A], aggregate_id: UUID, day: date) -> A | None:
+        """The aggregate as things stood on `day`: its events that took effect on or before
+        it, applied in recorded order (None: it did not exist yet). An act recorded late counts
+        from the day it happened; one dated after `day` does not, however early it was
+        recorded."""
+        agg: Any = None
+        for e in self.events.get(aggregate_id):
+            if e.stamp.effective_on > day:  # type: ignore[attr-defined]
+                continue
+            if agg is None and e.originator_version != 1:
+                return None  # its first event is later than `day`: nothing existed yet
+            if agg is not None:
+                agg.version = e.originator_version - 1  # events between are skipped
+            agg = e.mutate(agg)  # type: ignore[attr-defined]
+        if agg is not None and not isinstance(agg, cls):
+            raise NotFound(cls.__name__, aggregate_id)
+        return agg
 
     def as_of_version(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
         """The aggregate as it stood after its `version`-th event."""

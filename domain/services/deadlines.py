@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain import policy
-from domain.admission import HOLDERS, AdmissionCase
+from domain import policy, tree
+from domain.admission import AdmissionCase
 from domain.member import Member, Status
-from domain.organization import Organization
 from domain.record import Recorded
 from domain.services.organizations import Organizations
 from domain.services.store import Context, OpenDeadline
@@ -38,25 +37,17 @@ class Deadlines(Organizations):
         self, rule_id: str, start: date, due: date, responsible: UUID, cell_id: UUID, on: date
     ) -> OpenDeadline:
         competent = self.competent_committee(cell_id, on).id
-        above = self.load(Organization, responsible).parent_on(on)
-        department = (
-            competent
-            if competent != responsible
-            else self.load(Organization, competent).parent_on(on)
-        )
+        above = self.directly_superior(responsible, on)
+        # The competent committee's organization department, or the one above it when the
+        # competent committee itself answers for the deadline.
+        department = competent if competent != responsible else above
         return OpenDeadline(rule_id, start, due, responsible, above, department)
 
     def _case_deadline(self, case: AdmissionCase, on: date) -> OpenDeadline | None:
         running = case.current_deadline(on)
         if running is None:
             return None
-        role = HOLDERS.get(case.stage, "cell")
-        holder = {
-            "intermediate": lambda: self.load(Organization, case.cell_id).parent_on(on),
-            "grassroots": lambda: case.grassroots_id,
-            "competent": lambda: self.competent_committee(case.cell_id, on).id,
-            "cell": lambda: case.cell_id,
-        }[role]()
+        holder = tree.holder(self, case.stage, case.cell_id, case.grassroots_id, on)
         assert holder is not None
         return self._answerable(*running, holder, case.cell_id, on)
 
@@ -84,11 +75,11 @@ class Deadlines(Organizations):
         """The rungs still to come for the current deadline (PRB-DEADLOCK: at once)."""
         agg: Any = self.repository.get(aggregate_id)
         if isinstance(agg, Member) and agg.status is Status.probationary and agg.deadlocked:
-            competent = self.competent_committee(agg.cell_id, on)
-            upper = competent.parent_on(on) or competent.id
+            # The directly-superior committee that is competent hears it and decides.
+            competent = self.competent_committee(agg.cell_id, on).id
             return [
                 policy.EscalationStep(
-                    "PRB-DEADLOCK", policy.Level.upper_committee, on, upper, agg.probation_ends
+                    "PRB-DEADLOCK", policy.Level.upper_committee, on, competent, agg.probation_ends
                 )
             ]
         deadline = self.open_deadline(aggregate_id, on)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain import names, tree
+from domain import names, policy, tree
 from domain.admission import AdmissionCase
 from domain.errors import RuleViolation
 from domain.member import Member, Status
@@ -131,6 +131,9 @@ class Organizations(Store):
     def may_admit(self, org_id: UUID) -> bool:
         return self.load(Organization, org_id).may_admit
 
+    def directly_superior(self, org_id: UUID, on: date) -> UUID | None:
+        return tree.directly_superior(self, org_id, on)
+
     def grassroots_of(self, org_id: UUID, on: date) -> Organization:
         """The grassroots organization a cell belongs to on a date."""
         found = tree.grassroots_of(self, org_id, on)
@@ -233,7 +236,11 @@ class Organizations(Store):
             for m in (self.load(Member, mid) for mid in cell.members_on(held_on))
             if m.status_on(held_on) is Status.full
         ]
-        excusable = sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+        excusable = (
+            sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+            if policy.rules_at(held_on).denominator_excuses_absent
+            else 0
+        )
         if not 0 <= excused_voting <= excusable:
             raise RuleViolation(
                 rule_id,

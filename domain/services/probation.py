@@ -11,12 +11,13 @@ from eventsourcing.utils import get_topic
 
 from domain import policy
 from domain.errors import RuleViolation
-from domain.member import Exemption, Member, Motion, Status
+from domain.member import Exemption, Member, Motion
 from domain.organization import Organization
 from domain.person import Person
 from domain.services.organizations import Organizations
 from domain.services.store import NAMESPACE, Context
 from domain.values import (
+    Departure,
     HoldKind,
     Stamp,
 )
@@ -106,16 +107,15 @@ class Probations(Organizations):
         self, member_id: UUID, decided_by: UUID, on: date, by_upper_committee: bool
     ) -> None:
         """PRB-DECIDE: the competent committee on the date of the decision; PRB-DEADLOCK: after
-        three failed votes, the committee above it."""
+        three failed votes the same committee, directly superior to the cell and competent,
+        decides without the cell's resolution (domain.tree.competent_committee)."""
         member = self.load(Member, member_id)
-        competent = self.competent_committee(member.cell_id, on)
-        expected = competent.parent_on(on) if by_upper_committee else competent.id
-        if decided_by != expected:
-            raise RuleViolation(
-                "PRB-DEADLOCK" if by_upper_committee else "PRB-DECIDE",
-                "Tổ chức ra quyết định không phải cấp ủy có thẩm quyền",
-                "The deciding organization is not the competent committee",
-            )
+        policy.check_deciding_committee(
+            self.load(Organization, decided_by).kind,
+            decided_by == self.competent_committee(member.cell_id, on).id,
+            on,
+            "PRB-DEADLOCK" if by_upper_committee else "PRB-DECIDE",
+        )
 
     def strike_off(
         self,
@@ -132,7 +132,35 @@ class Probations(Organizations):
             self._check_probation_decider(member_id, decided_by, on, by_upper_committee)
             member.strike_off(decided_by, by_upper_committee, reason, unit.stamp(on))
             unit.load(Organization, member.cell_id).release(member_id, unit.stamp(on, "cell"))
-            unit.load(Person, member.person_id).leave_party(False, unit.stamp(on, "person"))
+            person = unit.load(Person, member.person_id)
+            person.leave_party(Departure.struck_off, unit.stamp(on, "person"))
+
+    def record_departure(
+        self,
+        ctx: Context,
+        member_id: UUID,
+        *,
+        kind: Departure,
+        decided_by: UUID,
+        reason: str,
+        on: date,
+    ) -> None:
+        """A full member leaves the Party (at their request, struck off or expelled): off the
+        cell's roll, and the person's READMIT clock starts."""
+        self.load(Organization, decided_by)
+        with self.unit(ctx) as unit:
+            member = unit.once(Member, member_id)
+            member.depart(kind, decided_by, reason, unit.stamp(on))
+            unit.load(Organization, member.cell_id).release(member_id, unit.stamp(on, "cell"))
+            unit.load(Person, member.person_id).leave_party(kind, unit.stamp(on, "person"))
+
+    def record_expungement(self, ctx: Context, member_id: UUID, on: date) -> None:
+        """READMIT: the lesser crime's record expunged, on the member and on the person."""
+        with self.unit(ctx) as unit:
+            member = unit.once(Member, member_id)
+            member.record_expungement(unit.stamp(on))
+            person = unit.load(Person, member.person_id)
+            person.record_expungement(unit.stamp(on, "person"))
 
     def extend_recognition_deadline(
         self, ctx: Context, member_id: UUID, extra_wd: int, reason: str, on: date
@@ -198,4 +226,4 @@ class Probations(Organizations):
                 break
             start = batch[-1].id + 1
         members = (self.load(Member, m) for m in sorted(linked))
-        return [m for m in members if m.residence_cell_id and m.status is not Status.struck_off]
+        return [m for m in members if m.residence_cell_id and m.status.on_roll]

@@ -11,7 +11,7 @@ from domain.errors import RuleViolation
 from domain.member import Member, Status
 from domain.organization import Organization
 from domain.services.organizations import Organizations
-from domain.services.store import Context
+from domain.services.store import Context, Unit
 from domain.transfer import Hop, Transfer
 from domain.values import (
     OrgKind,
@@ -44,22 +44,28 @@ class Transfers(Organizations):
         with self.unit(ctx) as unit:
             unit.once_new(transfer_id)
             member = self.load(Member, member_id)
-            if member.status is Status.struck_off or member.away_transfer_id is not None:
+            if not member.status.on_roll or member.away_transfer_id is not None:
                 raise RuleViolation(
                     "CASE-STAGE",
-                    "Đảng viên đã bị xóa tên hoặc đang chuyển sinh hoạt tạm thời",
-                    "The member is struck off or temporarily away",
+                    "Đảng viên đã ra khỏi Đảng hoặc đang chuyển sinh hoạt tạm thời",
+                    "The member has left the Party or is temporarily away",
                 )
-            self.load(Organization, destination_org_id)
+            if member.status_on(on) is Status.probationary:
+                policy.check_probationer_transfer(on)
+            destination = self.load(Organization, destination_org_id)
             same = self.grassroots_of(member.cell_id, on).id == self._grassroots_or_none(
                 destination_org_id, on
             )
-            Transfer.check_start(kind, reason, trigger_on, returns_on, member.holds, same)
+            residence = destination.setting is not None and destination.setting.is_residential
+            Transfer.check_start(
+                kind, reason, trigger_on, on, returns_on, member.holds, same, residence
+            )
             start_due = (
                 policy.due_date("TRF-START", trigger_on).due
                 if kind is TransferKind.official
                 else None
             )
+            self._open(unit, transfer_id, member_id, member.cell_id, destination_org_id, on)
             unit.add(
                 Transfer(
                     id=transfer_id,
@@ -77,6 +83,24 @@ class Transfers(Organizations):
             )
         return transfer_id
 
+    @staticmethod
+    def _open(
+        unit: Unit,
+        transfer_id: UUID,
+        member_id: UUID,
+        from_cell_id: UUID,
+        destination_org_id: UUID,
+        on: date,
+    ) -> None:
+        """The cell the transfer leaves, and the cell it is bound for, count it as under way
+        (a dissolution must not strand it); one at a time per member (TRF-IN-FLIGHT)."""
+        from_cell = unit.load(Organization, from_cell_id)
+        policy.check_one_transfer_at_a_time(from_cell.in_flight, member_id)
+        from_cell.open_transfer(transfer_id, member_id, unit.stamp(on, "from"))
+        destination = unit.load(Organization, destination_org_id)
+        if destination.kind.holds_members:
+            destination.open_transfer(transfer_id, member_id, unit.stamp(on, "to"))
+
     def _grassroots_or_none(self, org_id: UUID, on: date) -> UUID | None:
         org = self.load(Organization, org_id)
         if org.kind.is_grassroots or org.kind in (OrgKind.cell, OrgKind.intermediate_committee):
@@ -87,7 +111,7 @@ class Transfers(Organizations):
         """One hop of the letter; a letter addressed to a cell is the one the member presents."""
         with self.unit(ctx) as unit:
             transfer = unit.once(Transfer, transfer_id)
-            to = self.load(Organization, hop.to_org_id)
+            to = unit.load(Organization, hop.to_org_id)
             to.check_exists(hop.on)
             if to.kind.holds_members:
                 under = {to.id, *self.ancestors(to.id, hop.on)}
@@ -97,6 +121,8 @@ class Transfers(Organizations):
                 )
                 transfer.check_receiving_cell(transfer.destination_org_id in under, same)
             transfer.record_hop(hop, to.kind.holds_members, unit.stamp(hop.on))
+            if to.kind.holds_members:
+                to.open_transfer(transfer.id, transfer.member_id, unit.stamp(hop.on, "to"))
 
     def present_letter(self, ctx: Context, transfer_id: UUID, on: date) -> None:
         self._run(Transfer, transfer_id, ctx, lambda t: t.present(self.stamp(ctx, on)))
@@ -105,9 +131,11 @@ class Transfers(Organizations):
         """The receiving cell accepts: the member moves (or, temporarily, becomes a guest)."""
         with self.unit(ctx) as unit:
             transfer = unit.once(Transfer, transfer_id)
+            member = unit.load(Member, transfer.member_id)
+            policy.check_leaves_from(member.cell_id, transfer.from_cell_id)
             transfer.accept(unit.stamp(on))
             assert transfer.to_cell_id is not None
-            member = unit.load(Member, transfer.member_id)
+            self._close(unit, transfer, on)
             new_cell = unit.load(Organization, transfer.to_cell_id)
             if transfer.kind is TransferKind.temporary:
                 new_cell.enrol(member.id, unit.stamp(on, "host"), guest=True)
@@ -138,9 +166,32 @@ class Transfers(Organizations):
         )
 
     def cancel_transfer(self, ctx: Context, transfer_id: UUID, reason: str, on: date) -> None:
-        self._run(Transfer, transfer_id, ctx, lambda t: t.cancel(reason, self.stamp(ctx, on)))
+        with self.unit(ctx) as unit:
+            transfer = unit.once(Transfer, transfer_id)
+            transfer.cancel(reason, unit.stamp(on))
+            self._close(unit, transfer, on)
+
+    @staticmethod
+    def _close(unit: Unit, transfer: Transfer, on: date) -> None:
+        """The transfer is no longer under way for the cells it left or was bound for."""
+        for org_id in dict.fromkeys(transfer.cells_concerned):
+            unit.load(Organization, org_id).close_transfer(
+                transfer.id, unit.stamp(on, f"close/{org_id}")
+            )
 
     # --- dissolutions --------------------------------------------------------------------
+
+    def transfers_under_way(self, cell_id: UUID, on: date) -> dict[UUID, UUID]:
+        """The transfers a dissolution of the cell would strand (transfer id → member id):
+        leaving it or bound for it and not yet accepted, and the temporary stays of its
+        members away and of its guests (ORG-DISSOLVE-TRANSFER)."""
+        cell = self.load(Organization, cell_id)
+        found = dict(cell.in_flight)
+        for member_id in cell.members_on(on) | cell.guests_on(on):
+            away = self.load(Member, member_id).away_transfer_id
+            if away is not None:
+                found[away] = member_id
+        return found
 
     def check_dissolution(
         self,
@@ -150,7 +201,8 @@ class Transfers(Organizations):
         merged_into: UUID | None = None,
     ) -> None:
         """ORG-DISSOLVE: every member of the cell moves, once, to another existing cell of the
-        same grassroots organization (an internal transfer, TRF-KIND); asked before the
+        same grassroots organization (an internal transfer, TRF-KIND), and no transfer out of,
+        into or away from the cell is under way (ORG-DISSOLVE-TRANSFER); asked before the
         dissolution starts, so a refused one moves nobody."""
         cell = self.load(Organization, cell_id)
         if not cell.kind.holds_members:
@@ -158,6 +210,7 @@ class Transfers(Organizations):
                 "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
             )
         cell.check_exists(on)
+        policy.check_no_transfer_in_flight(self.transfers_under_way(cell_id, on))
         members = cell.members_on(on)
         moving = [member_id for member_id, _ in moves]
         if len(set(moving)) != len(moving) or set(moving) != members:

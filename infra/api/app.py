@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, errors, queries, register
+from infra.api import audit, auth, commands, docs, errors, queries, register
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -31,13 +31,10 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's /docs and /redoc load their script from a CDN and start it inline; they show the
-# schema only, never personal data.
+# /docs (infra/api/docs.py) runs only its own scripts; Swagger UI styles its parts inline.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; worker-src 'self' blob:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000"
 
@@ -76,6 +73,8 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by infra/api/docs.py, offline
+        redoc_url=None,
     )
     api.state.services = s
     errors.install(api)
@@ -89,6 +88,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         audit.router,
     ):
         api.include_router(router, dependencies=lang)
+    docs.install(api)
     web.install(api)  # the web UI's pages (infra/web, docs/web.md)
 
     @api.get(
@@ -123,7 +123,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
-        if not path.startswith("/static/"):
+        if not path.startswith(("/static/", "/docs/assets/")):
             headers["Cache-Control"] = "no-store"
         if request.url.scheme == "https":
             headers["Strict-Transport-Security"] = HSTS
@@ -152,7 +152,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
     return api
 
 
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOCS_PATHS = frozenset({"/docs"})
 
 
 def _select_one(engine: sa.Engine) -> None:

@@ -278,9 +278,11 @@ def list_users(admin: Admin, s: Svc) -> list[UserOut]:
 def create_user(body: UserIn, admin: Admin, s: Svc) -> UserCreatedOut:
     """A new account in the administrator's subtree; a password is generated when none is
     given (returned once)."""
-    if body.org_id is not None and s.scope.path(body.org_id) is None:
-        raise not_found("organization")
-    if admin.org_id is not None and (body.org_id is None or not s.scope.inside(admin, body.org_id)):
+    # The organization is in the administrator's subtree: outside or unknown, the same
+    # ACCESS-SCOPE (an administrator of a subtree learns nothing of the rest of the tree).
+    if body.org_id is not None and not s.scope.inside(admin, body.org_id):
+        raise scope_refused()
+    if admin.org_id is not None and body.org_id is None:
         raise scope_refused()
     generated = body.password is None
     password = secrets.token_urlsafe(12) if body.password is None else body.password

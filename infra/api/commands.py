@@ -8,17 +8,19 @@ has a destination). The domain and the workflow's validator check the rest; thei
 come back with the rule id, and nothing is written.
 
 A client may send `Idempotency-Key`: the same key again repeats nothing (it becomes the
-command key, and the id of what the command creates).
+command key, and the id of what the command creates) and answers what the command answered
+the first time (`first_answer`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Header
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import (
     Client,
@@ -36,7 +38,7 @@ from domain import policy
 from domain.application import NAMESPACE, Context
 from domain.commands import Step, Subject
 from domain.commands.probation import MemberStep
-from domain.errors import ConcurrencyConflict, RuleViolation
+from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.handlers import handle
 from domain.member import Status
 from domain.organization import AdmissionTarget, Organization
@@ -93,6 +95,7 @@ from workflows.processes import (
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 PROCESS_SECONDS = 30.0  # an update or a start answers well within this, or the worker is down
 IdempotencyKey = Annotated[
     str | None,
@@ -117,6 +120,24 @@ router = APIRouter(
 
 def command_key(user: User, key: str | None) -> str:
     return f"api/{user.id}/{key}" if key else str(uuid4())
+
+
+async def first_answer(
+    s: Services,
+    user: User,
+    key: str | None,
+    command: str,
+    model: type[M],
+    answer: Callable[[], Awaitable[M]],
+) -> M:
+    """The command's answer; with a key, the one it gave the first time it went through."""
+    if key is None:
+        return await answer()
+    kept = await run_in_threadpool(s.answers.first, user.id, command, key)
+    if kept is None:
+        first = (await answer()).model_dump_json()
+        kept = await run_in_threadpool(s.answers.keep, user.id, command, key, first)
+    return model.model_validate_json(kept)
 
 
 def new_id(user: User, key: str | None, what: str) -> UUID:
@@ -202,16 +223,34 @@ async def start_process(client: Client, run: Any, arg: Any, workflow_id: str) ->
 
 
 def org_command(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
-    """A command on an organization: the role may (403), the organization exists (404) and
-    is inside the user's subtree (403). Returns who acts."""
+    """A command on the organization its path names: outside the user's subtree or unknown,
+    the same NOT-FOUND (a refusal would tell that it exists); then the role may (403).
+    Returns who acts."""
+    if not s.scope.inside(user, org_id):
+        raise not_found("organization")
     if not may(user, command):
         raise role_refused(command)
-    scope = s.scope
-    if scope.path(org_id) is None:
-        raise not_found("organization")
-    if not scope.inside(user, org_id):
+    return s.scope.actor(user, org_id)
+
+
+def named_org(s: Services, user: User, org_id: UUID, command: str) -> ActorRef:
+    """A command at an organization its body names (the cell of a new case): the role may
+    (403), then the organization is in the user's subtree — outside or unknown, the same
+    ACCESS-SCOPE (a NOT-FOUND for the unknown alone would map the tree). Returns who acts."""
+    if not may(user, command):
+        raise role_refused(command)
+    if not s.scope.inside(user, org_id):
         raise scope_refused()
-    return scope.actor(user, org_id)
+    return s.scope.actor(user, org_id)
+
+
+def named_member(s: Services, user: User, member_id: UUID) -> Located:
+    """A member a body names (the member of a transfer, a new case's helper): in the user's
+    subtree — outside or unknown, the same ACCESS-SCOPE."""
+    try:
+        return locate(s.app, s.scope, user, "member", member_id)
+    except NotFound:
+        raise scope_refused("member") from None
 
 
 # --- human steps ------------------------------------------------------------------------------
@@ -286,7 +325,14 @@ async def case_step(
     case_id: UUID, step: AdmissionStepIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
     """A step of an admission case (domain/commands/admission.py): returns its new view."""
-    return await act(s, user, "admission", case_id, step, key)
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"cases/{case_id}/steps",
+        ViewOut,
+        lambda: act(s, user, "admission", case_id, step, key),
+    )
 
 
 @router.post("/members/{member_id}/steps")
@@ -294,7 +340,14 @@ async def member_step(
     member_id: UUID, step: MemberStepIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
     """A step of a probation (review vote, recognition, holds, residence link…)."""
-    return await act(s, user, "member", member_id, step, key)
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"members/{member_id}/steps",
+        ViewOut,
+        lambda: act(s, user, "member", member_id, step, key),
+    )
 
 
 @router.post("/transfers/{transfer_id}/steps")
@@ -306,7 +359,14 @@ async def transfer_step(
     key: IdempotencyKey = None,
 ) -> ViewOut:
     """A step of a transfer (the letter's hops, presentation, acceptance, return…)."""
-    return await act(s, user, "transfer", transfer_id, step, key)
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"transfers/{transfer_id}/steps",
+        ViewOut,
+        lambda: act(s, user, "transfer", transfer_id, step, key),
+    )
 
 
 # --- starting processes -----------------------------------------------------------------------
@@ -338,12 +398,14 @@ def within_reach(s: Services, user: User, person_id: UUID) -> None:
 async def start_case(
     body: CaseStartIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> ViewOut:
-    """Open an admission case at a cell: the person is registered (their record corrected
-    when they exist), then the AdmissionWorkflow starts; returns its first view."""
+    """Open an admission case at a cell: the AdmissionWorkflow starts, recording a new person
+    with the case (a recorded one keeps their record); returns its first view."""
     case_id = new_id(user, key, "case")
 
     def prepare() -> AdmissionStart:
-        actor = org_command(s, user, body.cell_id, OPEN_CASE)
+        actor = named_org(s, user, body.cell_id, OPEN_CASE)
+        if body.helper_member_id is not None:
+            named_member(s, user, body.helper_member_id)
         person_id = s.app.person_id_for(body.person.citizen_id)
         recorded = s.app.exists(person_id)
         if recorded:
@@ -363,10 +425,13 @@ async def start_case(
         )
         return s.authority.signed(start)
 
-    client = await s.temporal.client()  # first: unreachable, nothing is written
-    start = await run_in_threadpool(prepare)
-    view = await start_process(client, AdmissionWorkflow.run, start, f"admission-{case_id}")
-    return ViewOut.model_validate(view)
+    async def begin() -> ViewOut:
+        client = await s.temporal.client()  # first: unreachable, nothing is written
+        start = await run_in_threadpool(prepare)
+        view = await start_process(client, AdmissionWorkflow.run, start, f"admission-{case_id}")
+        return ViewOut.model_validate(view)
+
+    return await first_answer(s, user, key, "cases", ViewOut, begin)
 
 
 @router.post("/transfers", status_code=201)
@@ -378,9 +443,9 @@ async def start_transfer(
 
     def prepare() -> TransferStart:
         scope = s.scope
-        member = locate(s.app, scope, user, "member", body.member_id)
         if not may(user, START_TRANSFER):
             raise role_refused(START_TRANSFER)
+        member = named_member(s, user, body.member_id)
         policy.rules_at(body.on)
         s.app.load(Organization, body.destination_org_id)
         start = TransferStart(
@@ -397,56 +462,81 @@ async def start_transfer(
         )
         return s.authority.signed(start)
 
-    client = await s.temporal.client()  # first: unreachable, nothing is written
-    start = await run_in_threadpool(prepare)
-    view = await start_process(client, TransferWorkflow.run, start, f"transfer-{transfer_id}")
-    return ViewOut.model_validate(view)
+    async def begin() -> ViewOut:
+        client = await s.temporal.client()  # first: unreachable, nothing is written
+        start = await run_in_threadpool(prepare)
+        view = await start_process(client, TransferWorkflow.run, start, f"transfer-{transfer_id}")
+        return ViewOut.model_validate(view)
+
+    return await first_answer(s, user, key, "transfers", ViewOut, begin)
 
 
 # --- people (no process: a direct command) ---------------------------------------------------
 
 
 @router.post("/people/{person_id}/correction")
-def correct_person(
+async def correct_person(
     person_id: UUID, body: PersonCorrectionIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> AcknowledgedOut:
     """A correction of a person's data (a new record, never an edit), by the subtree that
     holds the person: anywhere else the person reads as unknown (404)."""
-    if not may(user, CORRECT_PERSON):
-        raise role_refused(CORRECT_PERSON)
-    holding = s.app.cell_holding(person_id) if s.app.exists(person_id) else None
-    if holding is None or not s.scope.inside(user, holding):
-        raise not_found("person")
-    policy.rules_at(body.on)
-    actor = s.scope.actor(user, holding)
-    s.app.correct_person(
-        context(actor, command_key(user, key)),
-        person_id,
-        PersonalData(**body.person.model_dump()),
-        body.on,
+
+    def correct() -> AcknowledgedOut:
+        try:
+            holding = s.app.cell_holding(person_id)
+        except NotFound:  # unknown, or the id of another kind of record
+            holding = None
+        if holding is None or not s.scope.inside(user, holding):
+            raise not_found("person")
+        if not may(user, CORRECT_PERSON):
+            raise role_refused(CORRECT_PERSON)
+        policy.rules_at(body.on)
+        actor = s.scope.actor(user, holding)
+        s.app.correct_person(
+            context(actor, command_key(user, key)),
+            person_id,
+            PersonalData(**body.person.model_dump()),
+            body.on,
+        )
+        return AcknowledgedOut(acknowledged=1)
+
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"people/{person_id}/correction",
+        AcknowledgedOut,
+        lambda: run_in_threadpool(correct),
     )
-    return AcknowledgedOut(acknowledged=1)
 
 
 # --- targets (no process: a direct command) --------------------------------------------------
 
 
 @router.post("/orgs/{org_id}/targets", status_code=201)
-def set_target(
+async def set_target(
     org_id: UUID, body: TargetIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> TargetOut:
     """The admission target of an organization for a year (ORG-TARGET): a number, or a rate
     of the start-of-year membership. A new target replaces the year's previous one."""
-    actor = org_command(s, user, org_id, SET_TARGET)
-    target = AdmissionTarget(body.year, body.count, body.rate_percent, body.start_of_year_members)
-    s.app.set_target(context(actor, command_key(user, key)), org_id, target, body.on)
-    return TargetOut(
-        org_id=org_id,
-        year=target.year,
-        admissions=target.admissions,
-        count=target.count,
-        rate_percent=target.rate_percent,
-        start_of_year_members=target.start_of_year_members,
+
+    def set_it() -> TargetOut:
+        actor = org_command(s, user, org_id, SET_TARGET)
+        target = AdmissionTarget(
+            body.year, body.count, body.rate_percent, body.start_of_year_members
+        )
+        s.app.set_target(context(actor, command_key(user, key)), org_id, target, body.on)
+        return TargetOut(
+            org_id=org_id,
+            year=target.year,
+            admissions=target.admissions,
+            count=target.count,
+            rate_percent=target.rate_percent,
+            start_of_year_members=target.start_of_year_members,
+        )
+
+    return await first_answer(
+        s, user, key, f"orgs/{org_id}/targets", TargetOut, lambda: run_in_threadpool(set_it)
     )
 
 
@@ -458,9 +548,26 @@ def dissolution_id(cell_id: UUID) -> str:
 
 
 @router.post("/orgs/{org_id}/dissolution", status_code=202)
-async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc) -> DissolutionOut:
+async def dissolve(
+    org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> DissolutionOut:
     """Dissolve a cell: each member moves by an internal transfer to the cell given, then the
-    cell is dissolved (DissolutionWorkflow). Starting it again returns its progress."""
+    cell is dissolved (DissolutionWorkflow). Starting it again while it runs returns its
+    progress; with the same Idempotency-Key, the first answer, even once it has ended."""
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"orgs/{org_id}/dissolution",
+        DissolutionOut,
+        lambda: start_dissolution(org_id, body, user, s),
+    )
+
+
+async def start_dissolution(
+    org_id: UUID, body: DissolutionIn, user: User, s: Services
+) -> DissolutionOut:
+    """The dry run (nothing written if it refuses), then the workflow, found if it runs."""
 
     def prepare() -> DissolutionStart:
         actor = org_command(s, user, org_id, DISSOLVE)
@@ -489,16 +596,30 @@ async def dissolve(org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc)
 
 
 @router.post("/orgs/{org_id}/dissolution/retry", status_code=202)
-async def retry_dissolution(org_id: UUID, user: CurrentUser, s: Svc) -> DissolutionOut:
-    """Retry the failed moves now (after what refused them was fixed)."""
-    await run_in_threadpool(org_command, s, user, org_id, DISSOLVE)
-    handle = (await s.temporal.client()).get_workflow_handle(dissolution_id(org_id))
+async def retry_dissolution(
+    org_id: UUID, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> DissolutionOut:
+    """Retry the failed moves now (after what refused them was fixed); an ended dissolution
+    answers its progress."""
 
-    async def retry() -> DissolutionProgress:
-        await handle.signal(DissolutionWorkflow.retry)
-        return await handle.query(DissolutionWorkflow.status)
+    async def retry() -> DissolutionOut:
+        await run_in_threadpool(org_command, s, user, org_id, DISSOLVE)
+        handle = (await s.temporal.client()).get_workflow_handle(dissolution_id(org_id))
 
-    return DissolutionOut.model_validate(await dissolution_call(retry()))
+        async def signal() -> DissolutionProgress:
+            try:
+                await handle.signal(DissolutionWorkflow.retry)
+            except RPCError as error:
+                if error.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+                # Ended (nothing left to retry), or never started: the query tells which.
+            return await handle.query(DissolutionWorkflow.status)
+
+        return DissolutionOut.model_validate(await dissolution_call(signal()))
+
+    return await first_answer(
+        s, user, key, f"orgs/{org_id}/dissolution/retry", DissolutionOut, retry
+    )
 
 
 async def dissolution_call(call: Awaitable[DissolutionProgress]) -> DissolutionProgress:

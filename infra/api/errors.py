@@ -64,6 +64,8 @@ WHAT = {
     "user": "người dùng",
     "token": "phiên đăng nhập hoặc mã truy cập",
     "record at that moment": "bản ghi vào thời điểm đó",
+    "member": "đảng viên",
+    "person": "người",
 }
 
 
@@ -89,11 +91,13 @@ def role_refused(command: str) -> ApiError:
     )
 
 
-def scope_refused() -> ApiError:
+def scope_refused(what: str = "organization") -> ApiError:
+    """What a command names in its body (a cell, a member) and the user does not reach:
+    outside the subtree or unknown, the same answer, so it tells nothing of the tree."""
     return ApiError(
         "ACCESS-SCOPE",
-        "Tổ chức này nằm ngoài phạm vi của bạn",
-        "This organization is outside your part of the tree",
+        f"Không có {WHAT.get(what, what)} này trong phạm vi của bạn",
+        f"No such {what} in your part of the tree",
     )
 
 

@@ -20,18 +20,29 @@ from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
-from infra.api.records import aware, entry, locate, locate_person, shown_to, stage_of
+from infra.api.records import (
+    NOT_YET,
+    aware,
+    entry,
+    locate,
+    locate_person,
+    shown_to,
+    stage_of,
+)
+from infra.api.records import as_of as record_as_of
 from infra.api.schemas import (
     FIRST_DAY,
     LAST_DAY,
     AcknowledgedOut,
     AcknowledgeIn,
     AsOfOut,
+    Basis,
     CardOut,
     CaseOut,
     CellBelowMinimumOut,
     CoverageOut,
     Day,
+    DepartureOut,
     DissolutionOut,
     HistoryEntryOut,
     MemberOut,
@@ -39,6 +50,7 @@ from infra.api.schemas import (
     NotificationOut,
     OrgOut,
     PersonOut,
+    PrerequisiteOut,
     QuotaOut,
     RollOut,
     TimelineEntryOut,
@@ -47,6 +59,7 @@ from infra.api.schemas import (
     Year,
 )
 from infra.api.services import Services
+from infra.history import Narrator
 from infra.users import User
 from projections import maintenance
 from projections.projector import live_version
@@ -319,6 +332,20 @@ def member(member_id: UUID, user: CurrentUser, s: Svc, today: Today = None) -> M
         probation_ends=record.probation_ends,
         full_from=record.full_from,
         person=person_out(s.app, user, record.person_id),
+        recognition=[
+            PrerequisiteOut(
+                prerequisite=p,
+                done=done,
+                on=record.paper_on(p),
+                exempted_because=record.exempted_papers.get(p),
+            )
+            for p, done in record.recognition_checklist.items()
+        ],
+        departure=DepartureOut(
+            kind=record.departure[0], on=record.departure[1], expunged_on=record.expunged_on
+        )
+        if record.departure
+        else None,
     )
 
 
@@ -338,66 +365,142 @@ def transfer(transfer_id: UUID, user: CurrentUser, s: Svc, today: Today = None) 
     )
 
 
-def history(s: Services, user: User, subject: Subject, ident: UUID) -> list[HistoryEntryOut]:
+def narrator(s: Services, user: User, request: Request) -> Narrator:
+    """The history's sentences in the language asked, personal data for who may see it."""
+    return Narrator(s.app, language(request), personal=may_see_personal_data(user), users=s.users)
+
+
+def history(
+    s: Services, user: User, subject: Subject, ident: UUID, request: Request
+) -> list[HistoryEntryOut]:
     locate(s.app, s.scope, user, subject, ident)
-    return [HistoryEntryOut.model_validate(entry(user, e)) for e in s.app.history(ident)]
+    told = narrator(s, user, request)
+    return [
+        HistoryEntryOut.model_validate(entry(user, e) | told.text(e)) for e in s.app.history(ident)
+    ]
 
 
 @router.get("/cases/{case_id}/history")
-def case_history(case_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
+def case_history(
+    case_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
     """Every event of the case: who acted (user, role, organization), under which rule set,
-    effective and recorded dates, facts (personal data redacted for auditors)."""
-    return history(s, user, "admission", case_id)
+    effective and recorded dates, facts (personal data redacted for auditors), and the same
+    as people read it (`sentence`, `who`, `recorded`: Vietnam time), in the language asked."""
+    return history(s, user, "admission", case_id, request)
 
 
 @router.get("/members/{member_id}/history")
-def member_history(member_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
-    return history(s, user, "member", member_id)
+def member_history(
+    member_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
+    return history(s, user, "member", member_id, request)
 
 
 @router.get("/transfers/{transfer_id}/history")
-def transfer_history(transfer_id: UUID, user: CurrentUser, s: Svc) -> list[HistoryEntryOut]:
-    return history(s, user, "transfer", transfer_id)
+def transfer_history(
+    transfer_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[HistoryEntryOut]:
+    return history(s, user, "transfer", transfer_id, request)
 
 
 @router.get("/people/{person_id}/timeline")
-def timeline(person_id: UUID, user: CurrentUser, s: Svc) -> list[TimelineEntryOut]:
+def timeline(
+    person_id: UUID, user: CurrentUser, s: Svc, request: Request
+) -> list[TimelineEntryOut]:
     """A person's history as candidate and member: their record, each case, their
     membership and its transfers, in recorded order — what happened inside the user's
     subtree (the department above sees the whole)."""
     locate_person(s.app, s.scope, user, person_id)
+    told = narrator(s, user, request)
     return [
-        TimelineEntryOut.model_validate({"subject": kind, **entry(user, e)})
+        TimelineEntryOut.model_validate({"subject": kind, **entry(user, e), **told.text(e)})
         for kind, e in s.app.timeline(person_id, shown_to(s.app, s.scope, user))
     ]
 
 
-def as_of(s: Services, user: User, subject: Subject, ident: UUID, moment: datetime) -> AsOfOut:
+def as_of(
+    s: Services,
+    user: User,
+    subject: Subject,
+    ident: UUID,
+    moment: datetime,
+    basis: Basis,
+    lang: str,
+) -> AsOfOut:
     found = locate(s.app, s.scope, user, subject, ident)
     moment = aware(moment)
-    then = s.app.as_of(type(found.record), ident, moment)
+    then, counted = record_as_of(s.app, type(found.record), ident, moment, basis)
     if then is None:
-        raise not_found("record at that moment")
+        vi, en = NOT_YET[basis]
+        message = en if lang == "en" else vi
+        return AsOfOut(
+            id=ident,
+            moment=moment,
+            basis=basis,
+            exists=False,
+            version=0,
+            stage=None,
+            closed=None,
+            message=message,
+        )
     stage, closed = stage_of(then)
-    return AsOfOut(id=ident, moment=moment, version=then.version, stage=stage, closed=closed)
+    return AsOfOut(
+        id=ident,
+        moment=moment,
+        basis=basis,
+        exists=True,
+        version=counted,
+        stage=stage,
+        closed=closed,
+    )
 
 
 Moment = Annotated[
     Instant, Query(description="ISO date-time, 1930 to 2100; without a zone, Vietnam time")
 ]
+AsOfBasis = Annotated[
+    Basis,
+    Query(
+        description="recorded (default): what the record knew at the moment; effective: what "
+        "was true on the moment's day in Vietnam (the acts that took effect by then, however "
+        "late they were recorded)"
+    ),
+]
 
 
 @router.get("/cases/{case_id}/as-of")
-def case_as_of(case_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    """The case as the record knew it at a moment (what an auditor saw on a past day)."""
-    return as_of(s, user, "admission", case_id, moment)
+def case_as_of(
+    case_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    """The case at a moment: what the record knew then, or what was true that day."""
+    return as_of(s, user, "admission", case_id, moment, basis, language(request))
 
 
 @router.get("/members/{member_id}/as-of")
-def member_as_of(member_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    return as_of(s, user, "member", member_id, moment)
+def member_as_of(
+    member_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    return as_of(s, user, "member", member_id, moment, basis, language(request))
 
 
 @router.get("/transfers/{transfer_id}/as-of")
-def transfer_as_of(transfer_id: UUID, moment: Moment, user: CurrentUser, s: Svc) -> AsOfOut:
-    return as_of(s, user, "transfer", transfer_id, moment)
+def transfer_as_of(
+    transfer_id: UUID,
+    moment: Moment,
+    user: CurrentUser,
+    s: Svc,
+    request: Request,
+    basis: AsOfBasis = "recorded",
+) -> AsOfOut:
+    return as_of(s, user, "transfer", transfer_id, moment, basis, language(request))

@@ -139,6 +139,34 @@ def stage_of(record: Any) -> tuple[str, bool]:
     return str(record.stage), record.stage.is_closed
 
 
+def as_of(
+    app: Dangvien, cls: type[Recorded], ident: UUID, moment: datetime, basis: str
+) -> tuple[Any, int]:
+    """A record at a moment and how many of its events it counts (none: it did not exist
+    yet). `recorded`: as the record knew it then; `effective`: as things stood on that day in
+    Vietnam, the acts that took effect by then applied in recorded order."""
+    if basis == "effective":
+        day = aware(moment).astimezone(VIETNAM).date()
+        counted = sum(1 for h in app.history(ident) if h.effective_on <= day)
+        then = app.as_of_effective(cls, ident, day)
+    else:
+        then = app.as_of(cls, ident, aware(moment))
+        counted = then.version if then is not None else 0
+    return then, counted if then is not None else 0
+
+
+NOT_YET = {
+    "recorded": (
+        "Sổ sự kiện chưa ghi nhận gì về hồ sơ này vào thời điểm đó",
+        "Nothing about this record had been recorded yet at that moment",
+    ),
+    "effective": (
+        "Vào ngày đó hồ sơ này chưa tồn tại",
+        "On that day this record did not exist yet",
+    ),
+}
+
+
 def aware(moment: datetime) -> datetime:
     """A moment without a zone is a moment in Vietnam."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=VIETNAM)

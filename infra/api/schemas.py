@@ -30,7 +30,7 @@ from pydantic import Strict as Exact
 
 from domain.bounds import Pattern
 from domain.commands import STEPS, Step, Subject, steps_of
-from domain.values import Education, Gender, TransferKind, TransferReason
+from domain.values import Departure, Education, Gender, Prerequisite, TransferKind, TransferReason
 from infra.users import Role
 
 FIRST_DAY, LAST_DAY = date(1930, 1, 1), date(2100, 12, 31)
@@ -249,6 +249,24 @@ class CaseOut(BaseModel):
     person: PersonOut | None
 
 
+class PrerequisiteOut(BaseModel):
+    """One item of the recognition checklist (PRB-DOSSIER): in on a date, exempted with a
+    reason, or missing (`done` false)."""
+
+    prerequisite: Prerequisite
+    done: bool
+    on: date | None = None
+    exempted_because: str | None = None
+
+
+class DepartureOut(BaseModel):
+    """How and when the member left the Party (READMIT), and any expungement."""
+
+    kind: Departure
+    on: date
+    expunged_on: date | None = None
+
+
 class MemberOut(BaseModel):
     view: ViewOut
     person_id: UUID
@@ -258,6 +276,8 @@ class MemberOut(BaseModel):
     probation_ends: date
     full_from: date | None
     person: PersonOut | None
+    recognition: list[PrerequisiteOut] = []
+    departure: DepartureOut | None = None
 
 
 class TransferStartIn(Strict):
@@ -296,6 +316,9 @@ class DissolutionIn(Strict):
 class MoveOut(BaseModel):
     member_id: UUID
     to_cell_id: UUID | None  # suggested from the 213 residence link; None: the officer chooses
+    # a transfer under way out of, into or away from the cell: completed or cancelled before
+    # the dissolution (ORG-DISSOLVE-TRANSFER)
+    transfer_id: UUID | None = None
 
 
 class DissolutionOut(BaseModel):
@@ -481,20 +504,33 @@ class HistoryEntryOut(BaseModel):
     rule_set: str
     command_key: str
     facts: dict[str, Any]
+    event: str = ""  # the same, as people read it in the language asked:
+    sentence: str = ""  # what happened, with names (personal ones for who may see them)
+    who: str = ""  # name — role, unit
+    recorded: str = ""  # dd/mm/yyyy hh:mm, Vietnam time
 
 
 class TimelineEntryOut(HistoryEntryOut):
     subject: Literal["person", "case", "member", "transfer"]
 
 
+Basis = Literal["effective", "recorded"]
+
+
 class AsOfOut(BaseModel):
-    """A record as it was known at a moment."""
+    """A record at a moment, on a basis: `recorded`, what the record knew at that moment;
+    `effective`, what was true on that day (the acts that took effect by then, however late
+    they were recorded). Before the record's first event it did not exist yet: `exists` is
+    false, `message` says so, and the stage is null."""
 
     id: UUID
     moment: datetime
-    version: int
-    stage: str
-    closed: bool
+    basis: Basis
+    exists: bool
+    version: int  # how many of the record's events it counts
+    stage: str | None
+    closed: bool | None
+    message: str = ""  # in the language asked: why there is nothing yet
 
 
 # --- read models ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from domain.application import Dangvien
 from domain.calendar import VIETNAM
 from infra.api.access import Scope
+from infra.api.answers import FirstAnswers
 from infra.api.errors import ApiError
 from infra.bootstrap import authority, build_app, payload_key, temporal_tls
 from infra.logins import LoginGuard
@@ -86,6 +87,7 @@ class Services:
     authority: Authority  # signs what the API sends a process
     security: SecurityEvents
     logins: LoginGuard
+    answers: FirstAnswers  # what a command sent with an Idempotency-Key answered first
     today: Callable[[], date] = field(default=vietnam_today)
 
     @classmethod
@@ -117,6 +119,7 @@ class Services:
                 address_failures=settings.login_address_failures,
                 hashes=settings.login_hashes,
             ),
+            answers=FirstAnswers(engine),
             today=today,
         )
 

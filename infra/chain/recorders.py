@@ -38,6 +38,7 @@ class ChainSQL:
     unchained: str  # an aggregate's events after a version, before another, with positions
     insert: str
     last_seal: str
+    after: str  # how many events are stored after a position
 
 
 def chain_sql(
@@ -63,6 +64,7 @@ def chain_sql(
         insert=f"INSERT INTO {chain} VALUES ({p}, {p}, {p}, {p}, {p})",  # noqa: S608
         last_seal=f"SELECT tree_size, last_position, root, sealed_at, signature FROM {seals} "  # noqa: S608
         "ORDER BY tree_size DESC LIMIT 1",
+        after=f"SELECT COUNT(*) AS n FROM {events} WHERE {position} > {p}",  # noqa: S608
     )
 
 
@@ -130,6 +132,10 @@ class Chaining:
         """The store's last seal (for the API and the web): not verified here."""
         raise NotImplementedError
 
+    def events_after(self, position: int) -> int:
+        """How many events are stored after a position (after the last seal's: not sealed)."""
+        raise NotImplementedError
+
 
 def _seal(row: Any) -> Seal | None:
     if row is None:
@@ -166,6 +172,11 @@ class ChainSQLiteRecorder(SQLiteApplicationRecorder, Chaining):
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.sql.last_seal)
             return _seal(c.fetchone())
+
+    def events_after(self, position: int) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.sql.after, (position,))
+            return int(c.fetchone()["n"])
 
 
 class ChainPostgresRecorder(PostgresApplicationRecorder, Chaining):
@@ -209,6 +220,12 @@ class ChainPostgresRecorder(PostgresApplicationRecorder, Chaining):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL(self.sql.last_seal))
             return _seal(curs.fetchone())
+
+    def events_after(self, position: int) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL(self.sql.after), (position,))
+            found = curs.fetchone()
+            return int(found["n"]) if found else 0
 
 
 def _with_keys(recorder: ApplicationRecorder, secret: str | None) -> ApplicationRecorder:

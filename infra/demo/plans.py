@@ -255,8 +255,9 @@ class DemoPlans(DemoFacts):
         return found
 
     def probation(self, c: Candidate, ceremony: date, grassroots: str) -> list[Planned]:
-        """The steps of the twelve months after the ceremony: the new-member course, the
-        cell's review after the twelve months, the committee's recognition."""
+        """The steps of the twelve months after the ceremony: the new-member course, what
+        the review needs (the self-review, the helper's, the unions' and the residence's
+        comments), the cell's review after the twelve months, the committee's recognition."""
         secretary = self.actor(Role.cell_secretary, c.cell)
         ends = policy.probation_ends(ceremony)
         course = workday(ceremony + timedelta(days=75))
@@ -272,6 +273,18 @@ class DemoPlans(DemoFacts):
                 course,
                 self.actor(Role.grassroots_officer, grassroots),
                 {"certificate_no": f"{self.r.randint(10, 300)}-GCN/ĐVM"},
+            ),
+            Planned("member", "submit_self_review", CAL.add_working_days(ends, 1), secretary),
+            Planned("member", "record_helper_comments", CAL.add_working_days(ends, 2), secretary),
+            *(
+                Planned(
+                    "member",
+                    "record_probation_comments",
+                    CAL.add_working_days(ends, 3),
+                    secretary,
+                    {"source": source},
+                )
+                for source in ("workplace_organizations", "residence_cell")
             ),
             Planned(
                 "member",

@@ -4,20 +4,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 from uuid import UUID
 
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from domain.application import Dangvien
@@ -25,8 +24,9 @@ from domain.errors import ConcurrencyConflict, DomainError, NotFound
 from domain.organization import Organization
 from domain.values import Actor, Role
 from infra.bootstrap import build_app
+from infra.history import Narrator
 from infra.importing import ImportReport, Kind, import_file, org_ref, parse_date
-from infra.logging import PERSONAL_FIELDS, configure_logging
+from infra.logging import Stderr, configure_logging
 from infra.logins import unlock
 from infra.settings import Settings
 from infra.users import Role as UserRole
@@ -92,14 +92,22 @@ DryRun = Annotated[
     bool, typer.Option("--dry-run", help="check every row against the record; write nothing")
 ]
 User = Annotated[str, typer.Option("--user", help="who runs the import (recorded on events)")]
-On = Annotated[str, typer.Option("--on", help="the day of the import (default: today)")]
+On = Annotated[
+    str,
+    typer.Option(
+        "--on",
+        help="the effective date of the file's facts without a date column of their own (a "
+        "rename, a hamlet, a correction, a 213 link, a target without its day); a row's "
+        "'Ngày hiệu lực' wins; without either such a row is refused (IMPORT-DATE)",
+    ),
+]
 
 
 def _import(kind: Kind, file: Path, dry_run: bool, user: str, on: str, lang: str) -> None:
     vi = _vi(lang)
     actor = Actor(user, Role.administrator, SYSTEM_ORG)
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, stream=Stderr())
     with _record(settings) as app:
         try:
             report = import_file(
@@ -357,31 +365,6 @@ def users_revoke_token(
 # --- case history ----------------------------------------------------------------------------
 
 
-def _fact(name: str, value: Any, personal: bool) -> str:
-    """A named fact as text; personal fields hidden at every depth unless `personal` (the
-    cell vote's facts carry the applicant's birth date, a relative's background its name)."""
-    return "[…]" if name in PERSONAL_FIELDS and not personal else _show(value, personal)
-
-
-def _show(value: Any, personal: bool) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return str(value.value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        inner = ", ".join(
-            f"{f.name}={_fact(f.name, getattr(value, f.name), personal)}"
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) not in (None, False, "", ())
-        )
-        return f"{type(value).__name__}({inner})"
-    if isinstance(value, list | tuple | set | frozenset):
-        return "[" + ", ".join(_show(v, personal) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_fact(str(k), v, personal)}" for k, v in value.items()) + "}"
-    return str(value)
-
-
 @case_app.command("history")
 def case_history(
     case_id: Annotated[str, typer.Argument(help="the id of a case (or member, transfer…)")],
@@ -390,37 +373,43 @@ def case_history(
     ] = False,
     lang: Lang = "vi",
 ) -> None:
-    """Every event of a case: when it took effect, when it was recorded, who acted (user,
-    role, organization), under which rule set, and what was recorded."""
+    """Every event of a case as a sentence: when it took effect, what happened, who acted
+    (name, role, unit), when it was recorded (Vietnam time), under which rule set."""
     vi = _vi(lang)
     try:
         ident = UUID(case_id)
     except ValueError:
         _fail(f"'{case_id}' không phải mã hồ sơ (UUID)", f"'{case_id}' is not an id (UUID)", lang)
-    with _record(Settings.from_env()) as app:
+    settings = Settings.from_env()
+    with _record(settings) as app:
         entries = app.history(ident)
         if not entries:
             _refused(NotFound("AdmissionCase", ident), lang)
-        table = Table(title=("Lịch sử hồ sơ " if vi else "History of ") + str(ident))
-        for column in (
-            ("#", "Hiệu lực", "Ghi nhận (UTC)", "Người thực hiện", "Bộ quy định", "Sự kiện")
-            if vi
-            else ("#", "Effective", "Recorded (UTC)", "Who", "Rule set", "What")
-        ):
-            table.add_column(column, overflow="fold")
-        for e in entries:
-            facts = ", ".join(
-                f"{k}={_fact(k, v, personal)}" for k, v in e.facts.items() if v is not None
-            )
-            who = f"{e.actor.user_id}\n{e.actor.role}\n{_org_name(app, e.actor.org_id)}"
-            table.add_row(
-                str(e.version),
-                _day(e.effective_on, vi),
-                e.recorded_at[:19].replace("T", " "),
-                who,
-                e.rule_set,
-                f"[bold]{e.name}[/bold]" + (f"\n{facts}" if facts else ""),
-            )
+        narrator = Narrator(app, "vi" if vi else "en", personal=personal, users=_users(settings))
+        lines = narrator.lines(entries)
+    table = Table(title=("Lịch sử hồ sơ " if vi else "History of ") + str(ident))
+    for column in (
+        (
+            "#",
+            "Hiệu lực",
+            "Sự kiện",
+            "Người thực hiện",
+            "Ghi nhận lúc (giờ Việt Nam)",
+            "Bộ quy định",
+        )
+        if vi
+        else ("#", "Effective", "What happened", "Who", "Recorded at (Vietnam time)", "Rule set")
+    ):
+        table.add_column(column, overflow="fold")
+    for line in lines:
+        table.add_row(
+            str(line.version),
+            line.effective,
+            f"[bold]{escape(line.event)}[/bold]\n{escape(line.sentence)}",
+            escape(line.actor),
+            line.recorded,
+            escape(line.rule_set),
+        )
     console.print(table)
 
 

@@ -16,15 +16,19 @@ from infra.entrypoints.admin import case_app, import_app, report_app, users_app
 from infra.entrypoints.api import main as api_main
 from infra.entrypoints.audit import audit_app
 from infra.entrypoints.up import up
+from infra.logging import Stderr, configure_logging
 
 app = typer.Typer(help="dangvien: admission, probation and transfer of Party members.")
 
 
 @app.callback()
-def private_files() -> None:
+def every_command() -> None:
     # Every file a dangvien process creates (databases, keys, logs, and Temporal's database:
     # children inherit the mask) is its owner's only.
     os.umask(0o077)
+    # A command's output is what it prints: its log lines (warnings and worse, redacted like
+    # every log) go to standard error. The services configure their own logging again.
+    configure_logging("WARNING", stream=Stderr())
 
 
 console = Console()
@@ -49,7 +53,9 @@ def _fail(error: DomainError, lang: str) -> None:
 @app.command()
 def rules(
     at: Annotated[str, typer.Option("--at", help="the date of the act (YYYY-MM-DD)")] = "",
-    notes: Annotated[bool, typer.Option("--notes", help="show each rule's details")] = False,
+    notes: Annotated[
+        bool, typer.Option("--notes", help="show each rule's details, readings and settings")
+    ] = False,
     lang: Lang = "vi",
 ) -> None:
     """The rule set in force on a date: ids, values, sources, confidence."""
@@ -61,9 +67,9 @@ def rules(
         return
     vi = lang == "vi"
     title = (
-        f"Quy định có hiệu lực ngày {on:%d/%m/%Y}: {rule_set.sources}"
+        f"Quy định có hiệu lực ngày {on:%d/%m/%Y}: {policy.sources_at(on)}"
         if vi
-        else f"Rules in force on {on.isoformat()}: {rule_set.sources}"
+        else f"Rules in force on {on.isoformat()}: {policy.sources_at(on)}"
     )
     table = Table(title=title)
     headers = (
@@ -74,16 +80,28 @@ def rules(
     for column in headers:
         table.add_column(column, overflow="fold")
     for rule in policy.RULES.values():
-        confidence = str(rule.confidence)
-        if rule.needs_verification:
-            confidence += " (cần xác minh)" if vi else " (to verify)"
+        readings = "".join(
+            f"\n[dim]· {r.point_vi if vi else r.point_en}: {r.chosen}"
+            + (f" ({r.setting})" if r.setting else "")
+            + "[/dim]"
+            for r in rule.readings
+            if r.applies_on(on)
+        )
         table.add_row(
             rule.id,
             (rule.title_vi if vi else rule.title_en)
-            + (f"\n[dim]{rule.note}[/dim]" if notes else ""),
+            + (f"\n[dim]{rule.note}[/dim]{readings}" if notes else ""),
             policy.describe(rule, on),
             policy.source_of(rule, on),
-            confidence,
+            policy.confidence_label(rule, on, lang),
+        )
+    for rule_id, (why_vi, why_en) in policy.NOT_ENCODED.items():
+        table.add_row(
+            rule_id,
+            why_vi if vi else why_en,
+            "không áp dụng" if vi else "not encoded",
+            "",
+            "",
         )
     console.print(table)
     authority = (

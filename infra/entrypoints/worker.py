@@ -12,11 +12,17 @@ from infra.bootstrap import (
     build_app,
     build_notifications,
     payload_key,
+    sealer,
     temporal_tls,
 )
 from infra.logging import configure_logging
 from infra.settings import Settings
-from infra.temporal import connect, ensure_residence_schedule, register_search_attributes
+from infra.temporal import (
+    connect,
+    ensure_residence_schedule,
+    ensure_seal_schedule,
+    register_search_attributes,
+)
 from workflows.messages import TASK_QUEUE
 from workflows.worker import build_worker
 
@@ -33,8 +39,14 @@ async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> Non
     )
     await register_search_attributes(client, settings.temporal_namespace)
     await ensure_residence_schedule(client)
+    await ensure_seal_schedule(client, settings.seal_at)
     worker = build_worker(
-        client, app, notifications.notify, authority(settings), task_queue=task_queue
+        client,
+        app,
+        notifications.notify,
+        authority(settings),
+        task_queue=task_queue,
+        sealer=sealer(settings),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -14,6 +14,10 @@ the record already holds is "unchanged"; a new name, hamlet, served hamlets, res
 corrected personal data or target is recorded as a new event ("updated"); a fact the import
 cannot change (kind, parent, the member's cell or dates...) is refused (`IMPORT-CONFLICT`).
 
+Every fact is dated by the file: by its own date column, else by the row's `on` (Ngày hiệu
+lực) or the file's `--on`; a row recording a fact with no date stated is refused
+(`IMPORT-DATE`), never dated on the day of the import.
+
 The package: `columns` (the column vocabulary and the values of each column), `parsing` (files
 into rows), `staging` (the staged record), `commands` (a row as domain commands), `importing`
 (a whole file, all or nothing) and `report`.

@@ -259,6 +259,12 @@ class Column:
         return {fold(h) for h in (self.name, self.vi, *self.aliases)}
 
 
+# The date from which the row's facts that have no date column of their own take effect (a
+# rename, a hamlet, a correction of personal data, a 213 residence link, a target without its
+# day); `--on` states it for the whole file. Without either such a row is refused, never dated
+# on the day of the import.
+EFFECTIVE = Column("on", "Ngày hiệu lực", False, parse_date, ("effective_on", "Ngày có hiệu lực"))
+
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     Kind.orgs: (
         Column("code", "Mã", True, _code, ("Mã tổ chức",)),
@@ -272,6 +278,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("hamlets", "Thôn, tổ dân phố", False, parse_hamlets),
         Column("serves", "Phụ trách thôn", False, parse_keys, ("Thôn phụ trách",)),
         Column("commune_code", "Mã đảng ủy xã", False, cell_text),
+        EFFECTIVE,
     ),
     Kind.members: (
         Column(
@@ -296,6 +303,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("decided_on", "Ngày quyết định kết nạp", False, parse_date),
         Column("full_from", "Ngày chính thức", False, parse_date),
         Column("residence_cell_code", "Mã chi bộ nơi cư trú", False, cell_text),
+        EFFECTIVE,
     ),
     Kind.targets: (
         Column("org_code", "Mã tổ chức", True, cell_text, ("Mã",)),
@@ -303,5 +311,6 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("target", "Chỉ tiêu", True, parse_target),
         Column("start_of_year_members", "Số đảng viên đầu năm", False, parse_int),
         Column("set_on", "Ngày giao", False, parse_date),
+        EFFECTIVE,
     ),
 }

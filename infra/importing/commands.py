@@ -56,13 +56,38 @@ def blame(
 
 
 class RowCommands:
-    def __init__(self, staging: Staging, actor: Actor, on: date) -> None:
+    """`on`: the effective date `--on` states for the file (None: each row states its own, or
+    has no fact that needs one); `today`: the day of the import, which no fact may follow."""
+
+    def __init__(self, staging: Staging, actor: Actor, on: date | None, today: date) -> None:
         self.app = staging
         self.actor = actor
         self.on = on
+        self.today = today
 
     def ctx(self, key: str) -> Context:
         return Context(self.actor, f"import/{key}")
+
+    def effective(self, row: Row, fact_vi: str, fact_en: str) -> date:
+        """The date the row's fact takes effect: its `on` column, or the file's `--on`; a row
+        stating neither is refused (IMPORT-DATE), never dated on the day of the import."""
+        on: date | None = row["on"] or self.on
+        if on is None:
+            raise refuse(
+                row.header("on"),
+                "IMPORT-DATE",
+                f"Thiếu ngày hiệu lực của {fact_vi}: ghi cột 'Ngày hiệu lực' hoặc --on cho cả tệp",
+                f"The effective date of {fact_en} is missing: fill in the 'on' column or give "
+                "--on for the file",
+            )
+        if on > self.today:
+            raise refuse(
+                row.header("on"),
+                "DATE-ORDER",
+                f"Ngày hiệu lực ({on:%d/%m/%Y}) sau ngày nhập",
+                f"The effective date ({on.isoformat()}) is after the day of the import",
+            )
+        return on
 
     # --- organizations ---
 
@@ -108,7 +133,9 @@ class RowCommands:
         org_id = org_id_for(code)
         parent_id = org_ref(row["parent_code"]) if row["parent_code"] else None
         kind: OrgKind = row["kind"]
-        on: date = row["registered_on"]
+        # Facts of an organization the row registers take its founding date; changes to one
+        # already recorded, the row's stated date.
+        founded: date | None = None
         if parent_id is not None and not app.exists(parent_id):
             raise refuse(
                 row.header("parent_code"),
@@ -123,11 +150,14 @@ class RowCommands:
             if org.name != row["name"]:
                 with blame(row.header("name")):
                     app.rename_organization(
-                        self.ctx(f"org/{code}/name@{org.version}"), org_id, row["name"], self.on
+                        self.ctx(f"org/{code}/name@{org.version}"),
+                        org_id,
+                        row["name"],
+                        self.effective(row, "tên mới", "the new name"),
                     )
                 outcome = "updated"
-            on = self.on  # later facts of an existing organization date from the import
         else:
+            founded = row["registered_on"]
             with blame(
                 row.header("kind"),
                 row.header("parent_code"),
@@ -139,7 +169,7 @@ class RowCommands:
                     kind=kind,
                     name=row["name"],
                     parent_id=parent_id,
-                    established_on=on,
+                    established_on=founded,
                     setting=row["setting"],
                     may_admit=bool(row["may_admit"]),
                     exempt_area=bool(row["exempt_area"]),
@@ -151,13 +181,14 @@ class RowCommands:
             org = app.peek(Organization, org_id)
             assert org is not None
             if org.hamlets.get(key) != name:
+                since = founded or self.effective(row, "thôn, tổ dân phố", "the hamlet")
                 with blame(row.header("hamlets")):
                     app.register_hamlet(
-                        self.ctx(f"hamlet/{code}/{key}@{org.version}"), org_id, key, name, on
+                        self.ctx(f"hamlet/{code}/{key}@{org.version}"), org_id, key, name, since
                     )
                 outcome = "updated" if outcome == "unchanged" else outcome
         if row["serves"]:
-            outcome = self._serves(row, code, org_id, on, outcome)
+            outcome = self._serves(row, code, org_id, founded, outcome)
         return outcome
 
     def _org_conflicts(self, row: Row, org: Organization, parent_id: UUID | None) -> None:
@@ -172,7 +203,7 @@ class RowCommands:
             if given is not None and given != recorded:
                 raise self._conflict(row, column, recorded)
 
-    def _serves(self, row: Row, code: str, org_id: UUID, on: date, outcome: str) -> str:
+    def _serves(self, row: Row, code: str, org_id: UUID, on: date | None, outcome: str) -> str:
         app = self.app
         org = app.peek(Organization, org_id)
         assert org is not None
@@ -180,9 +211,10 @@ class RowCommands:
         keys: tuple[str, ...] = row["serves"]
         if org.serves == (commune_id, keys):
             return outcome
+        since = on or self.effective(row, "các thôn phụ trách", "the hamlets served")
         with blame(row.header("serves")):
             app.serve_hamlets(
-                self.ctx(f"serves/{code}@{org.version}"), org_id, commune_id, keys, on
+                self.ctx(f"serves/{code}@{org.version}"), org_id, commune_id, keys, since
             )
         return "updated" if outcome == "unchanged" else outcome
 
@@ -194,7 +226,7 @@ class RowCommands:
             if self.app.exists(commune_id):
                 return commune_id
         else:
-            for ancestor in self.app.ancestors(org_id, self.on):
+            for ancestor in self.app.ancestors(org_id, self.today):
                 found = self.app.peek(Organization, ancestor)
                 if found is not None and found.kind is OrgKind.commune_committee:
                     return ancestor
@@ -238,13 +270,16 @@ class RowCommands:
         member_id = (person.member_id if person else None) or uuid5(
             NAMESPACE, f"member/{person_id}"
         )
-        if person is None:
+        if person is None:  # known to the party since the decision of their dossier
             with blame(row.header("citizen_id")):
-                app.register_person(self.ctx(f"person/{person_id}"), data, self.on)
+                app.register_person(self.ctx(f"person/{person_id}"), data, decided)
             outcome = "added"
         elif person.data != data:
+            corrected = self.effective(row, "việc sửa thông tin cá nhân", "the correction")
             with blame(row.header("citizen_id")):
-                app.register_person(self.ctx(f"person/{person_id}@{person.version}"), data, self.on)
+                app.register_person(
+                    self.ctx(f"person/{person_id}@{person.version}"), data, corrected
+                )
             outcome = "updated"
         member = app.peek(Member, member_id)
         if member is not None:
@@ -267,12 +302,20 @@ class RowCommands:
         member = app.peek(Member, member_id)
         assert member is not None
         if residence_id is not None and member.residence_cell_id != residence_id:
+            linked = self.effective(row, "liên hệ nơi cư trú (213)", "the residence link (213)")
+            if linked < member.ceremony_on:
+                raise refuse(
+                    row.header("on"),
+                    "DATE-ORDER",
+                    f"Ngày hiệu lực ({linked:%d/%m/%Y}) trước ngày vào Đảng",
+                    f"The effective date ({linked.isoformat()}) precedes the joining date",
+                )
             with blame(row.header("residence_cell_code")):
                 app.link_residence(
                     self.ctx(f"residence/{person_id}@{member.version}"),
                     member_id,
                     residence_id,
-                    self.on,
+                    linked,
                 )
             outcome = "updated" if outcome == "unchanged" else outcome
         return outcome
@@ -285,14 +328,14 @@ class RowCommands:
         except RuleViolation as error:
             field = row.header(error.details["field"])
             raise refuse(field, error.rule_id, error.vi, error.en) from None
-        if joined > self.on:
+        if joined > self.today:
             raise refuse(
                 row.header("joined_on"),
                 "DATE-ORDER",
                 "Ngày vào Đảng sau ngày nhập",
                 "The joining date is after the day of the import",
             )
-        if full_from is not None and full_from > self.on:
+        if full_from is not None and full_from > self.today:
             raise refuse(
                 row.header("full_from"),
                 "PRB-EFFECTIVE",
@@ -378,11 +421,12 @@ class RowCommands:
         )
         if org.targets.get(year) == target:
             return "unchanged"
+        set_on = row["set_on"] or self.effective(row, "chỉ tiêu", "the target")
         with blame(row.header("target")):
             app.set_target(
                 self.ctx(f"target/{normalize_code(row['org_code'])}/{year}@{org.version}"),
                 org_id,
                 target,
-                row["set_on"] or date(year, 1, 1),
+                set_on,
             )
         return "updated" if year in org.targets else "added"

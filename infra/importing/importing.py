@@ -28,10 +28,13 @@ def import_file(
     *,
     actor: Actor,
     on: date | None = None,
+    today: date | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Validate every row of the file against the record, then (unless a row was refused or
-    it is a dry run) write all of its events in one transaction."""
+    it is a dry run) write all of its events in one transaction. `on` states the effective
+    date of the facts with no date of their own (a row's `on` column wins); `today` is the
+    day of the import (default: today), which no fact may follow."""
     kind = Kind(kind)
     report = ImportReport(kind)
     table, problems = read_table(path, kind)
@@ -39,7 +42,7 @@ def import_file(
         report.problems = problems
         return report
     staging = Staging(record)
-    importer = RowCommands(staging, actor, on or date.today())
+    importer = RowCommands(staging, actor, on, today or date.today())
     rows, problems = parse_rows(table, kind)
     report.rows = len(table.rows)
     report.problems += problems

@@ -15,6 +15,7 @@ IMPORT_RULES = {
     "IMPORT-DUPLICATE": "the same organization code or citizen ID twice in one file",
     "IMPORT-REF": "the row depends on another row of the file that was refused",
     "IMPORT-CONFLICT": "the record holds a different fact that an import cannot change",
+    "IMPORT-DATE": "a fact the row records has no effective date: neither its column nor --on",
 }
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from infra.web import account, dissolution, export, pages, records, register, session
-from infra.web.session import HERE
-
 
 def install(api: FastAPI) -> None:
-    """Add the pages and their static files (one small CSS file, one small script)."""
+    """Add the pages and their static files (one small CSS file, one small script). The pages
+    are imported here, not with the package: its catalog (`infra.web.i18n`) is read by the
+    history's sentences (infra/history.py), which the pages themselves use."""
+    from infra.web import account, dissolution, export, pages, records, register, session
+    from infra.web.session import HERE
+
     for module in (session, pages, register, records, dissolution, export, account):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

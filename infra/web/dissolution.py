@@ -2,7 +2,8 @@
 their 213 residence link, adjustable to any other cell of the same grassroots organization) →
 confirm → watch the moves. It is the API's own dissolution (`infra.api.commands.dissolve`,
 the DissolutionWorkflow): the same role (department officers and above), the same checks
-(ORG-DISSOLVE, TRF-KIND), the same idempotent workflow."""
+(ORG-DISSOLVE, TRF-KIND, ORG-DISSOLVE-TRANSFER: the members with a transfer under way are
+shown, each with a link to its transfer), the same idempotent workflow."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError, RuleViolation
-from domain.stages import Status
+from domain.member import Member
+from domain.stages import OFF_ROLL
+from domain.transfer import Transfer
 from infra.api import commands, queries
 from infra.api.access import DISSOLVE, may
 from infra.api.errors import role_refused
@@ -45,7 +48,7 @@ def roll_sizes(w: Web) -> Counter[UUID]:
     with w.s.engine.connect() as conn:
         rows = conn.execute(
             sa.select(members.c.cell_id, sa.func.count())
-            .where(members.c.status != Status.struck_off)
+            .where(members.c.status.not_in(OFF_ROLL))
             .group_by(members.c.cell_id)
         ).all()
     return Counter({cell: int(n) for cell, n in rows})
@@ -80,7 +83,12 @@ def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> d
     officer chose."""
     moves = queries.dissolution_preview(cell.id, w.user, w.s, day)
     allowed = {str(c.id) for c in destinations(w, cell)}
-    names = member_names(w.s.app, w.s.engine, [m.member_id for m in moves]) if w.sees_people else {}
+    # Names of the user's own members only: one bound for the cell may come from elsewhere.
+    scope, app = w.s.scope, w.s.app
+    ours = [
+        m.member_id for m in moves if scope.inside(w.user, app.load(Member, m.member_id).cell_id)
+    ]
+    names = member_names(app, w.s.engine, ours) if w.sees_people else {}
     rows = []
     for m in moves:
         suggested = str(m.to_cell_id) if m.to_cell_id else ""
@@ -91,9 +99,18 @@ def preview(w: Web, cell: OrgRow, day: date, chosen: dict[str, str] | None) -> d
                 "name": names.get(m.member_id) or short(m.member_id),
                 "suggested": suggested,
                 "chosen": choice if choice in allowed else "",  # none of the list: to choose
+                "transfer_id": str(m.transfer_id) if m.transfer_id else "",
+                "leaving": m.transfer_id is not None
+                and app.load(Transfer, m.transfer_id).from_cell_id == cell.id,
             }
         )
-    return {"cell": cell, "rows": rows, "destinations": destinations(w, cell), "on": dmy(day)}
+    return {
+        "cell": cell,
+        "rows": rows,
+        "in_transit": sum(1 for r in rows if r["transfer_id"]),
+        "destinations": destinations(w, cell),
+        "on": dmy(day),
+    }
 
 
 def the_cell(w: Web, cell_id: UUID) -> OrgRow:
@@ -129,14 +146,16 @@ async def confirm(cell_id: UUID, request: Request, w: WebContext) -> Response:
     found["here"] = f"/dissolve/{cell.id}"
     if day is None:
         return w.render("dissolve_review.html", 422, errors={}, error=w.t("error.date"), **found)
-    missing = {r["member_id"]: w.t("dissolve.missing") for r in found["rows"] if not r["chosen"]}
+    # A member with a transfer under way has no move here: the domain refuses the whole
+    # dissolution, naming each transfer (ORG-DISSOLVE-TRANSFER), until it is resolved.
+    moving = [r for r in found["rows"] if not r["transfer_id"]]
+    missing = {r["member_id"]: w.t("dissolve.missing") for r in moving if not r["chosen"]}
     if missing:
         return w.render("dissolve_review.html", 422, errors=missing, error=None, **found)
     body = DissolutionIn(
         on=day,
         moves=[
-            MoveIn(member_id=UUID(r["member_id"]), to_cell_id=UUID(r["chosen"]))
-            for r in found["rows"]
+            MoveIn(member_id=UUID(r["member_id"]), to_cell_id=UUID(r["chosen"])) for r in moving
         ],
     )
     try:

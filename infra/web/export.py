@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import RuleViolation
 from infra.api.errors import not_found
-from infra.web.i18n import label, rule_title, t
+from infra.web.i18n import label, rule_flag, rule_title, t, whole
 from infra.web.pages import chosen_day, chosen_year, quota_report
 from infra.web.session import Web, WebContext, WebRoute
 from infra.web.views import card_views, short
@@ -90,13 +90,13 @@ def put(sheet: Any, row: int, column: int, value: object) -> Any:
     return cell
 
 
-def quota_values(quota: Quota) -> list[object]:
+def quota_values(lang: str, quota: Quota) -> list[object]:
     return [
-        quota.target,
+        quota.target or t(lang, "quota.no_target"),
         quota.admitted,
         quota.percent,
         quota.recognized,
-        quota.forecast,
+        whole(quota.forecast),
         sum(quota.pipeline.values()),
         quota.lost,
         quota.struck_off,
@@ -141,7 +141,7 @@ def workbook(
     titles = [t(lang, k) for k in QUOTA_COLUMNS] + [label(lang, "group", g) for g in BREAKDOWNS]
     _header(sheet, 5, titles)
     for r, (name, quota) in enumerate(units, 6):
-        for column, value in enumerate([name, *quota_values(quota)], 1):
+        for column, value in enumerate([name, *quota_values(lang, quota)], 1):
             put(sheet, r, column, value)
     sheet.freeze_panes = "B6"
     _widths(sheet, [38] + [14] * (len(titles) - 1))
@@ -161,7 +161,11 @@ def workbook(
             "export.person": row.person,
             "export.cell": row.cell,
             "export.since": row.since,
-            "export.rule": f"{row.rule} — {rule_title(lang, row.rule)}" if row.rule else None,
+            "export.rule": " — ".join(
+                filter(None, (row.rule, rule_title(lang, row.rule), rule_flag(lang, row.rule)))
+            )
+            if row.rule
+            else None,
             "export.due": row.due,
             "export.left": row.left,
             "export.level": label(lang, "level", row.level),

@@ -8,12 +8,14 @@ the unit test, not by a user. Rule titles come from `domain.policy.RULES`, never
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import policy
 from domain.calendar import VIETNAM
+from domain.labels import LABELS
 from infra.api.schemas import FIRST_DAY, LAST_DAY
 
 LANGS = ("vi", "en")
@@ -153,6 +155,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "record.failed_votes": ("Số lần biểu quyết không đạt", "Failed votes"),
     "record.dossier": ("Danh mục hồ sơ", "Dossier checklist"),
     "record.dossier_in": ("Đã có", "In"),
+    "record.recognition_dossier": (
+        "Hồ sơ xét công nhận đảng viên chính thức",
+        "Recognition checklist",
+    ),
+    "record.exempted": ("miễn: {reason}", "exempted: {reason}"),
+    "record.departure": ("Ra khỏi Đảng", "Left the Party"),
+    "record.expunged_on": ("Ngày xóa án tích", "Record expunged on"),
     "record.dossier_missing": ("Chưa có", "Missing"),
     "record.next": ("Việc tiếp theo", "Next action"),
     "record.no_action": (
@@ -182,11 +191,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "step.choose": ("— chọn —", "— choose —"),
     "step.relative": ("Người thân {n}", "Relative {n}"),
     "timeline.when": ("Ngày hiệu lực", "Effective"),
-    "timeline.recorded": ("Ghi nhận lúc", "Recorded at"),
+    "timeline.recorded": ("Ghi nhận lúc (giờ Việt Nam)", "Recorded at (Vietnam time)"),
     "timeline.who": ("Người thực hiện", "Who"),
     "timeline.rule_set": ("Bộ quy định", "Rule set"),
     "timeline.event": ("Sự kiện", "Event"),
-    "timeline.facts": ("Nội dung", "Facts"),
+    "timeline.facts": ("Nội dung", "What happened"),
     "timeline.subject": ("Thuộc", "Of"),
     "subject.person": ("Người", "Person"),
     "subject.case": ("Hồ sơ kết nạp", "Admission case"),
@@ -300,6 +309,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Each member moves by an internal transfer to the cell chosen; the cell is dissolved "
         "only once every member has moved.",
     ),
+    "dissolve.in_transit": (
+        "{count} đảng viên đang chuyển sinh hoạt đi, đến hoặc tạm thời: hoàn tất hoặc hủy từng "
+        "việc chuyển trước khi giải thể chi bộ.",
+        "{count} members have a transfer under way out of, into or away from the cell: complete "
+        "or cancel each before the cell is dissolved.",
+    ),
+    "dissolve.leaving": ("Đang chuyển sinh hoạt đi", "Transfer out under way"),
+    "dissolve.arriving": ("Đang chuyển sinh hoạt đến", "Transfer in under way"),
+    "dissolve.resolve_first": (
+        "hoàn tất hoặc hủy trước khi giải thể",
+        "complete or cancel it before the dissolution",
+    ),
     "dissolve.missing": (
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
@@ -335,13 +356,41 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.person": ("Diễn biến của một người", "A person's timeline"),
     "audit.citizen_id": ("Số CCCD", "Citizen ID"),
     "audit.find": ("Tìm", "Find"),
-    "audit.case_as_of": ("Hồ sơ tại một ngày", "A case as of a date"),
+    "audit.case_as_of": ("Hồ sơ tại một ngày", "A record on a date"),
     "audit.case_id": ("Mã hồ sơ", "Case id"),
     "audit.date": ("Ngày (dd/mm/yyyy)", "Date (dd/mm/yyyy)"),
-    "audit.as_of_result": (
-        "Hồ sơ như đã biết cuối ngày {date} (sau sự kiện thứ {version})",
-        "The case as known at the end of {date} (after its event {version})",
+    "audit.basis": ("Xem theo", "Read as"),
+    "audit.basis_effective": (
+        "Điều đã đúng vào ngày đó (theo ngày hiệu lực của từng việc)",
+        "What was true on that day (by the date each act took effect)",
     ),
+    "audit.basis_recorded": (
+        "Điều sổ sự kiện đã biết vào cuối ngày đó (theo thời điểm ghi nhận)",
+        "What the record knew at the end of that day (by when each act was recorded)",
+    ),
+    "audit.basis_effective_result": (
+        "Hồ sơ như đã đúng vào ngày {date}: {count} sự kiện có hiệu lực đến ngày đó",
+        "The record as things stood on {date}: {count} events in effect by then",
+    ),
+    "audit.basis_recorded_result": (
+        "Hồ sơ như sổ sự kiện đã biết cuối ngày {date} (giờ Việt Nam): {count} sự kiện đã "
+        "được ghi nhận",
+        "The record as known at the end of {date} (Vietnam time): {count} events recorded by then",
+    ),
+    "audit.not_yet_effective": (
+        "Vào ngày đó hồ sơ này chưa tồn tại.",
+        "On that day this record did not exist yet.",
+    ),
+    "audit.not_yet_recorded": (
+        "Đến cuối ngày đó sổ sự kiện chưa ghi nhận gì về hồ sơ này.",
+        "By the end of that day nothing about this record had been recorded yet.",
+    ),
+    "audit.first_event": (
+        "Sự kiện đầu tiên của hồ sơ có hiệu lực ngày {effective}, được ghi nhận lúc {recorded} "
+        "(giờ Việt Nam).",
+        "Its first event took effect on {effective} and was recorded at {recorded} (Vietnam time).",
+    ),
+    "audit.counted_events": ("Các sự kiện được tính", "The events counted"),
     "audit.timeline_title": ("Diễn biến của người", "Timeline of a person"),
     "audit.bad_citizen_id": (
         "Số CCCD gồm 12 chữ số (hoặc CMND 9 chữ số)",
@@ -349,8 +398,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "audit.bad_case_id": ("Mã hồ sơ không hợp lệ", "Not a case id"),
     "audit.seal": (
-        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at}, khóa {key}",
-        "Last seal of the record: {size} events, root {root}…, at {at}, key {key}",
+        "Niêm phong hồ sơ gần nhất: {size} sự kiện, gốc {root}…, lúc {at} (giờ Việt Nam), "
+        "khóa {fingerprint}",
+        "Last seal of the record: {size} events, root {root}…, at {at} (Vietnam time), "
+        "key {fingerprint}",
+    ),
+    "audit.no_seal": ("Hồ sơ chưa được niêm phong lần nào.", "The record has not been sealed yet."),
+    "audit.unsealed": (
+        "Chưa niêm phong: {count} sự kiện ghi sau lần niêm phong gần nhất (niêm phong hằng ngày).",
+        "Not sealed yet: {count} events recorded since the last seal (sealed daily).",
     ),
     # --- export ---
     "export.quota_sheet": ("Chỉ tiêu", "Quota"),
@@ -396,96 +452,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "role.auditor": ("Kiểm tra", "Auditor"),
     "role.administrator": ("Quản trị viên", "Administrator"),
     "role.system": ("Hệ thống", "The system"),
-    # --- organization kinds ---
-    "kind.province_committee": ("Tỉnh ủy", "Province committee"),
-    "kind.district_committee": ("Huyện ủy", "District committee"),
-    "kind.commune_committee": ("Đảng ủy xã/phường", "Commune committee"),
-    "kind.grassroots_committee": ("Đảng bộ cơ sở", "Grassroots committee"),
-    "kind.grassroots_cell": ("Chi bộ cơ sở", "Grassroots cell"),
-    "kind.intermediate_committee": ("Đảng bộ bộ phận", "Intermediate committee"),
-    "kind.cell": ("Chi bộ", "Cell"),
-    # --- stages of an admission case (domain.admission.Stage) ---
-    "stage.course": ("Nguồn, học lớp nhận thức", "Source, awareness course"),
-    "stage.application": ("Đơn xin vào Đảng", "Application letter"),
-    "stage.background": ("Lý lịch", "Background declaration"),
-    "stage.introducers": ("Người giới thiệu", "Introducers"),
-    "stage.verification": ("Thẩm tra lý lịch", "Background verification"),
-    "stage.comments": ("Ý kiến nhận xét", "Comments"),
-    "stage.cell_vote": ("Chi bộ xét, biểu quyết", "Cell vote"),
-    "stage.intermediate_appraisal": ("Đảng ủy bộ phận thẩm định", "Intermediate appraisal"),
-    "stage.committee_vote": ("Đảng ủy cơ sở biểu quyết", "Grassroots committee vote"),
-    "stage.decision": ("Chờ quyết định kết nạp", "Awaiting the decision"),
-    "stage.ceremony": ("Chờ lễ kết nạp", "Awaiting the ceremony"),
-    "stage.admitted": ("Đã kết nạp", "Admitted"),
-    "stage.withdrawn": ("Rút hồ sơ", "Withdrawn"),
-    "stage.rejected": ("Không kết nạp", "Rejected"),
-    "stage.stopped": ("Dừng xem xét", "Stopped"),
-    # --- members (domain.member.Status) and transfers (domain.transfer.TransferStage) ---
-    "stage.probationary": ("Đảng viên dự bị", "Probationary member"),
-    "stage.deadlock": ("Biểu quyết không đạt 3 lần", "Deadlocked votes"),
-    "stage.full": ("Đảng viên chính thức", "Full member"),
-    "stage.struck_off": ("Đã xóa tên", "Struck off"),
-    "stage.in_transit": ("Thư giới thiệu đang chuyển", "Letter in transit"),
-    "stage.letter_issued": ("Đảng viên giữ thư giới thiệu", "Letter issued"),
-    "stage.presented": ("Đã nộp thư giới thiệu", "Letter presented"),
-    "stage.active": ("Đang sinh hoạt tạm thời", "Temporary stay"),
-    "stage.completed": ("Hoàn tất", "Completed"),
-    "stage.cancelled": ("Đã hủy", "Cancelled"),
-    # --- steps (one per class of domain/commands/, by its kind) ---
-    "step.record_certificate": ("Ghi giấy chứng nhận học lớp nhận thức", "Record the certificate"),
-    "step.submit_application": ("Nhận đơn xin vào Đảng", "Receive the application letter"),
-    "step.declare_background": ("Nhận lý lịch", "Receive the background declaration"),
-    "step.assign_introducer": ("Phân công người giới thiệu", "Assign an introducer"),
-    "step.request_verification": ("Gửi thẩm tra lý lịch", "Request a verification"),
-    "step.record_verification_result": (
-        "Ghi kết quả thẩm tra",
-        "Record a verification result",
-    ),
-    "step.exempt_family_side": ("Miễn thẩm tra một bên gia đình", "Exempt a side of the family"),
-    "step.certify_background": ("Chứng nhận lý lịch", "Certify the background"),
-    "step.record_comment": ("Ghi ý kiến nhận xét", "Record comments"),
-    "step.summarize_comments": ("Tổng hợp ý kiến nhận xét", "Summarize the comments"),
-    "step.record_cell_vote": ("Ghi biểu quyết của chi bộ", "Record the cell's vote"),
-    "step.record_intermediate_appraisal": (
-        "Ghi thẩm định của đảng ủy bộ phận",
-        "Record the intermediate appraisal",
-    ),
-    "step.record_committee_vote": ("Ghi biểu quyết của đảng ủy", "Record the committee's vote"),
-    "step.extend_decision_deadline": ("Gia hạn xét quyết định", "Extend the decision deadline"),
-    "step.decide": ("Quyết định kết nạp", "Decide to admit"),
-    "step.refuse": ("Không kết nạp", "Refuse"),
-    "step.receive_decision": ("Chi bộ nhận quyết định", "The cell receives the decision"),
-    "step.approve_ceremony_delay": ("Duyệt lùi lễ kết nạp", "Approve a later ceremony"),
-    "step.hold_ceremony": ("Tổ chức lễ kết nạp", "Hold the ceremony"),
-    "step.withdraw": ("Người xin vào Đảng rút hồ sơ", "Withdrawn by the applicant"),
-    "step.stop": ("Dừng xem xét", "Stop the case"),
-    "step.assign_helper": ("Phân công đảng viên giúp đỡ", "Assign a helper"),
-    "step.complete_new_member_course": (
-        "Hoàn thành lớp bồi dưỡng đảng viên mới",
-        "New-member course completed",
-    ),
-    "step.record_review_vote": ("Ghi biểu quyết xét công nhận", "Record the review vote"),
-    "step.extend_recognition_deadline": (
-        "Gia hạn xét công nhận",
-        "Extend the recognition deadline",
-    ),
-    "step.recognize": ("Công nhận đảng viên chính thức", "Recognize as full member"),
-    "step.strike_off": ("Xóa tên khỏi danh sách dự bị", "Strike off"),
-    "step.discipline": ("Kỷ luật", "Discipline"),
-    "step.place_hold": ("Đang kiểm tra, khiếu nại, xem xét kỷ luật", "Place a hold"),
-    "step.release_hold": ("Kết thúc kiểm tra, khiếu nại, kỷ luật", "Release a hold"),
-    "step.exempt": ("Miễn sinh hoạt", "Exempt from activity"),
-    "step.link_residence": ("Gắn với chi bộ nơi cư trú (213)", "Link the residence cell (213)"),
-    "step.record_residence_comment": (
-        "Ghi nhận xét của chi bộ nơi cư trú",
-        "Record the residence comment",
-    ),
-    "step.forward_letter": ("Chuyển thư giới thiệu", "Forward the letter"),
-    "step.present_letter": ("Đảng viên nộp thư giới thiệu", "The letter is presented"),
-    "step.accept_transfer": ("Chi bộ tiếp nhận", "The cell accepts"),
-    "step.end_temporary_transfer": ("Kết thúc sinh hoạt tạm thời", "End the temporary stay"),
-    "step.record_portal_reference": ("Ghi mã hồ sơ trên Cổng dịch vụ công", "Portal reference"),
-    "step.cancel_transfer": ("Hủy chuyển sinh hoạt", "Cancel the transfer"),
+    **LABELS,  # kinds, stages and steps: the domain's own words (domain/labels.py)
     # --- arguments of steps (the fields of the classes of domain/commands/) ---
     "arg.number": ("Số", "Number"),
     "arg.relatives": ("Người thân cần thẩm tra", "Relatives to verify"),
@@ -545,6 +512,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Organizations at the workplace",
     ),
     "enum.residence_cell": ("Chi ủy nơi cư trú", "Residence cell committee"),
+    "enum.self_review": ("Bản tự kiểm điểm", "Self-review"),
+    "enum.helper_comments": ("Nhận xét của đảng viên giúp đỡ", "Helper's comments"),
+    "enum.new_member_course": (
+        "Giấy chứng nhận lớp bồi dưỡng đảng viên mới",
+        "New-member course certificate",
+    ),
+    "enum.left": ("Xin ra khỏi Đảng", "Left at their request"),
+    "enum.struck_off": ("Xóa tên", "Struck off"),
+    "enum.expelled": ("Khai trừ", "Expelled"),
     "enum.recognize": ("Công nhận chính thức", "Recognize"),
     "enum.strike_off": ("Xóa tên", "Strike off"),
     "enum.inspection": ("Đang bị kiểm tra", "Under inspection"),
@@ -637,10 +613,25 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.IntermediateAppraised": ("Đảng ủy bộ phận thẩm định", "Intermediate appraisal"),
     "event.IntroducerAssigned": ("Phân công người giới thiệu", "Introducer assigned"),
     "event.LeftParty": ("Ra khỏi Đảng", "Left the Party"),
+    "event.Departed": ("Ra khỏi Đảng", "Left the Party"),
+    "event.Expunged": ("Xóa án tích", "Record expunged"),
+    "event.RecognitionPaperFiled": (
+        "Nhận hồ sơ xét công nhận chính thức",
+        "Recognition paper filed",
+    ),
+    "event.PrerequisiteExempted": (
+        "Miễn một nội dung hồ sơ xét công nhận",
+        "Prerequisite exempted",
+    ),
     "event.LetterForwarded": ("Chuyển thư giới thiệu", "Letter forwarded"),
     "event.LetterPresented": ("Nộp thư giới thiệu", "Letter presented"),
     "event.MemberEnrolled": ("Vào danh sách chi bộ", "Member enrolled"),
     "event.MemberReleased": ("Ra khỏi danh sách chi bộ", "Member released"),
+    "event.TransferOpened": ("Có việc chuyển sinh hoạt đi hoặc đến", "Transfer under way"),
+    "event.TransferClosed": (
+        "Việc chuyển sinh hoạt đã tiếp nhận hoặc hủy",
+        "Transfer accepted or cancelled",
+    ),
     "event.MembershipRecorded": ("Ghi nhận đảng viên", "Membership recorded"),
     "event.NewMemberCourseCompleted": (
         "Hoàn thành lớp bồi dưỡng đảng viên mới",
@@ -689,6 +680,17 @@ def rule_title(lang: str, rule_id: str) -> str:
     return rule.title_en if lang == "en" else rule.title_vi
 
 
+def rule_flag(lang: str, rule_id: str, on: date | None = None) -> str:
+    """A rule's confidence where the rulebook is unsure of it (a point graded S or I) for an
+    act of `on` (today in Vietnam by default), as `dangvien rules` shows it; "" when the
+    rule is confirmed or is a guard of the process."""
+    rule = policy.RULES.get(rule_id)
+    day = on or datetime.now(VIETNAM).date()
+    if rule is None or not rule.needs_verification_on(day):
+        return ""
+    return policy.confidence_label(rule, day, lang)
+
+
 def number(lang: str, value: float | int | None, digits: int = 1) -> str:
     """A figure as people write it: 30,5 in Vietnamese, 30.5 in English."""
     if value is None:
@@ -697,6 +699,11 @@ def number(lang: str, value: float | int | None, digits: int = 1) -> str:
         return f"{value:,}".replace(",", "." if lang == "vi" else ",")
     text = f"{value:,.{digits}f}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+
+
+def whole(value: float) -> int:
+    """A forecast in whole people, halves up (Python's round() would take 8.5 to 8)."""
+    return math.floor(value + 0.5)
 
 
 def placeholders(text: str) -> set[str]:

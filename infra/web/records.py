@@ -9,8 +9,8 @@ Also the audit pages (Kiểm tra): a person's whole timeline, a case as of a dat
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -20,21 +20,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from domain import policy
 from domain.admission import AdmissionCase
+from domain.application import HistoryEntry
 from domain.calendar import vietnam_calendar
 from domain.commands import STEPS, Subject
 from domain.errors import DomainError, NotFound
 from domain.member import Member
 from domain.person import Person, PersonalData
-from domain.stages import Stage
+from domain.stages import Stage, Status
 from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import may
 from infra.api.audit import seal_head
-from infra.api.errors import not_found
-from infra.api.records import Located, entry, locate, locate_person, shown_to
+from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
+from infra.history import Line, Narrator
 from infra.web.forms import (
     ARGS,
     Field,
@@ -45,8 +45,7 @@ from infra.web.forms import (
     place_refusal,
     read_step,
 )
-from infra.web.i18n import dmy, end_of, parse_dmy
-from infra.web.orgs import Orgs
+from infra.web.i18n import dmy, end_of, parse_dmy, rule_flag
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
 from projections.queries import ReadModel
@@ -74,7 +73,8 @@ class Page:
     person: list[tuple[str, str]] | None
     facts: list[tuple[str, str]]
     dossier: list[tuple[str, bool]]
-    history: list[dict[str, Any]]
+    history: list[Line]
+    dossier_title: str = "record.dossier"
     forms: dict[str, StepForm] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)
 
@@ -115,6 +115,11 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
         ]
         if record.full_from:
             rows.append((w.t("record.full_from"), dmy(record.full_from)))
+        if record.departure:
+            kind, on = record.departure
+            rows.append((w.t("record.departure"), f"{w.label('enum', kind)} — {dmy(on)}"))
+        if record.expunged_on:
+            rows.append((w.t("record.expunged_on"), dmy(record.expunged_on)))
         return rows
     assert isinstance(record, Transfer)
     rows = [
@@ -129,56 +134,20 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
     return rows
 
 
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+def narrator(w: Web) -> Narrator:
+    """The history's sentences for this reader: their language, their right to personal data,
+    organizations named from the page's tree."""
+
+    def org_name(org_id: UUID) -> str | None:
+        found = w.orgs.get(org_id)
+        return found.name if found else None
+
+    return Narrator(w.s.app, w.lang, personal=w.sees_people, users=w.s.users, org_name=org_name)
 
 
-def readable(value: Any, orgs: Orgs) -> Any:
-    """A fact as people read it: dates dd/mm/yyyy, organizations by name (at any depth)."""
-    if isinstance(value, dict):
-        return {k: readable(v, orgs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [readable(v, orgs) for v in value]
-    if isinstance(value, str):
-        if ISO_DAY.match(value):
-            day = parse_dmy(value, earliest=date(1900, 1, 1))  # a birth date may be older
-            return dmy(day) if day else value
-        found = orgs.get(value) if len(value) == 36 else None
-        return found.name if found else value
-    return value
-
-
-def fact_text(value: Any, orgs: Orgs) -> str:
-    value = readable(value, orgs)
-    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
-    return text if len(text) <= 240 else text[:239] + "…"
-
-
-def rule_set_name(version: str) -> str:
-    """A rule set as people know it: its regulation and the day it came into force."""
-    found = next((rs for rs in policy.RULE_SETS if rs.version == version), None)
-    return f"{found.regulation} · {dmy(found.in_force_from)}" if found else version
-
-
-def history_rows(w: Web, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    for e in events:
-        actor = e["actor"]
-        recorded = e["recorded_at"]
-        rows.append(
-            {
-                "event": w.label("event", str(e["name"]).rsplit(".", 1)[-1]),
-                "name": e["name"],
-                "subject": e.get("subject"),
-                "effective": dmy(e["effective_on"]),
-                "recorded": dmy(datetime.fromisoformat(str(recorded))),
-                "who": actor["user_id"],
-                "role": w.label("role", actor["role"]),
-                "org": w.orgs.name(actor["org_id"]),
-                "rule_set": rule_set_name(str(e["rule_set"])),
-                "facts": [(k, fact_text(v, w.orgs)) for k, v in e["facts"].items() if k != "stamp"],
-            }
-        )
-    return rows
+def history_rows(w: Web, events: Iterable[HistoryEntry | tuple[str, HistoryEntry]]) -> list[Line]:
+    """Every event as a sentence with names, who acted, when (infra/history.py)."""
+    return narrator(w).lines(events)
 
 
 def person_of(app: Any, record: Any) -> UUID:
@@ -212,17 +181,20 @@ class Choices:
         self.options["member_id"] = self.options["helper_member_id"] = members
 
     def _committees(self) -> None:
-        w = self.w
+        """The committee each decision is the domain's to expect: the competent one decides
+        (ADM-DECIDE, PRB-DECIDE, PRB-DEADLOCK), the one directly above the cell approves a later
+        ceremony (ADM-CEREMONY)."""
+        w, cell = self.w, cell_of(self.record)
         try:
-            competent = w.s.app.competent_committee(cell_of(self.record), w.today)
+            competent = w.s.app.competent_committee(cell, w.today).id
         except DomainError:
             return
-        committees = [(str(competent.id), w.orgs.name(competent.id))]
-        parent = w.orgs.get(competent.id)
-        if parent is not None and parent.parent_id is not None:
-            committees.append((str(parent.parent_id), w.orgs.name(parent.parent_id)))
-        self.options["decided_by"] = self.options["approved_by"] = committees
-        self.defaults["decided_by"] = self.defaults["approved_by"] = str(competent.id)
+        self.options["decided_by"] = [(str(competent), w.orgs.name(competent))]
+        self.defaults["decided_by"] = str(competent)
+        superior = w.s.app.directly_superior(cell, w.today)
+        if superior is not None:
+            self.options["approved_by"] = [(str(superior), w.orgs.name(superior))]
+            self.defaults["approved_by"] = str(superior)
 
     def _relatives(self) -> None:
         record, w = self.record, self.w
@@ -279,6 +251,21 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     return any(w.orgs.inside(o) for o in own)
 
 
+def recognition_dossier(w: Web, member: Member) -> list[tuple[str, bool]]:
+    """What the cell's recognition vote needs (PRB-DOSSIER), each in, exempted (with its
+    reason) or missing: shown during probation, and after it where any was recorded."""
+    if member.status is not Status.probationary and not (member.papers or member.exempted_papers):
+        return []
+    rows = []
+    for prerequisite, done in member.recognition_checklist.items():
+        name = w.label("enum", prerequisite)
+        reason = member.exempted_papers.get(prerequisite)
+        if reason is not None:
+            name += " — " + w.t("record.exempted", reason=reason)
+        rows.append((name, done))
+    return rows
+
+
 def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     s = w.s
     found = locate(s.app, s.scope, w.user, subject, ident)
@@ -289,9 +276,11 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     dossier = (
         [(w.label("stage", stage), done) for stage, done in record.dossier.items()]
         if isinstance(record, AdmissionCase)
+        else recognition_dossier(w, record)
+        if isinstance(record, Member)
         else []
     )
-    history = [entry(w.user, e) for e in s.app.history(ident)]
+    history = s.app.history(ident)
     page = Page(
         subject,
         ident,
@@ -302,6 +291,7 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         facts_of(w, record),
         dossier,
         history_rows(w, history),
+        "record.dossier" if isinstance(record, AdmissionCase) else "record.recognition_dossier",
     )
     primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
     if isinstance(record, AdmissionCase) and record.stage is Stage.ceremony:
@@ -326,6 +316,7 @@ def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
     left = vietnam_calendar().working_days_between(w.today, d.due)
     return {
         "rule_id": d.rule_id,
+        "flag": rule_flag(w.lang, d.rule_id, d.start),
         "start": dmy(d.start),
         "due": dmy(d.due),
         "left": left,
@@ -345,6 +336,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
         deadline=deadline_info(w, page.view),
         done=w.label("step", done) if done else None,
         key=str(uuid4()),
+        as_of_day=dmy(w.today),
     )
 
 
@@ -412,28 +404,64 @@ async def transfer_step(ident: UUID, kind: str, request: Request, w: WebContext)
 CITIZEN_ID = re.compile(r"^[0-9]{9}([0-9]{3})?$")
 
 
-def as_of_case(w: Web, case_id: UUID, day: date) -> dict[str, Any]:
+BASES = ("effective", "recorded")
+SUBJECTS: dict[str, Subject] = {s: s for s in COLLECTION}
+
+
+def as_of_record(w: Web, subject: Subject, ident: UUID, day: date, basis: str) -> dict[str, Any]:
+    """A record on a day: what was true then (`effective`: the acts that took effect by the
+    day) or what the record knew at its end (`recorded`), with the events it counts. Before
+    its first event it did not exist yet: said as an answer, not refused."""
     s = w.s
-    locate(s.app, s.scope, w.user, "admission", case_id)
-    then = s.app.as_of(AdmissionCase, case_id, end_of(day))
-    if then is None:
-        raise not_found("record at that moment")
-    return {
-        "id": case_id,
+    found = locate(s.app, s.scope, w.user, subject, ident)
+    then, counted = as_of(s.app, type(found.record), ident, end_of(day), basis)
+    history = s.app.history(ident)
+    if basis == "effective":
+        shown = [h for h in history if h.effective_on <= day]
+    else:
+        shown = history[:counted]
+    result: dict[str, Any] = {
+        "id": ident,
+        "collection": COLLECTION[subject],
         "day": dmy(day),
-        "version": then.version,
-        "stage": w.label("stage", then.stage),
-        "closed": then.stage.is_closed,
-        "dossier": [(w.label("stage", st), done) for st, done in then.dossier.items()],
-        "cell": w.orgs.name(then.cell_id),
+        "basis": basis,
+        "exists": then is not None,
+        "count": counted,
+        "history": history_rows(w, shown),
     }
+    if then is None:
+        first = history[0]
+        result["first"] = {
+            "effective": dmy(first.effective_on),
+            "recorded": dmy(datetime.fromisoformat(first.recorded_at)),
+        }
+        return result
+    stage, closed = stage_of(then)
+    result |= {
+        "stage": w.label("stage", stage),
+        "closed": closed,
+        "dossier": [(w.label("stage", st), done) for st, done in then.dossier.items()]
+        if isinstance(then, AdmissionCase)
+        else [],
+        "cell": w.orgs.name(cell_of(then)),
+    }
+    return result
 
 
 @router.get("/audit")
-def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> HTMLResponse:
-    """The audit page: a person's timeline by citizen ID, a case as of a date."""
+def audit(
+    w: WebContext,
+    case_id: str | None = None,
+    on: str | None = None,
+    basis: str = "effective",
+    subject: str = "admission",
+) -> HTMLResponse:
+    """The audit page: a person's timeline by citizen ID; a case, member or transfer on a
+    date, either basis."""
     errors: dict[str, str] = {}
     result = None
+    basis = basis if basis in BASES else "effective"
+    kind = SUBJECTS.get(subject, "admission")
     if case_id is not None:
         try:
             ident = UUID(case_id.strip())
@@ -443,7 +471,7 @@ def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> H
         if day is None or day < FIRST_DAY:
             errors["on"] = w.t("error.date")
         if not errors and day is not None:
-            result = as_of_case(w, ident, day)
+            result = as_of_record(w, kind, ident, day, basis)
     return w.render(
         "audit.html",
         422 if errors else 200,
@@ -451,9 +479,22 @@ def audit(w: WebContext, case_id: str | None = None, on: str | None = None) -> H
         result=result,
         case_id=case_id or "",
         on=on or dmy(w.today),
+        basis=basis,
+        subject=kind,
         citizen_id="",
-        seal=seal_head(w.s.app.recorder),
+        **seal_shown(w),
     )
+
+
+def seal_shown(w: Web) -> dict[str, Any]:
+    """The last seal as the department notes it, its time in Vietnam, and what is not sealed
+    yet."""
+    head = seal_head(w.s.app.recorder)
+    sealed = head.seal if head is not None else None
+    return {
+        "seal": head,
+        "sealed_at": dmy(datetime.fromisoformat(sealed.sealed_at)) if sealed is not None else "",
+    }
 
 
 @router.post("/audit/person")
@@ -472,7 +513,10 @@ async def find_person(
             result=None,
             case_id="",
             on=dmy(w.today),
+            basis="effective",
+            subject="admission",
             citizen_id=citizen_id,
+            **seal_shown(w),
         )
     person_id = w.s.app.person_id_for(citizen_id.strip())
     return redirect(f"/people/{person_id}")
@@ -481,10 +525,7 @@ async def find_person(
 def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
     s = w.s
     person = locate_person(s.app, s.scope, w.user, person_id)
-    events = [
-        {"subject": kind, **entry(w.user, e)}
-        for kind, e in s.app.timeline(person_id, shown_to(s.app, s.scope, w.user))
-    ]
+    events = s.app.timeline(person_id, shown_to(s.app, s.scope, w.user))
     return {
         "person_id": person_id,
         "person": person_rows(w, person.data) if w.sees_people else None,

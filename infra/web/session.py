@@ -32,7 +32,17 @@ from infra.api.auth import SESSION_COOKIE, close_session, open_session, unsign, 
 from infra.api.errors import STATUS, ApiError, not_found
 from infra.api.services import Services, services
 from infra.users import User
-from infra.web.i18n import DEFAULT_LANG, LANGS, dmy, label, number, rule_title, t
+from infra.web.i18n import (
+    DEFAULT_LANG,
+    LANGS,
+    dmy,
+    label,
+    number,
+    rule_flag,
+    rule_title,
+    t,
+    whole,
+)
 from infra.web.orgs import OrgRow, Orgs
 
 HERE = Path(__file__).parent
@@ -42,6 +52,8 @@ LOGIN_CSRF_COOKIE = "dangvien_login_csrf"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["dmy"] = dmy
 templates.env.globals["rule_title"] = rule_title
+templates.env.globals["whole"] = whole
+templates.env.globals["rule_flag"] = rule_flag
 
 
 class LoginRequired(Exception):

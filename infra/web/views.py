@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from domain.application import Dangvien
 from domain.person import Person
+from infra.web.i18n import rule_flag
 from infra.web.session import Web
 from projections.projector import live_version
 from projections.queries import Card
@@ -30,6 +31,7 @@ class CardView:
     cell: str
     holder: str
     urgency: str  # overdue | soon | ok | none (the card's colour)
+    flag: str = ""  # the deadline's rule where the rulebook is unsure of it ("cần xác minh")
 
     @property
     def overdue_days(self) -> int:
@@ -132,6 +134,7 @@ def card_views(cards: list[Card], w: Web) -> list[CardView]:
             cell=orgs.name(c.cell_id),
             holder=orgs.name(c.responsible_id) if c.responsible_id else "",
             urgency=urgency(c),
+            flag=rule_flag(w.lang, c.deadline_rule) if c.deadline_rule else "",
         )
         for c in cards
     ]

@@ -146,7 +146,7 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
             lambda s, c: f"/api/orgs/{s.world.grassroots}/targets",
             lambda s, c: {"year": 2030, "on": TODAY.isoformat(), "count": 4},
         ),
-        (ROLE, ROLE, 201, SCOPE, 201, ROLE, ROLE, 201),
+        (HIDDEN, HIDDEN, 201, HIDDEN, 201, ROLE, HIDDEN, 201),
     ),
     "start a transfer of a member of the cell": (
         # a temporary transfer without its return date: TRF-TEMP, once access is granted
@@ -161,7 +161,7 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
                 "on": TODAY.isoformat(),
             },
         ),
-        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+        (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
     ),
     "preview the dissolution of the commune-agency cell": (
         get(lambda s, c: f"/api/orgs/{s.world.other_cell}/dissolution/preview"),

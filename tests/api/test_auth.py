@@ -163,8 +163,8 @@ async def test_accounts_are_refused_when_taken_weak_or_without_an_organization(
         ({"username": "có dấu cách", "role": "auditor", "org_id": cell}, 422, "USER-NAME"),
         (
             {"username": "lac.loi", "role": "auditor", "org_id": str(uuid4())},
-            404,
-            "NOT-FOUND",
+            403,  # an organization of no subtree the administrator reaches
+            "ACCESS-SCOPE",
         ),
     ]
     before = [u.username for u in stack.services.users.list_users()]

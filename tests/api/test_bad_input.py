@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 import pytest_asyncio
 
 from domain.organization import Organization
+from domain.values import CellSetting, OrgKind
 from infra.api.app import create_api
 from infra.api.services import Services
 from tests.api.conftest import TODAY, Stack, applicant, free_port
+from tests.builders import ctx
 
 DAY = TODAY.isoformat()
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -26,13 +29,15 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 @dataclass
 class Known:
     """Records of this module: a case at the course stage, a full member without a process, a
-    transfer in transit, and the citizen ID of the case's applicant."""
+    transfer in transit (out of `other_cell`), the citizen ID of the case's applicant, and a
+    cell no transfer touches (to dissolve)."""
 
     stack: Stack
     case: str
     citizen_id: str
     member: str
     transfer: str
+    quiet_cell: str
 
     def org(self, name: str) -> str:
         return str(getattr(self.stack.world, name))
@@ -60,6 +65,15 @@ async def known(stack: Stack) -> Known:
         headers=stack.as_("department"),
     )
     assert case.status_code == transfer.status_code == 201
+    quiet = stack.app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ Trạm y tế",
+        parent_id=stack.world.grassroots,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.health_station,
+    )
+    stack.world.add_members(quiet, 3)
     stack.project()
     return Known(
         stack,
@@ -67,6 +81,7 @@ async def known(stack: Stack) -> Known:
         person["citizen_id"],
         member,
         transfer.json()["subject_id"],
+        str(quiet),
     )
 
 
@@ -128,11 +143,10 @@ def dissolution(moves: Callable[[Known], list[dict[str, str]]]) -> Body:
     return lambda k: {"on": DAY, "moves": moves(k)}
 
 
-def other_cell_members(k: Known) -> list[str]:
-    """The roll of `other_cell` as the record has it (other tests move members into it)."""
-    return sorted(
-        str(m) for m in k.stack.app.load(Organization, k.stack.world.other_cell).members_on(TODAY)
-    )
+def quiet_cell_members(k: Known) -> list[str]:
+    """The roll of the cell no transfer touches."""
+    cell = k.stack.app.load(Organization, UUID(k.quiet_cell))
+    return sorted(str(m) for m in cell.members_on(TODAY))
 
 
 BAD: dict[str, Bad] = {
@@ -149,7 +163,8 @@ BAD: dict[str, Bad] = {
         None,
     ),
     "case: unknown field": Bad("secretary", cases, new_case(priority="high"), 422, None),
-    "case: unknown cell": Bad("secretary", cases, new_case(cell_id=UNKNOWN), 404, "NOT-FOUND"),
+    # a cell named in the body and not reached: unknown or elsewhere, the same refusal
+    "case: unknown cell": Bad("secretary", cases, new_case(cell_id=UNKNOWN), 403, "ACCESS-SCOPE"),
     "case: another organization's cell": Bad(
         "secretary", cases, lambda k: new_case(cell_id=k.org("far_cell"))(k), 403, "ACCESS-SCOPE"
     ),
@@ -346,8 +361,8 @@ BAD: dict[str, Bad] = {
         "department",
         lambda k: "/api/transfers",
         transfer_start(member_id=UNKNOWN),
-        404,
-        "NOT-FOUND",
+        403,
+        "ACCESS-SCOPE",
     ),
     "transfer: unknown destination": Bad(
         "department",
@@ -416,16 +431,16 @@ BAD: dict[str, Bad] = {
         "grassroots",
         lambda k: f"/api/orgs/{k.org('other_grassroots')}/targets",
         target(count=3),
-        403,
-        "ACCESS-SCOPE",
+        404,  # an organization its path names and not reached: unknown or elsewhere, the same
+        "NOT-FOUND",
     ),
     # --- dissolution ---
     "dissolution: a member left behind": Bad(
         "department",
-        lambda k: f"/api/orgs/{k.org('other_cell')}/dissolution",
+        lambda k: f"/api/orgs/{k.quiet_cell}/dissolution",
         dissolution(
             lambda k: [
-                {"member_id": m, "to_cell_id": k.org("cell")} for m in other_cell_members(k)[1:]
+                {"member_id": m, "to_cell_id": k.org("cell")} for m in quiet_cell_members(k)[1:]
             ]
         ),
         422,
@@ -433,14 +448,26 @@ BAD: dict[str, Bad] = {
     ),
     "dissolution: to another grassroots organization": Bad(
         "department",
-        lambda k: f"/api/orgs/{k.org('other_cell')}/dissolution",
+        lambda k: f"/api/orgs/{k.quiet_cell}/dissolution",
         dissolution(
             lambda k: [
-                {"member_id": m, "to_cell_id": k.org("far_cell")} for m in other_cell_members(k)
+                {"member_id": m, "to_cell_id": k.org("far_cell")} for m in quiet_cell_members(k)
             ]
         ),
         422,
         "TRF-KIND",
+    ),
+    "dissolution: a transfer under way out of the cell": Bad(
+        "department",
+        lambda k: f"/api/orgs/{k.org('other_cell')}/dissolution",
+        dissolution(
+            lambda k: [
+                {"member_id": str(m), "to_cell_id": k.org("cell")}
+                for m in k.stack.app.load(Organization, k.stack.world.other_cell).members_on(TODAY)
+            ]
+        ),
+        422,
+        "ORG-DISSOLVE-TRANSFER",
     ),
     "dissolution: no date": Bad(
         "department",

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.organization import Organization
 from domain.values import CellSetting, OrgKind
-from tests.api.conftest import TODAY, Stack, applicant
+from tests.api.conftest import PASSWORD, TODAY, Stack, applicant
 from tests.builders import ctx
 from workflows.messages import Notification, View
 
@@ -214,7 +214,8 @@ async def test_a_case_goes_from_opening_to_probation_each_event_stamped_with_who
         params={"moment": (first - timedelta(seconds=1)).isoformat()},
         headers=stack.as_("auditor"),
     )
-    assert before.status_code == 404
+    assert before.status_code == 200  # not a refusal: an answer that it did not exist yet
+    assert (before.json()["exists"], before.json()["stage"]) == (False, None)
 
     # The read models, once projected.
     stack.project()
@@ -438,6 +439,81 @@ async def test_a_cell_is_dissolved_into_the_cells_the_department_chose(stack: St
     assert {str(m) for m in moving} <= set(roll["full"])
 
 
+async def test_a_dissolution_with_a_transfer_under_way_is_refused_at_every_door_naming_it(
+    stack: Stack,
+) -> None:
+    """§4, §6 (ORG-DISSOLVE-TRANSFER): the preview and the web's review show the member with
+    their transfer, the dissolution is refused naming it and writes nothing; once the
+    transfer is cancelled the same request goes through."""
+    app, world = stack.app, stack.world
+    doomed = app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ Trường tiểu học",
+        parent_id=world.grassroots,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.school,
+    )
+    leaving, staying = world.add_members(doomed, 2)
+    stack.project()
+    department = stack.as_("department")
+    started = await stack.http.post(
+        "/api/transfers",
+        json={
+            "member_id": str(leaving),
+            "kind": "official",
+            "reason": "new_job",
+            "destination_org_id": str(world.far_cell),
+            "trigger_on": TODAY.isoformat(),
+            "on": TODAY.isoformat(),
+        },
+        headers=department,
+    )
+    transfer = (await ok(started))["subject_id"]
+
+    preview = await ok(
+        await stack.http.get(
+            f"/api/orgs/{doomed}/dissolution/preview",
+            params={"on": TODAY.isoformat()},
+            headers=department,
+        )
+    )
+    assert {p["member_id"]: p["transfer_id"] for p in preview} == {
+        str(leaving): transfer,
+        str(staying): None,
+    }
+    async with stack.fresh() as browser:
+        login = {"username": "department", "password": PASSWORD}
+        await browser.post("/api/auth/login", json=login)
+        page = await browser.get(f"/dissolve/{doomed}", params={"on": TODAY.strftime("%d/%m/%Y")})
+    assert page.status_code == 200
+    assert "ORG-DISSOLVE-TRANSFER" in page.text
+    assert f'href="/transfers/{transfer}"' in page.text
+    assert "Đang chuyển sinh hoạt đi" in page.text
+
+    moves = [{"member_id": str(m), "to_cell_id": str(world.other_cell)} for m in (leaving, staying)]
+    body = {"on": TODAY.isoformat(), "moves": moves}
+    written = stack.written()
+    refused = await stack.http.post(
+        f"/api/orgs/{doomed}/dissolution", json=body, headers=department
+    )
+    assert (refused.status_code, refused.json()["rule_id"]) == (422, "ORG-DISSOLVE-TRANSFER")
+    assert refused.json()["details"]["transfers"] == [
+        {"transfer_id": transfer, "member_id": str(leaving)}
+    ]
+    assert stack.written() == written
+
+    await ok(
+        await stack.http.post(
+            f"/api/transfers/{transfer}/steps",
+            json={"kind": "cancel_transfer", "on": TODAY.isoformat(), "args": {"reason": "ở lại"}},
+            headers=department,
+        )
+    )
+    again = await stack.http.post(f"/api/orgs/{doomed}/dissolution", json=body, headers=department)
+    assert again.status_code == 202, again.text
+
+
 async def test_the_escalation_notices_of_an_organization_read_in_either_language(
     stack: Stack,
 ) -> None:
@@ -588,3 +664,100 @@ async def test_a_probationer_registered_from_a_paper_dossier_gets_its_process_on
         )
     )
     assert again["subject"] == "member"
+
+
+async def test_the_recognition_vote_waits_for_its_checklist_which_the_api_and_the_page_show(
+    stack: Stack,
+) -> None:
+    """PRB-DOSSIER: each prerequisite by its own step through the probation's process, one
+    exempted with its reason; the member's answer and page list them."""
+    world = stack.world
+    (member,) = world.add_members(world.cell, 1, joined_on=TODAY - timedelta(days=400), full=False)
+    probationer = str(member)
+    helper = str(world.members[world.cell][0])
+    await ok(
+        await stack.step(
+            "secretary", probationer, "assign_helper", "members", helper_member_id=helper
+        )
+    )
+    denominator = stack.app.cell_ballot(world.cell, TODAY, 0, 0, 0).denominator
+    vote = {"motion": "recognize", "votes_for": denominator, "votes_against": 0}
+
+    written = stack.written()
+    refused = await stack.step("secretary", probationer, "record_review_vote", "members", **vote)
+    assert (refused.status_code, refused.json()["rule_id"]) == (422, "PRB-DOSSIER")
+    assert stack.written() == written
+
+    for kind, args in (
+        ("complete_new_member_course", {"certificate_no": "3/GCN-ĐVM"}),
+        ("submit_self_review", {}),
+        ("record_helper_comments", {}),
+        ("record_probation_comments", {"source": "workplace_organizations"}),
+    ):
+        await ok(await stack.step("secretary", probationer, kind, "members", **args))
+    reason = "Chi bộ sinh hoạt là chi bộ nơi cư trú"
+    exempt = {"source": "residence_cell", "reason": reason}
+    await ok(await stack.step("grassroots", probationer, "exempt_comments", "members", **exempt))
+
+    answer = await ok(
+        await stack.http.get(f"/api/members/{probationer}", headers=stack.as_("secretary"))
+    )
+    checklist = {p["prerequisite"]: p for p in answer["recognition"]}
+    assert set(checklist) == {
+        "self_review",
+        "helper_comments",
+        "workplace_organizations",
+        "residence_cell",
+        "new_member_course",
+    }
+    assert all(p["done"] for p in checklist.values())
+    assert checklist["self_review"]["on"] == TODAY.isoformat()
+    assert checklist["residence_cell"] == {
+        "prerequisite": "residence_cell",
+        "done": True,
+        "on": None,
+        "exempted_because": reason,
+    }
+    async with stack.fresh() as browser:
+        await browser.post("/api/auth/login", json={"username": "secretary", "password": PASSWORD})
+        page = await browser.get(f"/members/{probationer}")
+    assert page.status_code == 200
+    assert "Hồ sơ xét công nhận đảng viên chính thức" in page.text
+    assert "Bản tự kiểm điểm" in page.text
+    assert f"miễn: {reason}" in page.text
+
+    view = await ok(
+        await stack.step("secretary", probationer, "record_review_vote", "members", **vote)
+    )
+    assert view["deadline"]["rule_id"] == "PRB-DECIDE"
+
+
+async def test_a_full_member_leaves_the_party_and_the_answer_says_how_and_when(
+    stack: Stack,
+) -> None:
+    world = stack.world
+    (member,) = world.add_members(world.cell, 1)
+    leaving = str(member)
+    view = await ok(
+        await stack.step(
+            "department",
+            leaving,
+            "record_departure",
+            "members",
+            kind="expelled",
+            decided_by=str(world.grassroots),
+            reason="vi phạm pháp luật",
+        )
+    )
+    assert (view["stage"], view["closed"]) == ("expelled", True)
+    assert "record_expungement" in view["awaiting"]
+    await ok(await stack.step("department", leaving, "record_expungement", "members"))
+    answer = await ok(
+        await stack.http.get(f"/api/members/{leaving}", headers=stack.as_("department"))
+    )
+    assert answer["status"] == "expelled"
+    assert answer["departure"] == {
+        "kind": "expelled",
+        "on": TODAY.isoformat(),
+        "expunged_on": TODAY.isoformat(),
+    }

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from domain.calendar import VIETNAM
 from tests.e2e.web_support import DESKTOP, PHONE, Stack, launch, log_in, running_stack, shot
@@ -121,7 +129,13 @@ def test_a_cell_secretary_sees_the_cell_s_work_and_takes_a_case_through_a_step(
     expect(page.get_by_test_id("stage")).to_contain_text("Đơn xin vào Đảng")
     expect(page.get_by_test_id("dossier").locator("li.in")).to_have_count(1)
     assert timeline_rows(page) == before + 1
-    expect(page.get_by_test_id("timeline")).to_contain_text("15-GCN/TTCT")
+    # The step as a sentence, who took it with their role and unit, when in Vietnam time.
+    row = page.get_by_test_id("timeline").locator("tbody tr").filter(has_text="15-GCN/TTCT")
+    expect(row).to_contain_text(
+        "Ghi giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng số 15-GCN/TTCT, cấp ngày"
+    )
+    expect(row).to_contain_text("Bí thư Chi bộ thôn Phú Đông — Bí thư chi bộ, Chi bộ thôn Phú Đông")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Ghi nhận lúc (giờ Việt Nam)")
     shot(page, "05-case-after-step")
     page.context.close()
 
@@ -372,6 +386,16 @@ def test_the_inbox_transfers_and_audit_pages(stack: Stack, browser: Browser) -> 
     page.get_by_label("Ngày (dd/mm/yyyy)").fill(today())
     page.get_by_role("button", name="Tìm").last.click()
     expect(page.get_by_test_id("as-of")).to_contain_text("Chờ quyết định kết nạp")
+    expect(page.get_by_test_id("as-of")).to_contain_text("Hồ sơ như đã đúng vào ngày")
+    # Before the case existed: an answer, not an error; the other basis, labelled.
+    page.get_by_label("Ngày (dd/mm/yyyy)").fill("01/01/2000")
+    page.get_by_role("button", name="Tìm").last.click()
+    expect(page.get_by_test_id("not-yet")).to_have_text("Vào ngày đó hồ sơ này chưa tồn tại.")
+    page.get_by_label("Ngày (dd/mm/yyyy)").fill(today())
+    page.get_by_label("Điều sổ sự kiện đã biết vào cuối ngày đó").check()
+    page.get_by_role("button", name="Tìm").last.click()
+    expect(page.get_by_test_id("as-of")).to_contain_text("Hồ sơ như sổ sự kiện đã biết cuối ngày")
+    expect(page.get_by_test_id("as-of")).to_contain_text("Chờ quyết định kết nạp")
     shot(page, "14-audit")
     page.context.close()
 
@@ -379,7 +403,8 @@ def test_the_inbox_transfers_and_audit_pages(stack: Stack, browser: Browser) -> 
     auditor.goto(f"{stack.base}{href}")
     expect(auditor.get_by_text("Vai trò của bạn không xem được thông tin cá nhân.")).to_be_visible()
     expect(auditor.get_by_text("Không có bước nào vai trò của bạn được thực hiện")).to_be_visible()
-    expect(auditor.get_by_test_id("timeline")).to_contain_text("[redacted]")
+    expect(auditor.get_by_test_id("timeline")).to_contain_text("Mở hồ sơ kết nạp cho người này")
+    expect(auditor.get_by_test_id("timeline")).not_to_contain_text("[redacted]")
     shot(auditor, "15-case-auditor")
     auditor.context.close()
 
@@ -458,3 +483,32 @@ def test_an_officer_finds_a_member_by_a_name_typed_without_accents_and_reads_a_p
     page.get_by_test_id("roll").locator("td.head a").first.click()
     expect(page.get_by_test_id("stage")).to_be_visible()  # the member's own page
     page.context.close()
+
+
+def test_the_api_page_works_offline_and_runs_no_inline_script(
+    stack: Stack, browser: Browser
+) -> None:
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.set_default_timeout(30_000)
+    outside: list[str] = []
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+
+    def only_the_app(route: Route) -> None:
+        if route.request.url.startswith(stack.base):
+            route.continue_()
+        else:  # a CDN, a validator: nothing of the page may need the internet
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    page.goto(f"{stack.base}/docs")
+    expect(page.locator('[data-path="/api/cases/{case_id}/steps"]').first).to_be_visible()
+    page.locator('[data-path="/api/auth/login"]').first.click()
+    expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+    shot(page, "17-api-docs")
+    page.context.close()
+    assert outside == [] and blocked == []

@@ -15,12 +15,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
-from domain.admission import ApplicantFacts
 from domain.application import NAMESPACE, Context, Dangvien
 from domain.errors import RuleViolation
-from domain.values import Actor, Education, Relationship, Relative, Role
+from domain.values import Actor, Relationship, Relative, Role
 from infra.bootstrap import build_app
-from infra.entrypoints.admin import _fact
 from infra.entrypoints.cli import app as cli
 from infra.importing import org_id_for
 from infra.logins import LoginGuard
@@ -204,10 +202,25 @@ def test_users_refusals_name_their_rule(runner: CliRunner) -> None:
 # --- case history --------------------------------------------------------------------------------
 
 
-def test_case_history_shows_when_who_rule_set_and_what(runner: CliRunner, record: Dangvien) -> None:
+def test_case_history_tells_each_event_as_a_sentence_with_who_when_and_the_rule_set(
+    runner: CliRunner, record: Dangvien
+) -> None:
     imported(runner)
     cell = org_id_for("CB-DONG")
-    secretary = Actor("bt.dong", Role.cell_secretary, cell)
+    created = invoke(
+        runner,
+        "users",
+        "create",
+        "bt.dong",
+        "--role",
+        "cell_secretary",
+        "--org",
+        "CB-DONG",
+        "--name",
+        "Nguyễn Văn B",
+    )
+    assert created.exit_code == 0, created.output
+    secretary = Actor("bt.dong", Role.cell_secretary, cell)  # the username, as an import records
 
     def ctx() -> Context:
         return Context(secretary, f"cmd-{uuid4()}")
@@ -228,23 +241,29 @@ def test_case_history_shows_when_who_rule_set_and_what(runner: CliRunner, record
     result = invoke(runner, "case", "history", str(case_id))
     assert result.exit_code == 0, result.output
     assert f"Lịch sử hồ sơ {case_id}" in result.output
-    for name in (
-        "AdmissionCase.Opened",
-        "AdmissionCase.CertificateRecorded",
-        "AdmissionCase.ApplicationSubmitted",
-        "AdmissionCase.BackgroundDeclared",
+    for sentence in (
+        "Mở hồ sơ kết nạp cho người này tại Chi bộ thôn Đông",
+        "Ghi giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng số CN-123/2026, cấp ngày",
+        "Nhận đơn xin vào Đảng",
+        "Nhận lý lịch người xin vào Đảng, khai 1 người thân cần thẩm tra",
     ):
-        assert name in result.output
+        assert sentence in result.output
+    # Effective date, what happened, who (name, role, unit), recorded in Vietnam time.
     assert re.search(
-        r"│ 2 +│ 05/06/2026 │ 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d │ bt\.dong +│ 2025-07-01",
+        r"│ 2 +│ 05/06/2026 │ Giấy chứng nhận học lớp nhận thức +│ Nguyễn Văn B — Bí thư chi bộ, "
+        r"Chi bộ thôn Đông │ \d\d/\d\d/20\d\d \d\d:\d\d +│ 294-QĐ/TW",
         result.output,
     )
-    assert "Chi bộ thôn Đông" in result.output and "cell_secretary" in result.output
-    assert "CN-123/2026" in result.output
-    assert "Nguyễn Văn Ba" not in result.output and "relatives=[…]" in result.output
+    assert "Ghi nhận lúc (giờ Việt Nam)" in result.output
+    # No code: no class or field names, no reprs, no ids.
+    for code in ("AdmissionCase.", "cell_secretary", "Ballot(", "relatives=", "True", "{"):
+        assert code not in result.output
+    assert "Nguyễn Văn Ba" not in result.output and "Nguyễn Thị Hoa" not in result.output
     revealed = invoke(runner, "case", "history", str(case_id), "--personal", "--lang", "en")
     assert revealed.exit_code == 0 and "Nguyễn Văn Ba" in revealed.output
-    assert "2026-06-05" in revealed.output
+    assert "Admission case opened for Nguyễn Thị Hoa in Chi bộ thôn Đông" in revealed.output
+    assert "issued on 05/06/2026" in revealed.output
+    assert "Nguyễn Văn B — Cell secretary, Chi bộ thôn Đông" in revealed.output
 
     unknown = invoke(runner, "case", "history", str(UUID(int=7)))
     assert unknown.exit_code == 2 and "NOT-FOUND" in unknown.output
@@ -281,22 +300,15 @@ def test_report_stalled_lists_the_overdue_probation_worst_first(
     assert unknown.exit_code == 2 and "NOT-FOUND" in unknown.output
 
 
-def test_a_facts_personal_fields_are_hidden_at_every_depth_unless_asked() -> None:
-    # The cell vote records the applicant's birth date inside its facts; a background check
-    # records relatives with their names: neither is shown without --personal.
-    facts = ApplicantFacts(
-        birth_date=date(2004, 2, 29),
-        education=Education.upper_secondary,
-        exempt_area=False,
-        provincial_consent_over_60=False,
-        youth_union_member=True,
-        trade_union_member=False,
-        unit_has_youth_union=True,
-        full_members_in_cell=9,
+def test_a_command_s_output_is_its_table_and_its_log_lines_go_to_standard_error(
+    data_dir: Path, record: Dangvien
+) -> None:
+    runner = CliRunner(
+        env={"DANGVIEN_DATA_DIR": str(data_dir), "COLUMNS": "250", "DANGVIEN_LOG_LEVEL": "INFO"}
     )
-    relatives = [Relative("r1", Relationship.father, "Nguyễn Văn Ba", "xã An Bình")]
-    hidden = _fact("applicant", facts, personal=False) + _fact("found", {"r": relatives}, False)
-    assert "2004" not in hidden and "birth_date=[…]" in hidden
-    assert "Nguyễn Văn Ba" not in hidden and "full_name=[…]" in hidden
-    shown = _fact("applicant", facts, personal=True) + _fact("found", {"r": relatives}, True)
-    assert "2004-02-29" in shown and "Nguyễn Văn Ba" in shown
+    orgs = str(SAMPLES / "orgs.csv")
+    result = invoke(runner, "import", "orgs", orgs, "--on", "2026-06-15", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "import.done" in result.stderr
+    assert "import.done" not in result.stdout
+    assert "Import of orgs.csv" in result.stdout and "events written" in result.stdout

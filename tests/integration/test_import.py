@@ -33,8 +33,12 @@ ADMIN = Actor("admin", Role.administrator, UUID(int=0))
 sqlite_only = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 
 
-def run(app: Dangvien, kind: str, path: Path, **options: object) -> ImportReport:
-    return import_file(app, kind, path, actor=ADMIN, on=ON, **options)  # type: ignore[arg-type]
+def run(
+    app: Dangvien, kind: str, path: Path, *, on: date | None = ON, **options: object
+) -> ImportReport:
+    """The import on ON; `on` is the file's `--on` (the effective date of the facts that
+    have no date column of their own)."""
+    return import_file(app, kind, path, actor=ADMIN, on=on, today=ON, **options)  # type: ignore[arg-type]
 
 
 def events(app: Dangvien) -> int:
@@ -157,7 +161,7 @@ def test_an_org_file_with_bad_rows_is_rejected_whole_with_a_report_per_row(
     assert report.rejected_rows == [3, 4, 5, 6, 7, 8, 9, 10]
     by_row = {p.row: p for p in report.problems}
     assert "31/02/1975" in by_row[3].message("vi")
-    assert by_row[5].message("en") == "A cell cannot sit under province_committee"
+    assert by_row[5].message("en") == "A cell cannot sit under a province committee"
     assert "dòng 3" in by_row[8].message("vi") and "row 3" in by_row[8].message("en")
     assert events(app) == 0  # row 2 was good, but nothing of the file is written
 
@@ -400,6 +404,125 @@ def test_a_changed_file_records_new_facts_and_refuses_what_an_import_cannot_chan
     assert problems(report) == {(2, "Mã chi bộ", "IMPORT-CONFLICT")}
     assert "(Chi bộ thôn Đông)" in report.problems[0].message("en")
     assert events(app) == before
+
+
+# --- effective dates ----------------------------------------------------------------------------
+
+MEMBER_HEADER = (
+    "Số CCCD,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Học vấn,Mã chi bộ,Ngày vào Đảng,"
+    "Ngày quyết định kết nạp,Ngày chính thức,Mã chi bộ nơi cư trú,Ngày hiệu lực"
+)
+
+
+def effective_dates(app: Dangvien, aggregate_id: UUID, name: str) -> list[date]:
+    return [e.effective_on for e in app.history(aggregate_id) if e.name == name]
+
+
+@sqlite_only
+def test_a_residence_link_takes_the_date_the_file_states_and_a_row_stating_none_is_refused(
+    app: Dangvien, tmp_path: Path
+) -> None:
+    """The 213 link of a member from a paper dossier is dated by the row's 'Ngày hiệu lực',
+    else by --on for the file; a row with neither is refused (IMPORT-DATE) and nothing of
+    the file is written — never a link dated on the day of the import."""
+    run(app, Kind.orgs, SAMPLES / "orgs.csv")
+    path = write(
+        tmp_path / "members.csv",
+        MEMBER_HEADER,
+        "038070001234,Nguyễn Văn An,12/04/1970,Nam,Kinh,THPT,CB-GV,19/05/1995,10/05/1995,"
+        "19/05/1996,CB-DONG,01/10/2018",  # 2: its own date
+        "038070001235,Lê Văn Ba,12/04/1970,Nam,Kinh,THPT,CB-GV,19/05/2005,,19/05/2006,CB-TAY,",
+        "038070001236,Phạm Văn Tư,12/04/1970,Nam,Kinh,THPT,CB-DONG,19/05/2005,,,,",  # no link
+    )
+    before = events(app)
+
+    report = run(app, Kind.members, path, on=None)
+
+    assert problems(report) == {(3, "Ngày hiệu lực", "IMPORT-DATE")}
+    refused = report.problems[0]
+    assert "Ngày hiệu lực" in refused.message("vi") and "--on" in refused.message("en")
+    assert not report.written and events(app) == before
+
+    report = run(app, Kind.members, path, on=date(2018, 9, 3))
+
+    assert not report.rejected and report.written
+    an, ba = member_of(app, "038070001234"), member_of(app, "038070001235")
+    assert effective_dates(app, an.id, "Member.ResidenceLinked") == [date(2018, 10, 1)]
+    assert effective_dates(app, ba.id, "Member.ResidenceLinked") == [date(2018, 9, 3)]
+    # The person is on record from the decision on their dossier, before everything else.
+    assert app.history(an.person_id)[0].effective_on == date(1995, 5, 10)
+    for member in (an, ba):
+        dates = [e.effective_on for e in app.history(member.id)]
+        assert dates == sorted(dates)
+        assert ON not in dates
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("kind", "text", "row_column_rule"),
+    [
+        # A residence link dated before the member joined, or after the day of the import.
+        pytest.param(
+            Kind.members,
+            "038070001234,Nguyễn Văn An,12/04/1970,Nam,Kinh,THPT,CB-GV,19/05/1995,,,CB-DONG,"
+            "01/01/1990",
+            (2, "Ngày hiệu lực", "DATE-ORDER"),
+            id="link-before-joining",
+        ),
+        pytest.param(
+            Kind.members,
+            "038070001234,Nguyễn Văn An,12/04/1970,Nam,Kinh,THPT,CB-GV,19/05/1995,,,CB-DONG,"
+            "16/06/2026",
+            (2, "Ngày hiệu lực", "DATE-ORDER"),
+            id="link-after-the-import",
+        ),
+        # A target with no day it was set.
+        pytest.param(
+            Kind.targets,
+            "X-AB,2027,9,,",
+            (2, "Ngày hiệu lực", "IMPORT-DATE"),
+            id="target-without-its-day",
+        ),
+    ],
+)
+def test_an_effective_date_missing_or_out_of_order_refuses_the_row(
+    app: Dangvien, tmp_path: Path, kind: Kind, text: str, row_column_rule: tuple[int, str, str]
+) -> None:
+    run(app, Kind.orgs, SAMPLES / "orgs.csv")
+    header = (
+        MEMBER_HEADER if kind is Kind.members else "Mã tổ chức,Năm,Chỉ tiêu,Ngày giao,Ngày hiệu lực"
+    )
+    before = events(app)
+    report = run(app, kind, write(tmp_path / "rows.csv", header, text), on=None)
+    assert problems(report) == {row_column_rule}
+    assert events(app) == before
+
+
+@sqlite_only
+def test_a_change_to_a_recorded_fact_needs_its_effective_date(
+    app: Dangvien, tmp_path: Path
+) -> None:
+    """A new name, a new hamlet, corrected personal data: each dated by the row or --on."""
+    import_samples(app)
+    before = events(app)
+    orgs = (SAMPLES / "orgs.csv").read_text(encoding="utf-8")
+    renamed = write(tmp_path / "orgs.csv", orgs.replace("Chi bộ thôn Tây,", "Chi bộ thôn Tây mới,"))
+    members = (SAMPLES / "members.csv").read_text(encoding="utf-8")
+    moved = write(
+        tmp_path / "members.csv",
+        members.replace('"Thôn Đông, xã An Bình",THPT,Nông dân', '"Xóm Mới",THPT,Nông dân', 1),
+    )
+
+    assert problems(run(app, Kind.orgs, renamed, on=None)) == {(6, "Ngày hiệu lực", "IMPORT-DATE")}
+    assert problems(run(app, Kind.members, moved, on=None)) == {(2, "Ngày hiệu lực", "IMPORT-DATE")}
+    assert events(app) == before
+
+    assert run(app, Kind.orgs, renamed, on=date(2026, 1, 5)).written
+    assert run(app, Kind.members, moved, on=date(2026, 2, 2)).written
+    cell = org_id_for("CB-TAY")
+    assert effective_dates(app, cell, "Organization.Renamed") == [date(2026, 1, 5)]
+    an = member_of(app, "038070001234")
+    assert effective_dates(app, an.person_id, "Person.Corrected") == [date(2026, 2, 2)]
 
 
 def test_a_writer_in_between_makes_the_whole_import_fail_with_nothing_written(

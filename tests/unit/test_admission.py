@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -30,7 +30,14 @@ from domain.values import (
 )
 from tests.assertions import refused as refused_by
 from tests.assertions import writes_nothing
-from tests.builders import World, ctx, person_data
+from tests.builders import (
+    World,
+    ctx,
+    file_recognition_papers,
+    person_data,
+    set_rules,
+    unrecorded_reorganisation,
+)
 
 
 @contextmanager
@@ -209,6 +216,8 @@ def test_a_case_goes_from_source_to_full_membership_with_every_step_recorded(wor
 
     app.complete_new_member_course(ctx(), member_id, "17/GCN-ĐVM", date(2026, 5, 20))
     assert app.load(Member, member_id).new_member_course == ("17/GCN-ĐVM", date(2026, 5, 20))
+    # What the recognition vote needs (PRB-DOSSIER): the helper of the case is assigned.
+    file_recognition_papers(app, member_id, date(2027, 2, 8))
     app.record_review_vote(
         ctx(),
         member_id,
@@ -385,6 +394,23 @@ def test_an_introducer_who_moved_to_another_grassroots_organization_must_be_repl
     assert case.cell_vote(votes_for=6).cell_ballots[-1].denominator == 8
 
 
+def test_the_introducer_s_introduction_stands_when_the_setting_keeps_departed_introducers(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADM-INTRO's replacement of an introducer is inferred (I): a setting, on by default."""
+    set_rules(monkeypatch, replace_departed_introducers=False)
+    case = open_case(world)
+    case.dossier()
+    move(
+        world,
+        world.members[world.cell][0],
+        world.far_cell,
+        TransferKind.official,
+        date(2025, 11, 3),
+    )
+    assert case.cell_vote(votes_for=6).cell_resolution_on == date(2025, 12, 5)
+
+
 def test_an_introducer_moved_inside_the_grassroots_organization_stays_valid(world: World) -> None:
     case = open_case(world)
     case.dossier()
@@ -464,6 +490,35 @@ def test_a_member_exempted_from_activity_who_does_not_vote_leaves_the_denominato
     assert voted.cell_ballots[-1].denominator == 8
 
 
+def test_with_the_other_reading_of_the_denominator_every_full_member_on_the_roll_counts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADM-VOTE-CELL's denominator is S: a setting. Read as every full member on the roll,
+    the exempted member who stays away still counts: 9, not 8 (and 6 for, 18 ≥ 18, passes);
+    no one is excused, so none can be reported as excused yet voting."""
+    from domain.member import Exemption
+
+    set_rules(monkeypatch, denominator_excuses_absent=False)
+    case = open_case(world)
+    case.dossier()
+    app = world.app
+    exempt = world.members[world.cell][8]
+    app.exempt_member(ctx(), exempt, Exemption(date(2025, 6, 1), date(2026, 6, 1), "ốm dài ngày"))
+    with refused(app, "ADM-VOTE-CELL"):
+        app.record_cell_vote(
+            ctx(),
+            case.case_id,
+            held_on=date(2025, 12, 5),
+            votes_for=6,
+            votes_against=2,
+            excused_voting=1,
+        )
+    voted = app.record_cell_vote(
+        ctx(), case.case_id, held_on=date(2025, 12, 5), votes_for=6, votes_against=2
+    )
+    assert voted.cell_ballots[-1].denominator == 9
+
+
 def test_a_failed_cell_vote_rejects_the_case_and_frees_the_person(world: World) -> None:
     case = open_case(world)
     case.dossier()
@@ -481,6 +536,60 @@ def test_a_failed_committee_vote_is_reported_up_in_full(world: World) -> None:
     case.committee_vote(votes_for=5)  # 15 < 18: short, but the result goes up either way
     assert case.stage() is Stage.decision
     assert world.app.history(case.case_id)[-1].facts["passed"] is False
+    case.decide()  # the committee above decides on the full report
+    assert case.stage() is Stage.ceremony
+
+
+def authorised_to_admit(world: World) -> World:
+    """The world seen from an enterprise's grassroots committee authorised to admit, with a
+    cell of nine full members."""
+    app = world.app
+    enterprise = app.register_organization(
+        ctx(),
+        kind=OrgKind.grassroots_committee,
+        name="Đảng bộ Công ty May An Bình",
+        parent_id=world.district,
+        established_on=date(2005, 1, 5),
+        may_admit=True,
+    )
+    cell = app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ phân xưởng 1",
+        parent_id=enterprise,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.enterprise,
+    )
+    app.reparent_organization(ctx(), enterprise, world.commune, date(2025, 7, 1))
+    authorised = replace(world, grassroots=enterprise, cell=cell, members={})
+    authorised.add_members(cell, 9)
+    return authorised
+
+
+@pytest.mark.parametrize(("votes_for", "decides"), [(5, False), (6, True)], ids=["5/9", "6/9"])
+def test_a_committee_authorised_to_admit_decides_only_after_its_own_vote_passed(
+    world: World, votes_for: int, decides: bool
+) -> None:
+    enterprise = authorised_to_admit(world)
+    case = open_case(enterprise)
+    case.dossier()
+    case.cell_vote()
+    case.committee_vote(votes_for=votes_for)
+    if decides:
+        case.decide(by=enterprise.grassroots)
+        assert case.stage() is Stage.ceremony
+        return
+    with refused(world.app, "ADM-VOTE-COMMITTEE"):
+        case.decide(by=enterprise.grassroots)
+    # It reports the result and may still refuse admission, which ends the case.
+    world.app.refuse_admission(
+        ctx(),
+        case.case_id,
+        decided_by=enterprise.grassroots,
+        reason="nghị quyết đảng ủy không đạt 2/3",
+        on=date(2026, 1, 20),
+    )
+    assert case.stage() is Stage.rejected
 
 
 @pytest.mark.parametrize(
@@ -507,6 +616,33 @@ def test_the_deciding_committee_is_judged_by_the_date_of_the_decision(
     else:
         with refused(world.app, "ADM-DECIDE"):
             case.decide(on=decide_on, by=deciding)
+
+
+@pytest.mark.parametrize(
+    ("decide_on", "allowed"),
+    [
+        pytest.param(date(2025, 6, 30), True, id="2025-06-30"),
+        pytest.param(date(2025, 7, 1), False, id="2025-07-01"),
+    ],
+)
+def test_a_district_the_tree_still_shows_above_the_grassroots_decides_only_before_2025_07_01(
+    world: World, decide_on: date, allowed: bool
+) -> None:
+    # The re-parenting of 2025 was not recorded: the tree still names the district as the
+    # competent committee, but the district tier is gone from 2025-07-01 (ADM-DECIDE, the same
+    # rule recognition follows, PRB-DECIDE).
+    stale = unrecorded_reorganisation(world)
+    case = open_case(stale, on=date(2024, 12, 2))
+    case.shift = -8  # the dossier is complete by 2025-03-26, before the vote of 2025-05-05
+    case.dossier()
+    case.cell_vote(on=date(2025, 5, 5))
+    case.committee_vote(on=date(2025, 5, 5))
+    if allowed:
+        case.decide(on=decide_on, by=stale.district)
+        assert case.stage() is Stage.ceremony
+        return
+    with writes_nothing(world.app), refused(world.app, "ADM-DECIDE"):
+        case.decide(on=decide_on, by=stale.district)
 
 
 def test_a_decision_deadline_is_extended_once_and_a_late_decision_is_recorded_late(
@@ -557,7 +693,50 @@ def test_a_late_ceremony_needs_the_directly_superior_committees_approval(world: 
     assert case.state.ceremony_due == date(2026, 3, 12)
     with refused(app, "ADM-CEREMONY"):
         app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
-    with refused(app, "ADM-CEREMONY"):  # approval must come from the directly-superior committee
+    # The committee directly above the cell approves, not the grassroots organization's parent.
+    with refused(app, "ADM-CEREMONY"):
+        app.approve_ceremony_delay(
+            ctx(),
+            case.case_id,
+            until=date(2026, 3, 31),
+            approved_by=world.commune,
+            on=date(2026, 3, 10),
+        )
+    app.approve_ceremony_delay(
+        ctx(),
+        case.case_id,
+        until=date(2026, 3, 31),
+        approved_by=world.grassroots,
+        on=date(2026, 3, 10),
+    )
+    assert case.state.ceremony_due == date(2026, 3, 31)
+    assert case.state.current_deadline(date(2026, 3, 11)) == (
+        "ADM-CEREMONY",
+        date(2026, 1, 22),
+        date(2026, 3, 31),
+    )
+    app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
+    assert case.stage() is Stage.admitted
+
+
+def test_under_an_intermediate_committee_it_approves_a_later_ceremony(world: World) -> None:
+    app = world.app
+    intermediate = app.register_organization(
+        ctx(),
+        kind=OrgKind.intermediate_committee,
+        name="Đảng bộ bộ phận khu 1",
+        parent_id=world.grassroots,
+        established_on=date(2010, 1, 1),
+    )
+    app.reparent_organization(ctx(), world.cell, intermediate, date(2024, 1, 1))
+    case = open_case(world)
+    case.dossier()
+    case.cell_vote()
+    app.record_intermediate_appraisal(ctx(), case.case_id, date(2025, 12, 10))
+    case.committee_vote()
+    case.decide()
+    app.receive_decision(ctx(), case.case_id, date(2026, 1, 22))
+    with refused(app, "ADM-CEREMONY"):
         app.approve_ceremony_delay(
             ctx(),
             case.case_id,
@@ -566,14 +745,9 @@ def test_a_late_ceremony_needs_the_directly_superior_committees_approval(world: 
             on=date(2026, 3, 10),
         )
     app.approve_ceremony_delay(
-        ctx(),
-        case.case_id,
-        until=date(2026, 3, 31),
-        approved_by=world.commune,
-        on=date(2026, 3, 10),
+        ctx(), case.case_id, until=date(2026, 3, 31), approved_by=intermediate, on=date(2026, 3, 10)
     )
-    app.hold_ceremony(ctx(), case.case_id, date(2026, 3, 13))
-    assert case.stage() is Stage.admitted
+    assert case.state.ceremony_due == date(2026, 3, 31)
 
 
 def test_a_withdrawn_case_ends_and_accepts_no_further_step(world: World) -> None:

@@ -72,8 +72,25 @@ def test_a_dossier_warns_before_its_certificate_lapses(world: World) -> None:
     # ADM-CERT: valid through 2026-03-15 (60 months); the cell answers for it.
     assert deadline is not None
     assert (deadline.rule_id, deadline.due) == ("ADM-CERT", date(2026, 3, 15))
+    assert deadline.start == date(2021, 3, 15)  # the certificate's date, not the case's opening
     assert (deadline.responsible, deadline.above) == (world.cell, world.grassroots)
     assert deadline.department == world.commune  # competent since 2025-07-01
+
+
+def test_an_introducer_letter_lapsing_first_runs_from_the_letter_s_date(world: World) -> None:
+    case = open_case(world, on=date(2025, 9, 1))
+    world.app.record_certificate(ctx(), case.case_id, "45/GCN", date(2025, 8, 20))
+    letter = case.introduction(world.members[world.cell][0], letter_on=date(2025, 2, 10))
+    world.app.assign_introducer(ctx(), case.case_id, 1, letter)
+    deadline = world.app.open_deadline(case.case_id, date(2025, 9, 2))
+    # ADM-DOSSIER-AGE: the letter of 2025-02-10 counts through 2026-02-10, before the
+    # certificate of 2025-08-20 lapses (2030-08-20).
+    assert deadline is not None
+    assert (deadline.rule_id, deadline.start, deadline.due) == (
+        "ADM-DOSSIER-AGE",
+        date(2025, 2, 10),
+        date(2026, 2, 10),
+    )
 
 
 def test_an_escalation_is_recorded_once_per_rung_and_due_date(world: World) -> None:

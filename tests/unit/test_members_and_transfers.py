@@ -29,7 +29,7 @@ from domain.person import Person
 from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import CellSetting, HoldKind, OrgKind, Role, TransferKind, TransferReason
 from tests.assertions import refused, writes_nothing
-from tests.builders import World, ctx, person_data
+from tests.builders import World, ctx, file_recognition_papers, person_data, set_rules
 
 # A probationer admitted on Monday 2025-03-10 (decision of 2025-02-24): probation ends
 # 2025-03-10 + 12 calendar months = 2026-03-10 (PRB-LENGTH).
@@ -74,6 +74,10 @@ def vote(
     votes_against: int,
     excused_voting: int = 0,
 ) -> Member:
+    """The cell's vote; for recognition, with its prerequisites filed that day (PRB-DOSSIER,
+    proved on its own below)."""
+    if motion is Motion.recognize:
+        file_recognition_papers(world.app, member_id, held_on, world.members[world.cell][0])
     return world.app.record_review_vote(
         ctx(Role.cell_secretary),
         member_id,
@@ -243,8 +247,29 @@ def test_the_cell_votes_on_recognition_only_once_the_12_months_have_ended(
         # 6 × 3 = 18 ≥ 2 × 9: passes, the cell has its resolution.
         assert voted.resolution == (motion, held_on)
         return
+    file_recognition_papers(world.app, probationer, held_on, world.members[world.cell][0])
     with writes_nothing(world.app), refused(refused_by):
         vote(world, probationer, motion, held_on, 6, 3)
+
+
+# PRB-REVIEW: 30 WD after the end of probation (2026-03-10): Mar 11–13 3, 16–20 8, 23–27 13,
+# Mar 30–Apr 3 18, Apr 6–10 23, 13–17 28, Apr 20–21 30 → due 2026-04-21.
+@pytest.mark.parametrize(
+    ("held_on", "overdue_wd"),
+    [
+        pytest.param(date(2026, 4, 21), 0, id="on-the-due-day"),
+        pytest.param(date(2026, 4, 23), 2, id="two-working-days-late"),  # Apr 22, 23
+    ],
+)
+def test_a_late_review_vote_stands_and_is_recorded_late(
+    world: World, held_on: date, overdue_wd: int
+) -> None:
+    probationer = admit_probationer(world)
+    assert member(world, probationer).review_due == date(2026, 4, 21)
+    vote(world, probationer, Motion.recognize, held_on, 6, 3)
+    (voted,) = event_facts(world.app, probationer, "Member.ReviewVoted")
+    assert (voted["due"], voted["overdue_wd"]) == (date(2026, 4, 21), overdue_wd)
+    assert member(world, probationer).resolution == (Motion.recognize, held_on)
 
 
 def _cell_with_an_exempted_member_and_one_away(world: World) -> tuple[UUID, UUID, UUID]:
@@ -355,6 +380,7 @@ def test_an_inconsistent_review_ballot_is_refused_and_writes_nothing(
     world: World, excused_voting: int, votes_for: int, votes_against: int, refused_by: str
 ) -> None:
     probationer, _, _ = _cell_with_an_exempted_member_and_one_away(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     with writes_nothing(world.app), refused(refused_by):
         vote(
             world,
@@ -426,16 +452,17 @@ def _decide(
 @pytest.mark.parametrize(
     ("decider", "by_upper", "refused_by"),
     [
-        # On 2026-04-07 the competent committee is the commune committee; after the deadlock
-        # it no longer decides: the upper committee does (PRB-DEADLOCK).
+        # On 2026-04-07 the competent committee is the commune committee: after the deadlock
+        # it decides on the deadlock, not on a cell resolution there is none of.
         pytest.param("commune", False, "PRB-DEADLOCK", id="competent-without-resolution"),
-        # The upper committee is the competent committee's parent: the province.
-        pytest.param("commune", True, "PRB-DEADLOCK", id="commune-posing-as-upper"),
+        # The committee that hears the deadlock is directly superior and competent: the
+        # commune committee, not the grassroots committee below it nor the province above.
+        pytest.param("commune", True, None, id="competent-decides-the-deadlock"),
         pytest.param("grassroots", True, "PRB-DEADLOCK", id="grassroots-posing-as-upper"),
-        pytest.param("province", True, None, id="province-decides"),
+        pytest.param("province", True, "PRB-DEADLOCK", id="province-above-the-competent"),
     ],
 )
-def test_after_a_deadlock_only_the_upper_committee_decides(
+def test_after_a_deadlock_the_directly_superior_competent_committee_decides(
     world: World, motion: Motion, decider: str, by_upper: bool, refused_by: str | None
 ) -> None:
     probationer = _deadlock(world)
@@ -458,12 +485,12 @@ def test_after_a_deadlock_only_the_upper_committee_decides(
 
 
 @pytest.mark.parametrize("motion", [Motion.recognize, Motion.strike_off])
-def test_the_upper_committee_cannot_decide_before_three_failed_votes(
+def test_no_committee_decides_on_a_deadlock_before_three_failed_votes(
     world: World, motion: Motion
 ) -> None:
     probationer = _deadlock(world, failed=2)
     with writes_nothing(world.app), refused("PRB-DEADLOCK"):
-        _decide(world, probationer, motion, world.province, True)
+        _decide(world, probationer, motion, world.commune, True)
 
 
 @pytest.mark.parametrize(
@@ -694,6 +721,99 @@ def test_no_official_transfer_while_a_hold_is_in_place_and_it_is_allowed_once_re
         date(2026, 1, 21),
     )
     assert app.load(Transfer, official).stage is TransferStage.in_transit
+
+
+# --- TRF-START: what makes a transfer official, and when it may start ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("reason", "trigger_on", "refused_by"),
+    [
+        # §4: a new job, retirement, demobilisation or a change of permanent residence ...
+        pytest.param(TransferReason.new_job, date(2026, 1, 12), None, id="new-job"),
+        pytest.param(TransferReason.residence_change, date(2026, 1, 5), None, id="moved-before"),
+        # ... not work away or study (temporary), nor "other".
+        pytest.param(TransferReason.work_away, date(2026, 1, 12), "TRF-START", id="work-away"),
+        pytest.param(TransferReason.other, date(2026, 1, 12), "TRF-START", id="other"),
+        # The clock starts when the decision takes effect: not before it.
+        pytest.param(TransferReason.retirement, date(2026, 1, 13), "TRF-START", id="before"),
+    ],
+)
+def test_an_official_transfer_follows_its_trigger(
+    world: World, reason: TransferReason, trigger_on: date, refused_by: str | None
+) -> None:
+    target = world.members[world.cell][0]
+
+    def go() -> UUID:
+        transfer_id = uuid4()
+        world.app.start_transfer(
+            ctx(),
+            transfer_id=transfer_id,
+            member_id=target,
+            kind=TransferKind.official,
+            reason=reason,
+            destination_org_id=world.far_cell,
+            trigger_on=trigger_on,
+            on=date(2026, 1, 12),
+        )
+        return transfer_id
+
+    if refused_by is None:
+        assert world.app.load(Transfer, go()).trigger_on == trigger_on
+        return
+    with writes_nothing(world.app), refused(refused_by):
+        go()
+
+
+@pytest.mark.parametrize(
+    ("hold", "destination", "refused_by"),
+    [
+        # §4: under a hold, a retiring member gets the temporary transfer to the residence ...
+        pytest.param(True, "hamlet", None, id="under-a-hold-to-the-residence"),
+        # ... to the hamlet or residential-group cell only ...
+        pytest.param(True, "far_cell", "TRF-HOLD", id="under-a-hold-elsewhere"),
+        # ... and without a hold retirement is an official transfer.
+        pytest.param(False, "hamlet", "TRF-TEMP", id="no-hold"),
+    ],
+)
+def test_a_member_retiring_under_a_hold_transfers_temporarily_to_the_residence(
+    world: World, hold: bool, destination: str, refused_by: str | None
+) -> None:
+    app = world.app
+    target = world.members[world.cell][0]
+    hamlet = app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Bắc",
+        parent_id=world.other_grassroots,
+        established_on=date(2020, 1, 6),
+        setting=CellSetting.hamlet,
+    )
+    if hold:
+        app.place_hold(ctx(), target, HoldKind.inspection, date(2026, 1, 5))
+    to = hamlet if destination == "hamlet" else getattr(world, destination)
+
+    def go() -> UUID:  # open-ended: no return date
+        return start(world, target, TransferKind.temporary, TransferReason.retirement, to, RETIRED)
+
+    if refused_by is not None:
+        with writes_nothing(app), refused(refused_by):
+            go()
+        return
+    transfer_id = go()
+    forward_along(
+        app, transfer_id, [world.cell, world.grassroots, world.other_grassroots, to], RETIRED
+    )
+    app.present_letter(ctx(), transfer_id, date(2026, 1, 20))
+    app.accept_transfer(ctx(), transfer_id, date(2026, 1, 20))
+    transfer = app.load(Transfer, transfer_id)
+    assert (transfer.stage, transfer.returns_on) == (TransferStage.active, None)
+    # Still on the home roll, a guest of the residence cell, while the hold lasts.
+    assert target in org(world, world.cell).members_on(date(2026, 6, 1))
+    assert member(world, target).away_transfer_id == transfer_id
+
+
+RETIRED = date(2026, 1, 12)
 
 
 # --- TRF-TEMP -----------------------------------------------------------------------------------
@@ -1062,6 +1182,32 @@ def test_an_accepted_transfer_moves_the_member_from_one_roll_to_the_other(
             assert len(rolls_holding(world, someone, MOVE_ACCEPTED)) == 1
 
 
+def test_a_probationer_is_not_transferred_under_the_other_reading_of_probation(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """That a probationer may be transferred is inferred (I): a setting, on by default."""
+    set_rules(monkeypatch, probationers_may_transfer=False)
+    probationer = admit_probationer(world)
+    with writes_nothing(world.app), refused("PRB-LENGTH"):
+        start(
+            world,
+            probationer,
+            TransferKind.official,
+            TransferReason.new_job,
+            world.far_cell,
+            date(2025, 8, 4),
+        )
+    # A full member still is.
+    start(
+        world,
+        world.members[world.cell][0],
+        TransferKind.official,
+        TransferReason.new_job,
+        world.far_cell,
+        date(2025, 8, 4),
+    )
+
+
 def test_a_probationer_transferred_keeps_the_12_months_and_is_reviewed_by_the_new_cell(
     world: World,
 ) -> None:
@@ -1284,6 +1430,7 @@ def _exempt(world: World) -> Command:
 
 def _review_vote(world: World) -> Command:
     probationer = admit_probationer(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     return lambda c: world.app.record_review_vote(
         c,
         probationer,
@@ -1430,6 +1577,7 @@ def test_a_retried_review_vote_is_counted_once_toward_the_deadlock(
     world: World, same_key: bool, ballots: int
 ) -> None:
     probationer = admit_probationer(world)
+    file_recognition_papers(world.app, probationer, PROBATION_ENDS, world.members[world.cell][0])
     first = ctx(Role.cell_secretary)
     for key in (first, first if same_key else ctx(Role.cell_secretary)):
         # 5 of 9: 15 < 18, a failed vote.

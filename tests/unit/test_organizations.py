@@ -16,17 +16,23 @@ test.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain import policy
+from domain.admission import check_step
+from domain.commands import STEPS
+from domain.errors import RuleViolation
 from domain.member import Member
-from domain.organization import AdmissionTarget, Organization
+from domain.organization import AdmissionTarget, Organization, check_parent
+from domain.stages import Stage
 from domain.transfer import Hop
 from domain.values import CellSetting, OrgKind, Role, TransferKind, TransferReason
 from tests.assertions import refused, writes_nothing
 from tests.builders import World, ctx, person_data
+from workflows.views import dissolution_preview
 
 LAST_DISTRICT_DAY = date(2025, 6, 30)
 REORGANISED = date(2025, 7, 1)
@@ -320,8 +326,10 @@ def test_a_grassroots_committee_authorised_to_admit_is_its_own_competent_committ
 
     assert world.app.competent_committee(cell, on).id == enterprise
     assert world.app.competent_committee(deep_cell, on).id == enterprise
-    # Its upper committee (PRB-DEADLOCK) is then the commune committee.
-    assert world.app.competent_committee(cell, on).parent_on(on) == world.commune
+    # Its directly-superior committee is the commune committee; the cell's is itself.
+    assert world.app.directly_superior(enterprise, on) == world.commune
+    assert world.app.directly_superior(cell, on) == enterprise
+    assert world.app.directly_superior(deep_cell, on) == intermediate
     # Only a grassroots organization can be authorised to admit.
     with writes_nothing(world.app), refused("ORG-TREE") as caught:
         register(world, OrgKind.cell, enterprise, date(2025, 8, 1), may_admit=True)
@@ -542,6 +550,201 @@ def test_a_cell_hosting_a_temporary_guest_cannot_be_dissolved_until_the_guest_re
     assert not org(world, host).exists_on(date(2026, 3, 2))
 
 
+# --- ORG-DISSOLVE-TRANSFER, TRF-IN-FLIGHT: transfers under way -------------------------------
+
+
+def begin(
+    world: World,
+    member_id: UUID,
+    kind: TransferKind,
+    destination: UUID,
+    *,
+    path: tuple[UUID, ...] = (),
+    accept_on: date | None = None,
+) -> UUID:
+    """Start a transfer on STARTED, forward its letter along `path`, and accept it (present
+    the day before) when `accept_on` is given."""
+    app = world.app
+    transfer_id = uuid4()
+    reason = {
+        TransferKind.official: TransferReason.new_job,
+        TransferKind.internal: TransferReason.residence_change,
+        TransferKind.temporary: TransferReason.work_away,
+    }[kind]
+    app.start_transfer(
+        ctx(),
+        transfer_id=transfer_id,
+        member_id=member_id,
+        kind=kind,
+        reason=reason,
+        destination_org_id=destination,
+        trigger_on=STARTED,
+        on=STARTED,
+        returns_on=date(2026, 9, 1) if kind is TransferKind.temporary else None,
+    )
+    for number, (here, there) in enumerate(pairwise(path), start=1):
+        app.forward_letter(ctx(), transfer_id, Hop(here, there, f"{number}-GGT", STARTED))
+    if accept_on is not None:
+        app.present_letter(ctx(), transfer_id, STARTED)
+        app.accept_transfer(ctx(), transfer_id, accept_on)
+    return transfer_id
+
+
+def everyone_to(world: World, cell: UUID, to: UUID, on: date) -> list[tuple[UUID, UUID]]:
+    return [(m, to) for m in sorted(org(world, cell).members_on(on))]
+
+
+@pytest.mark.parametrize(
+    ("case", "resolve"),
+    [
+        # A member of the cell leaves for another province: the letter is at the grassroots.
+        pytest.param("official-out", "cancel", id="official-out-cancelled"),
+        pytest.param("official-out", "accept", id="official-out-completed"),
+        # A member of the commune agency's cell moves into the cell (its roll will not have
+        # them until acceptance, so no move of the dissolution would carry them).
+        pytest.param("internal-in", "cancel", id="internal-in-cancelled"),
+        # A member from the other grassroots organization: the letter, sent to the grassroots
+        # committee, is addressed down to the cell.
+        pytest.param("letter-in", "cancel", id="letter-addressed-to-the-cell-cancelled"),
+        # A member of the cell away for work, and a guest of the cell from far away.
+        pytest.param("away", "end", id="member-away-returns"),
+        pytest.param("guest", "end", id="guest-returns"),
+    ],
+)
+def test_a_dissolution_is_refused_naming_each_transfer_under_way_until_it_is_resolved(
+    world: World, case: str, resolve: str
+) -> None:
+    """§4, §6: a dissolution moves nobody while a transfer out of, into or away from the cell
+    is under way; the refusal names each member and transfer; the department completes,
+    ends or cancels it first."""
+    app = world.app
+    ours, theirs = world.members[world.cell][0], world.members[world.far_cell][0]
+    neighbour = world.members[world.other_cell][0]
+    up_and_over = (world.cell, world.grassroots, world.commune, world.other_grassroots)
+    down_to_us = (world.far_cell, world.other_grassroots, world.commune, world.grassroots)
+    member_id, transfer_id = {
+        "official-out": lambda: (
+            ours,
+            begin(world, ours, TransferKind.official, world.far_cell, path=up_and_over[:2]),
+        ),
+        "internal-in": lambda: (
+            neighbour,
+            begin(world, neighbour, TransferKind.internal, world.cell),
+        ),
+        "letter-in": lambda: (
+            theirs,
+            begin(
+                world,
+                theirs,
+                TransferKind.official,
+                world.grassroots,
+                path=(*down_to_us, world.cell),
+            ),
+        ),
+        "away": lambda: (
+            ours,
+            begin(
+                world,
+                ours,
+                TransferKind.temporary,
+                world.far_cell,
+                path=(world.cell, world.far_cell),
+                accept_on=PRESENTED,
+            ),
+        ),
+        "guest": lambda: (
+            theirs,
+            begin(
+                world,
+                theirs,
+                TransferKind.temporary,
+                world.cell,
+                path=(world.far_cell, world.cell),
+                accept_on=PRESENTED,
+            ),
+        ),
+    }[case]()
+    moves = everyone_to(world, world.cell, world.other_cell, DISSOLVED)
+
+    with writes_nothing(app), refused("ORG-DISSOLVE-TRANSFER") as refusal:
+        app.check_dissolution(world.cell, DISSOLVED, moves)
+    assert refusal.value.details["transfers"] == [
+        {"transfer_id": str(transfer_id), "member_id": str(member_id)}
+    ]
+    shown = {
+        p["member_id"]: p["transfer_id"] for p in dissolution_preview(app, world.cell, DISSOLVED)
+    }
+    assert shown[str(member_id)] == str(transfer_id)
+    assert [t for t in shown.values() if t] == [str(transfer_id)]
+
+    if resolve == "cancel":
+        app.cancel_transfer(ctx(), transfer_id, "giải thể chi bộ", PRESENTED)
+    elif resolve == "end":
+        app.end_temporary_transfer(ctx(), transfer_id, PRESENTED)
+    else:  # the far cell receives the letter and accepts the member
+        for number, (here, there) in enumerate(
+            [
+                (world.grassroots, world.commune),
+                (world.commune, world.other_grassroots),
+                (world.other_grassroots, world.far_cell),
+            ],
+            start=3,
+        ):
+            app.forward_letter(ctx(), transfer_id, Hop(here, there, f"{number}-GGT", STARTED))
+        app.present_letter(ctx(), transfer_id, PRESENTED)
+        app.accept_transfer(ctx(), transfer_id, PRESENTED)
+
+    moves = everyone_to(world, world.cell, world.other_cell, DISSOLVED)
+    app.check_dissolution(world.cell, DISSOLVED, moves)
+    assert all(p["transfer_id"] is None for p in dissolution_preview(app, world.cell, DISSOLVED))
+    # The dissolution moves the member only while still on the cell's roll: not one carried
+    # away by their own transfer (moved once, by it), nor one who never arrived.
+    still_ours = case in ("official-out", "away") and resolve != "accept"
+    assert (member_id in dict(moves)) is still_ours
+
+
+def test_a_member_has_one_transfer_under_way_at_a_time(world: World) -> None:
+    app = world.app
+    member_id = world.members[world.cell][0]
+    first = begin(world, member_id, TransferKind.official, world.far_cell)
+
+    with writes_nothing(app), refused("TRF-IN-FLIGHT") as refusal:
+        begin(world, member_id, TransferKind.internal, world.residence_cell)
+    assert refusal.value.details["transfer_ids"] == [str(first)]
+
+    app.cancel_transfer(ctx(), first, "đổi nơi công tác", PRESENTED)
+    second = begin(world, member_id, TransferKind.internal, world.residence_cell)
+    assert org(world, world.cell).in_flight == {second: member_id}
+    assert org(world, world.residence_cell).in_flight == {second: member_id}
+
+
+def test_a_transfer_is_accepted_only_while_the_member_is_in_the_cell_it_left(
+    world: World,
+) -> None:
+    """A history recorded before cells counted their transfers under way: the member was
+    moved by a reorganisation while an older transfer was open; accepting that transfer
+    would move them a second time."""
+    app = world.app
+    member_id = world.members[world.cell][0]
+    stale = begin(
+        world,
+        member_id,
+        TransferKind.internal,
+        world.residence_cell,
+        path=(world.cell, world.residence_cell),
+    )
+    for cell_id in (world.cell, world.residence_cell):  # as an older history has it
+        cell = org(world, cell_id)
+        cell.close_transfer(stale, app.stamp(ctx(), STARTED))
+        app.save(cell)
+    move_internally(world, member_id, world.other_cell)
+    app.present_letter(ctx(), stale, PRESENTED)
+
+    with writes_nothing(app), refused("TRF-IN-FLIGHT"):
+        app.accept_transfer(ctx(), stale, ACCEPTED)
+    assert app.load(Member, member_id).cell_id == world.other_cell
+
+
 # --- ORG-TARGET ---------------------------------------------------------------------------------
 
 
@@ -673,3 +876,19 @@ def test_a_rename_is_a_new_event_and_the_history_lists_every_name_with_actor_and
 def test_a_dissolved_organization_cannot_be_renamed(world: World) -> None:
     with writes_nothing(world.app), refused("ORG-TREE"):
         world.app.rename_organization(ctx(), world.district, "Huyện ủy mới", date(2025, 9, 1))
+
+
+def test_refusals_name_stages_steps_and_kinds_in_words_never_in_code() -> None:
+    """A refusal is read by an officer: the stage, the step and the kind of organization are
+    named as the web names them (domain/labels.py), in either language."""
+    with pytest.raises(RuleViolation) as stage:
+        check_step(Stage.introducers, STEPS["hold_ceremony"])
+    assert "“Người giới thiệu”" in stage.value.vi and "“Tổ chức lễ kết nạp”" in stage.value.vi
+    assert "“Introducers”" in stage.value.en and "“Hold the ceremony”" in stage.value.en
+    with pytest.raises(RuleViolation) as tree:
+        check_parent(OrgKind.cell, OrgKind.commune_committee, date(2026, 1, 5))
+    assert tree.value.vi == "Chi bộ không thể trực thuộc Đảng ủy xã/phường"
+    assert tree.value.en == "A cell cannot sit under a commune committee"
+    for error in (stage.value, tree.value):
+        for code in ("introducers", "hold_ceremony", "commune_committee"):
+            assert code not in error.vi + error.en

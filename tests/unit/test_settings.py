@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,9 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
         ("DANGVIEN_LOGIN_HASHES", "0"),
         ("DANGVIEN_LOGIN_LOCKOUT", "ten"),
         ("DANGVIEN_API_TOKEN_HOURS", "-1"),
+        ("DANGVIEN_SEAL_AT", "11pm"),
+        ("DANGVIEN_SEAL_AT", "24:00"),
+        ("DANGVIEN_SEAL_AT", "23:5"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
@@ -75,6 +79,12 @@ def test_logins_and_proxies_default_to_trusting_no_proxy_and_twelve_hour_tokens(
     )
     assert chosen.trusted_proxies == ("172.18.0.1", "10.0.0.0/8", "::1")
     assert chosen.login_lockout == 0
+
+
+def test_the_log_is_sealed_daily_at_23_00_vietnam_time_unless_set(tmp_path: Path) -> None:
+    assert Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path)}).seal_at == time(23, 0)
+    env = {"DANGVIEN_DATA_DIR": str(tmp_path), "DANGVIEN_SEAL_AT": " 6:30 "}
+    assert Settings.from_env(env).seal_at == time(6, 30)
 
 
 def test_a_data_directory_is_made_and_kept_owner_only(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from infra.users import Role
 from infra.web.charts import admissions_chart
 from infra.web.export import StageRow, workbook
 from infra.web.forms import ARGS, fields_of, place_refusal, read_step
-from infra.web.i18n import CATALOG, dmy, label, number, parse_dmy, placeholders, t
+from infra.web.i18n import CATALOG, dmy, label, number, parse_dmy, placeholders, rule_flag, t
 from projections.queries import Quota
 from projections.rows import BREAKDOWNS
 
@@ -200,6 +200,15 @@ def test_the_relatives_of_a_background_declaration_are_read_from_their_rows() ->
     ]
 
 
+def test_a_rule_the_rulebook_is_unsure_of_is_flagged_as_the_cli_flags_it() -> None:
+    assert rule_flag("vi", "ADM-CERT", date(2026, 1, 5)) == "S — cần xác minh"
+    assert rule_flag("en", "ADM-AGE", date(2026, 1, 5)) == (
+        "C (age in whole months: I) — to verify"
+    )
+    assert rule_flag("vi", "ADM-DECIDE", date(2026, 1, 5)) == ""
+    assert rule_flag("vi", "CASE-STAGE", date(2026, 1, 5)) == ""  # a guard of the process
+
+
 def test_a_rule_s_refusal_is_shown_beside_the_field_it_judges() -> None:
     vote = fields_of("admission", "record_cell_vote", "vi", {})
     assert place_refusal(vote, "ADM-VOTE-CELL") == "votes_for"
@@ -298,7 +307,7 @@ def test_the_excel_report_has_vietnamese_headers_the_figures_and_real_dates() ->
         4,
         40.0,
         2,
-        7.5,
+        8,  # 7.5 expected people: a forecast is shown in whole people, halves up
         4,
         1,
         0,
@@ -343,6 +352,7 @@ def test_the_excel_report_follows_the_language_and_leaves_out_names_the_user_may
         workbook("en", "Tân An", 2026, date(2026, 11, 30), [("Tân An", quota(0, 0))], hidden)
     )
     assert book.sheetnames == ["Quota", "By stage"]
+    assert book["Quota"]["B6"].value == "not set"  # a unit without a target, never "0"
     assert book["Quota"]["A5"].value == "Unit"
     assert book["Quota"]["D6"].value is None  # no target, no percentage
     headers = [c.value for c in book["By stage"][1]]

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.application import Dangvien
 from infra.api.schemas import parse_step
+from infra.bootstrap import build_app, sealer
 from infra.temporal import EncryptionCodec, register_search_attributes
 from tests.builders import World, build_world, ctx, person_data
 from tests.workflows.conftest import (
@@ -37,6 +39,7 @@ from tests.workflows.conftest import (
     test_server,
     travel_to,
 )
+from tests.workflows.dissolution_stack import sqlite_settings
 from tests.workflows.steps import SECRETARY, CaseDriver, signed_act
 from workflows.converter import data_converter
 from workflows.messages import (
@@ -53,6 +56,7 @@ from workflows.processes import (
     AdmissionWorkflow,
     DissolutionWorkflow,
     ResidenceRoundWorkflow,
+    SealWorkflow,
     TransferWorkflow,
 )
 from workflows.worker import build_worker
@@ -123,6 +127,7 @@ async def admission_to_recognition(env: WorkflowEnvironment, world: World) -> No
 
     await wait_until(on_probation)
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
     )
@@ -286,12 +291,38 @@ async def residence_round(env: WorkflowEnvironment, world: World) -> None:
     await write(handle, "residence_round")
 
 
+async def seal(env: WorkflowEnvironment, world: World) -> None:
+    """The daily seal over a SQLite store with the chain (the scenarios' own store keeps no
+    chain): its own worker, on a queue of its own, with the store's sealer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = sqlite_settings(Path(tmp))
+        app = build_app(settings)
+        build_world(app, cell_members=3)
+        queue = "seal-history"
+        async with build_worker(
+            env.client,
+            app,
+            lambda _: None,
+            TEST_AUTHORITY,
+            task_queue=queue,
+            sealer=sealer(settings),
+        ):
+            handle = await env.client.start_workflow(
+                SealWorkflow.run, id="audit-seal", task_queue=queue
+            )
+            result = await handle.result()
+        app.close()
+    assert result.new, result
+    await write(handle, "seal")
+
+
 SCENARIOS: dict[str, Callable[[WorkflowEnvironment, World], Awaitable[None]]] = {
     "admission": admission_to_recognition,
     "escalation": admission_decision_escalated,
     "transfer": transfer,
     "dissolution": dissolution,
     "residence": residence_round,
+    "seal": seal,
 }
 
 

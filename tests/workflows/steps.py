@@ -13,6 +13,8 @@ from temporalio.service import RPCError
 
 from domain.application import Dangvien
 from domain.commands import Step
+from domain.commands import probation as p
+from domain.values import CommentSource
 from infra.api.schemas import parse_step
 from tests.builders import World, person_data
 from tests.workflows.conftest import TEST_AUTHORITY
@@ -25,6 +27,19 @@ SECRETARY = ActorRef("secretary", "cell_secretary", UUID(int=1))
 def signed_act(step: Step, record_id: UUID, actor: ActorRef = SECRETARY) -> Act:
     """A step as the API sends it: with a command key, signed for its record."""
     return TEST_AUTHORITY.signed(Act(step, actor, str(uuid4()), record_id))
+
+
+def recognition_papers(on: date, helper_id: UUID | None = None) -> list[Step]:
+    """What the cell's recognition vote needs (PRB-DOSSIER), each by its step, dated `on`
+    (with a helper first, for a probationer who has none)."""
+    helper: list[Step] = [p.AssignHelper(on=on, helper_member_id=helper_id)] if helper_id else []
+    return [
+        *helper,
+        p.CompleteNewMemberCourse(on=on, certificate_no="7/GCN-ĐVM"),
+        p.SubmitSelfReview(on=on),
+        p.RecordHelperComments(on=on),
+        *(p.RecordProbationComments(on=on, source=source) for source in CommentSource),
+    ]
 
 
 @dataclass
@@ -52,6 +67,16 @@ class CaseDriver:
         act = signed_act(parse_step(kind, on, args), record)
         result: View = await self.handle.execute_update("act", act, result_type=View)
         return result
+
+    async def recognition_papers(self, on: date) -> View:
+        """What the recognition vote needs, through the probation's process (the case's
+        helper is the member's)."""
+        record = (await self.status()).subject_id
+        view = await self.status()
+        for step in recognition_papers(on):
+            act = signed_act(step, record)
+            view = await self.handle.execute_update("act", act, result_type=View)
+        return view
 
     async def status(self) -> View:
         """The process's view (waiting until the opening activity has answered)."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import pytest
 import structlog
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.admission import AdmissionCase
@@ -34,6 +36,23 @@ async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
     # The same workflow id continues as the probation.
     await case.wait_for("member")
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    # PRB-DOSSIER: the vote waits for its prerequisites; the process takes each step.
+    before = world.app.recorder.max_notification_id()
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await case.step(
+            "record_review_vote",
+            date(2031, 1, 13),
+            motion="recognize",
+            votes_for=8,
+            votes_against=1,
+        )
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError)
+    details = cause.details[0]
+    assert details["rule_id"] == "PRB-DOSSIER" and details["vi"] and details["en"]
+    assert world.app.recorder.max_notification_id() == before
+    view = await case.recognition_papers(date(2031, 1, 13))
+    assert "record_review_vote" in view.awaiting
     await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
     )

@@ -13,9 +13,11 @@ import asyncio
 import signal
 import time as clock
 from datetime import date, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from uuid import UUID, uuid4, uuid5
 
+import pytest
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -23,12 +25,13 @@ from temporalio.testing import WorkflowEnvironment
 from domain.application import NAMESPACE, Dangvien
 from domain.member import Member
 from domain.organization import Organization
-from domain.transfer import Transfer, TransferStage
+from domain.transfer import Hop, Transfer, TransferStage
 from domain.values import CellSetting, OrgKind, TransferKind, TransferReason
 from infra.bootstrap import authority, build_app
 from infra.notifications import Notifications
 from infra.settings import Settings
 from infra.temporal import EncryptionCodec, codec_from_key, dev_server_flags
+from tests.assertions import refused
 from tests.builders import World, build_world, ctx
 from tests.workflows.conftest import TEST_AUTHORITY, instant, travel_to
 from tests.workflows.dissolution_stack import WorkerProcess, sqlite_settings, venv_bin
@@ -160,6 +163,97 @@ async def test_a_small_cell_is_dissolved_and_running_it_again_moves_nobody_twice
     assert app.recorder.max_notification_id() == written
     assert_moved_once(app, doomed, moves, cells, on)
     assert {c: roll(app, c, on) for c in cells} == after
+
+
+# --- A member in transit: moved once, whichever comes first -----------------------------------
+
+
+async def _until_failed(
+    handle: WorkflowHandle[DissolutionWorkflow, DissolutionProgress], failed: list[UUID]
+) -> DissolutionProgress:
+    """The moves have run and those refused are reported (real time, bounded)."""
+    deadline = clock.monotonic() + 30
+    while True:
+        progress = await _progress(handle)
+        if progress is not None and progress.failed == failed:
+            return progress
+        assert clock.monotonic() < deadline, f"too slow: {progress}"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        # The transfer started before the dissolution is cancelled: the dissolution moves them.
+        pytest.param("cancelled", id="transfer-cancelled-then-the-dissolution-moves-them"),
+        # It completes after the dissolution started: the transfer carries them, nothing else.
+        pytest.param("accepted", id="transfer-completed-after-the-dissolution-started"),
+    ],
+)
+async def test_a_member_in_transit_is_moved_exactly_once_whichever_comes_first(
+    env: WorkflowEnvironment, client: Client, world: World, ending: str
+) -> None:
+    """§4, §6: the dry run refuses while a transfer out is under way (ORG-DISSOLVE-TRANSFER);
+    a dissolution started anyway moves everyone else, refuses to move the member in transit
+    (TRF-IN-FLIGHT) and waits; once the transfer is resolved, a retry ends the dissolution
+    with the member moved once — by their transfer, or by the dissolution."""
+    app = world.app
+    on = date(2030, 3, 4)
+    week_before = date(2030, 2, 25)
+    await travel_to(env, instant(on, time(9)))
+    doomed = new_cell(app, world.grassroots, "Chi bộ Trạm y tế", CellSetting.health_station)
+    leaving, *staying = world.add_members(doomed, 3)
+    transfer_id = uuid4()
+    app.start_transfer(
+        ctx(),
+        transfer_id=transfer_id,
+        member_id=leaving,
+        kind=TransferKind.official,
+        reason=TransferReason.new_job,
+        destination_org_id=world.far_cell,
+        trigger_on=week_before,
+        on=week_before,
+    )
+    app.forward_letter(ctx(), transfer_id, Hop(doomed, world.grassroots, "1-GGT", week_before))
+    moves = [Move(m, world.residence_cell) for m in (leaving, *staying)]
+
+    with refused("ORG-DISSOLVE-TRANSFER") as refusal:
+        app.check_dissolution(doomed, on, [(m.member_id, m.to_cell_id) for m in moves])
+    assert refusal.value.details["transfers"] == [
+        {"transfer_id": str(transfer_id), "member_id": str(leaving)}
+    ]
+
+    start = TEST_AUTHORITY.signed_dissolution(DissolutionStart(doomed, on, SECRETARY, moves))
+    handle = await client.start_workflow(
+        DissolutionWorkflow.run, start, id=f"dissolution-{doomed}", task_queue=TASK_QUEUE
+    )
+    waiting = await _until_failed(handle, [leaving])
+    assert (waiting.moved, waiting.dissolved) == (2, False)
+    assert app.load(Member, leaving).cell_id == doomed
+    assert cell_changes(app, leaving) == []
+
+    if ending == "cancelled":
+        app.cancel_transfer(ctx(), transfer_id, "đơn vị giải thể, chuyển theo nơi cư trú", on)
+        moved_to, moved_by = world.residence_cell, transfer_of(doomed, leaving)
+    else:  # the letter goes on to the far cell, which accepts the member on the day
+        path = [world.grassroots, world.commune, world.other_grassroots, world.far_cell]
+        for number, (here, there) in enumerate(pairwise(path), start=2):
+            app.forward_letter(ctx(), transfer_id, Hop(here, there, f"{number}-GGT", on))
+        app.present_letter(ctx(), transfer_id, on)
+        app.accept_transfer(ctx(), transfer_id, on)
+        moved_to, moved_by = world.far_cell, transfer_id
+    await handle.signal(DissolutionWorkflow.retry)
+
+    assert await handle.result() == DissolutionProgress(doomed, 3, 3, [], True)
+    assert cell_changes(app, leaving) == [{"cell_id": moved_to, "transfer_id": moved_by}]
+    cells = [doomed, world.residence_cell, world.far_cell]
+    assert [c for c in cells if leaving in roll(app, c, on)] == [moved_to]
+    assert app.exists(transfer_of(doomed, leaving)) is (ending == "cancelled")
+    for member_id in staying:
+        assert cell_changes(app, member_id) == [
+            {"cell_id": world.residence_cell, "transfer_id": transfer_of(doomed, member_id)}
+        ]
+    assert app.load(Organization, doomed).dissolved_on == on
 
 
 # --- 250 members, the worker killed mid-way, on the real stack -------------------------------

@@ -164,6 +164,7 @@ async def test_a_probationer_is_struck_off_after_a_failed_review(
 ) -> None:
     case = await _to_probation(env, client, world)
     await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     # 5 of 9 for recognition: 15 < 18, short of two thirds.
     view = await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=5, votes_against=4
@@ -181,10 +182,12 @@ async def test_a_probationer_is_struck_off_after_a_failed_review(
     assert world.app.load(Member, result.member_id).struck_off_on == date(2031, 2, 3)
 
 
-async def test_three_failed_votes_escalate_to_the_upper_committee(
+async def test_three_failed_votes_escalate_to_the_competent_committee_above_the_cell(
     env: WorkflowEnvironment, client: Client, world: World
 ) -> None:
     case = await _to_probation(env, client, world)
+    await travel_to(env, instant(date(2031, 1, 13), time(9)))
+    await case.recognition_papers(date(2031, 1, 13))
     for day in (13, 20, 27):
         await travel_to(env, instant(date(2031, 1, day), time(9)))
         view = await case.step(
@@ -197,14 +200,15 @@ async def test_three_failed_votes_escalate_to_the_upper_committee(
     assert view.failed_votes == 3
     member_id = view.member_id
     assert member_id is not None
-    # PRB-DEADLOCK: at once, to the committee above the competent one (the province).
+    # PRB-DEADLOCK: at once, to the directly-superior committee that is competent (the
+    # commune committee), which decides on the deadlock rather than on a cell resolution.
     fired = await eventually(lambda: escalations(world.app, member_id))
-    assert fired == [("PRB-DEADLOCK", 3, world.province, date(2031, 1, 27))]
+    assert fired == [("PRB-DEADLOCK", 3, world.commune, date(2031, 1, 27))]
     with pytest.raises(WorkflowUpdateFailedError) as refused:  # the cell no longer decides
         await case.step("recognize", date(2031, 2, 3), decided_by=str(world.commune))
     assert _rule(refused.value) == "PRB-DEADLOCK"
     await case.step(
-        "recognize", date(2031, 2, 3), decided_by=str(world.province), by_upper_committee=True
+        "recognize", date(2031, 2, 3), decided_by=str(world.commune), by_upper_committee=True
     )
     result = await case.handle.result()
     assert result.stage == "full"

@@ -40,7 +40,7 @@ from infra.api.schemas import parse_step
 from infra.notifications import Notifications
 from tests.builders import World, ctx
 from tests.workflows.conftest import TEST_AUTHORITY, eventually, instant, travel_to
-from tests.workflows.steps import SECRETARY, signed_act
+from tests.workflows.steps import SECRETARY, recognition_papers, signed_act
 from workflows.messages import TASK_QUEUE, ProbationStart, TransferStart, View
 from workflows.processes import ProbationWorkflow, TransferWorkflow
 
@@ -218,6 +218,9 @@ async def test_a_probationer_transferred_officially_moves_roll_and_keeps_the_12_
     # The review is the new cell's: world.far_cell has 3 full members (the probationer does
     # not count), 2 for → 2 × 3 = 6 ≥ 2 × 3 (PRB-REVIEW); held the day after the end.
     await travel_to(env, instant(date(2030, 10, 2), time(9)))
+    helper = world.members[world.far_cell][0]
+    for paper in recognition_papers(date(2030, 10, 2), helper):
+        await probation.execute_update("act", signed_act(paper, probationer), result_type=View)
     vote = RecordReviewVote(
         on=date(2030, 10, 2), motion=Motion.recognize, votes_for=2, votes_against=1
     )
