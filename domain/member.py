@@ -111,8 +111,10 @@ class Member(Recorded):
 
     def periods(self) -> list[tuple[UUID, date, date | None]]:
         """(cell, from, until) of each stay on a cell's roll, `until` excluded: the next
-        cell's effective date, the striking off, or None while it lasts."""
-        ends = [since for since, _ in self.cells[1:]] + [self.struck_off_on]
+        cell's effective date, the day the member left the Party (at their request, struck
+        off, expelled), or None while it lasts."""
+        left = self.departure[1] if self.departure is not None else None
+        ends = [since for since, _ in self.cells[1:]] + [left]
         return [(cell, since, until) for (since, cell), until in zip(self.cells, ends, strict=True)]
 
     @property

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from domain.application import Dangvien
 from domain.member import Member, Motion
 from domain.person import Person
-from domain.values import TransferKind, TransferReason
+from domain.values import Departure, TransferKind, TransferReason
 from infra.bootstrap import build_app
 from infra.settings import Settings
 from projections import maintenance
@@ -32,6 +32,7 @@ from tests.unit.test_members_and_transfers import complete_transfer
 
 MOVED_ON = date(2018, 10, 15)  # Nguyễn Văn A moves from `cell` to `other_cell`
 STRUCK_OFF_ON = date(2018, 9, 20)
+LEFT_ON = date(2018, 11, 5)  # Nguyễn Văn An leaves the Party
 NAMES = {
     "a": "Nguyễn Văn A",
     "an": "Nguyễn Văn An",
@@ -102,6 +103,14 @@ def register(settings: Settings) -> Iterator[Book]:
         reason="không đủ tư cách",
         on=STRUCK_OFF_ON,
     )
+    app.record_departure(  # a full member of `far_cell` leaves at their own request
+        ctx(),
+        members["an"],
+        kind=Departure.left,
+        decided_by=world.other_grassroots,
+        reason="xin ra khỏi Đảng",
+        on=LEFT_ON,
+    )
     citizen_ids = {
         k: app.load(Person, app.load(Member, m).person_id).data.citizen_id
         for k, m in members.items()
@@ -165,6 +174,7 @@ def test_a_search_is_bounded_to_a_subtree_and_counted_per_unit_below_it(
     cell = model.search(path[w.other_cell], status="full")
     assert (cell.total, cell.here, cell.units) == (6, 6, {})
     assert model.search(path[w.commune], status="struck_off").total == 1
+    assert model.search(path[w.commune], status="left").total == 1
     page = model.search(path[w.commune], limit=10, offset=20)
     assert len(page.members) == 4
 
@@ -212,7 +222,7 @@ def roll_from_the_record(app: Dangvien, cell: UUID, on: date) -> set[UUID]:
             cells[member] = [(effective, event.cell_id)]
         elif kind == "CellChanged":
             cells[member].append((effective, event.cell_id))
-        elif kind == "StruckOff":
+        elif kind in ("StruckOff", "Departed"):  # off the Party, and off every roll
             struck[member] = effective
     on_roll = set()
     for member, stays in cells.items():
@@ -233,6 +243,8 @@ DAYS = (
     date(2018, 9, 30),
     date(2018, 10, 14),
     MOVED_ON,
+    date(2018, 11, 4),
+    LEFT_ON,
     date(2019, 1, 7),
     date(2026, 6, 1),
 )
@@ -263,6 +275,9 @@ def test_the_roll_on_30_september_2018_has_the_member_moved_later_and_not_the_st
     before = {x.member_id: x for x in model.roll_on(w.cell, date(2018, 9, 19))}
     assert str(before[m["probationer"]].status) == "probationary"
     assert len(cell) == 10  # the nine who joined in 2010, and A
+    far = {x.member_id for x in model.roll_on(w.far_cell, date(2018, 11, 4))}
+    assert m["an"] in far
+    assert m["an"] not in {x.member_id for x in model.roll_on(w.far_cell, LEFT_ON)}
 
 
 def test_a_rebuild_in_two_processes_gives_the_same_register_rows_as_one_projector(
