@@ -73,6 +73,9 @@ class Member(Recorded):
         self.cell_id = cell_id
         self.decided_on = decided_on  # starts party age (tuổi đảng)
         self.ceremony_on: date = stamp.effective_on  # date of joining; starts probation
+        # The cells the member kept party activity in, each from its effective date (the roll
+        # of a cell on any past day reads this, `periods`).
+        self.cells: list[tuple[date, UUID]] = [(stamp.effective_on, cell_id)]
         self.probation_ends = probation_ends  # PRB-LENGTH, computed when admitted
         self.helper_member_id = helper_member_id
         self.new_member_course: tuple[str, date] | None = None
@@ -105,6 +108,14 @@ class Member(Recorded):
         if self.full_from is not None and on >= self.full_from:
             return Status.full
         return Status.probationary
+
+    def periods(self) -> list[tuple[UUID, date, date | None]]:
+        """(cell, from, until) of each stay on a cell's roll, `until` excluded: the next
+        cell's effective date, the day the member left the Party (at their request, struck
+        off, expelled), or None while it lasts."""
+        left = self.departure[1] if self.departure is not None else None
+        ends = [since for since, _ in self.cells[1:]] + [left]
+        return [(cell, since, until) for (since, cell), until in zip(self.cells, ends, strict=True)]
 
     @property
     def status(self) -> Status:
@@ -472,6 +483,7 @@ class Member(Recorded):
     @event("CellChanged")
     def _cell_changed(self, cell_id: UUID, transfer_id: UUID, stamp: Stamp) -> None:
         self.cell_id = cell_id
+        self.cells.append((stamp.effective_on, cell_id))
         if self.residence_cell_id == cell_id:
             self.residence_cell_id = None
 

@@ -34,6 +34,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         # may write: a cell with a roll of 250 is not replayed from its first event each time.
         "AGGREGATE_CACHE_MAXSIZE": "5000",
         "DANGVIEN_ID_KEY": settings.id_key or local_key(settings.data_dir, "id.key"),
+        # The blind index of names (domain/names.py): a key of its own, never in the read model.
+        "DANGVIEN_NAME_KEY": settings.name_key or local_key(settings.data_dir, "name.key"),
         # Every stored event is chained in its own transaction (infra/chain/recorders.py).
         "DANGVIEN_AUDIT_KEY": audit_key(settings),
     }

@@ -24,6 +24,7 @@ from projections.projector import (
 )
 from projections.queries import ReadModel
 from projections.tables import Tables, control, failures, tables, tracking
+from projections.versions import record_shape
 
 Progress = Callable[[int], None]
 WRITE_ATTEMPTS = 5  # a partition's batch that met another's locks is written again
@@ -86,6 +87,8 @@ def rebuild(
     fresh = tables(version)
     fresh.metadata.drop_all(engine)
     create_tables(engine, control, fresh.metadata)
+    with engine.begin() as conn:
+        record_shape(conn, fresh.name)
     for index in fresh.query_indexes:  # built once the rows are written
         index.drop(engine)
     parts = [Partition(i, processes) for i in range(processes)]

@@ -34,7 +34,7 @@ from projections.orgtree import OrgTree, move_paths
 from projections.partition import SHARED_TOPICS, Partition
 from projections.tables import Tables, control, failures, tables, tracking
 from projections.upsert import Upserts
-from projections.versions import create_tables, live_version, switch_live
+from projections.versions import create_tables, live_version, record_shape, switch_live
 from projections.views import Batch, Scope, View
 from projections.views.cases import Cases
 from projections.views.members import Members
@@ -126,7 +126,7 @@ class Projector:
         self.shared: set[UUID] = set()  # organizations and transfers (their Recorded.* events)
         scope = Scope(self.t, partition, Upserts())
         self.tree = OrgTree()
-        self.people = People(scope, self.decode, app.repository, until)
+        self.people = People(scope, self.decode, app.repository, until, app.name_index)
         self.orgs = Organizations(scope, self.tree, self._peek)
         self.cases = Cases(scope, self.tree, self.people)
         self.views: tuple[View, ...] = (
@@ -268,6 +268,7 @@ class Projector:
                 self._forget()
                 raise
         self.people.corrected.clear()
+        self.people.named.clear()
         return last
 
     def _apply(self, notification: Entry, batch: Batch) -> None:
@@ -351,6 +352,8 @@ class Projector:
                 )
             except sa.exc.IntegrityError:  # the whole batch rolls back with it
                 raise PositionTaken(f"{self.name}: another projector started it first") from None
+            if self.partition is None:  # started from zero by this code (a rebuild: at once)
+                record_shape(conn, self.name)
             return
         moved = conn.execute(
             sa.update(tracking)

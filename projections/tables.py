@@ -32,6 +32,15 @@ live = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+# The shape each version was built with (projections.versions.SHAPE): a version built by an
+# older projection is rebuilt, not read as if it held what it never wrote.
+shapes = sa.Table(
+    "projection_shapes",
+    control,
+    sa.Column("name", sa.String(60), primary_key=True),  # e.g. "readmodel_v1"
+    sa.Column("shape", sa.Integer, nullable=False),
+)
+
 failures = sa.Table(
     "projection_failures",
     control,
@@ -58,6 +67,8 @@ class Tables:
     members: sa.Table
     transfers: sa.Table
     stage_outcomes: sa.Table
+    memberships: sa.Table
+    name_tokens: sa.Table
 
     @property
     def name(self) -> str:
@@ -74,6 +85,8 @@ class Tables:
             self.members,
             self.transfers,
             self.stage_outcomes,
+            self.memberships,
+            self.name_tokens,
         )
 
     @property
@@ -206,7 +219,37 @@ def tables(version: int) -> Tables:
         sa.Column("days_to_ceremony", sa.Integer, primary_key=True),
         sa.Column("cases", sa.Integer, nullable=False),
     )
-    for column in (orgs.c.path, cases.c.path, members.c.path, transfers.c.from_path):
+    # Each stay of a member on a cell's roll, from its effective date until the next one's
+    # (excluded; None while it lasts): the roll of a cell on any past day.
+    memberships = sa.Table(
+        p + "memberships",
+        md,
+        sa.Column("member_id", uuid, primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True),  # 0: the ceremony's cell
+        sa.Column("cell_id", uuid, nullable=False),
+        sa.Column("path", PATH, nullable=False),  # the cell's path (today's tree)
+        sa.Column("from_on", sa.Date, nullable=False),
+        sa.Column("until_on", sa.Date),
+    )
+    # The blind index of names: a person's whole name tokens, folded and keyed-hashed
+    # (domain/names.py); neither names nor the key are here.
+    name_tokens = sa.Table(
+        p + "name_tokens",
+        md,
+        sa.Column("token", sa.BigInteger, primary_key=True),
+        sa.Column("person_id", uuid, primary_key=True),
+    )
+    sa.Index(f"ix_{p}name_tokens_person", name_tokens.c.person_id)  # corrections replace them
+    query_index(memberships.c.cell_id, memberships.c.from_on, name=f"ix_{p}memberships_cell")
+    # A name search reads its people's members from this index alone (a common word: 10,000)
+    query_index(members.c.person_id, members.c.path, members.c.id, name=f"ix_{p}members_person")
+    for column in (
+        orgs.c.path,
+        cases.c.path,
+        members.c.path,
+        transfers.c.from_path,
+        memberships.c.path,
+    ):
         path_index(column)
     path_index(transfers.c.to_path)
     # The open cases only (a few thousand of a province's history), with what the pipeline and
@@ -235,7 +278,18 @@ def tables(version: int) -> Tables:
     ):
         query_index(column)
     return Tables(
-        version, md, orgs, targets, hamlets, cases, case_stages, members, transfers, stage_outcomes
+        version,
+        md,
+        orgs,
+        targets,
+        hamlets,
+        cases,
+        case_stages,
+        members,
+        transfers,
+        stage_outcomes,
+        memberships,
+        name_tokens,
     )
 
 

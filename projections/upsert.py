@@ -27,9 +27,11 @@ class Upserts:
         upsert = self._built.get((table.name, conn.dialect.name))
         if upsert is None:
             insert = dialect(conn).insert(table)
-            statement = insert.on_conflict_do_update(
-                index_elements=keys,
-                set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys},
+            others = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys}
+            statement = (
+                insert.on_conflict_do_update(index_elements=keys, set_=others)
+                if others
+                else insert.on_conflict_do_nothing(index_elements=keys)  # a row of keys only
             )
             upsert = self._built[table.name, conn.dialect.name] = _Upsert(statement, conn)
         unique = {tuple(v[k] for k in keys): v for v in values}  # the last row wins

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain import policy, tree
+from domain import names, policy, tree
 from domain.admission import AdmissionCase
 from domain.errors import RuleViolation
 from domain.member import Member, Status
@@ -167,6 +167,22 @@ class Organizations(Store):
             raise RuntimeError("DANGVIEN_ID_KEY or CIPHER_KEY must be set to derive person ids")
         digest = hmac.new(key, citizen_id.strip().encode(), hashlib.sha256).hexdigest()
         return uuid5(NAMESPACE, f"person/{digest}")
+
+    def name_index(self, text: str) -> frozenset[int]:
+        """The blind index of a name's whole tokens (domain/names.py), keyed by
+        DANGVIEN_NAME_KEY: the read model keeps these numbers, never the name nor the key."""
+        return names.blind_tokens(self._name_key(), text)
+
+    def _name_key(self) -> bytes:
+        key = self.env.get("DANGVIEN_NAME_KEY")
+        if key:
+            return key.encode()
+        # Without a key of its own (an in-memory application of the tests), one derived from
+        # the id key: still never the id key itself.
+        id_key = (self.env.get("DANGVIEN_ID_KEY") or self.env.get("CIPHER_KEY") or "").encode()
+        if not id_key:
+            raise RuntimeError("DANGVIEN_NAME_KEY or DANGVIEN_ID_KEY must be set to index names")
+        return hmac.new(id_key, b"dangvien/name-index-key", hashlib.sha256).digest()
 
     def register_person(self, ctx: Context, data: PersonalData, on: date) -> UUID:
         """A person from their dossier; registering a recorded person again corrects their

@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, docs, errors, queries
+from infra.api import audit, auth, commands, docs, errors, queries, register
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -79,7 +79,14 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
     api.state.services = s
     errors.install(api)
     lang = [Depends(language_parameter)]
-    for router in (auth.router, auth.users_router, commands.router, queries.router, audit.router):
+    for router in (
+        auth.router,
+        auth.users_router,
+        commands.router,
+        queries.router,
+        register.router,
+        audit.router,
+    ):
         api.include_router(router, dependencies=lang)
     docs.install(api)
     web.install(api)  # the web UI's pages (infra/web, docs/web.md)

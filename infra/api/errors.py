@@ -41,6 +41,7 @@ STATUS: dict[str, int] = {
     "CONCURRENCY": 409,
     "PERSON-ELSEWHERE": 403,
     "RATE-LIMITED": 429,
+    "READ-REBUILDING": 503,  # the read model is rebuilt for this version: try again
 }  # any other rule: 422
 
 

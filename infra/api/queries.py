@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.application import Dangvien
 from domain.person import Person
 from domain.stages import TransferStage
+from infra.api import register
 from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import dissolution_call, dissolution_id
@@ -51,7 +52,6 @@ from infra.api.schemas import (
     OrgOut,
     PersonOut,
     PrerequisiteOut,
-    ProbationerOut,
     QuotaOut,
     RollOut,
     TimelineEntryOut,
@@ -195,17 +195,23 @@ def stalled(org_id: UUID, user: CurrentUser, s: Svc, today: Today = None) -> lis
 
 
 @router.get("/orgs/{org_id}/roll")
-def roll(org_id: UUID, user: CurrentUser, s: Svc, today: Today = None) -> RollOut:
-    """A cell's roll: full, probationary, away, guests, residence links (213)."""
-    found = read_model(s, user, org_id).roll(org_id, today or s.today())
-    return RollOut(
-        cell_id=found.cell_id,
-        full=found.full,
-        probationary=[ProbationerOut(member_id=m, probation_ends=d) for m, d in found.probationary],
-        away=found.away,
-        guests=found.guests,
-        residence_links=found.residence_links,
-    )
+def roll(
+    org_id: UUID,
+    user: CurrentUser,
+    s: Svc,
+    today: Today = None,
+    on: Annotated[
+        Day | None,
+        Query(
+            description="The roll as it was on this day (what was true on it, by effective "
+            "dates); away, guests and residence links are then null"
+        ),
+    ] = None,
+) -> RollOut:
+    """A cell's roll: full, probationary, away, guests, residence links (213), and everyone
+    on it with their names (for the roles that may see personal data)."""
+    visible(s, user, org_id)
+    return register.roll_out(s, user, org_id, today or s.today(), on)
 
 
 @router.get("/orgs/{org_id}/cells-below-minimum")

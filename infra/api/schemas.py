@@ -586,13 +586,27 @@ class ProbationerOut(BaseModel):
     probation_ends: date
 
 
+class RollMemberOut(BaseModel):
+    member_id: UUID
+    name: str | None  # for the roles that may see personal data
+    status: str  # on the day of the roll
+    joined_on: date
+    probation_ends: date
+    full_from: date | None
+
+
 class RollOut(BaseModel):
+    """A cell's roll today, or on the day `on` (what was true that day, by effective dates:
+    who was on it; away, guests and residence links are kept for today only: null)."""
+
     cell_id: UUID
+    on: date | None = None
     full: list[UUID]
     probationary: list[ProbationerOut]
-    away: list[UUID]
-    guests: list[UUID]
-    residence_links: list[UUID]
+    away: list[UUID] | None
+    guests: list[UUID] | None
+    residence_links: list[UUID] | None
+    members: list[RollMemberOut] = []  # everyone on the roll, with their names
 
 
 class CellBelowMinimumOut(BaseModel):

@@ -20,6 +20,7 @@ from projections import maintenance
 from projections.database import open_engine
 from projections.projector import ProjectionFailed, Projector, live_version
 from projections.tables import failures, tables, tracking
+from projections.versions import ReadModelOutdated, check_shape
 
 projections_app = typer.Typer(help="The read model: status, rebuild, verify.")
 console = Console()
@@ -35,6 +36,18 @@ def run_projector(settings: Settings, stop: threading.Event, poll_seconds: float
     app = build_app(settings)
     engine = _engine(settings)
     batch = settings.projector_batch
+    try:
+        check_shape(engine, live_version(engine))
+    except ReadModelOutdated as outdated:  # built by an older projection: rebuilt first
+        log.warning("projector.rebuilding", version=outdated.version, shape=outdated.shape)
+        version = maintenance.rebuild(
+            app,
+            engine,
+            processes=settings.rebuild_processes,
+            open_app=partial(build_app, settings),
+        )
+        maintenance.switch(engine, version)
+        log.info("projector.rebuilt", version=version)
     projector = Projector(app, engine, version=live_version(engine), batch_size=batch)
     log.info("projector.started", projection=projector.name, position=projector.position())
     try:

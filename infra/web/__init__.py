@@ -12,9 +12,18 @@ def install(api: FastAPI) -> None:
     are imported here, not with the package: its catalog (`infra.web.i18n`) is read by the
     history's sentences (infra/history.py), which the pages themselves use. `starts` comes
     before `records`: /cases/new is matched before /cases/{id}."""
-    from infra.web import account, dissolution, export, pages, records, session, starts
+    from infra.web import (
+        account,
+        dissolution,
+        export,
+        pages,
+        records,
+        register,
+        session,
+        starts,
+    )
     from infra.web.session import HERE
 
-    for module in (session, pages, starts, records, dissolution, export, account):
+    for module in (session, pages, register, starts, records, dissolution, export, account):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,5 +1,6 @@
 """Members: a row per member (status as shown, probation, deadline, the cell hosting a
-member away on a temporary transfer)."""
+member away on a temporary transfer), and a row per stay on a cell's roll (the roll of any
+past day)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,23 @@ def member_row(member: Member, path: str, host_cell_id: UUID | None) -> dict[str
     }
 
 
+def membership_rows(
+    member_id: UUID, member: Member, path_of: Callable[[UUID], str]
+) -> list[dict[str, Any]]:
+    """Each stay on a cell's roll; stays are only ever added, so upserts keep them exact."""
+    return [
+        {
+            "member_id": member_id,
+            "seq": seq,
+            "cell_id": cell_id,
+            "path": path_of(cell_id),
+            "from_on": since,
+            "until_on": until,
+        }
+        for seq, (cell_id, since, until) in enumerate(member.periods())
+    ]
+
+
 class Members(View):
     kind = Member
 
@@ -47,16 +65,26 @@ class Members(View):
 
     def path_columns(self, conn: sa.Connection) -> Sequence[PathColumn]:
         t = self.scope.t
-        return [(t.members, t.members.c.path, self.scope.owned(t.members.c.id, conn))]
+        return [
+            (t.members, t.members.c.path, self.scope.owned(t.members.c.id, conn)),
+            (
+                t.memberships,
+                t.memberships.c.path,
+                self.scope.owned(t.memberships.c.member_id, conn),
+            ),
+        ]
 
     def write(
         self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
     ) -> list[UUID]:
-        rows = []
-        for _, member in aggregates:
+        rows, stays = [], []
+        path = self.tree.path
+        for member_id, member in aggregates:
             host = None
             if member.away_transfer_id is not None:
                 host = self.peek(member.away_transfer_id).to_cell_id
-            rows.append(member_row(member, self.tree.path(member.cell_id), host))
+            rows.append(member_row(member, path(member.cell_id), host))
+            stays += membership_rows(member_id, member, path)
         self.scope.upsert(conn, self.scope.t.members, rows)
+        self.scope.upsert(conn, self.scope.t.memberships, stays)
         return []

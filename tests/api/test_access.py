@@ -121,6 +121,21 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         ),
         (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
+    "roll of the cell on a past day": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/roll?on=2018-09-30"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "search the members of the cell by name": (
+        post(
+            lambda s, c: "/api/members/search",
+            lambda s, c: {"q": "nguyen thi hoa", "org_id": str(s.world.cell)},
+        ),
+        (OK, HIDDEN, OK, HIDDEN, OK, ROLE, ROLE, OK),
+    ),
+    "list the members of the grassroots committee": (
+        post(lambda s, c: "/api/members/search", lambda s, c: {"org_id": str(s.world.grassroots)}),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
     "quota of the commune": (
         get(lambda s, c: f"/api/orgs/{s.world.commune}/quota?year=2030"),
         (HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, OK),

@@ -112,6 +112,10 @@ def cases(k: Known) -> str:
     return "/api/cases"
 
 
+def search(k: Known) -> str:
+    return "/api/members/search"
+
+
 def case_steps(k: Known) -> str:
     return f"/api/cases/{k.case}/steps"
 
@@ -492,6 +496,36 @@ BAD: dict[str, Bad] = {
         lambda k: None,
         404,
         "NOT-FOUND",
+    ),
+    # --- the member register ---
+    "search: a name of no word": Bad(
+        "secretary", search, lambda k: {"q": "?!"}, 422, "SEARCH-NAME"
+    ),
+    "search: too many words": Bad(
+        "secretary",
+        search,
+        lambda k: {"q": " ".join(f"w{i}" for i in range(13))},
+        422,
+        "SEARCH-NAME",
+    ),
+    "search: a name too long": Bad("secretary", search, lambda k: {"q": "a" * 201}, 422, None),
+    "search: a citizen ID of letters": Bad(
+        "secretary", search, lambda k: {"citizen_id": "00120000abcd"}, 422, None
+    ),
+    "search: a citizen ID as a number": Bad(
+        "secretary", search, lambda k: {"citizen_id": 1200000001}, 422, None
+    ),
+    "search: unknown status": Bad("secretary", search, lambda k: {"status": "retired"}, 422, None),
+    "search: page zero": Bad("secretary", search, lambda k: {"page": 0}, 422, None),
+    "search: unknown field": Bad("secretary", search, lambda k: {"name": "Hoa"}, 422, None),
+    "search: unknown unit": Bad(
+        "secretary", search, lambda k: {"org_id": UNKNOWN}, 404, "NOT-FOUND"
+    ),
+    "search: another organization's unit": Bad(
+        "secretary", search, lambda k: {"org_id": k.org("far_cell")}, 404, "NOT-FOUND"
+    ),
+    "search: an auditor looks for a person": Bad(
+        "auditor", search, lambda k: {"citizen_id": k.citizen_id}, 403, "ACCESS-ROLE"
     ),
     # --- accounts and login ---
     "login: no password": Bad(

@@ -304,7 +304,11 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         get("/api/orgs/{own}/board?cell_id={}", "cell"),
     ],
     ("GET", "/api/orgs/{org_id}/stalled"): get("/api/orgs/{}/stalled", "org"),
-    ("GET", "/api/orgs/{org_id}/roll"): get("/api/orgs/{}/roll", "cell"),
+    ("GET", "/api/orgs/{org_id}/roll"): [
+        get("/api/orgs/{}/roll", "cell"),
+        get("/api/orgs/{}/roll?on=2018-09-30", "cell"),
+    ],
+    ("POST", "/api/members/search"): post("/api/members/search", "org", {"org_id": "{}"}),
     ("GET", "/api/orgs/{org_id}/cells-below-minimum"): get(
         "/api/orgs/{}/cells-below-minimum", "org"
     ),
@@ -361,6 +365,9 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/quota"): get("/quota?org={}", "org"),
     ("GET", "/inbox"): get("/inbox?org={}", "org"),
     ("GET", "/transfers"): get("/transfers?org={}", "org"),
+    ("GET", "/members"): get("/members?org={}", "org"),
+    ("POST", "/members"): form("/members", "org", {"org": "{}", "q": "nguyen"}),
+    ("GET", "/roll"): get("/roll?org={}&on=30/09/2018", "org"),
     ("GET", "/export.xlsx"): get("/export.xlsx?org={}", "org"),
     ("POST", "/notifications/acknowledge"): form(
         "/notifications/acknowledge",

@@ -452,6 +452,39 @@ def test_a_user_changes_their_own_password_on_pages_that_run_no_inline_script(
     assert blocked == []
 
 
+def test_an_officer_finds_a_member_by_a_name_typed_without_accents_and_reads_a_past_roll(
+    stack: Stack, browser: Browser
+) -> None:
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = open_as(browser, stack, OFFICER, viewport)
+        nav(page, "Đảng viên")
+        expect(page.get_by_role("heading", name=re.compile("Danh sách đảng viên"))).to_be_visible()
+        expect(page.get_by_test_id("register-units")).to_be_visible()  # counts per unit
+        page.get_by_label("Họ tên").fill("nguyen")
+        page.get_by_test_id("register-search").click()
+        expect(page.get_by_test_id("register-total")).to_contain_text("Tìm thấy")
+        names = page.get_by_test_id("register-results").locator("td.head").all_inner_texts()
+        assert names and all("Nguyễn" in n for n in names), names
+        assert "nguyen" not in page.url  # the name was posted, not put in the address
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        shot(page, f"16-register{suffix}")
+        page.context.close()
+
+    page = open_as(browser, stack, OFFICER)
+    page.goto(f"{stack.base}/members")
+    page.get_by_test_id("roll-link").click()
+    form = page.get_by_test_id("roll-form")
+    form.get_by_label("Chi bộ", exact=True).select_option(label=CELL)
+    form.get_by_label("Những gì đúng vào ngày này").fill("30/09/2018")
+    form.get_by_role("button", name="Xem", exact=True).click()
+    expect(page.get_by_test_id("roll-summary")).to_contain_text("Ngày 30/09/2018")
+    expect(page.get_by_label("Những gì đúng vào ngày này")).to_have_value("30/09/2018")
+    shot(page, "17-roll-on-a-day")
+    page.get_by_test_id("roll").locator("td.head a").first.click()
+    expect(page.get_by_test_id("stage")).to_be_visible()  # the member's own page
+    page.context.close()
+
+
 def test_the_api_page_works_offline_and_runs_no_inline_script(
     stack: Stack, browser: Browser
 ) -> None:
