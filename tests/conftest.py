@@ -4,8 +4,10 @@ PostgreSQL (integration, see tests/integration/conftest.py)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+import structlog
 
 from domain.application import Dangvien
 from tests.builders import World, build_world
@@ -14,6 +16,15 @@ from tests.builders import World, build_world
 # when it is built (the CLI's are built on import): without it, the width is read on each
 # print, so the tests' CliRunner(env={"COLUMNS": …}) holds in a worker as in one process.
 os.environ.pop("COLUMNS", None)
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """A command line test configures logging (its log lines to standard error, warnings and
+    worse); a later test in the same worker must find the configuration it started with."""
+    before = structlog.get_config()
+    yield
+    structlog.configure(**before)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import IO
 
@@ -22,11 +23,20 @@ from tests.workflows.conftest import venv_binary
 MARKER = "TOPOLOGY_TEST_RUN"
 
 
+def as_text(value: object) -> str:
+    """A setting as the environment writes it: a list comma-separated, a time of day HH:MM."""
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, time_of_day):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that `Settings.from_env` reads back as `settings`: every field is
     `DANGVIEN_<FIELD>` (the compose file passes the same names)."""
     env = {
-        f"DANGVIEN_{f.name.upper()}": ",".join(value) if isinstance(value, tuple) else str(value)
+        f"DANGVIEN_{f.name.upper()}": as_text(value)
         for f in dataclasses.fields(settings)
         if (value := getattr(settings, f.name)) is not None
     }
