@@ -102,6 +102,8 @@ _CURRENT: WeakKeyDictionary[sa.Engine, set[int]] = WeakKeyDictionary()
 
 
 def shape_recorded(engine: sa.Engine, version: int) -> bool:
+    if not sa.inspect(engine).has_table(shapes.name):  # a read model not yet started
+        return False
     with engine.connect() as conn:
         found = conn.execute(
             sa.select(shapes.c.shape).where(shapes.c.name == f"{PROJECTION}_v{version}")

@@ -74,6 +74,7 @@ def production_settings(database: PostgresDatabase, data_dir: Path) -> Settings:
         postgres_user=database.user,
         cipher_key=new_key(),
         id_key=new_key(),
+        name_key=new_key(),
         audit_key=new_key(),
         payload_key=new_key(),
         secret_key=new_key(),
@@ -339,6 +340,7 @@ def test_the_keys_are_required_secrets_templated_in_the_env_example() -> None:
     keys = {
         "DANGVIEN_CIPHER_KEY",
         "DANGVIEN_ID_KEY",
+        "DANGVIEN_NAME_KEY",
         "DANGVIEN_AUDIT_KEY",
         "DANGVIEN_PAYLOAD_KEY",
         "DANGVIEN_SECRET_KEY",
