@@ -7,27 +7,28 @@ or stopped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain import policy
+from domain.case_standing import APPLICANT as APPLICANT  # re-exported, as callers know them
+from domain.case_standing import HOLDERS as HOLDERS
+from domain.case_standing import ApplicantFacts as ApplicantFacts
+from domain.case_standing import CaseStanding, check_step
 from domain.commands import Step
 from domain.commands import admission as steps
 from domain.errors import RuleViolation
-from domain.labels import en, vi
 from domain.record import Recorded
 from domain.stages import CLOSED as CLOSED  # re-exported: the case's stages live in stages.py
-from domain.stages import DOSSIER_OPEN, Stage
 from domain.stages import DOSSIER_ORDER as DOSSIER_ORDER
 from domain.stages import OPEN as OPEN
+from domain.stages import Stage
 from domain.values import (
     SIDE_OF,
     Ballot,
     CommentSource,
-    Education,
     FamilySide,
     IntroducerKind,
     Introduction,
@@ -36,49 +37,8 @@ from domain.values import (
     Stamp,
 )
 
-HOLDERS: dict[Stage, str] = {
-    # Who holds the case at each stage (answers for its deadline); every other open stage
-    # is the cell's. "competent": the committee deciding on admission (ADM-DECIDE).
-    Stage.intermediate_appraisal: "intermediate",
-    Stage.committee_vote: "grassroots",
-    Stage.decision: "competent",
-}
 
-
-def check_step(stage: Stage, step: type[Step]) -> None:
-    """CASE-STAGE: the case's stage accepts the step."""
-    if stage not in step.stages:
-        raise RuleViolation(
-            "CASE-STAGE",
-            f"Hồ sơ đang ở bước “{vi('stage', stage)}”, không nhận việc "
-            f"“{vi('step', step.step_kind)}”",
-            f"The case is at the stage “{en('stage', stage)}”, which does not accept "
-            f"“{en('step', step.step_kind)}”",
-            stage=str(stage),
-            step=step.step_kind,
-        )
-
-
-@dataclass(frozen=True)
-class ApplicantFacts:
-    """What the cell vote judges about the applicant, read from the person and the tree on the
-    meeting day and recorded on the event, so an auditor sees what was known."""
-
-    birth_date: date
-    education: Education
-    exempt_area: bool
-    provincial_consent_over_60: bool
-    youth_union_member: bool
-    trade_union_member: bool
-    unit_has_youth_union: bool
-    full_members_in_cell: int
-    invalid_introducers: tuple[UUID, ...] = ()
-
-
-APPLICANT = "applicant"  # the verification subject that is the applicant themself
-
-
-class AdmissionCase(Recorded):
+class AdmissionCase(CaseStanding, Recorded):
     """One person's way from source to admission (hồ sơ kết nạp)."""
 
     @event("Opened")
@@ -123,85 +83,6 @@ class AdmissionCase(Recorded):
         self.outcome: Stage | None = None
         self.outcome_on: date | None = None
         self.outcome_reason: str | None = None
-
-    # --- where the case stands ---
-
-    @property
-    def stage(self) -> Stage:
-        if self.outcome is not None:
-            return Stage(self.outcome)
-        if self.decision is not None:
-            return Stage.ceremony
-        if self.committee_resolution_on is not None:
-            return Stage.decision
-        if self.cell_resolution_on is not None:
-            if self.needs_intermediate_appraisal and self.intermediate_appraised_on is None:
-                return Stage.intermediate_appraisal
-            return Stage.committee_vote
-        return next((s for s, done in self.dossier.items() if not done), Stage.cell_vote)
-
-    @property
-    def dossier(self) -> dict[Stage, bool]:
-        """The dossier checklist (§2, forms 1-KNĐ … 5-KNĐ)."""
-        return {
-            Stage.course: self.certificate is not None,
-            Stage.application: self.application_on is not None,
-            Stage.background: self.background_on is not None,
-            Stage.introducers: len(self.introductions) == 2,
-            Stage.verification: self.background_certified_on is not None,
-            Stage.comments: self.comments_summarized_on is not None,
-        }
-
-    @property
-    def verification_subjects(self) -> list[str]:
-        """The applicant and every relative in scope, minus the exempted sides."""
-        return [APPLICANT] + [
-            key
-            for key, rel in self.relatives.items()
-            if SIDE_OF[rel.relationship] not in self.exempt_sides
-        ]
-
-    @property
-    def decision_due(self) -> date | None:
-        """ADM-DECIDE: from the cell's resolution, with any extension granted."""
-        if self.cell_resolution_on is None:
-            return None
-        return policy.due_date(
-            "ADM-DECIDE", self.cell_resolution_on, extension_wd=self.decision_extension_wd
-        ).due
-
-    @property
-    def ceremony_due(self) -> date | None:
-        """ADM-CEREMONY: from the cell's receipt of the decision, or the approved delay."""
-        if self.decision_received_on is None:
-            return None
-        return policy.ceremony_due(self.decision_received_on, self.ceremony_delay_until)
-
-    def current_deadline(self, on: date) -> tuple[str, date, date] | None:
-        """(rule id, start, due) of the deadline the current stage runs against: the
-        documents' validity while the dossier is open (ADM-CERT, ADM-DOSSIER-AGE, judged on
-        `on`), ADM-DECIDE from the cell's resolution, ADM-CEREMONY from the receipt."""
-        stage = self.stage
-        if stage in DOSSIER_OPEN:
-            # Each document's validity runs from its own date: the certificate's issue, the
-            # introducer's letter.
-            lapsing = [
-                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE", i.letter_on)
-                for i in self.introductions.values()
-            ]
-            if self.certificate:
-                issued_on = self.certificate[1]
-                lapsing.append((policy.certificate_expires(issued_on, on), "ADM-CERT", issued_on))
-            if not lapsing:
-                return None
-            due, rule, start = min(lapsing)
-            return rule, start, due
-        if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
-            assert self.cell_resolution_on is not None and self.decision_due is not None
-            return "ADM-DECIDE", self.cell_resolution_on, self.decision_due
-        if stage is Stage.ceremony and self.decision_received_on and self.ceremony_due:
-            return "ADM-CEREMONY", self.decision_received_on, self.ceremony_due
-        return None
 
     def _expect(self, step: type[Step]) -> None:
         check_step(self.stage, step)
