@@ -20,13 +20,19 @@ from playwright.sync_api import (
     Locator,
     Page,
     Route,
-    ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from domain.calendar import VIETNAM
-from tests.e2e.web_support import DESKTOP, PHONE, Stack, launch, log_in, running_stack, shot
+from tests.e2e.web_support import (
+    DESKTOP,
+    PHONE,
+    Stack,
+    log_in,
+    open_as,
+    running_stack,
+    shot,
+)
 
 SECRETARY = "bithu.phudong"  # Chi bộ thôn Phú Đông
 OFFICER = "bantochuc.tanan"  # Ban Tổ chức Đảng ủy xã Tân An
@@ -39,24 +45,6 @@ DMY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with running_stack(tmp_path_factory.mktemp("web")) as found:
         yield found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        found = launch(playwright)
-        yield found
-        found.close()
-
-
-def open_as(
-    browser: Browser, stack: Stack, username: str, viewport: ViewportSize = DESKTOP
-) -> Page:
-    """A fresh browser context (its own cookies), logged in."""
-    page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    page.set_default_timeout(30_000)
-    log_in(page, stack, username)
-    return page
 
 
 def nav(page: Page, name: str) -> None:

@@ -11,9 +11,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
-from tests.e2e.web_support import DESKTOP, PHONE, Stack, launch, log_in, running_stack, shot
+from tests.e2e.web_support import (
+    PHONE,
+    Stack,
+    open_as,
+    running_stack,
+    shot,
+)
 
 SECRETARY = "bithu.phudong"  # Chi bộ thôn Phú Đông
 OFFICER = "bantochuc.tanan"  # Ban Tổ chức Đảng ủy xã Tân An
@@ -32,23 +38,6 @@ TAN_PHU = {  # the cells of Đảng bộ xã Tân Phú
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with running_stack(tmp_path_factory.mktemp("web-starts")) as found:
         yield found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        found = launch(playwright)
-        yield found
-        found.close()
-
-
-def open_as(
-    browser: Browser, stack: Stack, username: str, viewport: ViewportSize = DESKTOP
-) -> Page:
-    page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    page.set_default_timeout(30_000)
-    log_in(page, stack, username)
-    return page
 
 
 def fits(page: Page, viewport: ViewportSize) -> bool:

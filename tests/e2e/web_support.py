@@ -126,3 +126,13 @@ def shot(page: Page, name: str) -> None:
     """A full-page screenshot for the reviewer."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def open_as(
+    browser: Browser, stack: Stack, username: str, viewport: ViewportSize = DESKTOP
+) -> Page:
+    """A fresh browser context (its own cookies), logged in."""
+    page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, stack, username)
+    return page
