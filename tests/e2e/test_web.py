@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
-import pytest
 from playwright.sync_api import (
     Browser,
     Locator,
@@ -30,7 +28,6 @@ from tests.e2e.web_support import (
     Stack,
     log_in,
     open_as,
-    running_stack,
     shot,
 )
 
@@ -39,12 +36,6 @@ OFFICER = "bantochuc.tanan"  # Ban Tổ chức Đảng ủy xã Tân An
 AUDITOR = "kiemtra.tanan"
 CELL = "Chi bộ thôn Phú Đông"
 DMY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("web")) as found:
-        yield found
 
 
 def nav(page: Page, name: str) -> None:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.e2e.web_support import (
     PHONE,
     Stack,
     open_as,
-    running_stack,
     shot,
 )
 
@@ -32,12 +29,6 @@ TAN_PHU = {  # the cells of Đảng bộ xã Tân Phú
     "Chi bộ Công an xã",
     "Chi bộ Trạm Y tế xã",
 }
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("web-starts")) as found:
-        yield found
 
 
 def fits(page: Page, viewport: ViewportSize) -> bool:
