@@ -25,6 +25,7 @@ from projections.projector import (
 from projections.queries import ReadModel
 from projections.tables import Tables, control, failures, tables, tracking
 from projections.versions import record_shape
+from projections.views import member_tokens
 
 Progress = Callable[[int], None]
 WRITE_ATTEMPTS = 5  # a partition's batch that met another's locks is written again
@@ -97,6 +98,8 @@ def rebuild(
         conn.execute(sa.delete(tracking).where(tracking.c.name.in_([fresh.name, *names])))
     if processes > 1 and open_app is not None and _shared_by_processes(engine):
         _rebuild_in_parts(app, engine, fresh, parts, names, open_app, batch_size, progress)
+        with engine.begin() as conn:  # the partitions leave it to the end (see the view)
+            member_tokens.fill(conn, fresh)
     Projector(
         app, engine, version=version, batch_size=batch_size or TO_THE_END, hold=REBUILD_HOLD
     ).run_until_caught_up(progress)

@@ -37,6 +37,7 @@ from projections.upsert import Upserts
 from projections.versions import create_tables, live_version, record_shape, switch_live
 from projections.views import Batch, Scope, View
 from projections.views.cases import Cases
+from projections.views.member_tokens import MemberTokens
 from projections.views.members import Members
 from projections.views.organizations import Organizations
 from projections.views.people import People
@@ -135,6 +136,7 @@ class Projector:
             Members(scope, self.tree, self._peek),
             Transfers(scope, self.tree),
             self.people,
+            MemberTokens(scope, lambda: self.people.named),  # after members' and people's rows
         )
         self._load_memory()
 

@@ -8,6 +8,7 @@ read from the record by the caller, for the page shown only."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -86,41 +87,85 @@ class Register:
         m = self.t.members
         where = [m.c.status == status] if status is not None else []
         with self.engine.connect() as conn:
-            if not tokens and person_id is None:
-                return self._listed(conn, path, where, limit, offset)
-            # Found through the people: their members read once (path, id as text: no index
-            # serves a subtree from people, and a common word finds thousands), kept when
-            # inside the subtree, counted per unit and paged here.
-            if person_id is not None:
-                where.append(m.c.person_id == person_id)
             if tokens:
-                where.append(m.c.person_id.in_(self._people(tokens)))
+                return self._named(conn, path, tokens, person_id, status, limit, offset)
+            if person_id is None:
+                return self._listed(conn, path, where, limit, offset)
+            # A person's members: a handful, read by the person's index and sorted here.
             found = sorted(
                 (p, i)
                 for p, i in conn.execute(
-                    sa.select(m.c.path, sa.cast(m.c.id, sa.String)).where(*where)
+                    sa.select(m.c.path, sa.cast(m.c.id, sa.String)).where(
+                        m.c.person_id == person_id, *where
+                    )
                 )
                 if p.startswith(path)
             )
-            units: Counter[str] = Counter(p[len(path) :].split("/", 1)[0] for p, _ in found)
-            here = units.pop("", 0)
+            paths = Counter(p for p, _ in found)
             page = [UUID(i) for _, i in found[offset : offset + limit]]
-            return Search(
-                len(found), {UUID(u): n for u, n in units.items()}, here, self._rows(conn, page)
-            )
+            return self._counted(conn, path, paths, page)
 
-    def _people(self, tokens: frozenset[int]) -> sa.Select[Any]:
-        """The people whose name holds every token: the first token's people, each checked
-        for the others by the index's key (token, person)."""
-        first, *others = sorted(tokens)
-        names = self.t.name_tokens
-        query = sa.select(names.c.person_id).where(names.c.token == first)
+    def _named(
+        self,
+        conn: sa.Connection,
+        path: str,
+        tokens: frozenset[int],
+        person_id: UUID | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> Search:
+        """Members whose name holds every token, through the index (token, path, member,
+        status) alone: the rarest token's range in the subtree, each member checked for the
+        other tokens by the table's key (member, token); counted per path in SQL (a few
+        thousand cells at most), then per unit here; the page read in the index's order."""
+        mt, m = self.t.member_tokens, self.t.members
+        scope = [under(mt.c.path, path)] if path else []
+        if len(tokens) > 1:
+            counted = {
+                token: conn.execute(
+                    sa.select(sa.func.count()).where(mt.c.token == token, *scope)
+                ).scalar_one()
+                for token in tokens
+            }
+            first, *others = sorted(tokens, key=lambda k: (counted[k], k))
+        else:
+            first, others = next(iter(tokens)), []
+        where = [mt.c.token == first, *scope]
         for n, token in enumerate(others):
-            other = names.alias(f"other_{n}")
-            query = query.join(
-                other, sa.and_(other.c.person_id == names.c.person_id, other.c.token == token)
+            other = mt.alias(f"other_{n}")
+            where.append(
+                sa.exists().where(other.c.member_id == mt.c.member_id, other.c.token == token)
             )
-        return query
+        if status is not None:
+            where.append(mt.c.status == status)
+        if person_id is not None:
+            where.append(mt.c.member_id.in_(sa.select(m.c.id).where(m.c.person_id == person_id)))
+        counted_paths = sa.select(mt.c.path, sa.func.count()).where(*where).group_by(mt.c.path)
+        paths = {str(p): int(n) for p, n in conn.execute(counted_paths)}
+        page = list(
+            conn.execute(
+                sa.select(mt.c.member_id)
+                .where(*where)
+                .order_by(mt.c.path, mt.c.member_id)
+                .limit(limit)
+                .offset(offset)
+            ).scalars()
+        )
+        return self._counted(conn, path, paths, page)
+
+    def _counted(
+        self, conn: sa.Connection, path: str, paths: Mapping[str, int], page: list[UUID]
+    ) -> Search:
+        """The counts per path of a subtree as counts per unit directly below it (and on
+        its own roll), with the page's rows."""
+        units: Counter[str] = Counter()
+        start = len(path)
+        for p, n in paths.items():
+            units[p[start:].split("/", 1)[0]] += n
+        here = units.pop("", 0)
+        counts = {UUID(u): n for u, n in units.items()}
+        return Search(sum(paths.values()), counts, here, self._rows(conn, page))
 
     def _listed(
         self,

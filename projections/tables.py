@@ -69,6 +69,7 @@ class Tables:
     stage_outcomes: sa.Table
     memberships: sa.Table
     name_tokens: sa.Table
+    member_tokens: sa.Table
 
     @property
     def name(self) -> str:
@@ -87,6 +88,7 @@ class Tables:
             self.stage_outcomes,
             self.memberships,
             self.name_tokens,
+            self.member_tokens,
         )
 
     @property
@@ -240,6 +242,25 @@ def tables(version: int) -> Tables:
         sa.Column("person_id", uuid, primary_key=True),
     )
     sa.Index(f"ix_{p}name_tokens_person", name_tokens.c.person_id)  # corrections replace them
+    # The same tokens per member, beside the member's path and status (projections/views/
+    # member_tokens.py): a name search reads one index range per token (a subtree's members
+    # holding it, in tree order), counts them per cell and pages them without leaving it.
+    member_tokens = sa.Table(
+        p + "member_tokens",
+        md,
+        sa.Column("member_id", uuid, primary_key=True),
+        sa.Column("token", sa.BigInteger, primary_key=True),
+        sa.Column("path", PATH, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sqlite_with_rowid=False,
+    )
+    query_index(
+        member_tokens.c.token,
+        member_tokens.c.path,
+        member_tokens.c.member_id,
+        member_tokens.c.status,
+        name=f"ix_{p}member_tokens_token",
+    )
     query_index(memberships.c.cell_id, memberships.c.from_on, name=f"ix_{p}memberships_cell")
     # A name search reads its people's members from this index alone (a common word: 10,000)
     query_index(members.c.person_id, members.c.path, members.c.id, name=f"ix_{p}members_person")
@@ -290,6 +311,7 @@ def tables(version: int) -> Tables:
         stage_outcomes,
         memberships,
         name_tokens,
+        member_tokens,
     )
 
 

@@ -4,6 +4,7 @@ own events say it was, and no name or citizen ID in clear in the read-model data
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from domain.application import Dangvien
 from domain.member import Member, Motion
+from domain.names import tokens
 from domain.person import Person
 from domain.values import Departure, TransferKind, TransferReason
 from infra.bootstrap import build_app
@@ -203,6 +205,57 @@ def test_a_corrected_name_is_found_by_its_new_tokens_and_no_longer_by_the_old(
     assert found(r, model, "tran van an") == {r.members["tran"]}
 
 
+def expected_search(
+    r: Book, engine: sa.Engine, query: str, path: str, status: str | None
+) -> tuple[list[UUID], dict[UUID, int], int]:
+    """The members a name search should find, in tree order, counted per unit below `path`
+    and on its own roll: from the members' rows and the names read from the record, not
+    through the blind index."""
+    members = tables(1).members
+    wanted = set(tokens(query))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(members.c.id, members.c.person_id, members.c.path)).all()
+        statuses = dict(conn.execute(sa.select(members.c.id, members.c.status)).all())
+    hits = sorted(
+        (p, str(i))
+        for i, person, p in rows
+        if p.startswith(path)
+        and status in (None, statuses[i])
+        and wanted <= set(tokens(r.app.load(Person, person).data.full_name))
+    )
+    units = Counter(p[len(path) :].split("/", 1)[0] for p, _ in hits)
+    here = units.pop("", 0)
+    return [UUID(i) for _, i in hits], {UUID(u): n for u, n in units.items()}, here
+
+
+def test_a_name_search_counts_and_pages_what_the_names_say_after_a_cell_moved_subtree(
+    register: Book, readmodel: sa.Engine
+) -> None:
+    r = register
+    w = r.world
+    project(r.app, readmodel)
+    # The school's cell moves to the commune's grassroots committee, its members with it.
+    r.app.reparent_organization(ctx(), w.far_cell, w.grassroots, date(2026, 1, 5))
+    model = project(r.app, readmodel)
+    orgs = tables(1).orgs
+    with readmodel.connect() as conn:
+        path_of = dict(conn.execute(sa.select(orgs.c.id, orgs.c.path)).all())
+    moved = {r.members["a"], r.members["an"]}
+    assert found(r, model, "nguyen van", path_of[w.grassroots]) == moved
+    assert found(r, model, "nguyen van", path_of[w.other_grassroots]) == set()
+    paths = ["", *path_of.values()]
+    for query in ("nguyen van", "van", "van a", "a van", "thi", "nguyen van an", "xyz"):
+        for path in paths:
+            for status in (None, "full", "left"):
+                order, units, here = expected_search(r, readmodel, query, path, status)
+                tokens_ = r.app.name_index(query)
+                first = model.search(path, tokens=tokens_, status=status, limit=3)
+                second = model.search(path, tokens=tokens_, status=status, limit=3, offset=3)
+                assert (first.total, first.units, first.here) == (len(order), units, here)
+                shown = [f.member_id for f in (*first.members, *second.members)]
+                assert shown == order[:6], (query, path, status)
+
+
 # --- the roll on a past day ---------------------------------------------------------------------
 
 
@@ -290,7 +343,11 @@ def test_a_rebuild_in_two_processes_gives_the_same_register_rows_as_one_projecto
     )
     one, two = tables(1), tables(version)
     with readmodel.connect() as conn:
-        for a, b in ((one.memberships, two.memberships), (one.name_tokens, two.name_tokens)):
+        for a, b in (
+            (one.memberships, two.memberships),
+            (one.name_tokens, two.name_tokens),
+            (one.member_tokens, two.member_tokens),
+        ):
             assert sorted(conn.execute(sa.select(a)).all()) == sorted(
                 conn.execute(sa.select(b)).all()
             )
