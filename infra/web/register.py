@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from domain.stages import Standing
+from infra.api.access import OPEN_CASE, may
 from infra.api.register import MAX_PAGE, Found, person_names, register, search_members
 from infra.web.i18n import dmy, parse_dmy
 from infra.web.orgs import OrgRow
@@ -185,4 +186,6 @@ def roll_page(w: Web, org: UUID | None, on: str) -> HTMLResponse:
         error=error,
         rows=rows,
         full=sum(1 for r in rows if r["status"] == "full"),
+        # "+ Mở hồ sơ" at a live cell, for the roles that open cases (as the board's "+")
+        may_open=cell is not None and cell.live and may(w.user, OPEN_CASE),
     )
