@@ -4,7 +4,8 @@ plain indexed lookup of the same run (the yardstick).
     python -m bench.search --data-dir /tmp/bench-2m --rebuild   # rebuild its read model first
     python -m bench.search --data-dir /tmp/bench-2m             # on the read model built before
 
-The read model is its own SQLite file (`<data-dir>/readmodel-search.sqlite`), rebuilt from the
+The read model is its own SQLite file (`<data-dir>/readmodel-search.sqlite`; `--url` names a
+PostgreSQL database instead, e.g. one made with `createdb`), rebuilt from the
 store's whole log as `dangvien projections rebuild` does (two processes); the name key is the
 bench's own (set in the settings, so nothing is written to the store's directory). Queries:
 
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--readmodel", type=Path, default=None)
+    parser.add_argument("--url", default=None, help="a read model elsewhere (PostgreSQL)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--runs", type=int, default=200)
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = bench_settings(a.data_dir)
     app = build_app(settings)
     path = a.readmodel or a.data_dir / "readmodel-search.sqlite"
-    engine = open_engine(f"sqlite:///{path}")
+    engine = open_engine(a.url or f"sqlite:///{path}")
     if a.rebuild:
         rebuild(app, engine, settings, a.processes)
     model = Register(engine)
@@ -137,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         member_ids = list(conn.execute(sa.select(t.members.c.id)).scalars())
         n_members = len(member_ids)
         n_tokens = conn.execute(sa.select(sa.func.count()).select_from(t.name_tokens)).scalar()
-    print(f"read model: {path} ({n_members:,} members, {n_tokens:,} name tokens)")
+    where = engine.url.render_as_string(hide_password=True) if a.url else path
+    print(f"read model: {where} ({n_members:,} members, {n_tokens:,} name tokens)")
 
     names = sample_names(app, engine, a.sample, a.seed)
     asked = queries(app, model, names)

@@ -115,44 +115,39 @@ class Register:
         limit: int,
         offset: int,
     ) -> Search:
-        """Members whose name holds every token, through the index (token, path, member,
-        status) alone: the rarest token's range in the subtree, each member checked for the
-        other tokens by the table's key (member, token); counted per path in SQL (a few
-        thousand cells at most), then per unit here; the page read in the index's order."""
+        """Members whose name holds every token, from the index (token, path, member,
+        status) alone: each token's range in the subtree, in tree order, intersected by
+        merging them (SQLite: MERGE (INTERSECT); a probe per member of the rarest range cost
+        20 times more); counted per unit below in SQL, the page read in the same order."""
         mt, m = self.t.member_tokens, self.t.members
-        scope = [under(mt.c.path, path)] if path else []
-        if len(tokens) > 1:
-            counted = {
-                token: conn.execute(
-                    sa.select(sa.func.count()).where(mt.c.token == token, *scope)
-                ).scalar_one()
-                for token in tokens
-            }
-            first, *others = sorted(tokens, key=lambda k: (counted[k], k))
-        else:
-            first, others = next(iter(tokens)), []
-        where = [mt.c.token == first, *scope]
-        for n, token in enumerate(others):
-            other = mt.alias(f"other_{n}")
-            where.append(
-                sa.exists().where(other.c.member_id == mt.c.member_id, other.c.token == token)
-            )
+        where = [under(mt.c.path, path)] if path else []
         if status is not None:
             where.append(mt.c.status == status)
         if person_id is not None:
             where.append(mt.c.member_id.in_(sa.select(m.c.id).where(m.c.person_id == person_id)))
-        counted_paths = sa.select(mt.c.path, sa.func.count()).where(*where).group_by(mt.c.path)
-        paths = {str(p): int(n) for p, n in conn.execute(counted_paths)}
-        page = list(
-            conn.execute(
-                sa.select(mt.c.member_id)
-                .where(*where)
-                .order_by(mt.c.path, mt.c.member_id)
-                .limit(limit)
-                .offset(offset)
-            ).scalars()
+        arms = [
+            sa.select(mt.c.path, mt.c.member_id).where(mt.c.token == token, *where)
+            for token in sorted(tokens)
+        ]
+        # Both statements in the index's order, which lets SQLite merge the ranges (a
+        # compound inside a subquery, ordered outside it, is intersected in a temporary
+        # B-tree instead: 5 times slower).
+        ordered = (sa.intersect(*arms) if len(arms) > 1 else arms[0]).order_by(sa.text("1, 2"))
+        matched = ordered.subquery("matched")
+        # The unit directly below `path` a member is under: the next id of their path
+        # (`/…/id/`, ids of 36 characters), "" on the unit's own roll.
+        unit = sa.func.substr(matched.c.path, len(path) + 1, 36) if path else sa.literal("")
+        counted = sa.select(unit, sa.func.count()).select_from(matched).group_by(unit)
+        counts = conn.execute(counted).all()
+        page = [UUID(str(i)) for _, i in conn.execute(ordered.limit(limit).offset(offset))]
+        units = {str(u): int(n) for u, n in counts}
+        here = units.pop("", 0)
+        return Search(
+            here + sum(units.values()),
+            {UUID(u): n for u, n in units.items()},
+            here,
+            self._rows(conn, page),
         )
-        return self._counted(conn, path, paths, page)
 
     def _counted(
         self, conn: sa.Connection, path: str, paths: Mapping[str, int], page: list[UUID]

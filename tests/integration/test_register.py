@@ -251,7 +251,11 @@ def test_a_name_search_counts_and_pages_what_the_names_say_after_a_cell_moved_su
                 tokens_ = r.app.name_index(query)
                 first = model.search(path, tokens=tokens_, status=status, limit=3)
                 second = model.search(path, tokens=tokens_, status=status, limit=3, offset=3)
-                assert (first.total, first.units, first.here) == (len(order), units, here)
+                assert (first.total, first.units, first.here) == (len(order), units, here), (
+                    query,
+                    path,
+                    status,
+                )
                 shown = [f.member_id for f in (*first.members, *second.members)]
                 assert shown == order[:6], (query, path, status)
 
