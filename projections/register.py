@@ -116,9 +116,12 @@ class Register:
         offset: int,
     ) -> Search:
         """Members whose name holds every token, from the index (token, path, member,
-        status) alone: each token's range in the subtree, in tree order, intersected by
-        merging them (SQLite: MERGE (INTERSECT); a probe per member of the rarest range cost
-        20 times more); counted per unit below in SQL, the page read in the same order."""
+        status) alone, in its order (tree order). One token (thousands of members for a
+        common word): counted per unit below in SQL and the page read from the index,
+        neither leaving it. More: each token's range in the subtree, intersected in the
+        index's order (SQLite merges them: MERGE (INTERSECT); a probe per member of one
+        range for the others cost 20 times more), read once (every word of a name rarely
+        matches more than a thousand members of a province), counted and paged here."""
         mt, m = self.t.member_tokens, self.t.members
         where = [under(mt.c.path, path)] if path else []
         if status is not None:
@@ -129,24 +132,31 @@ class Register:
             sa.select(mt.c.path, mt.c.member_id).where(mt.c.token == token, *where)
             for token in sorted(tokens)
         ]
-        # Both statements in the index's order, which lets SQLite merge the ranges (a
-        # compound inside a subquery, ordered outside it, is intersected in a temporary
-        # B-tree instead: 5 times slower).
-        ordered = (sa.intersect(*arms) if len(arms) > 1 else arms[0]).order_by(sa.text("1, 2"))
-        matched = ordered.subquery("matched")
-        # The unit directly below `path` a member is under: the next id of their path
-        # (`/…/id/`, ids of 36 characters), "" on the unit's own roll.
-        unit = sa.func.substr(matched.c.path, len(path) + 1, 36) if path else sa.literal("")
-        counted = sa.select(unit, sa.func.count()).select_from(matched).group_by(unit)
-        counts = conn.execute(counted).all()
-        page = [UUID(str(i)) for _, i in conn.execute(ordered.limit(limit).offset(offset))]
-        units = {str(u): int(n) for u, n in counts}
+        if len(arms) > 1:
+            found = conn.execute(sa.intersect(*arms).order_by(sa.text("1, 2"))).all()
+            paths = Counter(str(p) for p, _ in found)
+            page = [UUID(str(i)) for _, i in found[offset : offset + limit]]
+            return self._counted(conn, path, paths, page)
+        (token,) = tokens
+        where.append(mt.c.token == token)
+        # The unit directly below `path`: the next id of the path (`/…/id/`, ids of 36
+        # characters), "" on the unit's own roll.
+        unit = sa.func.substr(mt.c.path, len(path) + 1, 36) if path else sa.literal("")
+        counted = conn.execute(sa.select(unit, sa.func.count()).where(*where).group_by(unit))
+        units = {str(u): int(n) for u, n in counted}
         here = units.pop("", 0)
+        listed = conn.execute(
+            sa.select(mt.c.member_id)
+            .where(*where)
+            .order_by(mt.c.path, mt.c.member_id)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
         return Search(
             here + sum(units.values()),
             {UUID(u): n for u, n in units.items()},
             here,
-            self._rows(conn, page),
+            self._rows(conn, list(listed)),
         )
 
     def _counted(
