@@ -112,6 +112,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "step.end_temporary_transfer": ("Kết thúc sinh hoạt tạm thời", "End the temporary stay"),
     "step.record_portal_reference": ("Ghi mã hồ sơ trên Cổng dịch vụ công", "Portal reference"),
     "step.cancel_transfer": ("Hủy chuyển sinh hoạt", "Cancel the transfer"),
+    # --- penalties (domain.policy.penalties_for) ---
+    "penalty.reprimand": ("Khiển trách", "Reprimand"),
+    "penalty.warning": ("Cảnh cáo", "Warning"),
+    "penalty.dismissal": ("Cách chức", "Dismissal from office"),
 }
 
 

@@ -9,7 +9,12 @@ deadline from its start date. Numbers live in `RuleSet`, so a later regulation i
 (`CASE-*`, `ORG-TREE`, ...) are listed in `PROCESS_GUARDS`.
 """
 
-# The rules live in five modules; `domain.policy` names them all, as callers know them.
+# The rules live in six modules; `domain.policy` names them all, as callers know them.
+from domain.policy.ballots import BallotOutlook as BallotOutlook
+from domain.policy.ballots import Outcome as Outcome
+from domain.policy.ballots import cell_outlook as cell_outlook
+from domain.policy.ballots import check_excused_voting as check_excused_voting
+from domain.policy.ballots import committee_outlook as committee_outlook
 from domain.policy.catalog import NOT_ENCODED as NOT_ENCODED
 from domain.policy.catalog import PROCESS_GUARDS as PROCESS_GUARDS
 from domain.policy.catalog import RULES as RULES
@@ -37,8 +42,10 @@ from domain.policy.checks import counting_rules as counting_rules
 from domain.policy.checks import deadlocked as deadlocked
 from domain.policy.checks import dossier_stale_after as dossier_stale_after
 from domain.policy.checks import full_membership_effective as full_membership_effective
+from domain.policy.checks import penalties_for as penalties_for
 from domain.policy.checks import probation_ends as probation_ends
 from domain.policy.checks import vote_passes as vote_passes
+from domain.policy.checks import votes_needed as votes_needed
 from domain.policy.deadlines import DEADLINE_RULES as DEADLINE_RULES
 from domain.policy.deadlines import ESCALATION_LADDERS as ESCALATION_LADDERS
 from domain.policy.deadlines import Deadline as Deadline

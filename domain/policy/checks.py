@@ -191,10 +191,18 @@ def check_introducer_time(intro: Introduction) -> None:
         )
 
 
+def votes_needed(denominator: int, on: date) -> int:
+    """ADM-VOTE-CELL, ADM-VOTE-COMMITTEE, PRB-REVIEW: the fewest votes for that reach 2/3 of
+    the denominator (16 entitled to vote: 11)."""
+    num, den = rules_at(on).vote_threshold
+    return -(-num * max(denominator, 0) // den)
+
+
 def vote_passes(ballot: Ballot) -> bool:
     """ADM-VOTE-CELL, ADM-VOTE-COMMITTEE, PRB-REVIEW: at least 2/3 of the denominator."""
-    num, den = rules_at(ballot.held_on).vote_threshold
-    return ballot.denominator > 0 and ballot.votes_for * den >= num * ballot.denominator
+    return ballot.denominator > 0 and ballot.votes_for >= votes_needed(
+        ballot.denominator, ballot.held_on
+    )
 
 
 def check_ballot(ballot: Ballot, rule_id: str) -> None:
@@ -368,9 +376,20 @@ def check_probationer_transfer(on: date) -> None:
         )
 
 
+PROBATION_PENALTIES = ("reprimand", "warning")  # PRB-DISCIPLINE
+# A full member's discipline is out of scope but recorded; expulsion is a departure
+# (RecordDeparture), not a penalty kept on the roll.
+PENALTIES = (*PROBATION_PENALTIES, "dismissal")
+
+
+def penalties_for(probationary: bool) -> tuple[str, ...]:
+    """The penalties a member may be given: a probationer only PRB-DISCIPLINE's."""
+    return PROBATION_PENALTIES if probationary else PENALTIES
+
+
 def check_probation_discipline(penalty: str) -> None:
     """PRB-DISCIPLINE: only reprimand or warning for a probationary member."""
-    if penalty not in ("reprimand", "warning"):
+    if penalty not in PROBATION_PENALTIES:
         raise _refuse(
             "PRB-DISCIPLINE",
             "Đảng viên dự bị chỉ bị kỷ luật khiển trách hoặc cảnh cáo",

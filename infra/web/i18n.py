@@ -375,6 +375,157 @@ CATALOG: dict[str, tuple[str, str]] = {
         "moving again needs a new transfer. Only the sending side (the sending cell or a "
         "committee above it) may cancel.",
     ),
+    # --- reviewed before confirming: consequences with the domain's numbers (confirm.py) ---
+    "review.title": (
+        "Kiểm tra trước khi ghi — việc này không hoàn tác được",
+        "Check before recording — this cannot be undone",
+    ),
+    "review.hint": (
+        "Việc này không hoàn tác được: bấm Ghi nhận để xem hậu quả và các con số; chưa có gì "
+        "được ghi cho đến khi xác nhận.",
+        "This cannot be undone: Record shows its consequence and numbers first; nothing is "
+        "written until you confirm.",
+    ),
+    "review.not_yet": (
+        "Chưa có gì được ghi. Sửa số liệu rồi bấm xác nhận thì trang sẽ cho xem lại hậu quả.",
+        "Nothing is written yet. Change a value and confirming shows its consequence again.",
+    ),
+    "review.confirm": ("Xác nhận và ghi nhận", "Confirm and record"),
+    "review.back": ("Không ghi, quay lại", "Do not record, go back"),
+    "review.rules": ("Căn cứ", "Rules"),
+    "review.roll": (
+        "{full} đảng viên chính thức trong danh sách {cell} ngày {day}",
+        "{full} full members on the roll of {cell} on {day}",
+    ),
+    "review.excused": (
+        "{away} người đi vắng hoặc miễn sinh hoạt, {voting} người trong số đó có biểu quyết: "
+        "{count} người có quyền biểu quyết",
+        "{away} away or exempted, {voting} of whom voted: {count} entitled to vote",
+    ),
+    "review.needed": (
+        "Cần ít nhất {needed} phiếu tán thành (2/3 của {count}); chi bộ phải có tối thiểu "
+        "{quorum} đảng viên chính thức mới biểu quyết hợp lệ",
+        "At least {needed} votes for are needed (2/3 of {count}); a cell needs at least "
+        "{quorum} full members to vote validly",
+    ),
+    "review.committee": (
+        "{members} ủy viên cấp ủy; cần ít nhất {needed} phiếu tán thành (2/3)",
+        "{members} committee members; at least {needed} votes for are needed (2/3)",
+    ),
+    "review.outcome.case_ends": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: hồ sơ sẽ kết thúc (không "
+        "được đề nghị kết nạp)",
+        "With {votes_for} for and {votes_against} against: the case ends (admission is not "
+        "proposed)",
+    ),
+    "review.outcome.proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị kết nạp, hồ "
+        "sơ chuyển lên cấp ủy xét",
+        "With {votes_for} for and {votes_against} against: the cell proposes admission, the "
+        "case goes up to the committee",
+    ),
+    "review.outcome.committee_passed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: nghị quyết đạt 2/3, hồ sơ "
+        "chuyển sang quyết định kết nạp",
+        "With {votes_for} for and {votes_against} against: the resolution passes, the case "
+        "goes to the decision",
+    ),
+    "review.outcome.reported_up": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3; kết quả "
+        "được báo cáo đầy đủ lên cấp ủy có thẩm quyền quyết định, hồ sơ chưa kết thúc",
+        "With {votes_for} for and {votes_against} against: short of 2/3; the full result is "
+        "reported to the deciding committee, the case goes on",
+    ),
+    "review.outcome.own_resolution_fails": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3; đảng ủy cơ "
+        "sở không thể tự quyết định kết nạp",
+        "With {votes_for} for and {votes_against} against: short of 2/3; the grassroots "
+        "committee cannot decide to admit",
+    ),
+    "review.outcome.recognition_proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị công nhận "
+        "đảng viên chính thức; cấp ủy có thẩm quyền quyết định",
+        "With {votes_for} for and {votes_against} against: the cell proposes full membership; "
+        "the competent committee decides",
+    ),
+    "review.outcome.strike_off_proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị xóa tên "
+        "khỏi danh sách đảng viên dự bị; cấp ủy có thẩm quyền quyết định",
+        "With {votes_for} for and {votes_against} against: the cell proposes striking the "
+        "name off; the competent committee decides",
+    ),
+    "review.outcome.vote_failed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3 — lần không "
+        "đạt thứ {n}; sau {of} lần không đạt, cấp ủy cấp trên quyết định",
+        "With {votes_for} for and {votes_against} against: short of 2/3 — failed vote {n}; "
+        "after {of} failed votes the upper committee decides",
+    ),
+    "review.outcome.deadlock": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3 lần thứ {n}: "
+        "việc chuyển lên cấp ủy cấp trên quyết định",
+        "With {votes_for} for and {votes_against} against: failed vote {n}: the upper "
+        "committee now decides",
+    ),
+    "review.decide": (
+        "{committee} quyết định kết nạp (số {number}) ngày {day}; ngày quyết định tính tuổi "
+        "đảng; chi bộ tổ chức lễ kết nạp trong {wd} ngày làm việc kể từ khi nhận quyết định",
+        "{committee} decides to admit (no. {number}) on {day}; party age counts from the "
+        "decision; the cell holds the ceremony within {wd} working days of receiving it",
+    ),
+    "review.refuse": (
+        "{committee} không kết nạp: hồ sơ kết thúc, chi bộ được thông báo kết quả",
+        "{committee} refuses admission: the case ends and the cell is told",
+    ),
+    "review.withdraw": (
+        "Người xin vào Đảng rút hồ sơ: hồ sơ kết thúc",
+        "The applicant withdraws: the case ends",
+    ),
+    "review.stop": (
+        "Hồ sơ dừng lại và kết thúc; muốn xét lại phải mở hồ sơ mới",
+        "The case stops and ends; considering the person again needs a new case",
+    ),
+    "review.recognize": (
+        "{committee} công nhận đảng viên chính thức, có hiệu lực từ {effective} (ngày hết 12 "
+        "tháng dự bị, dù quyết định muộn)",
+        "{committee} recognizes full membership, effective {effective} (the end of the 12 "
+        "months, however late the decision)",
+    ),
+    "review.strike_off": (
+        "{committee} xóa tên khỏi danh sách đảng viên dự bị: ra khỏi danh sách chi bộ từ ngày "
+        "{day}; chỉ được xét kết nạp lại sau ít nhất {months} tháng",
+        "{committee} strikes the name off the probationers' list: off the cell's roll from "
+        "{day}; readmission only after at least {months} months",
+    ),
+    "review.record_departure": (
+        "{kind} ngày {day}, do {committee} quyết định: ra khỏi danh sách chi bộ",
+        "{kind} on {day}, decided by {committee}: off the cell's roll",
+    ),
+    "review.readmit": (
+        "Chỉ được xét kết nạp lại sau ít nhất {months} tháng",
+        "Readmission only after at least {months} months",
+    ),
+    "review.record_expungement": (
+        "Ghi ngày xóa án tích {day}: việc kết nạp lại chờ thêm ít nhất {months} tháng kể từ ngày "
+        "này",
+        "Expungement recorded on {day}: readmission waits at least {months} months from it",
+    ),
+    "review.discipline": (
+        "Kỷ luật {penalty} ngày {day} được ghi vào hồ sơ đảng viên và không xóa được",
+        "The penalty ({penalty}) of {day} is entered in the member's file and cannot be removed",
+    ),
+    "review.discipline_probation": (
+        "Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo",
+        "A probationary member may only be reprimanded or warned",
+    ),
+    # --- a member's standing (standing.py) ---
+    "standing.title": ("Tình trạng hiện nay", "Standing today"),
+    "standing.holds": ("Đang kiểm tra, khiếu nại, xem xét kỷ luật", "Holds"),
+    "standing.exempt": ("Miễn sinh hoạt", "Exempted from activity"),
+    "standing.exempt_until": ("Đến ngày {until}", "Until {until}"),
+    "standing.penalties": ("Kỷ luật", "Penalties"),
+    "standing.residence": ("Chi bộ nơi cư trú (213)", "Residence cell (213)"),
+    "standing.course": ("Lớp bồi dưỡng đảng viên mới", "New-member course"),
+    "standing.helper": ("Đảng viên giúp đỡ", "Helper"),
     # --- dissolution ---
     "dissolve.title": ("Giải thể chi bộ", "Dissolve a cell"),
     "dissolve.pick": ("1. Chọn chi bộ", "1. Pick the cell"),

@@ -36,6 +36,7 @@ from infra.api.audit import seal_head
 from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
 from infra.history import Line, Narrator
+from infra.web import confirm, standing
 from infra.web.forms import (
     ARGS,
     Field,
@@ -79,10 +80,19 @@ class Page:
     dossier_title: str = "record.dossier"
     forms: dict[str, StepForm] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)
+    standing: list[tuple[str, str]] = field(default_factory=list)  # a member on the roll
 
     @property
     def collection(self) -> str:
         return COLLECTION[self.subject]
+
+    @property
+    def closed(self) -> bool:
+        """Nothing more happens to it: a member on the roll is never "ended" (their process
+        may be, their standing steps stay open)."""
+        if isinstance(self.found.record, Member):
+            return not self.found.record.status.on_roll
+        return self.view.closed
 
 
 def person_rows(w: Web, data: PersonalData) -> list[tuple[str, str]]:
@@ -164,21 +174,30 @@ def cell_of(record: Any) -> UUID:
 
 
 class Choices:
-    """The options of a record's forms (members, committees, relatives…) and defaults."""
+    """The options of a record's forms (members, committees, relatives…) and defaults, for
+    the day of the step (today on a fresh page, the date entered once posted)."""
 
-    def __init__(self, w: Web, found: Located) -> None:
+    def __init__(self, w: Web, found: Located, on: date | None = None) -> None:
         self.w = w
         self.record = found.record
+        self.on = on or w.today
         self.options: dict[str, list[tuple[str, str]]] = {}
+        self.per_step: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self.defaults: dict[str, Any] = {"year": w.today.year}
         self._members()
         self._committees()
         self._relatives()
         self._orgs()
+        if isinstance(self.record, Member):
+            self.per_step = standing.step_options(w, self.record, self.on)
+
+    def for_step(self, kind: str) -> dict[str, list[tuple[str, str]]]:
+        """The page's options, with the step's own (a hold to release…)."""
+        return self.options | self.per_step.get(kind, {})
 
     def _members(self) -> None:
         w, cell = self.w, cell_of(self.record)
-        full = ReadModel(w.s.engine).roll(cell, w.today).full
+        full = ReadModel(w.s.engine).roll(cell, self.on).full
         names = member_names(w.s.app, w.s.engine, full) if w.sees_people else {}
         members = sorted(((str(m), names.get(m) or short(m)) for m in full), key=lambda o: o[1])
         self.options["member_id"] = self.options["helper_member_id"] = members
@@ -189,12 +208,12 @@ class Choices:
         ceremony (ADM-CEREMONY)."""
         w, cell = self.w, cell_of(self.record)
         try:
-            competent = w.s.app.competent_committee(cell, w.today).id
+            competent = w.s.app.competent_committee(cell, self.on).id
         except DomainError:
             return
         self.options["decided_by"] = [(str(competent), w.orgs.name(competent))]
         self.defaults["decided_by"] = str(competent)
-        superior = w.s.app.directly_superior(cell, w.today)
+        superior = w.s.app.directly_superior(cell, self.on)
         if superior is not None:
             self.options["approved_by"] = [(str(superior), w.orgs.name(superior))]
             self.defaults["approved_by"] = str(superior)
@@ -236,7 +255,7 @@ class Choices:
 def step_form(
     w: Web, subject: Subject, kind: str, choices: Choices, primary: bool = False
 ) -> StepForm:
-    fields = fields_of(subject, kind, w.lang, choices.options)
+    fields = fields_of(subject, kind, w.lang, choices.for_step(kind))
     defaults = model_defaults(subject, kind) | choices.defaults
     return StepForm(
         subject, kind, fields, initial_values(fields, w.today, defaults), primary=primary
@@ -257,6 +276,15 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     receiving = found.record.to_cell_id if found.subject == "transfer" else None
     own = (receiving,) if step.by_receiving_cell and receiving is not None else found.orgs
     return any(w.orgs.inside(o) for o in own)
+
+
+def ceremony_step(w: Web, case: AdmissionCase) -> str:
+    """The step a case awaiting its ceremony needs first: the cell receives the decision;
+    past the due date, the delay's approval (ADM-CEREMONY) before the ceremony."""
+    if not case.decision_received_on:
+        return "receive_decision"
+    due = case.ceremony_due
+    return "approve_ceremony_delay" if due is not None and w.today > due else "hold_ceremony"
 
 
 def may_start_transfer(w: Web, member: Member) -> bool:
@@ -308,8 +336,11 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     )
     primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
     if isinstance(record, AdmissionCase) and record.stage is Stage.ceremony:
-        primary = {"hold_ceremony" if record.decision_received_on else "receive_decision"}
+        primary = {ceremony_step(w, record)}
     takes = [k for k in ARGS[subject] if k in view.awaiting and may_take(w, found, k)]
+    if isinstance(record, Member):
+        takes = [k for k in takes if standing.open_to(record, k)]
+        page.standing = standing.standing_rows(w, record)
     if takes:
         choices = Choices(w, found)
         takes.sort(key=lambda k: k not in primary)
@@ -369,20 +400,26 @@ async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: R
     if kind not in ARGS[subject]:
         raise NotFound("step", kind)
     page = await run_in_threadpool(record_page, w, subject, ident)
-    choices = await run_in_threadpool(Choices, w, page.found)
-    fields: list[Field] = fields_of(subject, kind, w.lang, choices.options)
+    on = parse_dmy(form.get("on", ""))
+    choices = await run_in_threadpool(Choices, w, page.found, on)
+    fields: list[Field] = fields_of(subject, kind, w.lang, choices.for_step(kind))
     step, values, errors = read_step(subject, kind, fields, form, w.lang)
+    shown = None  # the consequence to confirm, for a step that cannot be undone
     if step is not None:
         try:
-            await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
+            if kind in confirm.REVIEWED and not confirm.confirmed(form, step):
+                shown = await run_in_threadpool(confirm.review, w, page.found, step)
+            else:
+                await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
         except DomainError as refusal:
             if refusal.rule_id in REFUSED_AS_PAGE:
                 raise
             errors[place_refusal(fields, refusal.rule_id)] = refusal.message(w.lang)
         else:
-            return redirect(f"/{COLLECTION[subject]}/{ident}?done={kind}")
-    page.forms[kind] = StepForm(subject, kind, fields, values, errors, primary=True)
-    return render_page(w, page, status=422)
+            if shown is None:
+                return redirect(f"/{COLLECTION[subject]}/{ident}?done={kind}")
+    page.forms[kind] = StepForm(subject, kind, fields, values, errors, True, shown)
+    return render_page(w, page, status=422 if errors else 200)
 
 
 @router.get("/cases/{ident}")
