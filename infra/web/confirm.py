@@ -41,7 +41,10 @@ class Review:
 
 
 def digest(body: StepIn) -> str:
-    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
+    """Of the step's kind, date and every fact (its args' own model: `StepIn` would dump
+    them as a bare model)."""
+    facts = f"{body.kind}|{body.on.isoformat()}|{body.args.model_dump_json()}"
+    return hashlib.sha256(facts.encode()).hexdigest()[:32]
 
 
 def confirmed(form: dict[str, str], body: StepIn) -> bool:

@@ -107,6 +107,27 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/cases/{c.own}/history"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
+    # --- a vote's numbers before it is recorded; a full member's standing steps (issue 15) ---
+    "numbers of the cell's vote on the own case": (
+        get(lambda s, c: f"/api/cases/{c.own}/ballot?votes_for=2&votes_against=1"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "numbers of the cell's review vote on a member of the cell": (
+        get(lambda s, c: f"/api/members/{s.world.members[s.world.cell][0]}/ballot"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "a standing step on a full member of the cell (place a hold)": (
+        post(
+            lambda s, c: f"/api/members/{s.world.members[s.world.cell][2]}/steps",
+            lambda s, c: {
+                "kind": "place_hold",
+                "on": TODAY.isoformat(),
+                "args": {"kind": "complaint"},
+            },
+        ),
+        (ROLE, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    # --- end of the issue 15 block ---
     "board of the grassroots committee": (
         get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board"),
         (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),

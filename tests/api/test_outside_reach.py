@@ -337,6 +337,11 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/transfers/{transfer_id}/as-of"): get(
         f"/api/transfers/{{}}/as-of?{MOMENT}", "transfer"
     ),
+    # --- a vote's numbers before it is recorded (issue 15, item 8) ---
+    ("GET", "/api/cases/{case_id}/ballot"): get("/api/cases/{}/ballot?on=2030-03-04", "case"),
+    ("GET", "/api/members/{member_id}/ballot"): get(
+        "/api/members/{}/ballot?on=2030-03-04", "member"
+    ),
 }
 
 

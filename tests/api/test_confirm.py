@@ -1,0 +1,261 @@
+"""What cannot be undone, in-process on the API's stack: a vote's numbers for API clients
+(`GET …/ballot`), and in the web a step reviewed with its consequence and the domain's numbers
+before it is confirmed — nothing written until then; a full member's standing steps on their
+page, with only the choices that can succeed."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest_asyncio
+
+from domain.admission import AdmissionCase, Stage
+from domain.member import Member
+from domain.values import CellSetting, HoldKind, OrgKind
+from tests.api.conftest import TODAY, Stack
+from tests.api.test_process import CELL_STEPS, ok
+from tests.api.test_web_starts import DAY, post_form, session
+from tests.builders import ctx
+
+DIGEST = re.compile(r'name="confirmed" value="([0-9a-f]+)"')
+
+
+@dataclass
+class Cell:
+    """A cell of this module's own (the shared cells' counts are other tests' premises)."""
+
+    id: UUID
+    members: list[UUID]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def north(stack: Stack) -> Cell:
+    cell = stack.app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Bắc",
+        parent_id=stack.world.grassroots,
+        established_on=date(2005, 1, 5),
+        setting=CellSetting.hamlet,
+    )
+    members = stack.world.add_members(cell, 8)
+    stack.project()
+    return Cell(cell, members)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def officer(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    client = await session(stack, "grassroots")
+    yield client
+    await client.aclose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def department(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    client = await session(stack, "department")
+    yield client
+    await client.aclose()
+
+
+async def case_at_the_cell_vote(stack: Stack, cell: Cell) -> str:
+    """A case of its own, its dossier complete: the cell votes next."""
+    case = (await stack.open_case("grassroots", cell.id))["subject_id"]
+    for slot, member in enumerate(cell.members[:2], start=1):
+        await ok(
+            await stack.step(
+                "grassroots",
+                case,
+                "assign_introducer",
+                slot=slot,
+                kind="full_member",
+                letter_on=TODAY.isoformat(),
+                member_id=str(member),
+                together_since="2015-01-01",
+            )
+        )
+    for kind, args in CELL_STEPS:
+        await ok(await stack.step("grassroots", case, kind, **args))
+    await ok(await stack.step("grassroots", case, "certify_background"))
+    for source in ("residence_cell", "workplace_organizations"):
+        await ok(await stack.step("grassroots", case, "record_comment", source=source))
+    view = await ok(await stack.step("grassroots", case, "summarize_comments"))
+    assert view["stage"] == "cell_vote"
+    return str(case)
+
+
+async def full_members_on_the_roll(stack: Stack, cell: Cell) -> int:
+    """The read model's roll of the cell: a count independent of the domain's outlook."""
+    stack.project()
+    roll = await ok(
+        await stack.http.get(f"/api/orgs/{cell.id}/roll", headers=stack.as_("grassroots"))
+    )
+    return len(roll["full"])
+
+
+def text(page: httpx.Response) -> str:
+    return html.unescape(re.sub(r"\s+", " ", page.text))
+
+
+async def test_an_api_client_reads_the_roll_the_votes_needed_and_what_its_votes_lead_to(
+    stack: Stack, north: Cell
+) -> None:
+    case = await case_at_the_cell_vote(stack, north)
+    full = await full_members_on_the_roll(stack, north)
+    assert full == 8
+    needed = -(-2 * full // 3)
+    before = stack.written()
+    ballot = await ok(
+        await stack.http.get(
+            f"/api/cases/{case}/ballot",
+            params={"on": TODAY.isoformat(), "votes_for": needed - 1, "votes_against": 1},
+            headers=stack.as_("grassroots"),
+        )
+    )
+    assert (ballot["on_roll"], ballot["denominator"], ballot["votes_needed"]) == (
+        full,
+        full,
+        needed,
+    )
+    assert (ballot["quorum"], ballot["passes"], ballot["outcome"]) == (3, False, "case_ends")
+    assert ballot["rules"] == ["ADM-VOTE-CELL", "ORG-MIN"]
+    enough = await ok(
+        await stack.http.get(
+            f"/api/cases/{case}/ballot",
+            params={"votes_for": needed, "votes_against": 0},
+            headers=stack.as_("grassroots"),
+        )
+    )
+    assert (enough["outcome"], enough["held_on"]) == ("proposed", TODAY.isoformat())
+    committee = await ok(
+        await stack.http.get(
+            f"/api/cases/{case}/ballot",
+            params={"committee_size": 9, "votes_for": 5, "votes_against": 4},
+            headers=stack.as_("grassroots"),
+        )
+    )
+    assert (committee["votes_needed"], committee["outcome"]) == (6, "reported_up")
+
+    too_many = await stack.http.get(
+        f"/api/cases/{case}/ballot",
+        params={"votes_for": 99, "votes_against": 0},
+        headers=stack.as_("grassroots"),
+    )
+    assert (too_many.status_code, too_many.json()["rule_id"]) == (422, "ADM-VOTE-CELL")
+    member = north.members[0]
+    review = await ok(
+        await stack.http.get(
+            f"/api/members/{member}/ballot",
+            params={"motion": "strike_off", "votes_for": 1, "votes_against": 1},
+            headers=stack.as_("grassroots"),
+        )
+    )
+    assert (review["outcome"], review["deadlock_after"]) == ("vote_failed", 3)
+    assert stack.written() == before  # reading numbers writes nothing
+    # The API takes a step in one call: confirming is its client's part.
+    view = await ok(
+        await stack.step("grassroots", case, "record_cell_vote", votes_for=1, votes_against=0)
+    )
+    assert (view["stage"], view["closed"]) == ("rejected", True)
+
+
+async def test_a_vote_that_ends_the_case_is_shown_with_its_numbers_and_written_once_confirmed(
+    stack: Stack, north: Cell, officer: httpx.AsyncClient
+) -> None:
+    case = await case_at_the_cell_vote(stack, north)
+    full = await full_members_on_the_roll(stack, north)
+    needed = -(-2 * full // 3)
+    path = f"/cases/{case}"
+    step = f"{path}/steps/record_cell_vote"
+    short = {"on": DAY, "votes_for": str(needed - 1), "votes_against": "1", "key": "v1"}
+
+    before = stack.written()
+    refused = await post_form(officer, step, {**short, "votes_for": "99"}, page=path)
+    assert refused.status_code == 422
+    assert "[ADM-VOTE-CELL]" in text(refused)
+    assert 'id="err-record_cell_vote-votes_for"' in refused.text
+    assert "review-record_cell_vote" not in refused.text  # refused: nothing to confirm
+
+    shown = await post_form(officer, step, short, page=path)
+    assert shown.status_code == 200
+    said = text(shown)
+    assert f"{full} đảng viên chính thức trong danh sách Chi bộ thôn Bắc ngày {DAY}" in said
+    assert f"Cần ít nhất {needed} phiếu tán thành (2/3 của {full})" in said
+    assert "hồ sơ sẽ kết thúc (không được đề nghị kết nạp)" in said
+    assert "ADM-VOTE-CELL" in said and "ORG-MIN" in said
+    digest = DIGEST.search(shown.text)
+    assert digest
+    # Values changed after the review are reviewed again, not taken.
+    changed = await post_form(
+        officer, step, {**short, "votes_for": str(needed), "confirmed": digest.group(1)}, path
+    )
+    assert changed.status_code == 200
+    assert "chi bộ đề nghị kết nạp, hồ sơ chuyển lên cấp ủy xét" in text(changed)
+    assert stack.written() == before  # declined so far: nothing written
+    assert stack.app.load(AdmissionCase, UUID(case)).stage is Stage.cell_vote
+
+    confirmed = await post_form(officer, step, {**short, "confirmed": digest.group(1)}, page=path)
+    assert confirmed.status_code == 303, text(confirmed)[:2000]
+    assert stack.app.load(AdmissionCase, UUID(case)).stage is Stage.rejected
+
+
+async def test_a_full_member_s_page_shows_their_standing_and_the_steps_open_to_them(
+    stack: Stack, north: Cell, department: httpx.AsyncClient
+) -> None:
+    member = north.members[5]
+    page = await department.get(f"/members/{member}")
+    said = text(page)
+    assert "Đã kết thúc" not in said
+    assert 'data-testid="standing"' in page.text
+    for kind in ("place_hold", "exempt", "discipline", "link_residence", "record_departure"):
+        assert f'id="step-{kind}"' in page.text, kind
+    assert 'id="step-release_hold"' not in page.text  # no hold to release
+    assert 'id="step-record_residence_comment"' not in page.text  # no residence link
+    assert 'value="dismissal"' in page.text  # a full member's penalties
+
+    path = f"/members/{member}"
+    placed = await post_form(
+        department, f"{path}/steps/place_hold", {"on": DAY, "kind": "inspection", "key": "h"}, path
+    )
+    assert placed.status_code == 303
+    assert stack.app.load(Member, member).holds == {HoldKind.inspection}
+    page = await department.get(path)
+    assert 'id="step-release_hold"' in page.text
+    release = page.text.split('id="step-release_hold"')[1].split("</details>")[0]
+    assert 'value="inspection"' in release and 'value="complaint"' not in release
+    released = await post_form(
+        department,
+        f"{path}/steps/release_hold",
+        {"on": DAY, "kind": "inspection", "key": "r"},
+        path,
+    )
+    assert released.status_code == 303
+    assert stack.app.load(Member, member).holds == set()
+
+
+async def test_a_discipline_is_confirmed_before_it_is_written_and_a_declined_one_writes_nothing(
+    stack: Stack, north: Cell, department: httpx.AsyncClient
+) -> None:
+    member = north.members[6]
+    path = f"/members/{member}"
+    step = f"{path}/steps/discipline"
+    form: dict[str, Any] = {"on": DAY, "penalty": "warning", "reason": "Vi phạm", "key": "d"}
+    before = stack.written()
+    shown = await post_form(department, step, form, path)
+    assert shown.status_code == 200
+    assert "Kỷ luật Cảnh cáo ngày" in text(shown) and "không xóa được" in text(shown)
+    digest = DIGEST.search(shown.text)
+    assert digest
+    back = await department.get(path)  # "Không ghi, quay lại": the page again
+    assert back.status_code == 200
+    assert stack.written() == before and stack.app.load(Member, member).penalties == []
+
+    done = await post_form(department, step, {**form, "confirmed": digest.group(1)}, path)
+    assert done.status_code == 303
+    assert [p for _, p in stack.app.load(Member, member).penalties] == ["warning"]
