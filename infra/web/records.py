@@ -61,6 +61,7 @@ COLLECTION: dict[Subject, str] = {
     "transfer": "transfers",
 }
 STARTED = frozenset({"open_case", "start_transfer"})  # a record just opened (starts.py)
+LEAVING = frozenset({"record_departure", "strike_off"})  # offered last on a member's page
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
 
 
@@ -343,7 +344,7 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         page.standing = standing.standing_rows(w, record)
     if takes:
         choices = Choices(w, found)
-        takes.sort(key=lambda k: k not in primary)
+        takes.sort(key=lambda k: (k not in primary, k in LEAVING))
         page.forms = {k: step_form(w, subject, k, choices, k in primary) for k in takes}
     page.links.append((f"/people/{person_id}", w.t("record.timeline_of_person")))
     if isinstance(record, AdmissionCase) and getattr(record, "member_id", None):

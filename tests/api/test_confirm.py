@@ -9,7 +9,7 @@ import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ import pytest_asyncio
 from domain.admission import AdmissionCase, Stage
 from domain.member import Member
 from domain.values import CellSetting, HoldKind, OrgKind
-from tests.api.conftest import TODAY, Stack
+from tests.api.conftest import TODAY, Stack, applicant
 from tests.api.test_process import CELL_STEPS, ok
 from tests.api.test_web_starts import DAY, post_form, session
 from tests.builders import ctx
@@ -64,30 +64,44 @@ async def department(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     await client.aclose()
 
 
-async def case_at_the_cell_vote(stack: Stack, cell: Cell) -> str:
-    """A case of its own, its dossier complete: the cell votes next."""
-    case = (await stack.open_case("grassroots", cell.id))["subject_id"]
+async def case_at_the_cell_vote(stack: Stack, cell: Cell, on: date = TODAY) -> str:
+    """A case of its own, its dossier complete on `on`: the cell votes next."""
+    opened = await stack.http.post(
+        "/api/cases",
+        json={"cell_id": str(cell.id), "on": on.isoformat(), "person": applicant()},
+        headers=stack.as_("grassroots"),
+    )
+    case = str((await ok(opened))["subject_id"])
     for slot, member in enumerate(cell.members[:2], start=1):
-        await ok(
-            await stack.step(
-                "grassroots",
-                case,
-                "assign_introducer",
-                slot=slot,
-                kind="full_member",
-                letter_on=TODAY.isoformat(),
-                member_id=str(member),
-                together_since="2015-01-01",
-            )
+        await step(
+            stack,
+            case,
+            "assign_introducer",
+            on,
+            slot=slot,
+            kind="full_member",
+            letter_on=on.isoformat(),
+            member_id=str(member),
+            together_since="2015-01-01",
         )
     for kind, args in CELL_STEPS:
-        await ok(await stack.step("grassroots", case, kind, **args))
-    await ok(await stack.step("grassroots", case, "certify_background"))
+        await step(stack, case, kind, on, **args)
+    await step(stack, case, "certify_background", on)
     for source in ("residence_cell", "workplace_organizations"):
-        await ok(await stack.step("grassroots", case, "record_comment", source=source))
-    view = await ok(await stack.step("grassroots", case, "summarize_comments"))
+        await step(stack, case, "record_comment", on, source=source)
+    view = await step(stack, case, "summarize_comments", on)
     assert view["stage"] == "cell_vote"
-    return str(case)
+    return case
+
+
+async def step(stack: Stack, case: str, step_kind: str, on: date, /, **args: Any) -> Any:
+    """A step of the case as the grassroots officer, dated `on`."""
+    body = {"kind": step_kind, "on": on.isoformat(), "args": args}
+    return await ok(
+        await stack.http.post(
+            f"/api/cases/{case}/steps", json=body, headers=stack.as_("grassroots")
+        )
+    )
 
 
 async def full_members_on_the_roll(stack: Stack, cell: Cell) -> int:
@@ -259,3 +273,35 @@ async def test_a_discipline_is_confirmed_before_it_is_written_and_a_declined_one
     done = await post_form(department, step, {**form, "confirmed": digest.group(1)}, path)
     assert done.status_code == 303
     assert [p for _, p in stack.app.load(Member, member).penalties] == ["warning"]
+
+
+async def test_a_ceremony_past_its_due_date_opens_the_approval_of_its_delay_first(
+    stack: Stack, north: Cell, officer: httpx.AsyncClient
+) -> None:
+    long_ago = TODAY - timedelta(days=120)
+    case = await case_at_the_cell_vote(stack, north, long_ago)
+    await step(stack, case, "record_cell_vote", long_ago, votes_for=8, votes_against=0)
+    await step(
+        stack,
+        case,
+        "record_committee_vote",
+        long_ago,
+        committee_size=9,
+        votes_for=9,
+        votes_against=0,
+    )
+    decided = await stack.http.post(
+        f"/api/cases/{case}/steps",
+        json={
+            "kind": "decide",
+            "on": long_ago.isoformat(),
+            "args": {"number": "7-QĐ/ĐU", "decided_by": str(stack.world.commune)},
+        },
+        headers=stack.as_("department"),
+    )
+    await ok(decided)
+    await step(stack, case, "receive_decision", long_ago)
+    page = await officer.get(f"/cases/{case}")
+    opened = re.findall(r'<details class="step" id="step-([a-z_]+)" open', page.text)
+    assert opened == ["approve_ceremony_delay"]  # not the ceremony, which would be refused
+    assert 'id="step-hold_ceremony"' in page.text  # still there, folded
