@@ -273,6 +273,8 @@ async def test_a_discipline_is_confirmed_before_it_is_written_and_a_declined_one
     done = await post_form(department, step, {**form, "confirmed": digest.group(1)}, path)
     assert done.status_code == 303
     assert [p for _, p in stack.app.load(Member, member).penalties] == ["warning"]
+    page = await department.get(path)
+    assert "Kỷ luật cảnh cáo: Vi phạm" in text(page)  # the penalty in words, never its code
 
 
 async def test_a_ceremony_past_its_due_date_opens_the_approval_of_its_delay_first(
