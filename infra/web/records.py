@@ -191,6 +191,8 @@ class Choices:
         self._orgs()
         if isinstance(self.record, Member):
             self.per_step = standing.step_options(w, self.record, self.on)
+            # PRB-DEADLOCK: after the failed votes the upper committee decides
+            self.defaults["by_upper_committee"] = self.record.deadlocked
 
     def for_step(self, kind: str) -> dict[str, list[tuple[str, str]]]:
         """The page's options, with the step's own (a hold to release…)."""

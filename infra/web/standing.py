@@ -10,7 +10,7 @@ from datetime import date
 from domain import policy
 from domain.member import Member
 from domain.stages import Status
-from domain.values import HoldKind
+from domain.values import HoldKind, Motion
 from infra.web.i18n import dmy
 from infra.web.session import Web
 from infra.web.views import member_names, short
@@ -71,7 +71,10 @@ def step_options(w: Web, member: Member, on: date) -> dict[str, dict[str, Option
     """The choices of the member's standing steps that can succeed, by step."""
     held = sorted(member.holds)
     probationary = member.status_on(on) is Status.probationary
+    # PRB-REVIEW: recognition is voted on once the twelve months end; striking off at any time.
+    motions = [m for m in Motion if m is Motion.strike_off or on >= member.probation_ends]
     return {
+        "record_review_vote": {"motion": [(m.value, w.label("enum", m)) for m in motions]},
         "place_hold": {
             "kind": [(h.value, w.label("enum", h)) for h in HoldKind if h not in member.holds]
         },

@@ -307,3 +307,26 @@ async def test_a_ceremony_past_its_due_date_opens_the_approval_of_its_delay_firs
     opened = re.findall(r'<details class="step" id="step-([a-z_]+)" open', page.text)
     assert opened == ["approve_ceremony_delay"]  # not the ceremony, which would be refused
     assert 'id="step-hold_ceremony"' in page.text  # still there, folded
+
+
+def section(page: httpx.Response, kind: str) -> str:
+    """The form of one step on a page."""
+    return page.text.split(f'id="step-{kind}"')[1].split("</details>")[0]
+
+
+async def test_a_probationer_s_forms_offer_only_what_can_succeed(
+    stack: Stack, north: Cell, department: httpx.AsyncClient
+) -> None:
+    (early,) = stack.world.add_members(
+        north.id, 1, joined_on=TODAY - timedelta(days=60), full=False
+    )
+    (due,) = stack.world.add_members(north.id, 1, joined_on=TODAY - timedelta(days=400), full=False)
+    stack.project()
+    page = await department.get(f"/members/{early}")
+    vote = section(page, "record_review_vote")
+    assert 'value="strike_off"' in vote and 'value="recognize"' not in vote  # PRB-REVIEW
+    discipline = section(page, "discipline")
+    assert 'value="warning"' in discipline and 'value="dismissal"' not in discipline
+    assert "Lớp bồi dưỡng đảng viên mới" in text(page)  # the probationer's standing
+    page = await department.get(f"/members/{due}")
+    assert 'value="recognize"' in section(page, "record_review_vote")
