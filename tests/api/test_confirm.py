@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from domain.admission import AdmissionCase, Stage
@@ -330,3 +331,31 @@ async def test_a_probationer_s_forms_offer_only_what_can_succeed(
     assert "Lớp bồi dưỡng đảng viên mới" in text(page)  # the probationer's standing
     page = await department.get(f"/members/{due}")
     assert 'value="recognize"' in section(page, "record_review_vote")
+
+
+@pytest.mark.parametrize(
+    ("query", "rule_id"),
+    [
+        ("votes_for=-1", "REQUEST-INVALID"),
+        ("votes_for=many", "REQUEST-INVALID"),
+        ("on=2026-02-31", "REQUEST-INVALID"),
+        ("on=1950-01-01", "RULES-PERIOD"),
+        ("excused_voting=5", "ADM-VOTE-CELL"),
+        ("votes_for=1&votes_against=99", "ADM-VOTE-CELL"),
+        ("committee_size=0&votes_for=0&votes_against=0", "ADM-VOTE-COMMITTEE"),
+    ],
+)
+async def test_bad_numbers_of_a_vote_are_refused_with_their_rule_and_write_nothing(
+    stack: Stack, north: Cell, query: str, rule_id: str
+) -> None:
+    case = (await stack.open_case("grassroots", north.id))["subject_id"]
+    before = stack.written()
+    response = await stack.http.get(
+        f"/api/cases/{case}/ballot?{query}", headers=stack.as_("grassroots")
+    )
+    assert (response.status_code, response.json()["rule_id"]) == (422, rule_id)
+    motion = await stack.http.get(
+        f"/api/members/{north.members[0]}/ballot?motion=expel", headers=stack.as_("grassroots")
+    )
+    assert (motion.status_code, motion.json()["rule_id"]) == (422, "REQUEST-INVALID")
+    assert stack.written() == before
