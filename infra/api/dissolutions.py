@@ -258,6 +258,13 @@ async def dissolve_cells(
     """Dissolve several cells on one date: each member of each cell moves by an internal
     transfer to the cell given. Checked whole first: one refused cell refuses the batch (its
     rule id, `details.cell_id`), nothing written. The same batch again starts nothing."""
+    return await dissolve_batch(body, user, s, key)
+
+
+async def dissolve_batch(
+    body: DissolutionBatchIn, user: User, s: Services, key: str | None
+) -> DissolutionBatchOut:
+    """The command itself, for the API and the web's review page alike."""
     return await first_answer(
         s, user, key, "dissolutions", DissolutionBatchOut, lambda: start_batch(body, user, s, key)
     )
