@@ -151,6 +151,7 @@ class Review:
     cells: list[dict[str, Any]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # field → message
     error: str | None = None
+    confirmed: bool = False  # the box, as the officer left it
 
     def moves(self) -> list[BatchCellIn]:
         return [
@@ -232,6 +233,7 @@ def review_of(w: Web, ids: list[UUID], day: date, chosen: dict[str, str] | None)
     for c in review.cells:
         for r in c["rows"]:
             r["name"] = names.get(UUID(r["member_id"])) or short(UUID(r["member_id"]))
+        c["rows"].sort(key=lambda r: r["name"])
     return review
 
 
@@ -275,6 +277,7 @@ async def confirm(request: Request, w: WebContext) -> Response:
     chosen = {k.removeprefix("move."): v for k, v in form.items() if k.startswith("move.")}
     found = await run_in_threadpool(review_of, w, ids, day or w.today, chosen)
     key = form_key(form)
+    found.confirmed = "confirm" in form
     if form.get("action") == "update":  # the officer changed choices: the totals again
         return render_review(w, found, key)
     if day is None:
