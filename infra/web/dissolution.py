@@ -40,6 +40,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 REFRESH_SECONDS = 2
 RESIDENTIAL = ("hamlet", "residential_group")
 MAX_CELLS = 500
+MAX_PICK = 400  # cells listed at once; above, a narrower unit is asked for
 
 
 def may_dissolve(w: Web) -> None:
@@ -95,7 +96,10 @@ def pick_page(w: Web, unit: OrgRow, chosen: list[UUID], setting: str, day: date)
     offered: dict[str, list[dict[str, Any]]] = {}
     kept: list[dict[str, str]] = []
     settings: set[str] = set()
-    for cell in w.orgs.cells(unit):
+    cells = w.orgs.cells(unit)
+    if len(cells) > MAX_PICK:  # each is asked of the domain: a province is too many at once
+        cells = []
+    for cell in cells:
         refusal = w.s.app.dissolution_refusal(cell.id, day, len(siblings(w, cell)))
         name = w.orgs.qualified(cell)
         if refusal is not None:
@@ -120,6 +124,7 @@ def pick_page(w: Web, unit: OrgRow, chosen: list[UUID], setting: str, day: date)
         "settings": [(s, w.label("setting", s)) for s in sorted(settings)],
         "setting": setting,
         "on": dmy(day),
+        "too_many": len(w.orgs.cells(unit)) > MAX_PICK,
     }
 
 

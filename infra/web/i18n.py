@@ -458,6 +458,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "dissolve.batch_done": ("Đợt giải thể đã kết thúc.", "The batch has ended."),
     "dissolve.on_day": ("Ngày giải thể: {on}", "Date of the dissolution: {on}"),
+    "dissolve.too_many": (
+        "Tổ chức này có quá nhiều chi bộ để liệt kê một lần: chọn một tổ chức cấp dưới ở đầu "
+        "trang.",
+        "Too many cells to list at once: pick a unit below it at the top of the page.",
+    ),
     # --- audit ---
     # --- the member register ---
     "register.title": ("Danh sách đảng viên", "Member register"),
