@@ -97,9 +97,8 @@ def pick_page(w: Web, unit: OrgRow, chosen: list[UUID], setting: str, day: date)
     kept: list[dict[str, str]] = []
     settings: set[str] = set()
     cells = w.orgs.cells(unit)
-    if len(cells) > MAX_PICK:  # each is asked of the domain: a province is too many at once
-        cells = []
-    for cell in cells:
+    too_many = len(cells) > MAX_PICK  # each is asked of the domain: a province is too many
+    for cell in [] if too_many else cells:
         refusal = w.s.app.dissolution_refusal(cell.id, day, len(siblings(w, cell)))
         name = w.orgs.qualified(cell)
         if refusal is not None:
@@ -124,7 +123,7 @@ def pick_page(w: Web, unit: OrgRow, chosen: list[UUID], setting: str, day: date)
         "settings": [(s, w.label("setting", s)) for s in sorted(settings)],
         "setting": setting,
         "on": dmy(day),
-        "too_many": len(w.orgs.cells(unit)) > MAX_PICK,
+        "too_many": too_many,
     }
 
 
