@@ -61,6 +61,7 @@ from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
 from domain.policy.rulesets import sources_at as sources_at
 from domain.policy.rulesets import version_at as version_at
+from domain.policy.transfer_checks import check_dissolvable as check_dissolvable
 from domain.policy.transfer_checks import check_leaves_from as check_leaves_from
 from domain.policy.transfer_checks import check_no_hold as check_no_hold
 from domain.policy.transfer_checks import check_no_transfer_in_flight as check_no_transfer_in_flight

@@ -426,6 +426,43 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
     ),
+    # --- dissolution at scale (issue 15): several cells on one date ---
+    "dissolve.kind": ("Loại hình chi bộ", "Kind of cell"),
+    "dissolve.select_kind": ("Chọn tất cả chi bộ loại này", "Tick every cell of this kind"),
+    "dissolve.kept": ("Không thể giải thể ({count})", "Cannot be dissolved ({count})"),
+    "dissolve.none_picked": ("Chọn ít nhất một chi bộ", "Pick at least one cell"),
+    "dissolve.residence_cells": ("Chi bộ nơi cư trú", "Residence cells"),
+    "dissolve.other_cells": ("Chi bộ khác", "Other cells"),
+    "dissolve.totals": ("Tổng cộng", "Totals"),
+    "dissolve.total_cells": ("Số chi bộ giải thể", "Cells dissolved"),
+    "dissolve.total_members": ("Số đảng viên chuyển sinh hoạt", "Members moving"),
+    "dissolve.unplaced": ("Chưa có nơi chuyển đến", "Without a destination yet"),
+    "dissolve.per_destination": ("Số đảng viên theo chi bộ chuyển đến", "Members per destination"),
+    "dissolve.update": ("Cập nhật tổng số", "Update the totals"),
+    "dissolve.batch_consequence": (
+        "Giải thể {cells} chi bộ vào ngày {on}: {members} đảng viên chuyển sinh hoạt nội bộ tới "
+        "chi bộ đã chọn, rồi các chi bộ chấm dứt hoạt động. Việc này không hoàn tác được.",
+        "Dissolve {cells} cells on {on}: {members} members move by internal transfers to the "
+        "cells chosen, then the cells end. This cannot be undone.",
+    ),
+    "dissolve.cell": ("Chi bộ", "Cell"),
+    "dissolve.state": ("Trạng thái", "State"),
+    "dissolve.moved_col": ("Đã chuyển", "Moved"),
+    "dissolve.failures": ("Lượt chuyển lỗi (sẽ thử lại)", "Failed moves (retried)"),
+    "dissolve.state.running": ("Đang chuyển sinh hoạt", "Moving"),
+    "dissolve.state.dissolved": ("Đã giải thể", "Dissolved"),
+    "dissolve.state.failed": ("Không giải thể được", "Not dissolved"),
+    "dissolve.batch_moved": (
+        "Đã chuyển {moved}/{total} đảng viên; {dissolved}/{cells} chi bộ đã giải thể",
+        "Moved {moved} of {total} members; {dissolved} of {cells} cells dissolved",
+    ),
+    "dissolve.batch_done": ("Đợt giải thể đã kết thúc.", "The batch has ended."),
+    "dissolve.on_day": ("Ngày giải thể: {on}", "Date of the dissolution: {on}"),
+    "dissolve.too_many": (
+        "Tổ chức này có quá nhiều chi bộ để liệt kê một lần: chọn một tổ chức cấp dưới ở đầu "
+        "trang.",
+        "Too many cells to list at once: pick a unit below it at the top of the page.",
+    ),
     # --- audit ---
     # --- the member register ---
     "register.title": ("Danh sách đảng viên", "Member register"),

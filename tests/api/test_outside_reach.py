@@ -337,6 +337,34 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/transfers/{transfer_id}/as-of"): get(
         f"/api/transfers/{{}}/as-of?{MOMENT}", "transfer"
     ),
+    # --- issue 15: dissolution at scale. A batch's id is no record of the tree: an unknown
+    # one (here a cell's id, or nobody's) answers as a batch elsewhere does (tested with a
+    # real batch in tests/api/test_dissolutions.py).
+    ("POST", "/api/dissolutions"): [
+        post(
+            "/api/dissolutions",
+            "cell",
+            {"on": DAY, "cells": [{"cell_id": "{}", "moves": []}]},
+            REFUSED,
+            command=DISSOLVE,
+        ),
+        post(  # the user's own cell, its members sent elsewhere
+            "/api/dissolutions",
+            "cell",
+            {
+                "on": DAY,
+                "cells": [
+                    {"cell_id": "{own}", "moves": [{"member_id": UNKNOWN, "to_cell_id": "{}"}]}
+                ],
+            },
+            REFUSED,
+            command=DISSOLVE,
+        ),
+    ],
+    ("GET", "/api/dissolutions/{batch_id}"): get("/api/dissolutions/{}", "cell"),
+    ("POST", "/api/dissolutions/{batch_id}/retry"): post(
+        "/api/dissolutions/{}/retry", "cell", None
+    ),
 }
 
 
@@ -425,13 +453,22 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/dissolve"): [
         get("/dissolve?org={}", "org", command=DISSOLVE),
         get("/dissolve?cell={}", "cell", command=DISSOLVE),
+        get("/dissolve?cells={}", "cell", command=DISSOLVE),  # a preselected cell (issue 15)
     ],
     ("GET", "/dissolve/{cell_id}"): get("/dissolve/{}", "cell", command=DISSOLVE),
-    ("POST", "/dissolve/{cell_id}"): form(
-        "/dissolve/{}", "cell", {"on": "04/03/2030"}, command=DISSOLVE
-    ),
     ("GET", "/dissolve/{cell_id}/progress"): get("/dissolve/{}/progress", "cell"),
     ("POST", "/dissolve/{cell_id}/retry"): form("/dissolve/{}/retry", "cell", {}),
+    # --- issue 15: dissolution at scale ---
+    ("GET", "/dissolve/review"): get("/dissolve/review?cells={}", "cell", command=DISSOLVE),
+    ("POST", "/dissolve/review"): form(
+        "/dissolve/review",
+        "cell",
+        {"cells": "{}", "on": "04/03/2030", "confirm": "on"},
+        REFUSED,
+        command=DISSOLVE,
+    ),
+    ("GET", "/dissolve/batches/{batch_id}"): get("/dissolve/batches/{}", "cell"),
+    ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
 }
 
 
