@@ -3,6 +3,7 @@ what is due on each probation, where each transfer's letter is, each with its ow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from domain.stages import ON_PROBATION, Standing, TransferStage
 from projections.log import uuid_from_hex
 from projections.queries import Card, ReadModel
+from projections.register import Register
 from projections.tables import under
 
 # What a probation awaits (the probation board's columns): the cell's recognition vote
@@ -176,6 +178,54 @@ class Boards:
                 )
             )
         return found
+
+    def finished(
+        self,
+        org_id: UUID,
+        today: date,
+        *,
+        tokens: frozenset[int] = frozenset(),
+        org_ids: Sequence[UUID] = (),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[Card]]:
+        """Transfers completed or cancelled that the subtree sent or received, the latest
+        finished first, a page of them and how many in all; when searched, those of a member
+        whose name holds every token (the blind index, projections/register.py) or leaving,
+        bound for or received by one of the organizations."""
+        r, members = self.t.transfers.c, self.t.members.c
+        with self.model.engine.connect() as conn:
+            path = self.model._path(conn, org_id)
+            where = [
+                r.stage.in_([str(s) for s in TransferStage if s.is_closed]),
+                sa.or_(
+                    under(r.from_path, path),
+                    under(r.destination_path, path),
+                    under(r.to_path, path),
+                ),
+            ]
+            if tokens or org_ids:
+                found: list[sa.ColumnElement[bool]] = []
+                if tokens:
+                    people = Register(self.model.engine, self.t.version)._people(tokens)
+                    named = sa.select(members.id).where(members.person_id.in_(people))
+                    found.append(r.member_id.in_(named))
+                if org_ids:
+                    ids = list(org_ids)
+                    found += [r.from_cell_id.in_(ids), r.destination_id.in_(ids)]
+                    found.append(r.to_cell_id.in_(ids))
+                where.append(sa.or_(*found))
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(self.t.transfers).where(*where)
+            ).scalar_one()
+            page = conn.execute(
+                self.model._card_query("transfer")
+                .where(*where)
+                .order_by(r.finished_on.desc(), r.started_on.desc(), r.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return int(total), self.model._cards("transfer", page, today)
 
 
 class _Rows:

@@ -11,7 +11,12 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from infra.web.session import WebContext, WebRoute
+from domain.transfer import Transfer
+from infra.api.errors import ApiError
+from infra.api.register import query_tokens
+from infra.importing.columns import fold
+from infra.web.orgs import OrgRow
+from infra.web.session import Web, WebContext, WebRoute
 from infra.web.views import CardView, card_views
 from projections.boards import PROBATION_DUES, TRANSFER_HOPS, Boards, ProbationCard, TransferCard
 from projections.queries import ReadModel
@@ -109,4 +114,48 @@ def transfer_board(
         more=len(found) > BOARD_PAGE,
         page_size=BOARD_PAGE,
         tab="transfers",
+    )
+
+
+# --- finished transfers: every one, searched through the index ------------------------------------
+
+FINISHED_PAGE = 50
+
+
+def finished_page(w: Web, unit: OrgRow, q: str, offset: int, states: list[str]) -> HTMLResponse:
+    """Transfers completed or cancelled, the latest finished first, 50 a page, however old;
+    searched by the member's name (whole words, accents ignored, through the blind index: for
+    the roles that may see people) or by an organization's name (any part of it)."""
+    wanted, errors, tokens = fold(q), {}, frozenset[int]()
+    org_ids: list[UUID] = []
+    if wanted:
+        org_ids = [o.id for o in w.orgs.by_id.values() if wanted in fold(o.name)]
+        if w.sees_people:
+            try:
+                tokens = query_tokens(w.s.app, q)
+            except ApiError as error:
+                if not org_ids:
+                    message = error.en if w.lang == "en" else error.vi
+                    errors["q"] = f"[{error.rule_id}] {message}"
+        if not tokens and not org_ids:
+            org_ids = [UUID(int=0)]  # nothing matches: no transfer has that organization
+    total, cards = Boards(ReadModel(w.s.engine)).finished(
+        unit.id, w.today, tokens=tokens, org_ids=org_ids, limit=FINISHED_PAGE, offset=offset
+    )
+    views = card_views(cards, w)
+    return w.render(
+        "transfers.html",
+        status=422 if errors else 200,
+        org=unit,
+        views=views,
+        details={v.card.id: w.s.app.load(Transfer, v.card.id) for v in views},
+        orgs_name=w.orgs.name,
+        state="finished",
+        states=states,
+        q=q,
+        errors=errors,
+        limited=False,
+        total=total,
+        offset=offset,
+        page_size=FINISHED_PAGE,
     )

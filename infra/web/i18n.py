@@ -178,6 +178,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The introducers' letters lapse {date}",
     ),
     "record.validity": ("Giấy tờ sắp hết hạn", "Documents about to lapse"),
+    "transfers.finished_count": (
+        "{count} lần chuyển sinh hoạt đã kết thúc, mới kết thúc trước",
+        "{count} finished transfers, the latest finished first",
+    ),
     # --- record pages ---
     "record.person": ("Người", "Person"),
     "record.applicant": ("Người xin vào Đảng", "The applicant"),

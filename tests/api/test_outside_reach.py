@@ -380,6 +380,9 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         get("/board/transfers?org={}", "org"),
         get("/board/transfers?org={own}&cell={}", "cell"),
     ],
+    ("POST", "/transfers"): form(
+        "/transfers", "org", {"org": "{}", "state": "finished", "q": "nguyen"}
+    ),
     ("GET", "/quota"): get("/quota?org={}", "org"),
     ("GET", "/inbox"): get("/inbox?org={}", "org"),
     ("GET", "/transfers"): get("/transfers?org={}", "org"),

@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 
-from domain.member import Motion
-from domain.transfer import Hop
+from domain.member import Member, Motion
+from domain.person import Person
+from domain.transfer import Hop, Transfer
 from projections.boards import Boards
 from tests.builders import ctx, file_recognition_papers
 from tests.readmodel_scenario import TODAY, build_scenario
@@ -141,3 +142,37 @@ def test_the_transfer_board_shows_each_hop_with_its_own_deadline_on_both_sides(
     assert [c.card.id for c in boards.transfers(w.commune, TODAY)] == [u, t]
     (ended,) = p.rm.transfers(w.commune, TODAY, ("completed",))
     assert ended.id == temp
+
+
+def test_finished_transfers_are_listed_latest_first_and_searched_by_name_or_organization(
+    projected: Projected,
+) -> None:
+    p, w, app = projected, projected.s.world, projected.s.app
+    t, temp = p.s.transfers["T"], p.s.transfers["temp"]
+    boards = Boards(p.rm)
+    assert boards.finished(w.commune, TODAY) == (0, [])
+    # temp's stay ends on 2026-06-12; T is cancelled on 2026-06-10, before it (the latest
+    # finished first, whatever the order they started in).
+    app.end_temporary_transfer(ctx(), temp, date(2026, 6, 12))
+    app.cancel_transfer(ctx(org_id=w.grassroots), t, "đổi ý", date(2026, 6, 10))
+    p.catch_up()
+    total, cards = boards.finished(w.commune, TODAY)
+    assert (total, [c.id for c in cards]) == (2, [temp, t])
+    assert [c.stage for c in cards] == ["completed", "cancelled"]
+    # A page of one; each side sees its own: the sending grassroots committee both, far_cell
+    # the stay it hosted, T's destination (other_grassroots) T too; residence_cell none.
+    assert boards.finished(w.commune, TODAY, limit=1, offset=1) == (2, [cards[1]])
+    assert [c.id for c in boards.finished(w.far_cell, TODAY)[1]] == [temp]
+    assert [c.id for c in boards.finished(w.other_grassroots, TODAY)[1]] == [temp, t]
+    assert boards.finished(w.residence_cell, TODAY) == (0, [])
+    # Searched: by the member's name (every word, through the blind index), by an
+    # organization it left, was bound for or reached.
+    member = app.load(Transfer, temp).member_id
+    name = app.load(Person, app.load(Member, member).person_id).data.full_name
+    assert name == "Nguyễn Thị Hoa"  # as every member registered by tests/builders.py
+    by_name = boards.finished(w.commune, TODAY, tokens=app.name_index("nguyen thi hoa"))
+    assert [c.id for c in by_name[1]] == [temp, t]
+    assert boards.finished(w.commune, TODAY, tokens=app.name_index("tran van ba")) == (0, [])
+    assert [c.id for c in boards.finished(w.commune, TODAY, org_ids=[w.far_cell])[1]] == [temp]
+    assert [c.id for c in boards.finished(w.commune, TODAY, org_ids=[w.other_cell])[1]] == [t]
+    assert boards.finished(w.commune, TODAY, org_ids=[w.residence_cell]) == (0, [])
