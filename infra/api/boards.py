@@ -8,12 +8,21 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 
+from infra.api.access import may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
+from infra.api.errors import ApiError
 from infra.api.queries import Today, read_model, visible
+from infra.api.register import query_tokens
 from infra.api.schemas import CardOut
+from infra.api.services import Services
+from infra.importing.columns import fold
+from infra.users import User
 from projections.boards import Boards, ProbationCard, TransferCard
+from projections.queries import Card
 
 router = APIRouter(prefix="/api", tags=["reads"], responses=REFUSALS)
 
@@ -113,3 +122,72 @@ def transfer_board(
         offset=offset,
     )
     return [_transfer_out(c) for c in cards]
+
+
+# --- finished transfers, searched ----------------------------------------------------------------
+
+FINISHED_PAGE = 50
+
+
+class TransferSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    org_id: UUID
+    q: str | None = Field(None, max_length=200)
+    page: int = Field(1, ge=1, le=10_000)
+
+
+class TransferSearchOut(BaseModel):
+    total: int
+    page: int
+    pages: int
+    page_size: int
+    transfers: list[CardOut]
+
+
+def finished_transfers(
+    s: Services, user: User, org_id: UUID, q: str | None, page: int, today: date
+) -> tuple[int, list[Card]]:
+    """Transfers completed or cancelled that the unit sent or received, the latest finished
+    first, a page of them and how many in all; `q` finds a member by name (whole words,
+    through the blind index: for the roles that may see people) or an organization by any
+    part of its name (the one left, bound for or reached). A name that cannot be searched
+    (SEARCH-NAME) is refused only when no organization matches either."""
+    model = read_model(s, user, org_id)
+    tokens, org_ids = frozenset[int](), list[UUID]()
+    wanted = fold(q or "").strip()
+    if wanted:
+        orgs = model.t.orgs
+        with s.engine.connect() as conn:
+            names = conn.execute(sa.select(orgs.c.id, orgs.c.name)).all()
+        org_ids = [i for i, name in names if wanted in fold(name)]
+        if may_see_personal_data(user):
+            try:
+                tokens = query_tokens(s.app, q or "")
+            except ApiError:
+                if not org_ids:
+                    raise
+        if not tokens and not org_ids:
+            return 0, []
+    return Boards(model).finished(
+        org_id,
+        today,
+        tokens=tokens,
+        org_ids=org_ids,
+        limit=FINISHED_PAGE,
+        offset=(page - 1) * FINISHED_PAGE,
+    )
+
+
+@router.post("/transfers/search")
+def search_transfers(body: TransferSearchIn, user: CurrentUser, s: Svc) -> TransferSearchOut:
+    """Finished transfers (completed, cancelled) of a unit, however old, 50 a page, searched
+    by the member's name or an organization's (posted: a name stays out of addresses)."""
+    total, cards = finished_transfers(s, user, body.org_id, body.q, body.page, s.today())
+    return TransferSearchOut(
+        total=total,
+        page=body.page,
+        pages=max(1, -(-total // FINISHED_PAGE)),
+        page_size=FINISHED_PAGE,
+        transfers=[CardOut.model_validate(c) for c in cards],
+    )

@@ -11,10 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from domain.errors import DomainError
 from domain.transfer import Transfer
-from infra.api.errors import ApiError
-from infra.api.register import query_tokens
-from infra.importing.columns import fold
+from infra.api.boards import FINISHED_PAGE, finished_transfers
 from infra.web.orgs import OrgRow
 from infra.web.session import Web, WebContext, WebRoute
 from infra.web.views import CardView, card_views
@@ -119,29 +118,19 @@ def transfer_board(
 
 # --- finished transfers: every one, searched through the index ------------------------------------
 
-FINISHED_PAGE = 50
-
 
 def finished_page(w: Web, unit: OrgRow, q: str, offset: int, states: list[str]) -> HTMLResponse:
     """Transfers completed or cancelled, the latest finished first, 50 a page, however old;
-    searched by the member's name (whole words, accents ignored, through the blind index: for
-    the roles that may see people) or by an organization's name (any part of it)."""
-    wanted, errors, tokens = fold(q), {}, frozenset[int]()
-    org_ids: list[UUID] = []
-    if wanted:
-        org_ids = [o.id for o in w.orgs.by_id.values() if wanted in fold(o.name)]
-        if w.sees_people:
-            try:
-                tokens = query_tokens(w.s.app, q)
-            except ApiError as error:
-                if not org_ids:
-                    message = error.en if w.lang == "en" else error.vi
-                    errors["q"] = f"[{error.rule_id}] {message}"
-        if not tokens and not org_ids:
-            org_ids = [UUID(int=0)]  # nothing matches: no transfer has that organization
-    total, cards = Boards(ReadModel(w.s.engine)).finished(
-        unit.id, w.today, tokens=tokens, org_ids=org_ids, limit=FINISHED_PAGE, offset=offset
-    )
+    searched as the API searches them (`infra.api.boards.finished_transfers`): by the
+    member's name or an organization's. A refusal shows beside the search field."""
+    errors: dict[str, str] = {}
+    page = offset // FINISHED_PAGE + 1
+    try:
+        total, cards = finished_transfers(w.s, w.user, unit.id, q, page, w.today)
+    except DomainError as error:
+        message = error.en if w.lang == "en" else error.vi
+        errors["q"] = f"[{error.rule_id}] {message}"
+        total, cards = 0, []
     views = card_views(cards, w)
     return w.render(
         "transfers.html",
@@ -156,6 +145,6 @@ def finished_page(w: Web, unit: OrgRow, q: str, offset: int, states: list[str]) 
         errors=errors,
         limited=False,
         total=total,
-        offset=offset,
+        offset=(page - 1) * FINISHED_PAGE,
         page_size=FINISHED_PAGE,
     )

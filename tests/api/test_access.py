@@ -213,6 +213,13 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/orgs/{s.world.far_cell}/board/transfers?hop=not_sent"),
         (HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK, OK),
     ),
+    "search the finished transfers of the grassroots committee": (
+        post(
+            lambda s, c: "/api/transfers/search",
+            lambda s, c: {"org_id": str(s.world.grassroots), "q": "nguyen thi hoa"},
+        ),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
     "list the accounts": (
         get(lambda s, c: "/api/users"),
         (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, OK),

@@ -121,3 +121,51 @@ async def test_the_transfer_board_shows_a_transfer_to_both_sides_with_its_own_de
     assert len(one) == 1
     beyond = f"/api/orgs/{stack.world.commune}/board/transfers?offset=100000"
     assert await board(stack, "admin", beyond) == []
+
+
+async def test_finished_transfers_are_searched_by_name_or_organization_on_both_sides(
+    stack: Stack,
+) -> None:
+    (member,) = stack.world.add_members(stack.world.cell, 1)  # called Nguyễn Thị Hoa
+    stack.project()
+    started = await stack.http.post(
+        "/api/transfers",
+        json={
+            "member_id": str(member),
+            "kind": "internal",
+            "reason": "other",
+            "destination_org_id": str(stack.world.other_cell),
+            "trigger_on": TODAY.isoformat(),
+            "on": TODAY.isoformat(),
+        },
+        headers=stack.as_("admin"),
+    )
+    assert started.status_code == 201, started.text
+    transfer = started.json()["subject_id"]
+    cancelled = await stack.step("admin", transfer, "cancel_transfer", "transfers")
+    assert cancelled.status_code == 200, cancelled.text
+    stack.project()
+
+    async def search(user: str, org: object, q: str | None) -> Any:
+        return await stack.http.post(
+            "/api/transfers/search",
+            json={"org_id": str(org), "q": q},
+            headers=stack.as_(user),
+        )
+
+    async def found(user: str, org: object, q: str | None) -> set[str]:
+        response = await search(user, org, q)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["page_size"] == 50 and body["total"] >= len(body["transfers"])
+        return {c["id"] for c in body["transfers"]}
+
+    assert transfer in await found("secretary", stack.world.cell, None)
+    assert transfer in await found("secretary", stack.world.cell, "nguyen thi hoa")
+    assert transfer in await found("grassroots", stack.world.grassroots, "thôn")  # a cell's name
+    assert transfer not in await found("grassroots", stack.world.grassroots, "tran van ba")
+    # The auditor searches organizations only: a name finds nothing.
+    assert await found("auditor", stack.world.grassroots, "nguyen thi hoa") == set()
+    # Too many words for a name, and part of no organization's name: refused.
+    refused = await search("secretary", stack.world.cell, " ".join(f"w{n}" for n in range(13)))
+    assert (refused.status_code, refused.json()["rule_id"]) == (422, "SEARCH-NAME")

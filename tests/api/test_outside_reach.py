@@ -334,6 +334,9 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         get("/api/orgs/{}/board/transfers", "org"),
         get("/api/orgs/{own}/board/transfers?cell_id={}", "cell"),
     ],
+    ("POST", "/api/transfers/search"): post(
+        "/api/transfers/search", "org", {"org_id": "{}", "q": "nguyen"}
+    ),
     ("GET", "/api/cases/{case_id}"): get("/api/cases/{}", "case"),
     ("GET", "/api/members/{member_id}"): get("/api/members/{}", "member"),
     ("GET", "/api/transfers/{transfer_id}"): get("/api/transfers/{}", "transfer"),
