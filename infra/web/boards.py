@@ -23,6 +23,7 @@ from projections.queries import ReadModel
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 BOARD_PAGE = 300  # cards on one page, as the admission board
+MAX_OFFSET = 1_000_000  # a larger one would overflow the database's integers
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def probation_board(
     deadlock; overdue first."""
     unit = w.org(org)
     cell_row = w.org(cell) if cell else None
-    offset = max(offset, 0)
+    offset = min(max(offset, 0), MAX_OFFSET)
     found = Boards(ReadModel(w.s.engine)).probation(
         unit.id,
         w.today,
@@ -85,7 +86,7 @@ def transfer_board(
     is, each card with its own deadline; overdue first."""
     unit = w.org(org)
     cell_row = w.org(cell) if cell else None
-    offset = max(offset, 0)
+    offset = min(max(offset, 0), MAX_OFFSET)
     found = Boards(ReadModel(w.s.engine)).transfers(
         unit.id,
         w.today,

@@ -24,7 +24,7 @@ from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
 from infra.api.queries import as_of_model
 from infra.importing.columns import fold
 from infra.notifications import notifications
-from infra.web.boards import finished_page
+from infra.web.boards import MAX_OFFSET, finished_page
 from infra.web.charts import admissions_chart
 from infra.web.i18n import dmy, end_of, parse_dmy
 from infra.web.orgs import OrgRow
@@ -300,7 +300,8 @@ def transfers(
     unit = w.org(org)
     state = state if state in TRANSFER_STATES else "transit"
     if state == "finished":
-        return finished_page(w, unit, q.strip()[:100], max(offset, 0), list(TRANSFER_STATES))
+        start = min(max(offset, 0), MAX_OFFSET)
+        return finished_page(w, unit, q.strip()[:100], start, list(TRANSFER_STATES))
     model = ReadModel(w.s.engine)
     if state == "transit":
         cards = by_deadline(model.transfers_in_transit(unit.id, w.today), w.today)
@@ -350,6 +351,6 @@ async def search_transfers(
     """The search posted: a member's name stays out of the address (and of logs)."""
     w.check_csrf(await request.form())
     unit = w.org(org) if org else w.org()
-    start = int(offset) if offset.isdigit() else 0
+    start = min(int(offset), MAX_OFFSET) if offset.isdigit() else 0
     q = q.replace("\x00", "")
     return await run_in_threadpool(transfers, w, unit.id, state, q, start)
