@@ -143,8 +143,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "boards.none": ("Không có", "None"),
     "boards.probation_title": ("Bảng theo dõi dự bị", "Probation board"),
     "boards.probation_count": ("{count} đảng viên dự bị", "{count} probationary members"),
-    "boards.due.review": ("Đến hạn chi bộ xét công nhận", "Review vote due"),
-    "boards.due.decision": ("Chờ cấp ủy quyết định công nhận", "Recognition decision due"),
+    "boards.due.review": ("Chờ chi bộ xét công nhận", "Awaiting the review vote"),
+    "boards.due.decision": ("Chờ cấp ủy quyết định công nhận", "Awaiting the decision"),
     "boards.due.deadlock": (
         "Biểu quyết không đạt 3 lần: cấp ủy cấp trên quyết định",
         "Deadlocked: the upper committee decides",

@@ -70,7 +70,7 @@ def test_an_officer_follows_probations_and_a_transfer_hop_by_hop_on_the_boards(
     page.get_by_test_id("tab-probation").click()
     expect(page.get_by_role("heading", name=re.compile("Bảng theo dõi dự bị"))).to_be_visible()
     board = page.get_by_test_id("probation-board")
-    for column in ("Đến hạn chi bộ xét công nhận", "Chờ cấp ủy quyết định công nhận"):
+    for column in ("Chờ chi bộ xét công nhận", "Chờ cấp ủy quyết định công nhận"):
         expect(board.get_by_role("heading", name=re.compile(column))).to_be_visible()
     review = page.locator('[data-due="review"] [data-testid="card"]')
     expect(review.first).to_contain_text("Hết thời gian dự bị")
