@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, docs, errors, queries, register
+from infra.api import audit, auth, boards, commands, docs, errors, queries, register
 from infra.api.dissolutions import router as dissolutions_router
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
@@ -88,6 +88,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         register.router,
         audit.router,
         dissolutions_router,  # issue 15: dissolution at scale
+        boards.router,
     ):
         api.include_router(router, dependencies=lang)
     docs.install(api)

@@ -256,6 +256,30 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/orgs/{s.world.other_cell}/dissolution/preview"),
         (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
     ),
+    # --- the probation and transfer boards (issue 15) ---
+    "probation board of the grassroots committee": (
+        get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board/probation"),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "probation board of the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/board/probation?overdue_only=true"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "transfer board of the grassroots committee": (
+        get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board/transfers"),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "transfer board of the receiving cell (the transfer bound for it)": (
+        get(lambda s, c: f"/api/orgs/{s.world.far_cell}/board/transfers?hop=not_sent"),
+        (HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK, OK),
+    ),
+    "search the finished transfers of the grassroots committee": (
+        post(
+            lambda s, c: "/api/transfers/search",
+            lambda s, c: {"org_id": str(s.world.grassroots), "q": "nguyen thi hoa"},
+        ),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
     "list the accounts": (
         get(lambda s, c: "/api/users"),
         (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, OK),

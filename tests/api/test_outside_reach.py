@@ -325,6 +325,18 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/api/orgs/{}/dissolution/preview", "cell"
     ),
     ("GET", "/api/orgs/{org_id}/dissolution"): get("/api/orgs/{}/dissolution", "cell"),
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/api/orgs/{org_id}/board/probation"): [
+        get("/api/orgs/{}/board/probation", "org"),
+        get("/api/orgs/{own}/board/probation?cell_id={}", "cell"),
+    ],
+    ("GET", "/api/orgs/{org_id}/board/transfers"): [
+        get("/api/orgs/{}/board/transfers", "org"),
+        get("/api/orgs/{own}/board/transfers?cell_id={}", "cell"),
+    ],
+    ("POST", "/api/transfers/search"): post(
+        "/api/transfers/search", "org", {"org_id": "{}", "q": "nguyen"}
+    ),
     ("GET", "/api/cases/{case_id}"): get("/api/cases/{}", "case"),
     ("GET", "/api/members/{member_id}"): get("/api/members/{}", "member"),
     ("GET", "/api/transfers/{transfer_id}"): get("/api/transfers/{}", "transfer"),
@@ -390,6 +402,18 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/account/tokens/{}/revoke", "token", {}, SAME
     ),
     ("GET", "/board"): [get("/board?org={}", "org"), get("/board?org={own}&cell={}", "cell")],
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/board/probation"): [
+        get("/board/probation?org={}", "org"),
+        get("/board/probation?org={own}&cell={}", "cell"),
+    ],
+    ("GET", "/board/transfers"): [
+        get("/board/transfers?org={}", "org"),
+        get("/board/transfers?org={own}&cell={}", "cell"),
+    ],
+    ("POST", "/transfers"): form(
+        "/transfers", "org", {"org": "{}", "state": "finished", "q": "nguyen"}
+    ),
     ("GET", "/quota"): get("/quota?org={}", "org"),
     ("GET", "/inbox"): get("/inbox?org={}", "org"),
     ("GET", "/transfers"): get("/transfers?org={}", "org"),
