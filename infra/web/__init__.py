@@ -14,6 +14,7 @@ def install(api: FastAPI) -> None:
     before `records`: /cases/new is matched before /cases/{id}."""
     from infra.web import (
         account,
+        boards,
         dissolution,
         export,
         pages,
@@ -25,5 +26,7 @@ def install(api: FastAPI) -> None:
     from infra.web.session import HERE
 
     for module in (session, pages, register, starts, records, dissolution, export, account):
+        api.include_router(module.router)
+    for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -28,6 +28,7 @@ class OrgRow:
     path: str  # /root/…/id/
     grassroots_id: UUID | None
     dissolved_on: date | None
+    setting: str | None = None  # where a cell works (CellSetting), for picking by kind
 
     @property
     def depth(self) -> int:
@@ -70,6 +71,7 @@ class Orgs:
                     orgs.c.path,
                     orgs.c.grassroots_id,
                     orgs.c.dissolved_on,
+                    orgs.c.setting,
                 )
             ).all()
         return cls([OrgRow(*r) for r in rows], root)
