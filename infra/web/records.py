@@ -34,6 +34,7 @@ from domain.transfer import Transfer
 from infra.api import commands
 from infra.api.access import START_TRANSFER, may
 from infra.api.audit import seal_head
+from infra.api.errors import role_refused
 from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
 from infra.history import Line, Narrator
@@ -425,8 +426,13 @@ async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: R
     if step is not None:
         try:
             if kind in confirm.REVIEWED and not confirm.confirmed(form, step):
-                shown = await run_in_threadpool(confirm.review, w, page.found, step)
-            else:
+                # Who may, as the command would check it first; a step the stage does not
+                # await goes to the command, which refuses it (CASE-STAGE).
+                if not may_take(w, page.found, kind):
+                    raise role_refused(kind)
+                if kind in page.view.awaiting:
+                    shown = await run_in_threadpool(confirm.review, w, page.found, step)
+            if shown is None:
                 await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
         except DomainError as refusal:
             if refusal.rule_id in REFUSED_AS_PAGE:

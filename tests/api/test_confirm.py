@@ -359,3 +359,21 @@ async def test_bad_numbers_of_a_vote_are_refused_with_their_rule_and_write_nothi
     )
     assert (motion.status_code, motion.json()["rule_id"]) == (422, "REQUEST-INVALID")
     assert stack.written() == before
+
+
+async def test_a_role_that_may_not_take_a_step_gets_no_review_of_it_and_nothing_is_written(
+    stack: Stack,
+) -> None:
+    secretary = await session(stack, "secretary")
+    member = stack.world.members[stack.world.cell][3]
+    path = f"/members/{member}"
+    page = await secretary.get(path)
+    assert 'id="step-discipline"' not in page.text  # a grassroots officer's step
+    assert 'id="step-exempt"' in page.text  # the secretary's own
+    before = stack.written()
+    form = {"on": DAY, "penalty": "warning", "key": "x"}
+    refused = await post_form(secretary, f"{path}/steps/discipline", form, path)
+    await secretary.aclose()
+    assert refused.status_code == 403 and "ACCESS-ROLE" in refused.text
+    assert "review-discipline" not in refused.text
+    assert stack.written() == before
