@@ -377,3 +377,19 @@ async def test_a_role_that_may_not_take_a_step_gets_no_review_of_it_and_nothing_
     assert refused.status_code == 403 and "ACCESS-ROLE" in refused.text
     assert "review-discipline" not in refused.text
     assert stack.written() == before
+
+
+async def test_the_review_speaks_english_when_asked(
+    stack: Stack, north: Cell, department: httpx.AsyncClient
+) -> None:
+    path = f"/members/{north.members[7]}"
+    await department.get("/lang/en")
+    shown = await post_form(
+        department, f"{path}/steps/discipline", {"on": DAY, "penalty": "reprimand"}, path
+    )
+    department.cookies.delete("lang")
+    assert shown.status_code == 200
+    said = text(shown)
+    assert "Check before recording — this cannot be undone" in said
+    assert "The penalty (Reprimand) of" in said and "cannot be removed" in said
+    assert "Confirm and record" in said and "Khiển trách" not in said

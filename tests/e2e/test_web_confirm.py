@@ -217,6 +217,7 @@ def strike_off_refused_then_confirmed(
     page.get_by_role("button", name="Xác nhận và ghi nhận").click()
     expect(page.get_by_test_id("stage")).to_contain_text("Đã xóa tên")
     expect(page.get_by_test_id("stage")).to_contain_text("Đã kết thúc")
+    expect(page.locator("#step-record_expungement")).to_have_count(1)  # what is left to do
     page.context.close()
 
 
