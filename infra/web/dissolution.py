@@ -203,6 +203,9 @@ def review_of(w: Web, ids: list[UUID], day: date, chosen: dict[str, str] | None)
         refusal = app.dissolution_refusal(cell.id, day, len(siblings(w, cell)))
         suggested = app.suggested_moves(cell.id, day) if refusal is None and cell.live else {}
         everyone += suggested
+        # ORG-DISSOLVE-TRANSFER: the members whose transfer holds the cell, each with its link
+        leaving_now = app.transfers_under_way(cell.id, day) if refusal is not None else {}
+        everyone += leaving_now.values()
         rows = []
         for member_id, to in suggested.items():
             hint = str(to) if to else ""
@@ -221,6 +224,9 @@ def review_of(w: Web, ids: list[UUID], day: date, chosen: dict[str, str] | None)
                 "commune": w.orgs.name(cell.grassroots_id),
                 "rows": rows,
                 "refusal": refusal.message(w.lang) if refusal else None,
+                "leaving": [
+                    {"member_id": str(m), "transfer_id": str(t)} for t, m in leaving_now.items()
+                ],
                 "places": [
                     (
                         w.t("dissolve.residence_cells"),
@@ -235,7 +241,7 @@ def review_of(w: Web, ids: list[UUID], day: date, chosen: dict[str, str] | None)
         )
     names = member_names(app, w.s.engine, everyone) if w.sees_people else {}
     for c in review.cells:
-        for r in c["rows"]:
+        for r in c["rows"] + c["leaving"]:
             r["name"] = names.get(UUID(r["member_id"])) or short(UUID(r["member_id"]))
         c["rows"].sort(key=lambda r: r["name"])
     return review
