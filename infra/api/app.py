@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, docs, errors, queries, register
+from infra.api import audit, auth, commands, docs, errors, queries, register, registration
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -86,6 +86,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         queries.router,
         register.router,
         audit.router,
+        registration.router,
     ):
         api.include_router(router, dependencies=lang)
     docs.install(api)
