@@ -19,11 +19,22 @@ def install(api: FastAPI) -> None:
         pages,
         records,
         register,
+        registration,
         session,
         starts,
     )
     from infra.web.session import HERE
 
-    for module in (session, pages, register, starts, records, dissolution, export, account):
+    for module in (
+        session,
+        pages,
+        register,
+        starts,
+        registration,  # before records: /members/new is matched before /members/{id}
+        records,
+        dissolution,
+        export,
+        account,
+    ):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -467,6 +467,36 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         },
         command=START_TRANSFER,
     ),
+    # --- registration (infra/web/registration.py) ---
+    ("GET", "/orgs"): get("/orgs?org={}", "org"),
+    ("POST", "/orgs/{org_id}/{action}"): [
+        form("/orgs/{}/rename", "org", {"name": "Tên mới", "on": "04/03/2030"}),
+        form(  # the user's own cell moved under a parent elsewhere
+            "/orgs/{own}/parent",
+            "org",
+            {"parent_id": "{}", "on": "04/03/2030"},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("GET", "/members/new"): get("/members/new?cell={}", "cell", command=REGISTER_MEMBER),
+    ("POST", "/members/new"): form(
+        "/members/new",
+        "cell",
+        {
+            **person_form("{}"),
+            "decided_on": "04/03/2030",
+            "joined_on": "04/03/2030",
+        },
+        REFUSED,
+        command=REGISTER_MEMBER,
+    ),
+    ("GET", "/people/{person_id}/correction"): get("/people/{}/correction", "person"),
+    ("POST", "/people/{person_id}/correction"): form(
+        "/people/{}/correction",
+        "person",
+        {k: v for k, v in person_form("").items() if k != "cell_id"},
+    ),
     ("GET", "/audit"): get("/audit?case_id={}&on=04/03/2030", "case"),
     ("POST", "/audit/person"): Reach(
         "citizen",
