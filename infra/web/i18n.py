@@ -860,6 +860,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "recorded keeps their data (corrected with the correction of personal data).",
     ),
     "member_new.dossier": ("Hồ sơ đảng viên", "The member's dossier"),
+    "member_new.person": ("Thông tin cá nhân của đảng viên", "The member's personal data"),
     "member_new.submit": ("Đăng ký đảng viên", "Register the member"),
     "step.register_member": (
         "Đăng ký đảng viên từ hồ sơ giấy",
