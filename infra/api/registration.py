@@ -99,7 +99,9 @@ class HamletIn(Strict):
 
     name: Name
     on: Day
-    key: HamletKey | None = None  # by default derived from the name ("thon-phu-dong")
+    # by default derived from the name ("thon-phu-dong"; "thon-phu-dong-2" when another
+    # hamlet has that key)
+    key: HamletKey | None = None
 
 
 class ServedHamletsIn(Strict):
@@ -191,6 +193,19 @@ def hamlet_key(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     ascii_only = folded.encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:60] or "thon"
+
+
+def free_key(hamlets: dict[str, str], name: str) -> str:
+    """The key of a new hamlet: its name's, or with a number when another hamlet has it
+    ("Thôn Đông" and "Thôn Đồng" are two hamlets); the key of a hamlet of that very name
+    (registering it again changes nothing)."""
+    base = hamlet_key(name)
+    for key in [base, *(f"{base}-{n}" for n in range(2, 100))]:
+        if hamlets.get(key, name) == name:
+            return key
+    raise RuleViolation(
+        "ORG-TREE", "Quá nhiều thôn trùng tên", "Too many hamlets of that name", field="name"
+    )
 
 
 def commune_above(s: Services, cell_id: UUID, on: date) -> UUID:
@@ -304,11 +319,13 @@ def register_hamlet(
 ) -> OrgFactsOut:
     actor = org_command(s, user, org_id, REGISTER_ORG)
     effective(s, body.on)
+    name = body.name.strip()
+    hamlets = s.app.load(Organization, org_id).hamlets
     s.app.register_hamlet(
         context(actor, command_key(user, key)),
         org_id,
-        body.key or hamlet_key(body.name),
-        body.name.strip(),
+        body.key or free_key(hamlets, name),
+        name,
         body.on,
     )
     return facts(s, org_id)

@@ -329,3 +329,56 @@ async def test_the_officer_registers_only_inside_their_committee_and_a_secretary
     moved = await post(stack, f"/api/orgs/{own}/parent", {"parent_id": str(own), "on": DAY})
     assert (moved.status_code, moved.json()["rule_id"]) == (403, "ACCESS-SCOPE")
     assert stack.written() == before
+
+
+async def test_two_hamlets_whose_names_differ_only_by_accents_are_two_hamlets(
+    stack: Stack,
+) -> None:
+    commune = stack.world.commune
+    for name in ("Thôn Đông Hải", "Thôn Đồng Hải", "Thôn Đông Hải"):
+        answer = await post(stack, f"/api/orgs/{commune}/hamlets", {"name": name, "on": DAY})
+        assert answer.status_code == 201, answer.text
+    hamlets = answer.json()["hamlets"]
+    assert (hamlets["thon-dong-hai"], hamlets["thon-dong-hai-2"]) == (
+        "Thôn Đông Hải",
+        "Thôn Đồng Hải",
+    )
+    assert "thon-dong-hai-3" not in hamlets
+
+
+async def test_a_cell_moved_to_another_commune_leaves_the_old_commune_s_hamlets(
+    stack: Stack,
+) -> None:
+    world = stack.world
+    old_hamlet = await post(
+        stack, f"/api/orgs/{world.commune}/hamlets", {"name": "Thôn Cũ Xa", "on": DAY}
+    )
+    assert old_hamlet.status_code == 201
+    cell = await new_cell(stack, "Chi bộ thôn Cũ Xa")
+    served = await post(
+        stack, f"/api/orgs/{cell}/served-hamlets", {"keys": ["thon-cu-xa"], "on": DAY}
+    )
+    assert served.status_code == 200, served.text
+
+    # Another commune, registered by an administrator of the whole tree.
+    body = {"parent_id": str(world.province), "kind": "commune_committee", "name": "Đảng ủy xã Mới"}
+    commune = (await post(stack, "/api/orgs", body | {"on": DAY}, user="admin")).json()["id"]
+    stack.project()
+    body = {"parent_id": commune, "kind": "grassroots_committee", "name": "Đảng bộ xã Mới"}
+    grassroots = (await post(stack, "/api/orgs", body | {"on": DAY}, user="admin")).json()["id"]
+    await post(stack, f"/api/orgs/{commune}/hamlets", {"name": "Thôn Mới Xa", "on": DAY}, "admin")
+    stack.project()
+    moved = await post(
+        stack, f"/api/orgs/{cell}/parent", {"parent_id": grassroots, "on": DAY}, "admin"
+    )
+    assert moved.status_code == 200, moved.text
+    served = await post(
+        stack, f"/api/orgs/{cell}/served-hamlets", {"keys": ["thon-moi-xa"], "on": DAY}, "admin"
+    )
+    assert served.json()["serves_commune_id"] == commune
+    stack.project()
+
+    old = await stack.http.get(f"/api/orgs/{world.commune}/coverage", headers=stack.as_("admin"))
+    new = await stack.http.get(f"/api/orgs/{commune}/coverage", headers=stack.as_("admin"))
+    assert "Thôn Cũ Xa" in old.json()["hamlets_without_cell"]
+    assert "Thôn Mới Xa" not in new.json()["hamlets_without_cell"]
