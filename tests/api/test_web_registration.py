@@ -190,3 +190,36 @@ async def test_a_cell_secretary_sees_no_registration_form_and_is_refused(
     assert (await secretary.get("/members/new")).status_code == 403
     assert stack.written() == before
     assert stack.app.load(Organization, cell).name != "Đổi"
+
+
+async def test_an_empty_cell_is_merged_into_another_from_its_page_in_english_too(
+    stack: Stack, officer: httpx.AsyncClient
+) -> None:
+    made = await post_form(
+        officer,
+        f"/orgs/{stack.world.grassroots}/unit",
+        {"kind": "cell", "name": "Chi bộ thôn Nhập", "setting": "hamlet", "on": DAY},
+        page=f"/orgs?org={stack.world.grassroots}",
+    )
+    stack.project()
+    listed = (await officer.get(f"/orgs?org={stack.world.grassroots}")).text
+    found = re.search(r'<a href="/orgs\?org=([^"]+)">Chi bộ thôn Nhập</a>', listed)
+    assert made.status_code == 303 and found
+    cell = found.group(1)
+    officer.cookies.set("lang", "en")
+    page = (await officer.get(f"/orgs?org={cell}")).text
+    officer.cookies.delete("lang")
+    assert "Dissolve or merge" in page and "Directly under" in page
+    targets = options(page, "f-dissolve-merged_into")
+    assert str(stack.world.cell) in targets and cell not in targets
+    assert str(stack.world.grassroots) not in targets  # only organizations of its kind
+
+    merged = await post_form(
+        officer,
+        f"/orgs/{cell}/dissolve",
+        {"on": DAY, "merged_into": str(stack.world.cell)},
+        page=f"/orgs?org={cell}",
+    )
+    assert merged.status_code == 303, merged.text
+    record = stack.app.load(Organization, UUID(cell))
+    assert (record.dissolved_on, record.merged_into) == (TODAY, stack.world.cell)
