@@ -375,8 +375,14 @@ def register_member(
             "Members keep their party activity in a cell: choose a cell",
             field="cell_id",
         )
-    if not cell.exists_on(body.joined_on):
-        cell.check_exists(body.joined_on)
+    cell.check_exists(body.joined_on)
+    if cell.dissolved_on is not None:  # a member keeps their activity in a cell that lives
+        raise RuleViolation(
+            "ORG-TREE",
+            f"Chi bộ '{cell.name}' đã giải thể: chọn chi bộ đảng viên đang sinh hoạt",
+            f"The cell '{cell.name}' is dissolved: choose the cell the member belongs to now",
+            field="cell_id",
+        )
     member_id = s.app.register_member(
         context(actor, command_key(user, key)),
         person_id=person_id,

@@ -6,7 +6,7 @@ idempotent by its key."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +15,9 @@ import pytest
 from domain.member import Member
 from domain.organization import Organization
 from domain.person import Person
+from domain.values import CellSetting, OrgKind
 from tests.api.conftest import TODAY, Stack, applicant
+from tests.builders import ctx
 
 DAY = TODAY.isoformat()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
@@ -161,6 +163,26 @@ def member_body(stack: Stack, **changes: Any) -> dict[str, Any]:
     }
 
 
+_dissolved: dict[int, UUID] = {}
+
+
+def dissolved_cell(stack: Stack) -> UUID:
+    """A cell of the grassroots committee founded in 2010, dissolved in 2029 (once per stack)."""
+    if id(stack) not in _dissolved:
+        cell = stack.app.register_organization(
+            ctx(),
+            kind=OrgKind.cell,
+            name="Chi bộ đã giải thể",
+            parent_id=stack.world.grassroots,
+            established_on=date(2010, 1, 1),
+            setting=CellSetting.hamlet,
+        )
+        stack.app.dissolve_organization(ctx(), cell, date(2029, 1, 1))
+        stack.project()
+        _dissolved[id(stack)] = cell
+    return _dissolved[id(stack)]
+
+
 BAD: dict[str, tuple[str, Any, str, str]] = {
     # name: (address, body, rule id, field the refusal names)
     "a cell founded tomorrow": (
@@ -253,6 +275,12 @@ BAD: dict[str, tuple[str, Any, str, str]] = {
         "DATE-ORDER",
         "joined_on",
     ),
+    "a member at a dissolved cell": (
+        "/api/members",
+        lambda s: member_body(s, cell_id=str(dissolved_cell(s))),
+        "ORG-TREE",
+        "cell_id",
+    ),
     "a member at a committee": (
         "/api/members",
         lambda s: member_body(s, cell_id=str(s.world.grassroots)),
@@ -269,8 +297,9 @@ async def test_a_bad_registration_is_refused_with_its_rule_and_writes_nothing(
     url, body, rule_id, field = BAD[case]
     world = stack.world
     address = url.format(grassroots=world.grassroots, cell=world.cell, other_cell=world.other_cell)
+    sent = body(stack)
     before = stack.written()
-    answer = await post(stack, address, body(stack))
+    answer = await post(stack, address, sent)
     assert (answer.status_code, answer.json()["rule_id"]) == (422, rule_id), answer.text
     assert answer.json()["details"].get("field", "") == field
     assert stack.written() == before
