@@ -773,6 +773,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "orgpage.form.parent": ("Chuyển sang cấp trên khác", "Move under another parent"),
     "orgpage.form.dissolve": ("Giải thể hoặc sáp nhập", "Dissolve or merge"),
     "orgpage.form.hamlet": ("Đăng ký thôn, tổ dân phố", "Register a hamlet"),
+    "orgpage.form.merge": ("Sáp nhập vào chi bộ khác", "Merge into another cell"),
+    "orgpage.submit.merge": ("Sáp nhập", "Merge"),
+    "orgpage.done.merge": ("Sáp nhập", "Merged"),
+    "orgpage.merge_hint": (
+        "Tất cả đảng viên của chi bộ chuyển sang chi bộ nhận, rồi chi bộ này giải thể; việc "
+        "này không hoàn tác được",
+        "Every member of the cell moves to the cell that takes over, then this cell is "
+        "dissolved; this cannot be undone",
+    ),
+    "reg.merge.merged_into": ("Chi bộ nhận sáp nhập", "Cell that takes over"),
+    "reg.merge.on": ("Ngày sáp nhập (dd/mm/yyyy)", "Merged on (dd/mm/yyyy)"),
     "orgpage.form.serves": ("Các thôn, tổ dân phố chi bộ phụ trách", "The hamlets the cell serves"),
     "orgpage.submit.unit": ("Thành lập", "Found it"),
     "orgpage.submit.rename": ("Đổi tên", "Rename"),

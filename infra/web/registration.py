@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from domain import policy
 from domain.errors import DomainError
 from domain.organization import PARENT_KINDS, Organization
 from domain.person import Person
@@ -37,7 +38,7 @@ from infra.api import commands as api_commands
 from infra.api import registration
 from infra.api.access import CORRECT_PERSON, DISSOLVE, REGISTER_MEMBER, REGISTER_ORG, may
 from infra.api.errors import not_found, role_refused
-from infra.api.schemas import PersonCorrectionIn
+from infra.api.schemas import Day, DissolutionIn, MoveIn, PersonCorrectionIn, Strict
 from infra.web.forms import Field
 from infra.web.i18n import CATALOG, dmy, t
 from infra.web.modelforms import ModelForm, fields_of_model, read_model
@@ -50,7 +51,18 @@ from projections.tables import tables
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 SETTLE_SECONDS = 5.0  # how long a page waits for the projector to show what was just written
+
+
+class MergeIn(Strict):
+    """Merging a cell that holds members into another cell of its grassroots organization:
+    the cell's dissolution (`POST /api/orgs/{id}/dissolution`) with every member moved to it."""
+
+    merged_into: UUID
+    on: Day
+
+
 ACTIONS: dict[str, type[BaseModel]] = {
+    "merge": MergeIn,
     "unit": registration.OrgIn,
     "rename": registration.RenameIn,
     "parent": registration.ReparentIn,
@@ -63,6 +75,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "DATE-ORDER": ("on", "joined_on"),
     "ORG-TREE": ("kind", "parent_id", "cell_id", "keys", "name"),
     "ORG-DISSOLVE": ("on",),
+    "TRF-KIND": ("merged_into",),
     "ORG-DISSOLVE-TRANSFER": ("on",),
     "PERSON-ID": ("person.citizen_id",),
     "CASE-UNIQUE": ("person.citizen_id",),
@@ -202,6 +215,15 @@ def dissolve_form(w: Web, page: OrgPage) -> None:
     if record.members_on(today) or record.guests_on(today):
         page.dissolution = f"/dissolve/{org.id}" if may(w.user, DISSOLVE) else None
         page.blocked = w.t("orgpage.has_members", count=len(record.members_on(today)))
+        # the shortcut: everyone to one cell of the same grassroots organization (TRF-KIND)
+        same = [
+            r
+            for r in w.orgs.subtree()
+            if r.is_cell and r.id != org.id and r.grassroots_id == org.grassroots_id
+        ]
+        if page.dissolution and same:
+            choices = {"merged_into": [(str(r.id), r.name) for r in same]}
+            page.forms["merge"] = model_form(w, MergeIn, "merge", choices, frozenset())
         return
     if w.orgs.children(org):
         page.blocked = w.t("orgpage.has_units")
@@ -300,6 +322,17 @@ def send(w: Web, action: str, org_id: UUID, body: Any, key: str | None) -> UUID:
     return org_id
 
 
+async def merge(w: Web, org_id: UUID, body: MergeIn, key: str | None) -> str:
+    """Every member on the roll on the day to the cell that takes over, then the process of
+    the API's dissolution (the same checks: ORG-DISSOLVE, TRF-KIND, ORG-DISSOLVE-TRANSFER)."""
+    policy.check_not_after_today(body.on, w.today)
+    record = await run_in_threadpool(w.s.app.load, Organization, org_id)
+    moves = [MoveIn(member_id=m, to_cell_id=body.merged_into) for m in record.members_on(body.on)]
+    dissolution = DissolutionIn(on=body.on, moves=moves, merged_into=body.merged_into)
+    await api_commands.dissolve(org_id, dissolution, w.user, w.s, key)
+    return f"/dissolve/{org_id}/progress"
+
+
 @router.post("/orgs/{org_id}/{action}")
 async def org_action(org_id: UUID, action: str, request: Request, w: WebContext) -> Response:
     posted = await request.form()
@@ -308,8 +341,9 @@ async def org_action(org_id: UUID, action: str, request: Request, w: WebContext)
     if action not in ACTIONS:
         raise not_found("page")
     page = await run_in_threadpool(org_page, w, org_id)  # outside or unknown: NOT-FOUND
-    if not may(w.user, REGISTER_ORG):
-        raise role_refused(REGISTER_ORG)
+    needed = DISSOLVE if action == "merge" else REGISTER_ORG
+    if not may(w.user, needed):
+        raise role_refused(needed)
     model = ACTIONS[action]
     form = page.forms.get(action) or model_form(w, model, action, {}, frozenset())
     fixed: dict[str, Any] = {}
@@ -322,6 +356,8 @@ async def org_action(org_id: UUID, action: str, request: Request, w: WebContext)
         form.values["keys"] = fixed["keys"]
     if body is not None:
         try:
+            if action == "merge":
+                return redirect(await merge(w, org_id, body, form_key(form_data)))
             shown = await run_in_threadpool(send, w, action, org_id, body, form_key(form_data))
         except DomainError as error:
             shown_error(w, form, error)

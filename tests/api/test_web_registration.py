@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import date
 from uuid import UUID
 
 import httpx
@@ -17,9 +18,12 @@ import pytest_asyncio
 from domain.member import Member
 from domain.organization import Organization
 from domain.person import Person
+from domain.values import CellSetting, OrgKind
 from infra.web import registration
 from tests.api.conftest import TODAY, Stack, applicant
+from tests.api.test_idempotency import until_dissolved
 from tests.api.test_web_starts import error_beside, post_form, session
+from tests.builders import ctx
 
 DAY = TODAY.strftime("%d/%m/%Y")
 OPTION = re.compile(r'<option value="([^"]+)"[^>]*>([^<]*)</option>')
@@ -223,3 +227,46 @@ async def test_an_empty_cell_is_merged_into_another_from_its_page_in_english_too
     assert merged.status_code == 303, merged.text
     record = stack.app.load(Organization, UUID(cell))
     assert (record.dissolved_on, record.merged_into) == (TODAY, stack.world.cell)
+
+
+async def test_a_cell_with_members_is_merged_into_another_of_its_grassroots_organization(
+    stack: Stack, officer: httpx.AsyncClient
+) -> None:
+    world = stack.world
+    cell = stack.app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Gộp",
+        parent_id=world.grassroots,
+        established_on=date(2010, 1, 1),
+        setting=CellSetting.hamlet,
+    )
+    members = world.add_members(cell, 2)
+    stack.project()
+    page = (await officer.get(f"/orgs?org={cell}")).text
+    targets = options(page, "f-merge-merged_into")
+    assert str(world.cell) in targets and str(world.far_cell) not in targets  # TRF-KIND
+
+    before = stack.written()
+    early = await post_form(
+        officer,
+        f"/orgs/{cell}/merge",
+        {"merged_into": str(world.cell), "on": "05/03/2030"},
+        page=f"/orgs?org={cell}",
+    )
+    assert early.status_code == 422 and "[DATE-ORDER]" in error_beside(early.text, "merge-on")
+    assert stack.written() == before
+
+    merged = await post_form(
+        officer,
+        f"/orgs/{cell}/merge",
+        {"merged_into": str(world.cell), "on": DAY},
+        page=f"/orgs?org={cell}",
+    )
+    assert (merged.status_code, merged.headers["location"]) == (
+        303,
+        f"/dissolve/{cell}/progress",
+    )
+    await until_dissolved(stack, cell)
+    assert stack.app.load(Organization, cell).merged_into == world.cell
+    assert {stack.app.load(Member, m).cell_id for m in members} == {world.cell}

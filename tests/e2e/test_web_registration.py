@@ -4,7 +4,8 @@ the commune, a cell founded under Đảng bộ xã Tân Phú, renamed (after a r
 tomorrow: the rule beside the date, nothing written), serving the new hamlet, moved under
 Đảng bộ xã An Lạc; a member registered there from a paper dossier (after a refused full-member
 date), their personal data corrected; the cell, now holding a member, offered to the
-dissolution wizard instead of a plain dissolution. A cell secretary is refused. Screenshots
+dissolution wizard, or merged into another cell of its grassroots organization, instead of a
+plain dissolution. A cell secretary is refused. Screenshots
 for the user guide (docs/huong-dan-su-dung.md), 30–39."""
 
 from __future__ import annotations
@@ -151,6 +152,10 @@ def test_an_officer_registers_a_cell_a_hamlet_and_a_member_and_corrects_their_da
     expect(page.get_by_test_id("merge-link")).to_have_attribute(
         "href", re.compile(r"^/dissolve/[0-9a-f-]+$")
     )
+    open_form(page, "merge")  # the shortcut: everyone to one cell of its grassroots organization
+    takers = page.get_by_test_id("form-merge").get_by_label("Chi bộ nhận sáp nhập")
+    expect(takers.locator("option", has_text="Chi bộ Quân sự xã")).to_have_count(1)
+    expect(takers.locator("option", has_text="Chi bộ thôn Phú Đông")).to_have_count(0)
     shot(page, "37-org-dissolve-by-wizard")
     page.context.close()
 
