@@ -43,6 +43,7 @@ from infra.web.forms import Field
 from infra.web.i18n import CATALOG, dmy, t
 from infra.web.modelforms import ModelForm, fields_of_model, read_model
 from infra.web.orgs import OrgRow, Orgs
+from infra.web.records import history_rows
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.starts import form_key, grouped, refused, render
 from projections.projector import live_version
@@ -70,6 +71,10 @@ ACTIONS: dict[str, type[BaseModel]] = {
     "hamlet": registration.HamletIn,
     "serves": registration.ServedHamletsIn,
 }
+# The organization's own facts in its history (not its roll's comings and goings).
+ORG_FACTS = frozenset(
+    {"Registered", "Renamed", "Reparented", "Dissolved", "HamletRegistered", "HamletsServed"}
+)
 # The field a rule's refusal is shown beside when the refusal names none.
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "DATE-ORDER": ("on", "joined_on"),
@@ -126,6 +131,7 @@ class OrgPage:
     served: list[str]  # a cell's: the names of the hamlets it serves
     forms: dict[str, ModelForm] = field(default_factory=dict)
     hamlet_options: list[tuple[str, str]] = field(default_factory=list)  # a cell's commune's
+    history: list[Any] = field(default_factory=list)  # its own facts as sentences
     dissolution: str | None = None  # the wizard, for a cell that holds members
     blocked: str | None = None  # why it cannot be dissolved here
 
@@ -259,6 +265,8 @@ def org_page(w: Web, org_id: UUID | None) -> OrgPage:
         served = [names.get(k, k) for k in record.serves[1]]
     hamlets = hamlet_rows(w, org.id) if org.kind == OrgKind.commune_committee else []
     page = OrgPage(org, record, facts, orgs.children(org), hamlets, served)
+    entries = [e for e in w.s.app.history(org.id) if e.name.split(".")[-1] in ORG_FACTS]
+    page.history = history_rows(w, entries)
     org_forms(w, page)
     return page
 

@@ -99,6 +99,7 @@ async def test_the_officer_renames_a_cell_and_the_page_shows_the_new_name(
     stack.project()
     shown = (await officer.get(renamed.headers["location"])).text
     assert "Chi bộ thôn Gò Mới" in shown and "Đã ghi nhận: Đổi tên" in shown
+    assert "Đổi tên thành Chi bộ thôn Gò Mới" in shown  # its history, as sentences
 
 
 async def test_a_refused_registration_is_shown_beside_its_field_and_writes_nothing(
