@@ -224,8 +224,8 @@ class Choices:
         outside the user's subtree (their names are not personal data)."""
         w, record = self.w, self.record
         live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
-        self.options["residence_cell_id"] = [
-            (str(c.id), w.orgs.qualified(c)) for c in live if c.is_cell
+        self.options["residence_cell_id"] = [  # only a link that can succeed (ORG-TREE)
+            (str(c.id), w.orgs.qualified(c)) for c in live if c.residential
         ]
         if isinstance(record, Transfer):
             every = [(str(o.id), w.orgs.qualified(o)) for o in live]

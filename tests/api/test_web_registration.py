@@ -271,3 +271,21 @@ async def test_a_cell_with_members_is_merged_into_another_of_its_grassroots_orga
     await until_dissolved(stack, cell)
     assert stack.app.load(Organization, cell).merged_into == world.cell
     assert {stack.app.load(Member, m).cell_id for m in members} == {world.cell}
+
+
+async def test_a_residence_link_offers_only_the_cells_of_hamlets_and_residential_groups(
+    stack: Stack, officer: httpx.AsyncClient
+) -> None:
+    body = {
+        "cell_id": str(stack.world.other_cell),
+        "person": applicant(birth_date="1995-01-02"),
+        "decided_on": "2029-11-20",
+        "joined_on": "2029-12-01",
+    }
+    made = await stack.http.post("/api/members", json=body, headers=stack.as_("department"))
+    assert made.status_code == 201, made.text
+    stack.project()
+    page = (await officer.get(f"/members/{made.json()['member_id']}")).text
+    cells = options(page, "link_residence-residence_cell_id")
+    assert str(stack.world.residence_cell) in cells and str(stack.world.cell) in cells
+    assert str(stack.world.other_cell) not in cells  # a commune agency's cell
