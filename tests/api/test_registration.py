@@ -315,6 +315,18 @@ async def test_a_person_already_a_member_is_not_registered_twice(stack: Stack) -
     assert stack.written() == before
 
 
+async def test_a_person_whose_admission_is_under_way_is_not_registered_from_paper(
+    stack: Stack,
+) -> None:
+    person = applicant(birth_date="1990-04-05")
+    await stack.open_case("department", stack.world.cell, **person)
+    before = stack.written()
+    body = member_body(stack) | {"person": person}
+    again = await post(stack, "/api/members", body)
+    assert (again.status_code, again.json()["rule_id"]) == (409, "CASE-UNIQUE")
+    assert stack.written() == before
+
+
 async def test_a_registration_sent_twice_with_its_key_is_recorded_once(stack: Stack) -> None:
     body = {
         "parent_id": str(stack.world.grassroots),
