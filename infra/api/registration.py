@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -55,6 +56,7 @@ from infra.users import User
 from projections.projector import live_version
 from projections.tables import tables
 
+M = TypeVar("M", bound=BaseModel)
 router = APIRouter(
     prefix="/api",
     tags=["registration"],
@@ -406,19 +408,20 @@ def register_member(
 # --- routes --------------------------------------------------------------------------------------
 
 
+async def kept(
+    s: Services, user: User, key: str | None, route: str, model: type[M], command: Any, *args: Any
+) -> M:
+    """The command off the event loop; with a key, the answer it gave the first time."""
+    call = partial(command, s, user, *args, key)
+    return await first_answer(s, user, key, route, model, lambda: run_in_threadpool(call))
+
+
 @router.post("/orgs", status_code=201)
 async def post_org(
     body: OrgIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> OrgFactsOut:
     """Register an organization under a parent of the user's subtree (ORG-TREE)."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        "orgs",
-        OrgFactsOut,
-        lambda: run_in_threadpool(register_org, s, user, body, key),
-    )
+    return await kept(s, user, key, "orgs", OrgFactsOut, register_org, body)
 
 
 @router.post("/orgs/{org_id}/name")
@@ -426,14 +429,7 @@ async def post_name(
     org_id: UUID, body: RenameIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> OrgFactsOut:
     """Rename an organization from a date (the history keeps the old name)."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/name",
-        OrgFactsOut,
-        lambda: run_in_threadpool(rename_org, s, user, org_id, body, key),
-    )
+    return await kept(s, user, key, f"orgs/{org_id}/name", OrgFactsOut, rename_org, org_id, body)
 
 
 @router.post("/orgs/{org_id}/parent")
@@ -441,14 +437,8 @@ async def post_parent(
     org_id: UUID, body: ReparentIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> OrgFactsOut:
     """Move an organization under another parent of the user's subtree from a date."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/parent",
-        OrgFactsOut,
-        lambda: run_in_threadpool(reparent_org, s, user, org_id, body, key),
-    )
+    route = f"orgs/{org_id}/parent"
+    return await kept(s, user, key, route, OrgFactsOut, reparent_org, org_id, body)
 
 
 @router.post("/orgs/{org_id}/dissolve")
@@ -457,14 +447,8 @@ async def post_dissolve(
 ) -> OrgFactsOut:
     """Dissolve an organization that holds no member and has nothing under it; a cell with
     members: `POST /api/orgs/{org_id}/dissolution` (ORG-DISSOLVE says so)."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/dissolve",
-        OrgFactsOut,
-        lambda: run_in_threadpool(dissolve_org, s, user, org_id, body, key),
-    )
+    route = f"orgs/{org_id}/dissolve"
+    return await kept(s, user, key, route, OrgFactsOut, dissolve_org, org_id, body)
 
 
 @router.post("/orgs/{org_id}/hamlets", status_code=201)
@@ -472,14 +456,8 @@ async def post_hamlet(
     org_id: UUID, body: HamletIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> OrgFactsOut:
     """Register (or rename, with its key) a hamlet or residential group of a commune."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/hamlets",
-        OrgFactsOut,
-        lambda: run_in_threadpool(register_hamlet, s, user, org_id, body, key),
-    )
+    route = f"orgs/{org_id}/hamlets"
+    return await kept(s, user, key, route, OrgFactsOut, register_hamlet, org_id, body)
 
 
 @router.post("/orgs/{org_id}/served-hamlets")
@@ -487,14 +465,8 @@ async def post_served(
     org_id: UUID, body: ServedHamletsIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
 ) -> OrgFactsOut:
     """Set the hamlets of its commune a cell serves from a date."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/served-hamlets",
-        OrgFactsOut,
-        lambda: run_in_threadpool(serve_hamlets, s, user, org_id, body, key),
-    )
+    route = f"orgs/{org_id}/served-hamlets"
+    return await kept(s, user, key, route, OrgFactsOut, serve_hamlets, org_id, body)
 
 
 @router.post("/members", status_code=201)
@@ -503,11 +475,4 @@ async def post_member(
 ) -> MemberRegisteredOut:
     """Register a member admitted before dangvien from the paper dossier, at a cell of the
     user's subtree; the 213 residence link is then the member's step `link_residence`."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        "members",
-        MemberRegisteredOut,
-        lambda: run_in_threadpool(register_member, s, user, body, key),
-    )
+    return await kept(s, user, key, "members", MemberRegisteredOut, register_member, body)
