@@ -14,7 +14,9 @@ from projections.upsert import dialect
 # it writes (a table, a column, a row derived otherwise). A version built with an older shape
 # is rebuilt (`dangvien projector` does it before following the log), never read as if it
 # held rows it never wrote. 2: the member register (memberships, the blind index of names).
-SHAPE = 2
+# 3: the boards (a case's stage deadline apart from its documents' validity; a transfer's
+# destination, hops and end).
+SHAPE = 3
 
 
 class ReadModelOutdated(LookupError):

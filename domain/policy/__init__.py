@@ -43,6 +43,8 @@ from domain.policy.checks import probation_ends as probation_ends
 from domain.policy.checks import vote_passes as vote_passes
 from domain.policy.deadlines import DEADLINE_RULES as DEADLINE_RULES
 from domain.policy.deadlines import ESCALATION_LADDERS as ESCALATION_LADDERS
+from domain.policy.deadlines import VALIDITY_RULES as VALIDITY_RULES
+from domain.policy.deadlines import VALIDITY_WARNING_MONTHS as VALIDITY_WARNING_MONTHS
 from domain.policy.deadlines import Deadline as Deadline
 from domain.policy.deadlines import EscalationStep as EscalationStep
 from domain.policy.deadlines import Ladder as Ladder
@@ -50,6 +52,7 @@ from domain.policy.deadlines import Level as Level
 from domain.policy.deadlines import ceremony_due as ceremony_due
 from domain.policy.deadlines import due_date as due_date
 from domain.policy.deadlines import escalation_plan as escalation_plan
+from domain.policy.deadlines import validity_warning as validity_warning
 from domain.policy.deadlines import working_days_overdue as working_days_overdue
 from domain.policy.rulesets import RULE_SETS as RULE_SETS
 from domain.policy.rulesets import Confidence as Confidence
@@ -63,6 +66,7 @@ from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
 from domain.policy.rulesets import sources_at as sources_at
 from domain.policy.rulesets import version_at as version_at
+from domain.policy.transfer_checks import check_dissolvable as check_dissolvable
 from domain.policy.transfer_checks import check_leaves_from as check_leaves_from
 from domain.policy.transfer_checks import check_no_hold as check_no_hold
 from domain.policy.transfer_checks import check_no_transfer_in_flight as check_no_transfer_in_flight

@@ -18,7 +18,18 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, docs, errors, queries, register, registration
+from infra.api import (
+    audit,
+    auth,
+    boards,
+    commands,
+    docs,
+    errors,
+    queries,
+    register,
+    registration,
+)
+from infra.api.dissolutions import router as dissolutions_router
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -86,7 +97,9 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         queries.router,
         register.router,
         audit.router,
-        registration.router,
+        dissolutions_router,  # issue 15: dissolution at scale
+        boards.router,
+        registration.router,  # issue 15: registration
     ):
         api.include_router(router, dependencies=lang)
     docs.install(api)

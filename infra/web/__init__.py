@@ -14,6 +14,7 @@ def install(api: FastAPI) -> None:
     before `records`: /cases/new is matched before /cases/{id}."""
     from infra.web import (
         account,
+        boards,
         dissolution,
         export,
         pages,
@@ -36,5 +37,7 @@ def install(api: FastAPI) -> None:
         export,
         account,
     ):
+        api.include_router(module.router)
+    for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

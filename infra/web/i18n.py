@@ -133,6 +133,55 @@ CATALOG: dict[str, tuple[str, str]] = {
     "level.1": ("Cảnh báo cấp trên", "Escalated to the unit above"),
     "level.2": ("Cảnh báo Ban Tổ chức", "Escalated to the department"),
     "level.3": ("Cấp ủy cấp trên quyết định", "The upper committee decides"),
+    # --- the probation and transfer boards; a document's validity on a card ---
+    "boards.tabs": ("Các bảng theo dõi", "Boards"),
+    "boards.admission": ("Kết nạp", "Admission"),
+    "boards.probation": ("Dự bị", "Probation"),
+    "boards.transfers": ("Chuyển sinh hoạt", "Transfers"),
+    "boards.finished": ("Chuyển sinh hoạt đã xong", "Finished transfers"),
+    "boards.overdue_only": ("Chỉ việc quá hạn", "Overdue only"),
+    "boards.none": ("Không có", "None"),
+    "boards.probation_title": ("Bảng theo dõi dự bị", "Probation board"),
+    "boards.probation_count": ("{count} đảng viên dự bị", "{count} probationary members"),
+    "boards.due.review": ("Chờ chi bộ xét công nhận", "Awaiting the review vote"),
+    "boards.due.decision": ("Chờ cấp ủy quyết định công nhận", "Awaiting the decision"),
+    "boards.due.deadlock": (
+        "Biểu quyết không đạt 3 lần: cấp ủy cấp trên quyết định",
+        "Deadlocked: the upper committee decides",
+    ),
+    "boards.probation_ends": ("Hết thời gian dự bị {date}", "Probation ends {date}"),
+    "boards.failed_votes": ("Biểu quyết không đạt {count} lần", "{count} failed votes"),
+    "boards.transfers_title": ("Bảng theo dõi chuyển sinh hoạt", "Transfer board"),
+    "boards.transfers_count": (
+        "{count} việc chuyển sinh hoạt đang thực hiện",
+        "{count} transfers under way",
+    ),
+    "boards.hop.not_sent": ("Chưa chuyển thư giới thiệu đi", "Letter not yet sent on"),
+    "boards.hop.forwarded": ("Thư giới thiệu đang chuyển qua cấp ủy", "Letter being forwarded"),
+    "boards.hop.letter_issued": ("Đảng viên giữ thư giới thiệu", "Letter issued to the member"),
+    "boards.hop.presented": ("Đã nộp thư, chờ chi bộ tiếp nhận", "Presented, awaiting acceptance"),
+    "boards.hop.active": ("Đang sinh hoạt tạm thời", "Temporary stay"),
+    "boards.direction.out": ("Chuyển đi", "Outgoing"),
+    "boards.direction.in": ("Chuyển đến", "Incoming"),
+    "boards.direction.within": ("Trong đơn vị", "Within the unit"),
+    "boards.letter_at": (
+        "Thư đang ở {org} (đã chuyển {count} lần)",
+        "Letter now at {org} (forwarded {count} times)",
+    ),
+    "boards.returns_on": ("Dự kiến trở về {date}", "Expected back {date}"),
+    "card.warning.ADM-CERT": (
+        "Giấy chứng nhận học lớp nhận thức hết hạn {date}",
+        "The awareness course certificate lapses {date}",
+    ),
+    "card.warning.ADM-DOSSIER-AGE": (
+        "Thư giới thiệu của người giới thiệu hết hạn {date}",
+        "The introducers' letters lapse {date}",
+    ),
+    "record.validity": ("Giấy tờ sắp hết hạn", "Documents about to lapse"),
+    "transfers.finished_count": (
+        "{count} lần chuyển sinh hoạt đã kết thúc, mới kết thúc trước",
+        "{count} finished transfers, the latest finished first",
+    ),
     # --- record pages ---
     "record.person": ("Người", "Person"),
     "record.applicant": ("Người xin vào Đảng", "The applicant"),
@@ -425,6 +474,43 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dissolve.missing": (
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
+    ),
+    # --- dissolution at scale (issue 15): several cells on one date ---
+    "dissolve.kind": ("Loại hình chi bộ", "Kind of cell"),
+    "dissolve.select_kind": ("Chọn tất cả chi bộ loại này", "Tick every cell of this kind"),
+    "dissolve.kept": ("Không thể giải thể ({count})", "Cannot be dissolved ({count})"),
+    "dissolve.none_picked": ("Chọn ít nhất một chi bộ", "Pick at least one cell"),
+    "dissolve.residence_cells": ("Chi bộ nơi cư trú", "Residence cells"),
+    "dissolve.other_cells": ("Chi bộ khác", "Other cells"),
+    "dissolve.totals": ("Tổng cộng", "Totals"),
+    "dissolve.total_cells": ("Số chi bộ giải thể", "Cells dissolved"),
+    "dissolve.total_members": ("Số đảng viên chuyển sinh hoạt", "Members moving"),
+    "dissolve.unplaced": ("Chưa có nơi chuyển đến", "Without a destination yet"),
+    "dissolve.per_destination": ("Số đảng viên theo chi bộ chuyển đến", "Members per destination"),
+    "dissolve.update": ("Cập nhật tổng số", "Update the totals"),
+    "dissolve.batch_consequence": (
+        "Giải thể {cells} chi bộ vào ngày {on}: {members} đảng viên chuyển sinh hoạt nội bộ tới "
+        "chi bộ đã chọn, rồi các chi bộ chấm dứt hoạt động. Việc này không hoàn tác được.",
+        "Dissolve {cells} cells on {on}: {members} members move by internal transfers to the "
+        "cells chosen, then the cells end. This cannot be undone.",
+    ),
+    "dissolve.cell": ("Chi bộ", "Cell"),
+    "dissolve.state": ("Trạng thái", "State"),
+    "dissolve.moved_col": ("Đã chuyển", "Moved"),
+    "dissolve.failures": ("Lượt chuyển lỗi (sẽ thử lại)", "Failed moves (retried)"),
+    "dissolve.state.running": ("Đang chuyển sinh hoạt", "Moving"),
+    "dissolve.state.dissolved": ("Đã giải thể", "Dissolved"),
+    "dissolve.state.failed": ("Không giải thể được", "Not dissolved"),
+    "dissolve.batch_moved": (
+        "Đã chuyển {moved}/{total} đảng viên; {dissolved}/{cells} chi bộ đã giải thể",
+        "Moved {moved} of {total} members; {dissolved} of {cells} cells dissolved",
+    ),
+    "dissolve.batch_done": ("Đợt giải thể đã kết thúc.", "The batch has ended."),
+    "dissolve.on_day": ("Ngày giải thể: {on}", "Date of the dissolution: {on}"),
+    "dissolve.too_many": (
+        "Tổ chức này có quá nhiều chi bộ để liệt kê một lần: chọn một tổ chức cấp dưới ở đầu "
+        "trang.",
+        "Too many cells to list at once: pick a unit below it at the top of the page.",
     ),
     # --- audit ---
     # --- the member register ---

@@ -28,7 +28,7 @@ class OrgRow:
     path: str  # /root/…/id/
     grassroots_id: UUID | None
     dissolved_on: date | None
-    setting: str | None = None  # where a cell works (a hamlet, a residential group…)
+    setting: str | None = None  # where a cell works (CellSetting), for picking by kind
 
     @property
     def depth(self) -> int:

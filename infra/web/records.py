@@ -20,6 +20,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from domain import policy
 from domain.admission import AdmissionCase
 from domain.application import HistoryEntry
 from domain.calendar import vietnam_calendar
@@ -328,8 +329,10 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
 
 
 def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
+    """The deadline of the record's step; a document's validity, which the process watches
+    too (policy.VALIDITY_RULES), is no step's deadline: see validity_info."""
     d = view.deadline
-    if d is None:
+    if d is None or d.rule_id in policy.VALIDITY_RULES:
         return None
     left = vietnam_calendar().working_days_between(w.today, d.due)
     return {
@@ -345,6 +348,16 @@ def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
     }
 
 
+def validity_info(w: Web, view: View) -> dict[str, Any] | None:
+    """A dossier's document lapsing within 3 months, or lapsed: a warning, not a deadline."""
+    d = view.deadline
+    if d is None or d.rule_id not in policy.VALIDITY_RULES:
+        return None
+    if not policy.validity_warning(d.due, w.today):
+        return None
+    return {"rule_id": d.rule_id, "due": d.due, "lapsed": d.due < w.today}
+
+
 def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) -> HTMLResponse:
     return w.render(
         "record.html",
@@ -352,6 +365,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
         here=f"/{page.collection}/{page.id}",  # also after a POST: the language switch GETs it
         page=page,
         deadline=deadline_info(w, page.view),
+        validity=validity_info(w, page.view),
         done=w.label("step", done) if done else None,
         key=str(uuid4()),
         as_of_day=dmy(w.today),

@@ -219,7 +219,8 @@ def org_forms(w: Web, page: OrgPage) -> None:
 def dissolve_form(w: Web, page: OrgPage) -> None:
     org, record, today = page.org, page.record, w.today
     if record.members_on(today) or record.guests_on(today):
-        page.dissolution = f"/dissolve/{org.id}" if may(w.user, DISSOLVE) else None
+        wizard = f"/dissolve?org={org.parent_id}&cells={org.id}"  # the cell ticked
+        page.dissolution = wizard if may(w.user, DISSOLVE) else None
         page.blocked = w.t("orgpage.has_members", count=len(record.members_on(today)))
         # the shortcut: everyone to one cell of the same grassroots organization (TRF-KIND)
         same = [

@@ -181,6 +181,45 @@ async def retry_dissolution(stack: Stack) -> Command:
     return Command(post(stack, "department", f"/api/orgs/{cell}/dissolution/retry"))
 
 
+# --- issue 15: dissolution at scale ---
+
+
+async def batch_done(stack: Stack, batch_id: str) -> None:
+    for _ in range(400):
+        progress = await stack.http.get(
+            f"/api/dissolutions/{batch_id}", headers=stack.as_("department")
+        )
+        if progress.status_code == 200 and progress.json()["done"]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the batch did not end")
+
+
+def batch_body(stack: Stack) -> dict[str, Any]:
+    cells = [doomed_cell(stack) for _ in range(2)]
+    return {"on": day(), "cells": [{"cell_id": str(c), "moves": m} for c, m in cells]}
+
+
+async def dissolve_cells(stack: Stack) -> Command:
+    body = batch_body(stack)
+
+    async def ended() -> None:  # each cell of the batch has the progress of a single one
+        for cell in body["cells"]:
+            await until_dissolved(stack, UUID(cell["cell_id"]))
+
+    return Command(post(stack, "department", "/api/dissolutions", body), meanwhile=ended)
+
+
+async def retry_batch(stack: Stack) -> Command:
+    started = await post(stack, "department", "/api/dissolutions", batch_body(stack))(
+        f"dot-{uuid4()}"
+    )
+    assert started.status_code == 202, started.text
+    batch_id = started.json()["batch_id"]
+    await batch_done(stack, batch_id)
+    return Command(post(stack, "department", f"/api/dissolutions/{batch_id}/retry"))
+
+
 # --- registration (infra/api/registration.py) ---
 
 
@@ -264,6 +303,8 @@ async def register_member(stack: Stack) -> Command:
         correct_person,
         dissolve,
         retry_dissolution,
+        dissolve_cells,
+        retry_batch,
         register_org,
         rename_org,
         reparent_org,

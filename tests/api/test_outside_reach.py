@@ -378,6 +378,18 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/api/orgs/{}/dissolution/preview", "cell"
     ),
     ("GET", "/api/orgs/{org_id}/dissolution"): get("/api/orgs/{}/dissolution", "cell"),
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/api/orgs/{org_id}/board/probation"): [
+        get("/api/orgs/{}/board/probation", "org"),
+        get("/api/orgs/{own}/board/probation?cell_id={}", "cell"),
+    ],
+    ("GET", "/api/orgs/{org_id}/board/transfers"): [
+        get("/api/orgs/{}/board/transfers", "org"),
+        get("/api/orgs/{own}/board/transfers?cell_id={}", "cell"),
+    ],
+    ("POST", "/api/transfers/search"): post(
+        "/api/transfers/search", "org", {"org_id": "{}", "q": "nguyen"}
+    ),
     ("GET", "/api/cases/{case_id}"): get("/api/cases/{}", "case"),
     ("GET", "/api/members/{member_id}"): get("/api/members/{}", "member"),
     ("GET", "/api/transfers/{transfer_id}"): get("/api/transfers/{}", "transfer"),
@@ -389,6 +401,34 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/members/{member_id}/as-of"): get(f"/api/members/{{}}/as-of?{MOMENT}", "member"),
     ("GET", "/api/transfers/{transfer_id}/as-of"): get(
         f"/api/transfers/{{}}/as-of?{MOMENT}", "transfer"
+    ),
+    # --- issue 15: dissolution at scale. A batch's id is no record of the tree: an unknown
+    # one (here a cell's id, or nobody's) answers as a batch elsewhere does (tested with a
+    # real batch in tests/api/test_dissolutions.py).
+    ("POST", "/api/dissolutions"): [
+        post(
+            "/api/dissolutions",
+            "cell",
+            {"on": DAY, "cells": [{"cell_id": "{}", "moves": []}]},
+            REFUSED,
+            command=DISSOLVE,
+        ),
+        post(  # the user's own cell, its members sent elsewhere
+            "/api/dissolutions",
+            "cell",
+            {
+                "on": DAY,
+                "cells": [
+                    {"cell_id": "{own}", "moves": [{"member_id": UNKNOWN, "to_cell_id": "{}"}]}
+                ],
+            },
+            REFUSED,
+            command=DISSOLVE,
+        ),
+    ],
+    ("GET", "/api/dissolutions/{batch_id}"): get("/api/dissolutions/{}", "cell"),
+    ("POST", "/api/dissolutions/{batch_id}/retry"): post(
+        "/api/dissolutions/{}/retry", "cell", None
     ),
 }
 
@@ -415,6 +455,18 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/account/tokens/{}/revoke", "token", {}, SAME
     ),
     ("GET", "/board"): [get("/board?org={}", "org"), get("/board?org={own}&cell={}", "cell")],
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/board/probation"): [
+        get("/board/probation?org={}", "org"),
+        get("/board/probation?org={own}&cell={}", "cell"),
+    ],
+    ("GET", "/board/transfers"): [
+        get("/board/transfers?org={}", "org"),
+        get("/board/transfers?org={own}&cell={}", "cell"),
+    ],
+    ("POST", "/transfers"): form(
+        "/transfers", "org", {"org": "{}", "state": "finished", "q": "nguyen"}
+    ),
     ("GET", "/quota"): get("/quota?org={}", "org"),
     ("GET", "/inbox"): get("/inbox?org={}", "org"),
     ("GET", "/transfers"): get("/transfers?org={}", "org"),
@@ -508,13 +560,22 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/dissolve"): [
         get("/dissolve?org={}", "org", command=DISSOLVE),
         get("/dissolve?cell={}", "cell", command=DISSOLVE),
+        get("/dissolve?cells={}", "cell", command=DISSOLVE),  # a preselected cell (issue 15)
     ],
     ("GET", "/dissolve/{cell_id}"): get("/dissolve/{}", "cell", command=DISSOLVE),
-    ("POST", "/dissolve/{cell_id}"): form(
-        "/dissolve/{}", "cell", {"on": "04/03/2030"}, command=DISSOLVE
-    ),
     ("GET", "/dissolve/{cell_id}/progress"): get("/dissolve/{}/progress", "cell"),
     ("POST", "/dissolve/{cell_id}/retry"): form("/dissolve/{}/retry", "cell", {}),
+    # --- issue 15: dissolution at scale ---
+    ("GET", "/dissolve/review"): get("/dissolve/review?cells={}", "cell", command=DISSOLVE),
+    ("POST", "/dissolve/review"): form(
+        "/dissolve/review",
+        "cell",
+        {"cells": "{}", "on": "04/03/2030", "confirm": "on"},
+        REFUSED,
+        command=DISSOLVE,
+    ),
+    ("GET", "/dissolve/batches/{batch_id}"): get("/dissolve/batches/{}", "cell"),
+    ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
 }
 
 

@@ -130,7 +130,8 @@ async def test_a_cell_with_members_offers_the_dissolution_wizard_to_merge_it(
     stack: Stack, officer: httpx.AsyncClient
 ) -> None:
     page = (await officer.get(f"/orgs?org={stack.world.cell}")).text
-    assert f'href="/dissolve/{stack.world.cell}" data-testid="merge-link"' in page
+    wizard = f"/dissolve?org={stack.world.grassroots}&amp;cells={stack.world.cell}"
+    assert f'href="{wizard}" data-testid="merge-link"' in page
     assert 'data-testid="form-dissolve"' not in page
 
 
