@@ -31,6 +31,8 @@ from domain.policy.checks import check_education as check_education
 from domain.policy.checks import check_extension as check_extension
 from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
+from domain.policy.checks import check_no_live_units as check_no_live_units
+from domain.policy.checks import check_not_after_today as check_not_after_today
 from domain.policy.checks import check_not_before as check_not_before
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_own_resolution as check_own_resolution

@@ -36,6 +36,32 @@ def check_not_before(on: date, *previous: date | None) -> None:
         )
 
 
+def check_not_after_today(on: date, today: date, field: str = "on") -> None:
+    """DATE-ORDER: a fact is recorded once it happened: its effective date is not after
+    the day it is recorded (a registration, a rename, a dissolution…)."""
+    if on > today:
+        raise _refuse(
+            "DATE-ORDER",
+            f"Ngày {_fmt(on)} chưa đến: chỉ ghi nhận việc đã diễn ra",
+            f"{on.isoformat()} has not come yet: only what has happened is recorded",
+            field=field,
+        )
+
+
+def check_no_live_units(units: int) -> None:
+    """ORG-DISSOLVE: a committee is dissolved only once no organization under it remains
+    (each dissolved or moved under another parent first), as a cell only once no member
+    remains."""
+    if units:
+        raise _refuse(
+            "ORG-DISSOLVE",
+            f"Còn {units} tổ chức trực thuộc: giải thể hoặc chuyển chúng sang cấp trên khác trước",
+            f"{units} organizations still sit under it: dissolve them or move them first",
+            field="on",
+            units=units,
+        )
+
+
 # --- Admission -----------------------------------------------------------------------------
 
 

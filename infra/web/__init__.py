@@ -20,12 +20,23 @@ def install(api: FastAPI) -> None:
         pages,
         records,
         register,
+        registration,
         session,
         starts,
     )
     from infra.web.session import HERE
 
-    for module in (session, pages, register, starts, records, dissolution, export, account):
+    for module in (
+        session,
+        pages,
+        register,
+        starts,
+        registration,  # before records: /members/new is matched before /members/{id}
+        records,
+        dissolution,
+        export,
+        account,
+    ):
         api.include_router(module.router)
     for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)

@@ -991,6 +991,139 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.TargetSet": ("Giao chỉ tiêu", "Target set"),
     "event.VerificationRequested": ("Gửi thẩm tra lý lịch", "Verification requested"),
     "event.VerificationReturned": ("Kết quả thẩm tra lý lịch", "Verification returned"),
+    # --- registration (infra/web/registration.py): organizations, hamlets, members, corrections ---
+    "nav.orgs": ("Tổ chức", "Organizations"),
+    "orgpage.facts": ("Thông tin tổ chức", "About the organization"),
+    "orgpage.kind": ("Loại tổ chức", "Kind"),
+    "orgpage.registered_on": ("Ngày thành lập", "Founded on"),
+    "orgpage.parent": ("Cấp trên trực tiếp", "Directly under"),
+    "orgpage.since": ("{name} (từ {day})", "{name} (since {day})"),
+    "orgpage.dissolved_on": ("Ngày giải thể", "Dissolved on"),
+    "orgpage.serves": ("Phụ trách các thôn, tổ dân phố", "Serves the hamlets"),
+    "orgpage.units": ("Tổ chức trực thuộc", "Units under it"),
+    "orgpage.hamlets": ("Thôn, tổ dân phố của xã", "The commune's hamlets"),
+    "orgpage.served_by": ("Chi bộ phụ trách", "Served by"),
+    "orgpage.no_cell": ("Chưa có chi bộ phụ trách", "No cell serves it"),
+    "orgpage.changes": ("Đăng ký, thay đổi", "Register, change"),
+    "orgpage.form.unit": ("Thành lập tổ chức trực thuộc", "Found a unit under it"),
+    "orgpage.form.rename": ("Đổi tên", "Rename"),
+    "orgpage.form.parent": ("Chuyển sang cấp trên khác", "Move under another parent"),
+    "orgpage.form.dissolve": ("Giải thể hoặc sáp nhập", "Dissolve or merge"),
+    "orgpage.form.hamlet": ("Đăng ký thôn, tổ dân phố", "Register a hamlet"),
+    "orgpage.form.merge": ("Sáp nhập vào chi bộ khác", "Merge into another cell"),
+    "orgpage.submit.merge": ("Sáp nhập", "Merge"),
+    "orgpage.done.merge": ("Sáp nhập", "Merged"),
+    "orgpage.merge_hint": (
+        "Tất cả đảng viên của chi bộ chuyển sang chi bộ nhận, rồi chi bộ này giải thể; việc "
+        "này không hoàn tác được",
+        "Every member of the cell moves to the cell that takes over, then this cell is "
+        "dissolved; this cannot be undone",
+    ),
+    "reg.merge.merged_into": ("Chi bộ nhận sáp nhập", "Cell that takes over"),
+    "reg.merge.on": ("Ngày sáp nhập (dd/mm/yyyy)", "Merged on (dd/mm/yyyy)"),
+    "orgpage.form.serves": ("Các thôn, tổ dân phố chi bộ phụ trách", "The hamlets the cell serves"),
+    "orgpage.submit.unit": ("Thành lập", "Found it"),
+    "orgpage.submit.rename": ("Đổi tên", "Rename"),
+    "orgpage.submit.parent": ("Chuyển", "Move"),
+    "orgpage.submit.dissolve": ("Giải thể", "Dissolve"),
+    "orgpage.submit.hamlet": ("Đăng ký", "Register"),
+    "orgpage.submit.serves": ("Lưu", "Save"),
+    "orgpage.done.unit": ("Thành lập tổ chức", "Organization founded"),
+    "orgpage.done.rename": ("Đổi tên", "Renamed"),
+    "orgpage.done.parent": ("Chuyển cấp trên", "Moved"),
+    "orgpage.done.dissolve": ("Giải thể", "Dissolved"),
+    "orgpage.done.hamlet": ("Đăng ký thôn, tổ dân phố", "Hamlet registered"),
+    "orgpage.done.serves": ("Các thôn chi bộ phụ trách", "Hamlets served"),
+    "orgpage.dissolve_hint": (
+        "Chỉ giải thể được tổ chức không còn đảng viên và không còn tổ chức trực thuộc; việc "
+        "giải thể không hoàn tác được",
+        "Only an organization with no member and nothing under it is dissolved here; a "
+        "dissolution cannot be undone",
+    ),
+    "orgpage.has_members": (
+        "Chi bộ còn {count} đảng viên: giải thể hoặc sáp nhập bằng quy trình giải thể chi bộ, "
+        "chuyển từng đảng viên sang chi bộ mới (sáp nhập: chuyển tất cả sang chi bộ nhận).",
+        "The cell still holds {count} members: dissolve or merge it through the dissolution "
+        "of the cell, which moves each member to a new cell (a merger: all to the cell that "
+        "takes over).",
+    ),
+    "orgpage.has_units": (
+        "Còn tổ chức trực thuộc: giải thể hoặc chuyển chúng sang cấp trên khác trước.",
+        "Units still sit under it: dissolve them or move them first.",
+    ),
+    "orgpage.merge_link": ("Giải thể, sáp nhập chi bộ…", "Dissolve or merge the cell…"),
+    "reg.kind": ("Loại tổ chức", "Kind"),
+    "reg.name": ("Tên", "Name"),
+    "reg.on": ("Ngày hiệu lực (dd/mm/yyyy)", "Effective date (dd/mm/yyyy)"),
+    "reg.unit.on": ("Ngày thành lập (dd/mm/yyyy)", "Founded on (dd/mm/yyyy)"),
+    "reg.setting": ("Loại hình chi bộ", "Where the cell works"),
+    "reg.may_admit": ("Được ủy quyền kết nạp đảng viên", "Authorised to admit members"),
+    "reg.exempt_area": (
+        "Vùng miền núi, biên giới, hải đảo, đồng bào dân tộc",
+        "Mountain, border, island or ethnic area",
+    ),
+    "reg.rename.name": ("Tên mới", "New name"),
+    "reg.parent_id": ("Cấp trên mới", "New parent"),
+    "reg.merged_into": ("Sáp nhập vào (nếu có)", "Merged into (if any)"),
+    "reg.dissolve.on": ("Ngày giải thể (dd/mm/yyyy)", "Dissolved on (dd/mm/yyyy)"),
+    "reg.hamlet.name": ("Tên thôn, tổ dân phố", "Name of the hamlet"),
+    "reg.key": ("Mã thôn", "Hamlet code"),
+    "reg.keys": ("Các thôn, tổ dân phố phụ trách", "Hamlets served"),
+    "reg.cell_id": ("Chi bộ sinh hoạt", "Cell"),
+    "reg.decided_on": ("Ngày quyết định kết nạp (dd/mm/yyyy)", "Admission decided on (dd/mm/yyyy)"),
+    "reg.joined_on": (
+        "Ngày kết nạp (lễ kết nạp, dd/mm/yyyy)",
+        "Joined on (the ceremony, dd/mm/yyyy)",
+    ),
+    "reg.full_from": (
+        "Ngày đảng viên chính thức (nếu đã công nhận)",
+        "Full member from (once recognized)",
+    ),
+    "reg.correct.on": (
+        "Ngày phê duyệt việc sửa (dd/mm/yyyy)",
+        "Correction approved on (dd/mm/yyyy)",
+    ),
+    "enum.hamlet": ("Thôn", "Hamlet"),
+    "enum.residential_group": ("Tổ dân phố", "Residential group"),
+    "enum.commune_agency": ("Cơ quan xã", "Commune agency"),
+    "enum.commune_military": ("Quân sự xã", "Commune military"),
+    "enum.police": ("Công an", "Police"),
+    "enum.school": ("Trường học", "School"),
+    "enum.health_station": ("Trạm y tế", "Health station"),
+    "enum.enterprise": ("Doanh nghiệp", "Enterprise"),
+    "enum.cooperative": ("Hợp tác xã", "Cooperative"),
+    "enum.public_service_unit": ("Đơn vị sự nghiệp", "Public service unit"),
+    "member_new.link": (
+        "+ Đăng ký đảng viên từ hồ sơ giấy",
+        "+ Register a member from a paper dossier",
+    ),
+    "member_new.title": (
+        "Đăng ký đảng viên từ hồ sơ giấy",
+        "Register a member from a paper dossier",
+    ),
+    "member_new.hint": (
+        "Đảng viên kết nạp trước khi dùng hệ thống: ghi theo hồ sơ đảng viên. Người đã có hồ sơ "
+        "giữ nguyên thông tin (sửa bằng chức năng sửa thông tin cá nhân).",
+        "A member admitted before this system: as the member's dossier says. A person already "
+        "recorded keeps their data (corrected with the correction of personal data).",
+    ),
+    "member_new.dossier": ("Hồ sơ đảng viên", "The member's dossier"),
+    "member_new.person": ("Thông tin cá nhân của đảng viên", "The member's personal data"),
+    "member_new.submit": ("Đăng ký đảng viên", "Register the member"),
+    "step.register_member": (
+        "Đăng ký đảng viên từ hồ sơ giấy",
+        "Member registered from the dossier",
+    ),
+    "step.correct_person": ("Sửa thông tin cá nhân", "Personal data corrected"),
+    "correct.link": ("Sửa thông tin cá nhân", "Correct personal data"),
+    "correct.title": ("Sửa thông tin cá nhân", "Correct personal data"),
+    "correct.hint": (
+        "Việc sửa được ghi thành bản ghi mới, bản cũ vẫn còn trong lịch sử. Số CCCD xác định "
+        "người nên không sửa được.",
+        "A correction is a new record; the old one stays in the history. The citizen ID "
+        "identifies the person and cannot be corrected.",
+    ),
+    "correct.submit": ("Ghi nhận việc sửa", "Record the correction"),
 }
 
 

@@ -42,6 +42,11 @@ class OrgRow:
     def live(self) -> bool:
         return self.dissolved_on is None
 
+    @property
+    def residential(self) -> bool:
+        """A hamlet's or residential group's cell: the cell of a 213 residence link."""
+        return self.is_cell and self.setting in ("hamlet", "residential_group")
+
 
 class Orgs:
     """Every organization, and the subtree of a root path ("" for the whole tree; None for

@@ -32,7 +32,7 @@ from domain.person import Person, PersonalData
 from domain.stages import Stage, Status
 from domain.transfer import Transfer
 from infra.api import commands
-from infra.api.access import START_TRANSFER, may
+from infra.api.access import CORRECT_PERSON, START_TRANSFER, may
 from infra.api.audit import seal_head
 from infra.api.errors import role_refused
 from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
@@ -64,6 +64,7 @@ COLLECTION: dict[Subject, str] = {
 }
 STARTED = frozenset({"open_case", "start_transfer"})  # a record just opened (starts.py)
 LEAVING = frozenset({"record_departure", "strike_off"})  # offered last on a member's page
+REGISTERED = frozenset({"register_member", "correct_person"})  # registration.py
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
 
 
@@ -247,8 +248,8 @@ class Choices:
         outside the user's subtree (their names are not personal data)."""
         w, record = self.w, self.record
         live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
-        self.options["residence_cell_id"] = [
-            (str(c.id), w.orgs.qualified(c)) for c in live if c.is_cell
+        self.options["residence_cell_id"] = [  # only a link that can succeed (ORG-TREE)
+            (str(c.id), w.orgs.qualified(c)) for c in live if c.residential
         ]
         if isinstance(record, Transfer):
             every = [(str(o.id), w.orgs.qualified(o)) for o in live]
@@ -351,6 +352,8 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
         takes.sort(key=lambda k: (k not in primary, k in LEAVING))
         page.forms = {k: step_form(w, subject, k, choices, k in primary) for k in takes}
     page.links.append((f"/people/{person_id}", w.t("record.timeline_of_person")))
+    if person is not None and may(w.user, CORRECT_PERSON):
+        page.links.append((f"/people/{person_id}/correction", w.t("correct.link")))
     if isinstance(record, AdmissionCase) and getattr(record, "member_id", None):
         page.links.append((f"/members/{record.member_id}", w.t("record.member_page")))
     if isinstance(record, Member) and record.case_id:
@@ -406,7 +409,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
 
 async def show(w: Web, subject: Subject, ident: UUID, done: str | None) -> HTMLResponse:
     page = await run_in_threadpool(record_page, w, subject, ident)
-    known = done in ARGS[subject] or done in STARTED
+    known = done in ARGS[subject] or done in STARTED or done in REGISTERED
     return render_page(w, page, done=done if done and known else None)
 
 
@@ -608,6 +611,9 @@ def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
         "history": history_rows(w, events),
         "cases": list(person.case_ids),
         "member_id": person.member_id,
+        "may_correct": w.sees_people
+        and may(w.user, CORRECT_PERSON)
+        and s.scope.inside(w.user, s.app.cell_holding(person_id)),
     }
 
 

@@ -22,6 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from domain.organization import Organization
 from domain.values import CellSetting, OrgKind
 from infra.api.access import LEVEL, commands_of
 from infra.users import Role
@@ -300,6 +301,70 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
             lambda s, c: {"org_id": str(s.world.grassroots), "q": "nguyen thi hoa"},
         ),
         (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    # --- registration (infra/api/registration.py): the department of the commune, admins ---
+    "register a cell under the grassroots committee": (
+        post(
+            lambda s, c: "/api/orgs",
+            lambda s, c: {
+                "parent_id": str(s.world.grassroots),
+                "kind": "cell",
+                "name": "Chi bộ thôn Thử",
+                "on": TODAY.isoformat(),
+                "setting": "hamlet",
+            },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, 201, ROLE, ROLE, 201),
+    ),
+    "rename the commune-agency cell (its own name again)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.other_cell}/name",
+            lambda s, c: {
+                "name": s.app.load(Organization, s.world.other_cell).name,
+                "on": "2030-03-04",
+            },
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "move the commune-agency cell (under the same committee again)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.other_cell}/parent",
+            lambda s, c: {"parent_id": str(s.world.grassroots), "on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "dissolve the grassroots committee (ORG-DISSOLVE: cells under it)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.grassroots}/dissolve",
+            lambda s, c: {"on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "register a hamlet of the commune": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.commune}/hamlets",
+            lambda s, c: {"name": "Thôn Thử", "on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, 201, HIDDEN, HIDDEN, 201),
+    ),
+    "set the hamlets the cell serves (ORG-TREE: unknown hamlet)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/served-hamlets",
+            lambda s, c: {"keys": ["khong-co"], "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "register a member from a paper dossier at the cell": (
+        post(
+            lambda s, c: "/api/members",
+            lambda s, c: {
+                "cell_id": str(s.world.cell),
+                "person": applicant(birth_date="1980-01-02"),
+                "decided_on": "2020-03-01",
+                "joined_on": "2020-03-20",
+            },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, 201, ROLE, ROLE, 201),
     ),
     "list the accounts": (
         get(lambda s, c: "/api/users"),

@@ -220,6 +220,77 @@ async def retry_batch(stack: Stack) -> Command:
     return Command(post(stack, "department", f"/api/dissolutions/{batch_id}/retry"))
 
 
+# --- registration (infra/api/registration.py) ---
+
+
+async def new_org(stack: Stack, name: str) -> str:
+    body = {"parent_id": str(stack.world.grassroots), "kind": "cell", "name": name, "on": day()}
+    made = await post(stack, "department", "/api/orgs", body)(f"to-chuc-{uuid4()}")
+    assert made.status_code == 201, made.text
+    stack.project()
+    return str(made.json()["id"])
+
+
+async def register_org(stack: Stack) -> Command:
+    body = {
+        "parent_id": str(stack.world.grassroots),
+        "kind": "cell",
+        "name": "Chi bộ Mới",
+        "on": day(),
+    }
+    return Command(post(stack, "department", "/api/orgs", body))
+
+
+async def rename_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Tên Cũ")
+    path = f"/api/orgs/{org}/name"
+    return Command(
+        post(stack, "department", path, {"name": "Chi bộ Tên Mới", "on": day()}),
+        meanwhile=lambda: post(stack, "department", path, {"name": "Khác", "on": day()})(
+            f"ten-{uuid4()}"
+        ),
+    )
+
+
+async def reparent_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Chuyển")
+    body = {"parent_id": str(stack.world.other_grassroots), "on": day()}
+    return Command(post(stack, "department", f"/api/orgs/{org}/parent", body))
+
+
+async def dissolve_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Trống")
+    return Command(post(stack, "department", f"/api/orgs/{org}/dissolve", {"on": day()}))
+
+
+async def register_hamlet(stack: Stack) -> Command:
+    path = f"/api/orgs/{stack.world.commune}/hamlets"
+    key = f"thon-{uuid4().hex[:8]}"
+    return Command(
+        post(stack, "department", path, {"name": "Thôn Lặp", "key": key, "on": day()}),
+        meanwhile=lambda: post(
+            stack, "department", path, {"name": "Thôn Lặp Mới", "key": key, "on": day()}
+        )(f"thon-{uuid4()}"),
+    )
+
+
+async def serve_hamlets(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Phụ Trách")
+    return Command(
+        post(stack, "department", f"/api/orgs/{org}/served-hamlets", {"keys": [], "on": day()})
+    )
+
+
+async def register_member(stack: Stack) -> Command:
+    body = {
+        "cell_id": str(stack.world.cell),
+        "person": applicant(birth_date="1980-01-02"),
+        "decided_on": "2020-03-01",
+        "joined_on": "2020-03-20",
+    }
+    return Command(post(stack, "department", "/api/members", body))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -234,6 +305,13 @@ async def retry_batch(stack: Stack) -> Command:
         retry_dissolution,
         dissolve_cells,
         retry_batch,
+        register_org,
+        rename_org,
+        reparent_org,
+        dissolve_org,
+        register_hamlet,
+        serve_hamlets,
+        register_member,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

@@ -38,7 +38,16 @@ from domain.admission import AdmissionCase
 from domain.member import Member
 from domain.person import Person
 from domain.values import CellSetting, OrgKind
-from infra.api.access import ACKNOWLEDGE, DISSOLVE, MANAGE_USERS, OPEN_CASE, START_TRANSFER, may
+from infra.api.access import (
+    ACKNOWLEDGE,
+    DISSOLVE,
+    MANAGE_USERS,
+    OPEN_CASE,
+    REGISTER_MEMBER,
+    REGISTER_ORG,
+    START_TRANSFER,
+    may,
+)
 from infra.users import Role
 from tests.api.conftest import PASSWORD, TODAY, Stack
 from tests.builders import ctx, person_data
@@ -296,6 +305,50 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/orgs/{org_id}/dissolution/retry"): post(
         "/api/orgs/{}/dissolution/retry", "cell", None
     ),
+    # --- registration (infra/api/registration.py) ---
+    ("POST", "/api/orgs"): post(
+        "/api/orgs",
+        "org",
+        {"parent_id": "{}", "kind": "cell", "name": "Chi bộ thử", "on": DAY, "setting": "hamlet"},
+        REFUSED,
+        command=REGISTER_ORG,
+    ),
+    ("POST", "/api/orgs/{org_id}/name"): post(
+        "/api/orgs/{}/name", "org", {"name": "Tên mới", "on": DAY}
+    ),
+    ("POST", "/api/orgs/{org_id}/parent"): [
+        post("/api/orgs/{}/parent", "org", {"parent_id": "{own}", "on": DAY}),
+        post(  # the user's own cell moved under a parent elsewhere
+            "/api/orgs/{own}/parent",
+            "org",
+            {"parent_id": "{}", "on": DAY},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("POST", "/api/orgs/{org_id}/dissolve"): [
+        post("/api/orgs/{}/dissolve", "org", {"on": DAY}),
+        post(  # the user's own cell merged into a cell elsewhere
+            "/api/orgs/{own}/dissolve",
+            "org",
+            {"on": DAY, "merged_into": "{}"},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("POST", "/api/orgs/{org_id}/hamlets"): post(
+        "/api/orgs/{}/hamlets", "org", {"name": "Thôn Thử", "on": DAY}
+    ),
+    ("POST", "/api/orgs/{org_id}/served-hamlets"): post(
+        "/api/orgs/{}/served-hamlets", "cell", {"keys": [], "on": DAY}
+    ),
+    ("POST", "/api/members"): post(
+        "/api/members",
+        "cell",
+        {"cell_id": "{}", "person": person_body(), "decided_on": DAY, "joined_on": DAY},
+        REFUSED,
+        command=REGISTER_MEMBER,
+    ),
     ("GET", "/api/orgs"): get("/api/orgs?under={}", "org"),
     ("GET", "/api/orgs/{org_id}"): get("/api/orgs/{}", "org"),
     ("GET", "/api/orgs/{org_id}/quota"): get("/api/orgs/{}/quota?year=2030", "org"),
@@ -470,6 +523,36 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
             "on": "04/03/2030",
         },
         command=START_TRANSFER,
+    ),
+    # --- registration (infra/web/registration.py) ---
+    ("GET", "/orgs"): get("/orgs?org={}", "org"),
+    ("POST", "/orgs/{org_id}/{action}"): [
+        form("/orgs/{}/rename", "org", {"name": "Tên mới", "on": "04/03/2030"}),
+        form(  # the user's own cell moved under a parent elsewhere
+            "/orgs/{own}/parent",
+            "org",
+            {"parent_id": "{}", "on": "04/03/2030"},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("GET", "/members/new"): get("/members/new?cell={}", "cell", command=REGISTER_MEMBER),
+    ("POST", "/members/new"): form(
+        "/members/new",
+        "cell",
+        {
+            **person_form("{}"),
+            "decided_on": "04/03/2030",
+            "joined_on": "04/03/2030",
+        },
+        REFUSED,
+        command=REGISTER_MEMBER,
+    ),
+    ("GET", "/people/{person_id}/correction"): get("/people/{}/correction", "person"),
+    ("POST", "/people/{person_id}/correction"): form(
+        "/people/{}/correction",
+        "person",
+        {k: v for k, v in person_form("").items() if k != "cell_id"},
     ),
     ("GET", "/audit"): get("/audit?case_id={}&on=04/03/2030", "case"),
     ("POST", "/audit/person"): Reach(
