@@ -14,6 +14,7 @@ def install(api: FastAPI) -> None:
     before `records`: /cases/new is matched before /cases/{id}."""
     from infra.web import (
         account,
+        audit,
         boards,
         dissolution,
         export,
@@ -33,6 +34,7 @@ def install(api: FastAPI) -> None:
         starts,
         registration,  # before records: /members/new is matched before /members/{id}
         records,
+        audit,
         dissolution,
         export,
         account,
