@@ -11,6 +11,7 @@ from domain.organization import AdmissionTarget
 from domain.person import PersonalData
 from domain.services.admission import Admissions
 from domain.services.audit import Audit
+from domain.services.ballots import Ballots
 from domain.services.deadlines import Deadlines
 from domain.services.organizations import Organizations
 from domain.services.probation import Probations
@@ -24,7 +25,7 @@ from domain.transfer import Hop
 from domain.values import Actor, Ballot, Introduction, Relative, Stamp
 
 
-class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Organizations):
+class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Ballots, Organizations):
     """The event-sourced record of organizations, people, cases, members and transfers."""
 
     name = "dangvien"

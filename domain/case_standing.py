@@ -153,27 +153,36 @@ class CaseStanding:
         return policy.ceremony_due(self.decision_received_on, self.ceremony_delay_until)
 
     def current_deadline(self, on: date) -> tuple[str, date, date] | None:
-        """(rule id, start, due) of the deadline the current stage runs against: the
-        documents' validity while the dossier is open (ADM-CERT, ADM-DOSSIER-AGE, judged on
-        `on`), ADM-DECIDE from the cell's resolution, ADM-CEREMONY from the receipt."""
+        """(rule id, start, due) of what the case's process watches: the stage's own
+        deadline, or while the dossier is open the first of its documents to lapse (its
+        process warns the cell ahead of it, policy.VALIDITY_RULES)."""
+        return self.stage_deadline() or self.lapsing_document(on)
+
+    def stage_deadline(self) -> tuple[str, date, date] | None:
+        """(rule id, start, due) of the current stage's own deadline: ADM-DECIDE from the
+        cell's resolution, ADM-CEREMONY from the receipt; none while the dossier is open."""
         stage = self.stage
-        if stage in DOSSIER_OPEN:
-            # Each document's validity runs from its own date: the certificate's issue, the
-            # introducer's letter.
-            lapsing = [
-                (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE", i.letter_on)
-                for i in self.introductions.values()
-            ]
-            if self.certificate:
-                issued_on = self.certificate[1]
-                lapsing.append((policy.certificate_expires(issued_on, on), "ADM-CERT", issued_on))
-            if not lapsing:
-                return None
-            due, rule, start = min(lapsing)
-            return rule, start, due
         if stage in (Stage.intermediate_appraisal, Stage.committee_vote, Stage.decision):
             assert self.cell_resolution_on is not None and self.decision_due is not None
             return "ADM-DECIDE", self.cell_resolution_on, self.decision_due
         if stage is Stage.ceremony and self.decision_received_on and self.ceremony_due:
             return "ADM-CEREMONY", self.decision_received_on, self.ceremony_due
         return None
+
+    def lapsing_document(self, on: date) -> tuple[str, date, date] | None:
+        """(rule id, issued, last valid day) of the dossier's document that lapses first while
+        the dossier is open (ADM-CERT, ADM-DOSSIER-AGE, by the rules in force on `on`); each
+        validity runs from its own document's date: the certificate's issue, the letter."""
+        if self.stage not in DOSSIER_OPEN:
+            return None
+        lapsing = [
+            (policy.dossier_stale_after(i.letter_on, on), "ADM-DOSSIER-AGE", i.letter_on)
+            for i in self.introductions.values()
+        ]
+        if self.certificate:
+            issued_on = self.certificate[1]
+            lapsing.append((policy.certificate_expires(issued_on, on), "ADM-CERT", issued_on))
+        if not lapsing:
+            return None
+        due, rule, start = min(lapsing)
+        return rule, start, due

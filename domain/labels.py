@@ -112,6 +112,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "step.end_temporary_transfer": ("Kết thúc sinh hoạt tạm thời", "End the temporary stay"),
     "step.record_portal_reference": ("Ghi mã hồ sơ trên Cổng dịch vụ công", "Portal reference"),
     "step.cancel_transfer": ("Hủy chuyển sinh hoạt", "Cancel the transfer"),
+    # --- where a cell works (domain.values.CellSetting) ---
+    "setting.hamlet": ("Thôn", "Hamlet"),
+    "setting.residential_group": ("Tổ dân phố", "Residential group"),
+    "setting.commune_agency": ("Cơ quan xã", "Commune agency"),
+    "setting.commune_military": ("Quân sự xã", "Commune military"),
+    "setting.police": ("Công an", "Police"),
+    "setting.school": ("Trường học", "School"),
+    "setting.health_station": ("Trạm y tế", "Health station"),
+    "setting.enterprise": ("Doanh nghiệp", "Enterprise"),
+    "setting.cooperative": ("Hợp tác xã", "Cooperative"),
+    "setting.public_service_unit": ("Đơn vị sự nghiệp", "Public service unit"),
+    "setting.other": ("Khác", "Other"),
+    # --- penalties (domain.policy.penalties_for) ---
+    "penalty.reprimand": ("Khiển trách", "Reprimand"),
+    "penalty.warning": ("Cảnh cáo", "Warning"),
+    "penalty.dismissal": ("Cách chức", "Dismissal from office"),
 }
 
 

@@ -89,6 +89,12 @@ class Person(Recorded):
             raise RuleViolation(
                 "CASE-UNIQUE", "Người này đã là đảng viên", "This person is already a party member"
             )
+        if self.open_case_id is not None:  # their admission is under way here: not on paper
+            raise RuleViolation(
+                "CASE-UNIQUE",
+                "Người này đang có hồ sơ kết nạp chưa kết thúc",
+                "This person has an admission case in progress",
+            )
         self._membership_recorded(member_id=member_id, stamp=stamp)
 
     @event("MembershipRecorded")

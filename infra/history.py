@@ -439,6 +439,7 @@ ENUM_FACTS = {
     "motion": "enum",
     "relationship": "enum",
     "prerequisite": "enum",
+    "penalty": "penalty",  # domain.policy.penalties_for; an older free text reads as typed
 }
 EVENT_ENUM_FACTS = {"Transfer.Started": {"reason": "enum"}}  # elsewhere a reason is free text
 APPLICANT = "applicant"  # the verification subject that is the applicant (domain.admission)
@@ -639,6 +640,8 @@ class Narrator:
             return self.word(f"{words}.{value}")
         if words == "stage":
             return label(self.lang, "stage", value)
+        if words == "penalty":
+            return label(self.lang, "penalty", value).lower()
         if f"kind.{value}" in LABELS:  # a kind of organization
             return label(self.lang, "kind", value)
         return label(self.lang, "enum", value).lower()

@@ -65,6 +65,10 @@ class Card(NamedTuple):
     working_days_left: int | None  # negative: overdue
     escalation_level: int
     responsible_id: UUID | None = None  # who holds it now
+    # A dossier's document lapsing within 3 months (or lapsed): a warning, not a deadline
+    # (policy.VALIDITY_RULES).
+    warning_rule: str | None = None
+    warning_due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -281,16 +285,22 @@ class ReadModel:
             c = t.cases.c
             return sa.select(
                 _raw(c.id), _raw(c.cell_id), c.stage, c.stage_since, c.deadline_rule
-            ).add_columns(c.deadline_due, c.escalation_level, _raw(c.responsible_id))
+            ).add_columns(
+                c.deadline_due,
+                c.escalation_level,
+                _raw(c.responsible_id),
+                c.validity_rule,
+                c.validity_due,
+            )
         if kind == "member":
             m = t.members.c
             return sa.select(
                 _raw(m.id), _raw(m.cell_id), m.status, none, m.deadline_rule
-            ).add_columns(m.deadline_due, m.escalation_level, none)
+            ).add_columns(m.deadline_due, m.escalation_level, none, none, none)
         r = t.transfers.c
         return sa.select(
             _raw(r.id), _raw(r.from_cell_id), r.stage, none, r.deadline_rule
-        ).add_columns(r.deadline_due, r.escalation_level, none)
+        ).add_columns(r.deadline_due, r.escalation_level, none, none, none)
 
     @staticmethod
     def _cards(kind: str, rows: Any, today: date) -> list[Card]:
@@ -304,6 +314,7 @@ class ReadModel:
             return found
 
         ident = uuid_from_hex  # interned: a board names a few thousand organizations
+        warned = policy.validity_warning
         return [
             Card(
                 kind,
@@ -317,8 +328,9 @@ class ReadModel:
                 left(due) if due else None,
                 level,
                 ident(holder) if holder is not None else None,
+                *((lapse_rule, lapses) if lapses and warned(lapses, today) else (None, None)),
             )
-            for id_, cell, stage, since, rule, due, level, holder in rows.all()
+            for id_, cell, stage, since, rule, due, level, holder, lapse_rule, lapses in rows.all()
         ]
 
     # --- rolls ---
@@ -391,8 +403,9 @@ class ReadModel:
     def transfers(
         self, org_id: UUID, today: date, stages: Sequence[str], limit: int | None = None
     ) -> list[Card]:
-        """Transfers sent or received by the subtree at these stages, the latest started
-        first (the finished ones too: completed, cancelled)."""
+        """Transfers sent or received by the subtree (bound for it from the start: their
+        destination is in it) at these stages, the latest started first (the finished ones
+        too: completed, cancelled)."""
         t = self.t
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
@@ -402,6 +415,7 @@ class ReadModel:
                     sa.or_(
                         under(t.transfers.c.from_path, path),
                         under(t.transfers.c.to_path, path),
+                        under(t.transfers.c.destination_path, path),
                     ),
                     t.transfers.c.stage.in_(tuple(stages)),
                 )

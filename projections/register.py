@@ -159,6 +159,20 @@ class Register:
             self._rows(conn, list(listed)),
         )
 
+    def _people(self, tokens: frozenset[int]) -> sa.Select[Any]:
+        """The people whose name holds every token: the first token's people, each checked
+        for the others by the index's key (token, person) (the finished transfers' search,
+        projections/boards.py)."""
+        first, *others = sorted(tokens)
+        names = self.t.name_tokens
+        query = sa.select(names.c.person_id).where(names.c.token == first)
+        for n, token in enumerate(others):
+            other = names.alias(f"other_{n}")
+            query = query.join(
+                other, sa.and_(other.c.person_id == names.c.person_id, other.c.token == token)
+            )
+        return query
+
     def _counted(
         self, conn: sa.Connection, path: str, paths: Mapping[str, int], page: list[UUID]
     ) -> Search:

@@ -155,6 +155,10 @@ def tables(version: int) -> Tables:
         sa.Column("deadline_due", sa.Date),
         sa.Column("responsible_id", uuid),  # who holds the case now (domain.admission.HOLDERS)
         sa.Column("escalation_level", sa.Integer, nullable=False),
+        # The dossier's document lapsing first while it is open (policy.VALIDITY_RULES): a
+        # warning near its end, not the stage's deadline (deadline_rule, deadline_due).
+        sa.Column("validity_rule", sa.String(30)),
+        sa.Column("validity_due", sa.Date),
         # Breakdown flags of docs/rulebook.md §7 (no names, no ids, no dates of birth).
         sa.Column("female", sa.Boolean, nullable=False),
         sa.Column("ethnic_minority", sa.Boolean, nullable=False),
@@ -210,6 +214,14 @@ def tables(version: int) -> Tables:
         sa.Column("deadline_rule", sa.String(30)),
         sa.Column("deadline_due", sa.Date),
         sa.Column("escalation_level", sa.Integer, nullable=False),
+        # Where the transfer goes (its receiving side sees it from the start), how far its
+        # letter went (hops forwarded, the organization holding it now), and its end.
+        sa.Column("destination_id", uuid),
+        sa.Column("destination_path", PATH),
+        sa.Column("hops", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("letter_at_id", uuid),
+        sa.Column("returns_on", sa.Date),
+        sa.Column("finished_on", sa.Date),
     )
     # The forecast's history: how many closed cases passed through each stage, by the days
     # from entering it to their ceremony (-1: never admitted). Kept as each case closes, so
@@ -273,6 +285,7 @@ def tables(version: int) -> Tables:
     ):
         path_index(column)
     path_index(transfers.c.to_path)
+    path_index(transfers.c.destination_path)
     # The open cases only (a few thousand of a province's history), with what the pipeline and
     # the forecast group them by: served from the index alone.
     still_open = cases.c.closed.is_(False)

@@ -14,8 +14,10 @@ from projections.upsert import dialect
 # it writes (a table, a column, a row derived otherwise). A version built with an older shape
 # is rebuilt (`dangvien projector` does it before following the log), never read as if it
 # held rows it never wrote. 2: the member register (memberships, the blind index of names).
-# 3: the blind index per member (member_tokens), for name searches at province scale.
-SHAPE = 3
+# 3: the boards (a case's stage deadline apart from its documents' validity; a transfer's
+# destination, hops and end).
+# 4: the blind index per member (member_tokens), for name searches at province scale.
+SHAPE = 4
 
 
 class ReadModelOutdated(LookupError):

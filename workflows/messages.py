@@ -170,12 +170,47 @@ class DissolveRequest:
 
 
 @dataclass
+class MoveFailure:
+    """A move that failed, and the rule that refused it (retried on a signal, or hourly)."""
+
+    member_id: UUID
+    rule_id: str
+
+
+@dataclass
 class DissolutionProgress:
     cell_id: UUID
     total: int
     moved: int
     failed: list[UUID]
     dissolved: bool
+    failures: list[MoveFailure] = field(default_factory=list)
+
+
+@dataclass
+class DissolutionBatchStart:
+    """Several cells dissolved on one date: each cell's own dissolution, signed."""
+
+    batch_id: UUID
+    on: date
+    actor: ActorRef
+    cells: list[DissolutionStart]
+
+
+@dataclass
+class BatchCell:
+    cell_id: UUID
+    total: int
+    state: str = "running"  # running, dissolved, failed
+    rule_id: str | None = None  # what refused it, when failed
+
+
+@dataclass
+class DissolutionBatchStatus:
+    batch_id: UUID
+    on: date
+    actor: ActorRef
+    cells: list[BatchCell]
 
 
 @dataclass

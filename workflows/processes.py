@@ -22,11 +22,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.messages import (
         Act,
         AdmissionStart,
+        BatchCell,
+        DissolutionBatchStart,
+        DissolutionBatchStatus,
         DissolutionProgress,
         DissolutionStart,
         DissolveRequest,
         EscalateRequest,
         Move,
+        MoveFailure,
         MoveRequest,
         PlanRequest,
         ProbationStart,
@@ -262,6 +266,7 @@ class DissolutionWorkflow:
         pending: list[Move] = list(start.moves)
         while pending:
             failed: list[Move] = []
+            failures: list[MoveFailure] = []
             for i in range(0, len(pending), self.BATCH):
                 batch = pending[i : i + self.BATCH]
                 results = await asyncio.gather(
@@ -270,9 +275,11 @@ class DissolutionWorkflow:
                 for move, result in zip(batch, results, strict=True):
                     if isinstance(result, BaseException):
                         failed.append(move)
+                        failures.append(MoveFailure(move.member_id, rule_of(result)))
                     else:
                         self.progress.moved += 1
             self.progress.failed = [m.member_id for m in failed]
+            self.progress.failures = failures
             if failed:
                 # Reported through the query; retried on the officer's signal, or hourly.
                 await workflow.wait_condition(
@@ -304,6 +311,57 @@ class DissolutionWorkflow:
     def retry(self) -> None:
         """Retry the failed moves now (after the officer fixed what refused them)."""
         self.retry_requested = True
+
+
+def rule_of(error: BaseException) -> str:
+    """The rule id a failure carries back from the domain (an activity's refusal, through a
+    child workflow); SERVER-ERROR for any other fault."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ApplicationError) and cause.details:
+            details = cause.details[0]
+            if isinstance(details, dict) and "rule_id" in details:
+                return str(details["rule_id"])
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    return "SERVER-ERROR"
+
+
+@workflow.defn
+class DissolutionBatchWorkflow:
+    """Dissolve several cells on one date: each cell's own DissolutionWorkflow as a child,
+    under the id a single dissolution has (`dissolution-<cell>`), so each cell's progress and
+    retry are the same, and a restart or a second start dissolves nothing twice. The batch
+    was checked whole before it started; a cell that fails later is reported with its rule."""
+
+    @workflow.init
+    def __init__(self, start: DissolutionBatchStart) -> None:
+        self.status = DissolutionBatchStatus(
+            start.batch_id,
+            start.on,
+            start.actor,
+            [BatchCell(c.cell_id, len(c.moves)) for c in start.cells],
+        )
+
+    @workflow.run
+    async def run(self, start: DissolutionBatchStart) -> DissolutionBatchStatus:
+        results = await asyncio.gather(
+            *(self._dissolve(cell) for cell in start.cells), return_exceptions=True
+        )
+        for cell, result in zip(self.status.cells, results, strict=True):
+            if isinstance(result, BaseException):
+                cell.state, cell.rule_id = "failed", rule_of(result)
+            else:
+                cell.state = "dissolved"
+        return self.status
+
+    async def _dissolve(self, start: DissolutionStart) -> DissolutionProgress:
+        return await workflow.execute_child_workflow(
+            DissolutionWorkflow.run, start, id=f"dissolution-{start.cell_id}"
+        )
+
+    @workflow.query
+    def progress(self) -> DissolutionBatchStatus:
+        return self.status
 
 
 @workflow.defn

@@ -74,14 +74,11 @@ def dissolution_preview(app: Dangvien, cell_id: UUID, today: date) -> list[dict[
     it is completed or cancelled before the dissolution (ORG-DISSOLVE-TRANSFER); members
     bound for the cell, or its guests, are listed with theirs."""
     cell = app.load(Organization, cell_id)
-    grassroots = app.grassroots_of(cell.id, today).id
+    suggestions = app.suggested_moves(cell.id, today)
     under_way = {m: t for t, m in app.transfers_under_way(cell_id, today).items()}
     preview = []
     for member_id in sorted(cell.members_on(today) | set(under_way)):
-        member = app.load(Member, member_id)
-        suggested = member.residence_cell_id if member.cell_id == cell_id else None
-        if suggested and app.grassroots_of(suggested, today).id != grassroots:
-            suggested = None
+        suggested = suggestions.get(member_id)
         transfer_id = under_way.get(member_id)
         preview.append(
             {

@@ -15,6 +15,7 @@ from workflows.authority import Authority
 from workflows.messages import TASK_QUEUE
 from workflows.processes import (
     AdmissionWorkflow,
+    DissolutionBatchWorkflow,
     DissolutionWorkflow,
     MoveMemberWorkflow,
     ProbationWorkflow,
@@ -27,6 +28,7 @@ WORKFLOWS: Sequence[type] = (
     AdmissionWorkflow,
     ProbationWorkflow,
     TransferWorkflow,
+    DissolutionBatchWorkflow,
     DissolutionWorkflow,
     MoveMemberWorkflow,
     ResidenceRoundWorkflow,

@@ -16,6 +16,7 @@ from domain.values import CommentSource, Departure, HoldKind, Motion, Role
 
 PROBATION = frozenset({Status.probationary})
 FULL = frozenset({Status.full})
+ON_ROLL = PROBATION | FULL  # a standing step befalls any member on the roll
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +143,7 @@ class Discipline(MemberStep):
     penalty: Name
     reason: Text = ""
     least_role: ClassVar[Role] = Role.grassroots_officer
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True
 
 
@@ -151,6 +153,7 @@ class PlaceHold(MemberStep):
 
     kind: HoldKind
     least_role: ClassVar[Role] = Role.grassroots_officer
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True
 
 
@@ -158,6 +161,7 @@ class PlaceHold(MemberStep):
 class ReleaseHold(MemberStep):
     kind: HoldKind
     least_role: ClassVar[Role] = Role.grassroots_officer
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True
 
 
@@ -167,6 +171,7 @@ class Exempt(MemberStep):
 
     ends_on: date
     reason: Text = ""
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True
 
 
@@ -175,6 +180,7 @@ class LinkResidence(MemberStep):
     """The 213 residence link (None: the link ends)."""
 
     residence_cell_id: UUID | None = None
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True
 
 
@@ -182,4 +188,5 @@ class LinkResidence(MemberStep):
 class RecordResidenceComment(MemberStep):
     year: Year
     favourable: bool = True
+    stages: ClassVar[frozenset[str]] = ON_ROLL
     standing: ClassVar[bool] = True

@@ -9,7 +9,12 @@ deadline from its start date. Numbers live in `RuleSet`, so a later regulation i
 (`CASE-*`, `ORG-TREE`, ...) are listed in `PROCESS_GUARDS`.
 """
 
-# The rules live in five modules; `domain.policy` names them all, as callers know them.
+# The rules live in six modules; `domain.policy` names them all, as callers know them.
+from domain.policy.ballots import BallotOutlook as BallotOutlook
+from domain.policy.ballots import Outcome as Outcome
+from domain.policy.ballots import cell_outlook as cell_outlook
+from domain.policy.ballots import check_excused_voting as check_excused_voting
+from domain.policy.ballots import committee_outlook as committee_outlook
 from domain.policy.catalog import NOT_ENCODED as NOT_ENCODED
 from domain.policy.catalog import PROCESS_GUARDS as PROCESS_GUARDS
 from domain.policy.catalog import RULES as RULES
@@ -26,6 +31,8 @@ from domain.policy.checks import check_education as check_education
 from domain.policy.checks import check_extension as check_extension
 from domain.policy.checks import check_introducer_time as check_introducer_time
 from domain.policy.checks import check_introductions as check_introductions
+from domain.policy.checks import check_no_live_units as check_no_live_units
+from domain.policy.checks import check_not_after_today as check_not_after_today
 from domain.policy.checks import check_not_before as check_not_before
 from domain.policy.checks import check_org_min as check_org_min
 from domain.policy.checks import check_own_resolution as check_own_resolution
@@ -37,10 +44,14 @@ from domain.policy.checks import counting_rules as counting_rules
 from domain.policy.checks import deadlocked as deadlocked
 from domain.policy.checks import dossier_stale_after as dossier_stale_after
 from domain.policy.checks import full_membership_effective as full_membership_effective
+from domain.policy.checks import penalties_for as penalties_for
 from domain.policy.checks import probation_ends as probation_ends
 from domain.policy.checks import vote_passes as vote_passes
+from domain.policy.checks import votes_needed as votes_needed
 from domain.policy.deadlines import DEADLINE_RULES as DEADLINE_RULES
 from domain.policy.deadlines import ESCALATION_LADDERS as ESCALATION_LADDERS
+from domain.policy.deadlines import VALIDITY_RULES as VALIDITY_RULES
+from domain.policy.deadlines import VALIDITY_WARNING_MONTHS as VALIDITY_WARNING_MONTHS
 from domain.policy.deadlines import Deadline as Deadline
 from domain.policy.deadlines import EscalationStep as EscalationStep
 from domain.policy.deadlines import Ladder as Ladder
@@ -48,6 +59,7 @@ from domain.policy.deadlines import Level as Level
 from domain.policy.deadlines import ceremony_due as ceremony_due
 from domain.policy.deadlines import due_date as due_date
 from domain.policy.deadlines import escalation_plan as escalation_plan
+from domain.policy.deadlines import validity_warning as validity_warning
 from domain.policy.deadlines import working_days_overdue as working_days_overdue
 from domain.policy.rulesets import RULE_SETS as RULE_SETS
 from domain.policy.rulesets import Confidence as Confidence
@@ -61,6 +73,7 @@ from domain.policy.rulesets import rule_set as rule_set
 from domain.policy.rulesets import rules_at as rules_at
 from domain.policy.rulesets import sources_at as sources_at
 from domain.policy.rulesets import version_at as version_at
+from domain.policy.transfer_checks import check_dissolvable as check_dissolvable
 from domain.policy.transfer_checks import check_leaves_from as check_leaves_from
 from domain.policy.transfer_checks import check_no_hold as check_no_hold
 from domain.policy.transfer_checks import check_no_transfer_in_flight as check_no_transfer_in_flight

@@ -36,6 +36,32 @@ def check_not_before(on: date, *previous: date | None) -> None:
         )
 
 
+def check_not_after_today(on: date, today: date, field: str = "on") -> None:
+    """DATE-ORDER: a fact is recorded once it happened: its effective date is not after
+    the day it is recorded (a registration, a rename, a dissolution…)."""
+    if on > today:
+        raise _refuse(
+            "DATE-ORDER",
+            f"Ngày {_fmt(on)} chưa đến: chỉ ghi nhận việc đã diễn ra",
+            f"{on.isoformat()} has not come yet: only what has happened is recorded",
+            field=field,
+        )
+
+
+def check_no_live_units(units: int) -> None:
+    """ORG-DISSOLVE: a committee is dissolved only once no organization under it remains
+    (each dissolved or moved under another parent first), as a cell only once no member
+    remains."""
+    if units:
+        raise _refuse(
+            "ORG-DISSOLVE",
+            f"Còn {units} tổ chức trực thuộc: giải thể hoặc chuyển chúng sang cấp trên khác trước",
+            f"{units} organizations still sit under it: dissolve them or move them first",
+            field="on",
+            units=units,
+        )
+
+
 # --- Admission -----------------------------------------------------------------------------
 
 
@@ -191,10 +217,18 @@ def check_introducer_time(intro: Introduction) -> None:
         )
 
 
+def votes_needed(denominator: int, on: date) -> int:
+    """ADM-VOTE-CELL, ADM-VOTE-COMMITTEE, PRB-REVIEW: the fewest votes for that reach 2/3 of
+    the denominator (16 entitled to vote: 11)."""
+    num, den = rules_at(on).vote_threshold
+    return -(-num * max(denominator, 0) // den)
+
+
 def vote_passes(ballot: Ballot) -> bool:
     """ADM-VOTE-CELL, ADM-VOTE-COMMITTEE, PRB-REVIEW: at least 2/3 of the denominator."""
-    num, den = rules_at(ballot.held_on).vote_threshold
-    return ballot.denominator > 0 and ballot.votes_for * den >= num * ballot.denominator
+    return ballot.denominator > 0 and ballot.votes_for >= votes_needed(
+        ballot.denominator, ballot.held_on
+    )
 
 
 def check_ballot(ballot: Ballot, rule_id: str) -> None:
@@ -368,9 +402,20 @@ def check_probationer_transfer(on: date) -> None:
         )
 
 
+PROBATION_PENALTIES = ("reprimand", "warning")  # PRB-DISCIPLINE
+# A full member's discipline is out of scope but recorded; expulsion is a departure
+# (RecordDeparture), not a penalty kept on the roll.
+PENALTIES = (*PROBATION_PENALTIES, "dismissal")
+
+
+def penalties_for(probationary: bool) -> tuple[str, ...]:
+    """The penalties a member may be given: a probationer only PRB-DISCIPLINE's."""
+    return PROBATION_PENALTIES if probationary else PENALTIES
+
+
 def check_probation_discipline(penalty: str) -> None:
     """PRB-DISCIPLINE: only reprimand or warning for a probationary member."""
-    if penalty not in ("reprimand", "warning"):
+    if penalty not in PROBATION_PENALTIES:
         raise _refuse(
             "PRB-DISCIPLINE",
             "Đảng viên dự bị chỉ bị kỷ luật khiển trách hoặc cảnh cáo",

@@ -26,6 +26,18 @@ DEADLINE_RULES: dict[str, str] = {
     "ADM-DOSSIER-AGE": "dossier_max_age_months",
 }
 
+# The validity periods of a dossier's documents (the awareness course's certificate, the
+# introducers' letters): a case's process watches them and warns the cell ahead (their
+# ladders below), but none is the deadline of a stage, so a board or a case page shows them
+# only as a warning, in their last VALIDITY_WARNING_MONTHS months.
+VALIDITY_RULES = frozenset({"ADM-CERT", "ADM-DOSSIER-AGE"})
+VALIDITY_WARNING_MONTHS = 3
+
+
+def validity_warning(lapses_on: date, today: date) -> bool:
+    """A document's validity is worth a warning from 3 months before it lapses (and after)."""
+    return today > add_months(lapses_on, -VALIDITY_WARNING_MONTHS)
+
 
 @dataclass(frozen=True)
 class Deadline:

@@ -15,6 +15,7 @@ from domain.policy.rulesets import (
 )
 from domain.values import (
     HoldKind,
+    OrgKind,
     TransferReason,
 )
 
@@ -50,6 +51,21 @@ def check_no_transfer_in_flight(in_flight: Mapping[UUID, UUID]) -> None:
                 {"transfer_id": str(t), "member_id": str(m)}
                 for t, m in sorted(in_flight.items(), key=lambda tm: (str(tm[1]), str(tm[0])))
             ],
+        )
+
+
+def check_dissolvable(kind: OrgKind, other_cells: int | None = None) -> None:
+    """ORG-DISSOLVE: a cell is dissolved by moving its members to other cells of its
+    grassroots organization (internal transfers, TRF-KIND). A grassroots cell is its own
+    grassroots organization and a cell alone in its one has none: neither can be dissolved
+    so (`other_cells`: the live cells beside it there, when the caller knows them)."""
+    if kind is OrgKind.grassroots_cell or other_cells == 0:
+        raise _refuse(
+            "ORG-DISSOLVE",
+            "Không có chi bộ nào khác trong cùng đảng bộ cơ sở để nhận đảng viên: chi bộ này "
+            "không thể giải thể theo cách chuyển sinh hoạt nội bộ",
+            "No other cell of the same grassroots organization can take the members: this "
+            "cell cannot be dissolved by internal transfers",
         )
 
 

@@ -218,6 +218,19 @@ class Organizations(Store):
             return self.load(AdmissionCase, person.case_ids[-1]).cell_id
         return None
 
+    def cell_count(self, cell_id: UUID, held_on: date) -> tuple[int, int]:
+        """ADM-VOTE-CELL's roll on the meeting day: the full members on the cell's roll, and
+        how many of them are temporarily away or exempted (out of the count unless they come
+        to vote); probationers and guests never count."""
+        cell = self.load(Organization, cell_id)
+        full = [
+            m
+            for m in (self.load(Member, mid) for mid in cell.members_on(held_on))
+            if m.status_on(held_on) is Status.full
+        ]
+        excusable = sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
+        return len(full), excusable
+
     def cell_ballot(
         self,
         cell_id: UUID,
@@ -230,21 +243,8 @@ class Organizations(Store):
         """ADM-VOTE-CELL's denominator from the roll on the meeting day: full members on the
         roll, less those temporarily away or exempted who did not come to vote; probationers
         and guests never count."""
-        cell = self.load(Organization, cell_id)
-        full = [
-            m
-            for m in (self.load(Member, mid) for mid in cell.members_on(held_on))
-            if m.status_on(held_on) is Status.full
-        ]
-        excusable = (
-            sum(1 for m in full if m.is_away_on(held_on) or m.is_exempt_on(held_on))
-            if policy.rules_at(held_on).denominator_excuses_absent
-            else 0
-        )
-        if not 0 <= excused_voting <= excusable:
-            raise RuleViolation(
-                rule_id,
-                "Số đảng viên miễn sinh hoạt hoặc đi vắng có tham gia biểu quyết không hợp lệ",
-                "The number of exempted or absent members who voted is inconsistent",
-            )
-        return Ballot(held_on, len(full), excusable - excused_voting, votes_for, votes_against)
+        on_roll, excusable = self.cell_count(cell_id, held_on)
+        if not policy.rules_at(held_on).denominator_excuses_absent:
+            excusable = 0
+        policy.check_excused_voting(rule_id, excused_voting, excusable)
+        return Ballot(held_on, on_roll, excusable - excused_voting, votes_for, votes_against)

@@ -13,7 +13,7 @@ from domain import policy
 from domain.errors import RuleViolation
 from domain.member import Exemption, Member, Motion
 from domain.organization import Organization
-from domain.person import Person
+from domain.person import Person, PersonalData
 from domain.services.organizations import Organizations
 from domain.services.store import NAMESPACE, Context
 from domain.values import (
@@ -39,11 +39,16 @@ class Probations(Organizations):
         joined_on: date,
         decided_on: date,
         full_from: date | None,
+        data: PersonalData | None = None,
     ) -> UUID:
-        """A member admitted before dangvien, from the paper dossier (joined = ceremony date)."""
+        """A member admitted before dangvien, from the paper dossier (joined = ceremony date).
+        With `data`, a person not yet recorded is recorded by the same unit (known to the
+        party since the decision): a refusal leaves neither the person nor the member."""
         member_id = uuid5(NAMESPACE, f"member/{person_id}")
         with self.unit(ctx) as unit:
             unit.once_new(member_id)
+            if data is not None and not self.exists(person_id):
+                unit.add(Person(id=person_id, data=data, stamp=unit.stamp(decided_on, "new")))
             person = unit.load(Person, person_id)
             policy.check_registered_member(person.data.birth_date, decided_on, joined_on, full_from)
             cell = unit.load(Organization, cell_id)

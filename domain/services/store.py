@@ -7,6 +7,7 @@ command raises `DomainError` before anything is saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -27,6 +28,9 @@ from domain.values import (
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://dangvien.vn/ids")
 A = TypeVar("A", bound=Recorded)
+T = TypeVar("T")
+# Set while a command is rehearsed (`Store.rehearse`): every unit of work then only checks.
+_REHEARSING: ContextVar[bool] = ContextVar("rehearsing", default=False)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,15 @@ class Store(Application):
         except IntegrityError as error:
             raise ConcurrencyConflict(str(error)) from error
 
+    def rehearse(self, command: Callable[[], T]) -> T:
+        """Run a command with every check it makes and write nothing: what it would refuse
+        is raised, with its rule id (a form shows it before asking to confirm)."""
+        token = _REHEARSING.set(True)
+        try:
+            return command()
+        finally:
+            _REHEARSING.reset(token)
+
     def unit(self, ctx: Context, *, dry_run: bool = False) -> Unit:
         """The unit of work of one command (see `Unit`)."""
         return Unit(self, ctx, dry_run=dry_run)
@@ -150,7 +163,7 @@ class Unit:
     def __init__(self, store: Store, ctx: Context, *, dry_run: bool = False) -> None:
         self.store = store
         self.ctx = ctx
-        self.dry_run = dry_run
+        self.dry_run = dry_run or _REHEARSING.get()
         self.repeat = False  # the command had been applied: nothing was done
         self.touched: dict[UUID, Aggregate] = {}
 

@@ -201,6 +201,51 @@ class Transfers(Organizations):
                 found[away] = member_id
         return found
 
+    def check_dissolvable(
+        self, cell_id: UUID, on: date, other_cells: int | None = None
+    ) -> Organization:
+        """What refuses a cell's dissolution on that day before any member is placed: not a
+        live cell (ORG-TREE), no other cell to take its members (ORG-DISSOLVE), a transfer
+        under way (ORG-DISSOLVE-TRANSFER). `other_cells`: the live cells beside it in its
+        grassroots organization, when the caller's tree knows them."""
+        cell = self.load(Organization, cell_id)
+        if not cell.kind.holds_members:
+            raise RuleViolation(
+                "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
+            )
+        cell.check_exists(on)
+        policy.check_dissolvable(cell.kind, other_cells)
+        policy.check_no_transfer_in_flight(self.transfers_under_way(cell_id, on))
+        return cell
+
+    def dissolution_refusal(
+        self, cell_id: UUID, on: date, other_cells: int | None = None
+    ) -> RuleViolation | None:
+        """The refusal `check_dissolvable` would raise, or None: the cell may be offered."""
+        try:
+            self.check_dissolvable(cell_id, on, other_cells)
+        except RuleViolation as refusal:
+            return refusal
+        return None
+
+    def suggested_moves(self, cell_id: UUID, on: date) -> dict[UUID, UUID | None]:
+        """Where each member on the cell's roll would go: the residence cell of their 213 link
+        (§6: members move to the cell where they live) when it is another cell of the same
+        grassroots organization, live that day (TRF-KIND); otherwise None, to choose."""
+        cell = self.load(Organization, cell_id)
+        grassroots = self.grassroots_of(cell_id, on).id
+        found: dict[UUID, UUID | None] = {}
+        for member_id in sorted(cell.members_on(on)):
+            home = self.load(Member, member_id).residence_cell_id
+            fits = (
+                home is not None
+                and home != cell_id
+                and self.load(Organization, home).exists_on(on)
+                and self.grassroots_of(home, on).id == grassroots
+            )
+            found[member_id] = home if fits else None
+        return found
+
     def check_dissolution(
         self,
         cell_id: UUID,
@@ -212,13 +257,7 @@ class Transfers(Organizations):
         same grassroots organization (an internal transfer, TRF-KIND), and no transfer out of,
         into or away from the cell is under way (ORG-DISSOLVE-TRANSFER); asked before the
         dissolution starts, so a refused one moves nobody."""
-        cell = self.load(Organization, cell_id)
-        if not cell.kind.holds_members:
-            raise RuleViolation(
-                "ORG-TREE", "Chỉ giải thể chi bộ ở đây", "Only a cell is dissolved here"
-            )
-        cell.check_exists(on)
-        policy.check_no_transfer_in_flight(self.transfers_under_way(cell_id, on))
+        cell = self.check_dissolvable(cell_id, on)
         members = cell.members_on(on)
         moving = [member_id for member_id, _ in moves]
         if len(set(moving)) != len(moving) or set(moving) != members:

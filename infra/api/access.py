@@ -27,6 +27,9 @@ SET_TARGET = "set_target"
 CORRECT_PERSON = "correct_person"
 MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"  # mark escalation notices as seen
+# Registration (infra/api/registration.py): organizations and hamlets, members from paper dossiers
+REGISTER_ORG = "register_org"
+REGISTER_MEMBER = "register_member"
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -59,6 +62,9 @@ LEVEL: dict[str, Role] = {
     START_TRANSFER: Role.department_officer,
     DISSOLVE: Role.department_officer,
     MANAGE_USERS: Role.administrator,
+    # the organization department of the committee above registers its units and members
+    REGISTER_ORG: Role.department_officer,
+    REGISTER_MEMBER: Role.department_officer,
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

@@ -18,7 +18,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.errors import DomainError
 from infra import web
-from infra.api import audit, auth, commands, docs, errors, queries, register
+from infra.api import (
+    audit,
+    auth,
+    ballots,
+    boards,
+    commands,
+    docs,
+    errors,
+    queries,
+    register,
+    registration,
+)
+from infra.api.dissolutions import router as dissolutions_router
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -86,6 +98,10 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         queries.router,
         register.router,
         audit.router,
+        dissolutions_router,  # issue 15: dissolution at scale
+        boards.router,
+        ballots.router,  # a vote's numbers before it is recorded (issue 15, item 8)
+        registration.router,  # issue 15: registration
     ):
         api.include_router(router, dependencies=lang)
     docs.install(api)

@@ -579,6 +579,10 @@ class CardOut(BaseModel):
     working_days_left: int | None
     escalation_level: int
     responsible_id: UUID | None
+    # A document of the dossier lapsing within 3 months, or lapsed (ADM-CERT,
+    # ADM-DOSSIER-AGE): a warning, not the stage's deadline; null otherwise.
+    warning_rule: str | None = None
+    warning_due: date | None = None
 
 
 class ProbationerOut(BaseModel):

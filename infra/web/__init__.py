@@ -14,16 +14,32 @@ def install(api: FastAPI) -> None:
     before `records`: /cases/new is matched before /cases/{id}."""
     from infra.web import (
         account,
+        audit,
+        boards,
         dissolution,
         export,
         pages,
         records,
         register,
+        registration,
         session,
         starts,
     )
     from infra.web.session import HERE
 
-    for module in (session, pages, register, starts, records, dissolution, export, account):
+    for module in (
+        session,
+        pages,
+        register,
+        starts,
+        registration,  # before records: /members/new is matched before /members/{id}
+        records,
+        audit,
+        dissolution,
+        export,
+        account,
+    ):
+        api.include_router(module.router)
+    for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -37,8 +37,8 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "DATE-ORDER": ("on",),
     "ADM-VOTE-CELL": ("votes_for",),
     "ADM-VOTE-COMMITTEE": ("votes_for",),
-    "PRB-REVIEW": ("votes_for",),
-    "ORG-MIN": ("votes_for",),
+    "PRB-REVIEW": ("votes_for", "by_upper_committee"),
+    "ORG-MIN": ("votes_for", "ends_on"),
     "ADM-AGE": ("provincial_consent_over_60",),
     "ADM-INTRO": ("member_id", "kind"),
     "ADM-INTRO-TIME": ("together_since",),
@@ -49,6 +49,8 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "PRB-DECIDE": ("extra_wd", "decided_by"),
     "ADM-CEREMONY": ("until", "on"),
     "PRB-DISCIPLINE": ("penalty",),
+    "PRB-DEADLOCK": ("by_upper_committee", "votes_for"),
+    "READMIT": ("on",),
     "TRF-PRESENT": ("on",),
 }
 
@@ -59,6 +61,26 @@ CONFIRM: dict[str, str] = {
     "cancel_transfer": "confirm.cancel_transfer",
     "accept_transfer": "confirm.accept_transfer",
 }
+
+
+# Steps whose consequence depends on what is entered: reviewed, then confirmed, in two posts
+# (infra/web/confirm.py keeps their consequences; this list is its `REVIEWED`).
+IRREVERSIBLE = frozenset(
+    {
+        "record_cell_vote",
+        "record_committee_vote",
+        "decide",
+        "refuse",
+        "withdraw",
+        "stop",
+        "record_review_vote",
+        "recognize",
+        "strike_off",
+        "record_departure",
+        "record_expungement",
+        "discipline",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -79,10 +101,16 @@ class StepForm:
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # field ("" = the form) → message
     primary: bool = False
+    review: Any = None  # infra.web.confirm.Review: the consequence shown before confirming
 
     @property
     def open(self) -> bool:
-        return self.primary or bool(self.errors)
+        return self.primary or bool(self.errors) or self.review is not None
+
+    @property
+    def irreversible(self) -> bool:
+        """Taken only once its consequence was shown and confirmed (infra/web/confirm.py)."""
+        return self.kind in IRREVERSIBLE
 
     @property
     def confirm(self) -> str | None:
@@ -140,7 +168,9 @@ def field_of(
     options: tuple[tuple[str, str], ...] = ()
     base, _ = _strip(info.annotation)
     if widget == "select" and isinstance(base, type) and issubclass(base, Enum):
-        options = tuple((str(v.value), label(lang, "enum", v.value)) for v in base)
+        options = tuple(choices.get(name, ())) or tuple(
+            (str(v.value), label(lang, "enum", v.value)) for v in base
+        )
     elif widget == "select":
         options = tuple(choices.get(name, ()))
         if not options:

@@ -133,6 +133,55 @@ CATALOG: dict[str, tuple[str, str]] = {
     "level.1": ("Cảnh báo cấp trên", "Escalated to the unit above"),
     "level.2": ("Cảnh báo Ban Tổ chức", "Escalated to the department"),
     "level.3": ("Cấp ủy cấp trên quyết định", "The upper committee decides"),
+    # --- the probation and transfer boards; a document's validity on a card ---
+    "boards.tabs": ("Các bảng theo dõi", "Boards"),
+    "boards.admission": ("Kết nạp", "Admission"),
+    "boards.probation": ("Dự bị", "Probation"),
+    "boards.transfers": ("Chuyển sinh hoạt", "Transfers"),
+    "boards.finished": ("Chuyển sinh hoạt đã xong", "Finished transfers"),
+    "boards.overdue_only": ("Chỉ việc quá hạn", "Overdue only"),
+    "boards.none": ("Không có", "None"),
+    "boards.probation_title": ("Bảng theo dõi dự bị", "Probation board"),
+    "boards.probation_count": ("{count} đảng viên dự bị", "{count} probationary members"),
+    "boards.due.review": ("Chờ chi bộ xét công nhận", "Awaiting the review vote"),
+    "boards.due.decision": ("Chờ cấp ủy quyết định công nhận", "Awaiting the decision"),
+    "boards.due.deadlock": (
+        "Biểu quyết không đạt 3 lần: cấp ủy cấp trên quyết định",
+        "Deadlocked: the upper committee decides",
+    ),
+    "boards.probation_ends": ("Hết thời gian dự bị {date}", "Probation ends {date}"),
+    "boards.failed_votes": ("Biểu quyết không đạt {count} lần", "{count} failed votes"),
+    "boards.transfers_title": ("Bảng theo dõi chuyển sinh hoạt", "Transfer board"),
+    "boards.transfers_count": (
+        "{count} việc chuyển sinh hoạt đang thực hiện",
+        "{count} transfers under way",
+    ),
+    "boards.hop.not_sent": ("Chưa chuyển thư giới thiệu đi", "Letter not yet sent on"),
+    "boards.hop.forwarded": ("Thư giới thiệu đang chuyển qua cấp ủy", "Letter being forwarded"),
+    "boards.hop.letter_issued": ("Đảng viên giữ thư giới thiệu", "Letter issued to the member"),
+    "boards.hop.presented": ("Đã nộp thư, chờ chi bộ tiếp nhận", "Presented, awaiting acceptance"),
+    "boards.hop.active": ("Đang sinh hoạt tạm thời", "Temporary stay"),
+    "boards.direction.out": ("Chuyển đi", "Outgoing"),
+    "boards.direction.in": ("Chuyển đến", "Incoming"),
+    "boards.direction.within": ("Trong đơn vị", "Within the unit"),
+    "boards.letter_at": (
+        "Thư đang ở {org} (đã chuyển {count} lần)",
+        "Letter now at {org} (forwarded {count} times)",
+    ),
+    "boards.returns_on": ("Dự kiến trở về {date}", "Expected back {date}"),
+    "card.warning.ADM-CERT": (
+        "Giấy chứng nhận học lớp nhận thức hết hạn {date}",
+        "The awareness course certificate lapses {date}",
+    ),
+    "card.warning.ADM-DOSSIER-AGE": (
+        "Thư giới thiệu của người giới thiệu hết hạn {date}",
+        "The introducers' letters lapse {date}",
+    ),
+    "record.validity": ("Giấy tờ sắp hết hạn", "Documents about to lapse"),
+    "transfers.finished_count": (
+        "{count} lần chuyển sinh hoạt đã kết thúc, mới kết thúc trước",
+        "{count} finished transfers, the latest finished first",
+    ),
     # --- record pages ---
     "record.person": ("Người", "Person"),
     "record.applicant": ("Người xin vào Đảng", "The applicant"),
@@ -375,6 +424,157 @@ CATALOG: dict[str, tuple[str, str]] = {
         "moving again needs a new transfer. Only the sending side (the sending cell or a "
         "committee above it) may cancel.",
     ),
+    # --- reviewed before confirming: consequences with the domain's numbers (confirm.py) ---
+    "review.title": (
+        "Kiểm tra trước khi ghi — việc này không hoàn tác được",
+        "Check before recording — this cannot be undone",
+    ),
+    "review.hint": (
+        "Việc này không hoàn tác được: bấm Ghi nhận để xem hậu quả và các con số; chưa có gì "
+        "được ghi cho đến khi xác nhận.",
+        "This cannot be undone: Record shows its consequence and numbers first; nothing is "
+        "written until you confirm.",
+    ),
+    "review.not_yet": (
+        "Chưa có gì được ghi. Sửa số liệu rồi bấm xác nhận thì trang sẽ cho xem lại hậu quả.",
+        "Nothing is written yet. Change a value and confirming shows its consequence again.",
+    ),
+    "review.confirm": ("Xác nhận và ghi nhận", "Confirm and record"),
+    "review.back": ("Không ghi, quay lại", "Do not record, go back"),
+    "review.rules": ("Căn cứ", "Rules"),
+    "review.roll": (
+        "{full} đảng viên chính thức trong danh sách {cell} ngày {day}",
+        "{full} full members on the roll of {cell} on {day}",
+    ),
+    "review.excused": (
+        "{away} người đi vắng hoặc miễn sinh hoạt, {voting} người trong số đó có biểu quyết: "
+        "{count} người có quyền biểu quyết",
+        "{away} away or exempted, {voting} of whom voted: {count} entitled to vote",
+    ),
+    "review.needed": (
+        "Cần ít nhất {needed} phiếu tán thành (2/3 của {count}); chi bộ phải có tối thiểu "
+        "{quorum} đảng viên chính thức mới biểu quyết hợp lệ",
+        "At least {needed} votes for are needed (2/3 of {count}); a cell needs at least "
+        "{quorum} full members to vote validly",
+    ),
+    "review.committee": (
+        "{members} ủy viên cấp ủy; cần ít nhất {needed} phiếu tán thành (2/3)",
+        "{members} committee members; at least {needed} votes for are needed (2/3)",
+    ),
+    "review.outcome.case_ends": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: hồ sơ sẽ kết thúc (không "
+        "được đề nghị kết nạp)",
+        "With {votes_for} for and {votes_against} against: the case ends (admission is not "
+        "proposed)",
+    ),
+    "review.outcome.proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị kết nạp, hồ "
+        "sơ chuyển lên cấp ủy xét",
+        "With {votes_for} for and {votes_against} against: the cell proposes admission, the "
+        "case goes up to the committee",
+    ),
+    "review.outcome.committee_passed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: nghị quyết đạt 2/3, hồ sơ "
+        "chuyển sang quyết định kết nạp",
+        "With {votes_for} for and {votes_against} against: the resolution passes, the case "
+        "goes to the decision",
+    ),
+    "review.outcome.reported_up": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3; kết quả "
+        "được báo cáo đầy đủ lên cấp ủy có thẩm quyền quyết định, hồ sơ chưa kết thúc",
+        "With {votes_for} for and {votes_against} against: short of 2/3; the full result is "
+        "reported to the deciding committee, the case goes on",
+    ),
+    "review.outcome.own_resolution_fails": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3; đảng ủy cơ "
+        "sở không thể tự quyết định kết nạp",
+        "With {votes_for} for and {votes_against} against: short of 2/3; the grassroots "
+        "committee cannot decide to admit",
+    ),
+    "review.outcome.recognition_proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị công nhận "
+        "đảng viên chính thức; cấp ủy có thẩm quyền quyết định",
+        "With {votes_for} for and {votes_against} against: the cell proposes full membership; "
+        "the competent committee decides",
+    ),
+    "review.outcome.strike_off_proposed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: chi bộ đề nghị xóa tên "
+        "khỏi danh sách đảng viên dự bị; cấp ủy có thẩm quyền quyết định",
+        "With {votes_for} for and {votes_against} against: the cell proposes striking the "
+        "name off; the competent committee decides",
+    ),
+    "review.outcome.vote_failed": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3 — lần không "
+        "đạt thứ {n}; sau {of} lần không đạt, cấp ủy cấp trên quyết định",
+        "With {votes_for} for and {votes_against} against: short of 2/3 — failed vote {n}; "
+        "after {of} failed votes the upper committee decides",
+    ),
+    "review.outcome.deadlock": (
+        "Với {votes_for} tán thành, {votes_against} không tán thành: không đạt 2/3 lần thứ {n}: "
+        "việc chuyển lên cấp ủy cấp trên quyết định",
+        "With {votes_for} for and {votes_against} against: failed vote {n}: the upper "
+        "committee now decides",
+    ),
+    "review.decide": (
+        "{committee} quyết định kết nạp (số {number}) ngày {day}; ngày quyết định tính tuổi "
+        "đảng; chi bộ tổ chức lễ kết nạp trong {wd} ngày làm việc kể từ khi nhận quyết định",
+        "{committee} decides to admit (no. {number}) on {day}; party age counts from the "
+        "decision; the cell holds the ceremony within {wd} working days of receiving it",
+    ),
+    "review.refuse": (
+        "{committee} không kết nạp: hồ sơ kết thúc, chi bộ được thông báo kết quả",
+        "{committee} refuses admission: the case ends and the cell is told",
+    ),
+    "review.withdraw": (
+        "Người xin vào Đảng rút hồ sơ: hồ sơ kết thúc",
+        "The applicant withdraws: the case ends",
+    ),
+    "review.stop": (
+        "Hồ sơ dừng lại và kết thúc; muốn xét lại phải mở hồ sơ mới",
+        "The case stops and ends; considering the person again needs a new case",
+    ),
+    "review.recognize": (
+        "{committee} công nhận đảng viên chính thức, có hiệu lực từ {effective} (ngày hết 12 "
+        "tháng dự bị, dù quyết định muộn)",
+        "{committee} recognizes full membership, effective {effective} (the end of the 12 "
+        "months, however late the decision)",
+    ),
+    "review.strike_off": (
+        "{committee} xóa tên khỏi danh sách đảng viên dự bị: ra khỏi danh sách chi bộ từ ngày "
+        "{day}; chỉ được xét kết nạp lại sau ít nhất {months} tháng",
+        "{committee} strikes the name off the probationers' list: off the cell's roll from "
+        "{day}; readmission only after at least {months} months",
+    ),
+    "review.record_departure": (
+        "{kind} ngày {day}, do {committee} quyết định: ra khỏi danh sách chi bộ",
+        "{kind} on {day}, decided by {committee}: off the cell's roll",
+    ),
+    "review.readmit": (
+        "Chỉ được xét kết nạp lại sau ít nhất {months} tháng",
+        "Readmission only after at least {months} months",
+    ),
+    "review.record_expungement": (
+        "Ghi ngày xóa án tích {day}: việc kết nạp lại chờ thêm ít nhất {months} tháng kể từ ngày "
+        "này",
+        "Expungement recorded on {day}: readmission waits at least {months} months from it",
+    ),
+    "review.discipline": (
+        "Kỷ luật {penalty} ngày {day} được ghi vào hồ sơ đảng viên và không xóa được",
+        "The penalty ({penalty}) of {day} is entered in the member's file and cannot be removed",
+    ),
+    "review.discipline_probation": (
+        "Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo",
+        "A probationary member may only be reprimanded or warned",
+    ),
+    # --- a member's standing (standing.py) ---
+    "standing.title": ("Tình trạng hiện nay", "Standing today"),
+    "standing.holds": ("Đang kiểm tra, khiếu nại, xem xét kỷ luật", "Holds"),
+    "standing.exempt": ("Miễn sinh hoạt", "Exempted from activity"),
+    "standing.exempt_until": ("Đến ngày {until}", "Until {until}"),
+    "standing.penalties": ("Kỷ luật", "Penalties"),
+    "standing.residence": ("Chi bộ nơi cư trú (213)", "Residence cell (213)"),
+    "standing.course": ("Lớp bồi dưỡng đảng viên mới", "New-member course"),
+    "standing.helper": ("Đảng viên giúp đỡ", "Helper"),
     # --- dissolution ---
     "dissolve.title": ("Giải thể chi bộ", "Dissolve a cell"),
     "dissolve.pick": ("1. Chọn chi bộ", "1. Pick the cell"),
@@ -425,6 +625,43 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dissolve.missing": (
         "Chọn chi bộ chuyển đến cho đảng viên này",
         "Choose the cell this member moves to",
+    ),
+    # --- dissolution at scale (issue 15): several cells on one date ---
+    "dissolve.kind": ("Loại hình chi bộ", "Kind of cell"),
+    "dissolve.select_kind": ("Chọn tất cả chi bộ loại này", "Tick every cell of this kind"),
+    "dissolve.kept": ("Không thể giải thể ({count})", "Cannot be dissolved ({count})"),
+    "dissolve.none_picked": ("Chọn ít nhất một chi bộ", "Pick at least one cell"),
+    "dissolve.residence_cells": ("Chi bộ nơi cư trú", "Residence cells"),
+    "dissolve.other_cells": ("Chi bộ khác", "Other cells"),
+    "dissolve.totals": ("Tổng cộng", "Totals"),
+    "dissolve.total_cells": ("Số chi bộ giải thể", "Cells dissolved"),
+    "dissolve.total_members": ("Số đảng viên chuyển sinh hoạt", "Members moving"),
+    "dissolve.unplaced": ("Chưa có nơi chuyển đến", "Without a destination yet"),
+    "dissolve.per_destination": ("Số đảng viên theo chi bộ chuyển đến", "Members per destination"),
+    "dissolve.update": ("Cập nhật tổng số", "Update the totals"),
+    "dissolve.batch_consequence": (
+        "Giải thể {cells} chi bộ vào ngày {on}: {members} đảng viên chuyển sinh hoạt nội bộ tới "
+        "chi bộ đã chọn, rồi các chi bộ chấm dứt hoạt động. Việc này không hoàn tác được.",
+        "Dissolve {cells} cells on {on}: {members} members move by internal transfers to the "
+        "cells chosen, then the cells end. This cannot be undone.",
+    ),
+    "dissolve.cell": ("Chi bộ", "Cell"),
+    "dissolve.state": ("Trạng thái", "State"),
+    "dissolve.moved_col": ("Đã chuyển", "Moved"),
+    "dissolve.failures": ("Lượt chuyển lỗi (sẽ thử lại)", "Failed moves (retried)"),
+    "dissolve.state.running": ("Đang chuyển sinh hoạt", "Moving"),
+    "dissolve.state.dissolved": ("Đã giải thể", "Dissolved"),
+    "dissolve.state.failed": ("Không giải thể được", "Not dissolved"),
+    "dissolve.batch_moved": (
+        "Đã chuyển {moved}/{total} đảng viên; {dissolved}/{cells} chi bộ đã giải thể",
+        "Moved {moved} of {total} members; {dissolved} of {cells} cells dissolved",
+    ),
+    "dissolve.batch_done": ("Đợt giải thể đã kết thúc.", "The batch has ended."),
+    "dissolve.on_day": ("Ngày giải thể: {on}", "Date of the dissolution: {on}"),
+    "dissolve.too_many": (
+        "Tổ chức này có quá nhiều chi bộ để liệt kê một lần: chọn một tổ chức cấp dưới ở đầu "
+        "trang.",
+        "Too many cells to list at once: pick a unit below it at the top of the page.",
     ),
     # --- audit ---
     # --- the member register ---
@@ -754,6 +991,139 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.TargetSet": ("Giao chỉ tiêu", "Target set"),
     "event.VerificationRequested": ("Gửi thẩm tra lý lịch", "Verification requested"),
     "event.VerificationReturned": ("Kết quả thẩm tra lý lịch", "Verification returned"),
+    # --- registration (infra/web/registration.py): organizations, hamlets, members, corrections ---
+    "nav.orgs": ("Tổ chức", "Organizations"),
+    "orgpage.facts": ("Thông tin tổ chức", "About the organization"),
+    "orgpage.kind": ("Loại tổ chức", "Kind"),
+    "orgpage.registered_on": ("Ngày thành lập", "Founded on"),
+    "orgpage.parent": ("Cấp trên trực tiếp", "Directly under"),
+    "orgpage.since": ("{name} (từ {day})", "{name} (since {day})"),
+    "orgpage.dissolved_on": ("Ngày giải thể", "Dissolved on"),
+    "orgpage.serves": ("Phụ trách các thôn, tổ dân phố", "Serves the hamlets"),
+    "orgpage.units": ("Tổ chức trực thuộc", "Units under it"),
+    "orgpage.hamlets": ("Thôn, tổ dân phố của xã", "The commune's hamlets"),
+    "orgpage.served_by": ("Chi bộ phụ trách", "Served by"),
+    "orgpage.no_cell": ("Chưa có chi bộ phụ trách", "No cell serves it"),
+    "orgpage.changes": ("Đăng ký, thay đổi", "Register, change"),
+    "orgpage.form.unit": ("Thành lập tổ chức trực thuộc", "Found a unit under it"),
+    "orgpage.form.rename": ("Đổi tên", "Rename"),
+    "orgpage.form.parent": ("Chuyển sang cấp trên khác", "Move under another parent"),
+    "orgpage.form.dissolve": ("Giải thể hoặc sáp nhập", "Dissolve or merge"),
+    "orgpage.form.hamlet": ("Đăng ký thôn, tổ dân phố", "Register a hamlet"),
+    "orgpage.form.merge": ("Sáp nhập vào chi bộ khác", "Merge into another cell"),
+    "orgpage.submit.merge": ("Sáp nhập", "Merge"),
+    "orgpage.done.merge": ("Sáp nhập", "Merged"),
+    "orgpage.merge_hint": (
+        "Tất cả đảng viên của chi bộ chuyển sang chi bộ nhận, rồi chi bộ này giải thể; việc "
+        "này không hoàn tác được",
+        "Every member of the cell moves to the cell that takes over, then this cell is "
+        "dissolved; this cannot be undone",
+    ),
+    "reg.merge.merged_into": ("Chi bộ nhận sáp nhập", "Cell that takes over"),
+    "reg.merge.on": ("Ngày sáp nhập (dd/mm/yyyy)", "Merged on (dd/mm/yyyy)"),
+    "orgpage.form.serves": ("Các thôn, tổ dân phố chi bộ phụ trách", "The hamlets the cell serves"),
+    "orgpage.submit.unit": ("Thành lập", "Found it"),
+    "orgpage.submit.rename": ("Đổi tên", "Rename"),
+    "orgpage.submit.parent": ("Chuyển", "Move"),
+    "orgpage.submit.dissolve": ("Giải thể", "Dissolve"),
+    "orgpage.submit.hamlet": ("Đăng ký", "Register"),
+    "orgpage.submit.serves": ("Lưu", "Save"),
+    "orgpage.done.unit": ("Thành lập tổ chức", "Organization founded"),
+    "orgpage.done.rename": ("Đổi tên", "Renamed"),
+    "orgpage.done.parent": ("Chuyển cấp trên", "Moved"),
+    "orgpage.done.dissolve": ("Giải thể", "Dissolved"),
+    "orgpage.done.hamlet": ("Đăng ký thôn, tổ dân phố", "Hamlet registered"),
+    "orgpage.done.serves": ("Các thôn chi bộ phụ trách", "Hamlets served"),
+    "orgpage.dissolve_hint": (
+        "Chỉ giải thể được tổ chức không còn đảng viên và không còn tổ chức trực thuộc; việc "
+        "giải thể không hoàn tác được",
+        "Only an organization with no member and nothing under it is dissolved here; a "
+        "dissolution cannot be undone",
+    ),
+    "orgpage.has_members": (
+        "Chi bộ còn {count} đảng viên: giải thể hoặc sáp nhập bằng quy trình giải thể chi bộ, "
+        "chuyển từng đảng viên sang chi bộ mới (sáp nhập: chuyển tất cả sang chi bộ nhận).",
+        "The cell still holds {count} members: dissolve or merge it through the dissolution "
+        "of the cell, which moves each member to a new cell (a merger: all to the cell that "
+        "takes over).",
+    ),
+    "orgpage.has_units": (
+        "Còn tổ chức trực thuộc: giải thể hoặc chuyển chúng sang cấp trên khác trước.",
+        "Units still sit under it: dissolve them or move them first.",
+    ),
+    "orgpage.merge_link": ("Giải thể, sáp nhập chi bộ…", "Dissolve or merge the cell…"),
+    "reg.kind": ("Loại tổ chức", "Kind"),
+    "reg.name": ("Tên", "Name"),
+    "reg.on": ("Ngày hiệu lực (dd/mm/yyyy)", "Effective date (dd/mm/yyyy)"),
+    "reg.unit.on": ("Ngày thành lập (dd/mm/yyyy)", "Founded on (dd/mm/yyyy)"),
+    "reg.setting": ("Loại hình chi bộ", "Where the cell works"),
+    "reg.may_admit": ("Được ủy quyền kết nạp đảng viên", "Authorised to admit members"),
+    "reg.exempt_area": (
+        "Vùng miền núi, biên giới, hải đảo, đồng bào dân tộc",
+        "Mountain, border, island or ethnic area",
+    ),
+    "reg.rename.name": ("Tên mới", "New name"),
+    "reg.parent_id": ("Cấp trên mới", "New parent"),
+    "reg.merged_into": ("Sáp nhập vào (nếu có)", "Merged into (if any)"),
+    "reg.dissolve.on": ("Ngày giải thể (dd/mm/yyyy)", "Dissolved on (dd/mm/yyyy)"),
+    "reg.hamlet.name": ("Tên thôn, tổ dân phố", "Name of the hamlet"),
+    "reg.key": ("Mã thôn", "Hamlet code"),
+    "reg.keys": ("Các thôn, tổ dân phố phụ trách", "Hamlets served"),
+    "reg.cell_id": ("Chi bộ sinh hoạt", "Cell"),
+    "reg.decided_on": ("Ngày quyết định kết nạp (dd/mm/yyyy)", "Admission decided on (dd/mm/yyyy)"),
+    "reg.joined_on": (
+        "Ngày kết nạp (lễ kết nạp, dd/mm/yyyy)",
+        "Joined on (the ceremony, dd/mm/yyyy)",
+    ),
+    "reg.full_from": (
+        "Ngày đảng viên chính thức (nếu đã công nhận)",
+        "Full member from (once recognized)",
+    ),
+    "reg.correct.on": (
+        "Ngày phê duyệt việc sửa (dd/mm/yyyy)",
+        "Correction approved on (dd/mm/yyyy)",
+    ),
+    "enum.hamlet": ("Thôn", "Hamlet"),
+    "enum.residential_group": ("Tổ dân phố", "Residential group"),
+    "enum.commune_agency": ("Cơ quan xã", "Commune agency"),
+    "enum.commune_military": ("Quân sự xã", "Commune military"),
+    "enum.police": ("Công an", "Police"),
+    "enum.school": ("Trường học", "School"),
+    "enum.health_station": ("Trạm y tế", "Health station"),
+    "enum.enterprise": ("Doanh nghiệp", "Enterprise"),
+    "enum.cooperative": ("Hợp tác xã", "Cooperative"),
+    "enum.public_service_unit": ("Đơn vị sự nghiệp", "Public service unit"),
+    "member_new.link": (
+        "+ Đăng ký đảng viên từ hồ sơ giấy",
+        "+ Register a member from a paper dossier",
+    ),
+    "member_new.title": (
+        "Đăng ký đảng viên từ hồ sơ giấy",
+        "Register a member from a paper dossier",
+    ),
+    "member_new.hint": (
+        "Đảng viên kết nạp trước khi dùng hệ thống: ghi theo hồ sơ đảng viên. Người đã có hồ sơ "
+        "giữ nguyên thông tin (sửa bằng chức năng sửa thông tin cá nhân).",
+        "A member admitted before this system: as the member's dossier says. A person already "
+        "recorded keeps their data (corrected with the correction of personal data).",
+    ),
+    "member_new.dossier": ("Hồ sơ đảng viên", "The member's dossier"),
+    "member_new.person": ("Thông tin cá nhân của đảng viên", "The member's personal data"),
+    "member_new.submit": ("Đăng ký đảng viên", "Register the member"),
+    "step.register_member": (
+        "Đăng ký đảng viên từ hồ sơ giấy",
+        "Member registered from the dossier",
+    ),
+    "step.correct_person": ("Sửa thông tin cá nhân", "Personal data corrected"),
+    "correct.link": ("Sửa thông tin cá nhân", "Correct personal data"),
+    "correct.title": ("Sửa thông tin cá nhân", "Correct personal data"),
+    "correct.hint": (
+        "Việc sửa được ghi thành bản ghi mới, bản cũ vẫn còn trong lịch sử. Số CCCD xác định "
+        "người nên không sửa được.",
+        "A correction is a new record; the old one stays in the history. The citizen ID "
+        "identifies the person and cannot be corrected.",
+    ),
+    "correct.submit": ("Ghi nhận việc sửa", "Record the correction"),
 }
 
 

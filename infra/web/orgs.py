@@ -28,6 +28,7 @@ class OrgRow:
     path: str  # /root/…/id/
     grassroots_id: UUID | None
     dissolved_on: date | None
+    setting: str | None = None  # where a cell works (CellSetting), for picking by kind
 
     @property
     def depth(self) -> int:
@@ -40,6 +41,11 @@ class OrgRow:
     @property
     def live(self) -> bool:
         return self.dissolved_on is None
+
+    @property
+    def residential(self) -> bool:
+        """A hamlet's or residential group's cell: the cell of a 213 residence link."""
+        return self.is_cell and self.setting in ("hamlet", "residential_group")
 
 
 class Orgs:
@@ -70,6 +76,7 @@ class Orgs:
                     orgs.c.path,
                     orgs.c.grassroots_id,
                     orgs.c.dissolved_on,
+                    orgs.c.setting,
                 )
             ).all()
         return cls([OrgRow(*r) for r in rows], root)

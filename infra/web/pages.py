@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from domain.commands.admission import ExtendDecisionDeadline
 from domain.stages import Stage, TransferStage
@@ -23,6 +24,7 @@ from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
 from infra.api.queries import as_of_model
 from infra.importing.columns import fold
 from infra.notifications import notifications
+from infra.web.boards import MAX_OFFSET, finished_page
 from infra.web.charts import admissions_chart
 from infra.web.i18n import dmy, end_of, parse_dmy
 from infra.web.orgs import OrgRow
@@ -289,11 +291,17 @@ TRANSFERS_SHOWN = 200  # the latest started, of a state other than in transit
 
 
 @router.get("/transfers")
-def transfers(w: WebContext, org: UUID | None = None, state: str = "", q: str = "") -> HTMLResponse:
+def transfers(
+    w: WebContext, org: UUID | None = None, state: str = "", q: str = "", offset: int = 0
+) -> HTMLResponse:
     """Transfers sent or received by the subtree: in transit (by deadline), or in another
-    state (the latest first), searched by the member's name or a cell's, accents ignored."""
+    state (the latest first), searched by the member's name or a cell's, accents ignored;
+    the finished ones all of them, a page at a time (infra/web/boards.py)."""
     unit = w.org(org)
     state = state if state in TRANSFER_STATES else "transit"
+    if state == "finished":
+        start = min(max(offset, 0), MAX_OFFSET)
+        return finished_page(w, unit, q.strip()[:100], start, list(TRANSFER_STATES))
     model = ReadModel(w.s.engine)
     if state == "transit":
         cards = by_deadline(model.transfers_in_transit(unit.id, w.today), w.today)
@@ -329,3 +337,20 @@ def transfers(w: WebContext, org: UUID | None = None, state: str = "", q: str = 
         limited=state != "transit" and len(cards) >= TRANSFERS_SHOWN,
         shown=TRANSFERS_SHOWN,
     )
+
+
+@router.post("/transfers")
+async def search_transfers(
+    request: Request,
+    w: WebContext,
+    org: Annotated[str, Form(max_length=40)] = "",
+    state: Annotated[str, Form(max_length=20)] = "",
+    q: Annotated[str, Form(max_length=100)] = "",
+    offset: Annotated[str, Form(max_length=7)] = "0",
+) -> HTMLResponse:
+    """The search posted: a member's name stays out of the address (and of logs)."""
+    w.check_csrf(await request.form())
+    unit = w.org(org) if org else w.org()
+    start = min(int(offset), MAX_OFFSET) if offset.isdigit() else 0
+    q = q.replace("\x00", "")
+    return await run_in_threadpool(transfers, w, unit.id, state, q, start)

@@ -9,17 +9,17 @@ Also the audit pages (Kiểm tra): a person's whole timeline, a case as of a dat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from domain import policy
 from domain.admission import AdmissionCase
 from domain.application import HistoryEntry
 from domain.calendar import vietnam_calendar
@@ -31,11 +31,11 @@ from domain.person import Person, PersonalData
 from domain.stages import Stage, Status
 from domain.transfer import Transfer
 from infra.api import commands
-from infra.api.access import START_TRANSFER, may
-from infra.api.audit import seal_head
-from infra.api.records import Located, as_of, locate, locate_person, shown_to, stage_of
-from infra.api.schemas import FIRST_DAY
+from infra.api.access import CORRECT_PERSON, START_TRANSFER, may
+from infra.api.errors import role_refused
+from infra.api.records import Located, locate
 from infra.history import Line, Narrator
+from infra.web import confirm, standing
 from infra.web.forms import (
     ARGS,
     Field,
@@ -46,7 +46,7 @@ from infra.web.forms import (
     place_refusal,
     read_step,
 )
-from infra.web.i18n import dmy, end_of, parse_dmy, rule_flag
+from infra.web.i18n import dmy, parse_dmy, rule_flag
 from infra.web.session import Web, WebContext, WebRoute, redirect
 from infra.web.views import SOON, member_names, short
 from projections.queries import ReadModel
@@ -60,6 +60,8 @@ COLLECTION: dict[Subject, str] = {
     "transfer": "transfers",
 }
 STARTED = frozenset({"open_case", "start_transfer"})  # a record just opened (starts.py)
+LEAVING = frozenset({"record_departure", "strike_off"})  # offered last on a member's page
+REGISTERED = frozenset({"register_member", "correct_person"})  # registration.py
 REFUSED_AS_PAGE = frozenset({"NOT-FOUND", "ACCESS-SCOPE", "ACCESS-ROLE", "AUTH-REQUIRED"})
 
 
@@ -79,10 +81,19 @@ class Page:
     dossier_title: str = "record.dossier"
     forms: dict[str, StepForm] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)
+    standing: list[tuple[str, str]] = field(default_factory=list)  # a member on the roll
 
     @property
     def collection(self) -> str:
         return COLLECTION[self.subject]
+
+    @property
+    def closed(self) -> bool:
+        """Nothing more happens to it: a member on the roll is never "ended" (their process
+        may be, their standing steps stay open)."""
+        if isinstance(self.found.record, Member):
+            return not self.found.record.status.on_roll
+        return self.view.closed
 
 
 def person_rows(w: Web, data: PersonalData) -> list[tuple[str, str]]:
@@ -164,21 +175,32 @@ def cell_of(record: Any) -> UUID:
 
 
 class Choices:
-    """The options of a record's forms (members, committees, relatives…) and defaults."""
+    """The options of a record's forms (members, committees, relatives…) and defaults, for
+    the day of the step (today on a fresh page, the date entered once posted)."""
 
-    def __init__(self, w: Web, found: Located) -> None:
+    def __init__(self, w: Web, found: Located, on: date | None = None) -> None:
         self.w = w
         self.record = found.record
+        self.on = on or w.today
         self.options: dict[str, list[tuple[str, str]]] = {}
+        self.per_step: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self.defaults: dict[str, Any] = {"year": w.today.year}
         self._members()
         self._committees()
         self._relatives()
         self._orgs()
+        if isinstance(self.record, Member):
+            self.per_step = standing.step_options(w, self.record, self.on)
+            # PRB-DEADLOCK: after the failed votes the upper committee decides
+            self.defaults["by_upper_committee"] = self.record.deadlocked
+
+    def for_step(self, kind: str) -> dict[str, list[tuple[str, str]]]:
+        """The page's options, with the step's own (a hold to release…)."""
+        return self.options | self.per_step.get(kind, {})
 
     def _members(self) -> None:
         w, cell = self.w, cell_of(self.record)
-        full = ReadModel(w.s.engine).roll(cell, w.today).full
+        full = ReadModel(w.s.engine).roll(cell, self.on).full
         names = member_names(w.s.app, w.s.engine, full) if w.sees_people else {}
         members = sorted(((str(m), names.get(m) or short(m)) for m in full), key=lambda o: o[1])
         self.options["member_id"] = self.options["helper_member_id"] = members
@@ -189,12 +211,12 @@ class Choices:
         ceremony (ADM-CEREMONY)."""
         w, cell = self.w, cell_of(self.record)
         try:
-            competent = w.s.app.competent_committee(cell, w.today).id
+            competent = w.s.app.competent_committee(cell, self.on).id
         except DomainError:
             return
         self.options["decided_by"] = [(str(competent), w.orgs.name(competent))]
         self.defaults["decided_by"] = str(competent)
-        superior = w.s.app.directly_superior(cell, w.today)
+        superior = w.s.app.directly_superior(cell, self.on)
         if superior is not None:
             self.options["approved_by"] = [(str(superior), w.orgs.name(superior))]
             self.defaults["approved_by"] = str(superior)
@@ -223,8 +245,8 @@ class Choices:
         outside the user's subtree (their names are not personal data)."""
         w, record = self.w, self.record
         live = w.orgs.ordered([r for r in w.orgs.by_id.values() if r.live])
-        self.options["residence_cell_id"] = [
-            (str(c.id), w.orgs.qualified(c)) for c in live if c.is_cell
+        self.options["residence_cell_id"] = [  # only a link that can succeed (ORG-TREE)
+            (str(c.id), w.orgs.qualified(c)) for c in live if c.residential
         ]
         if isinstance(record, Transfer):
             every = [(str(o.id), w.orgs.qualified(o)) for o in live]
@@ -236,7 +258,7 @@ class Choices:
 def step_form(
     w: Web, subject: Subject, kind: str, choices: Choices, primary: bool = False
 ) -> StepForm:
-    fields = fields_of(subject, kind, w.lang, choices.options)
+    fields = fields_of(subject, kind, w.lang, choices.for_step(kind))
     defaults = model_defaults(subject, kind) | choices.defaults
     return StepForm(
         subject, kind, fields, initial_values(fields, w.today, defaults), primary=primary
@@ -257,6 +279,15 @@ def may_take(w: Web, found: Located, kind: str) -> bool:
     receiving = found.record.to_cell_id if found.subject == "transfer" else None
     own = (receiving,) if step.by_receiving_cell and receiving is not None else found.orgs
     return any(w.orgs.inside(o) for o in own)
+
+
+def ceremony_step(w: Web, case: AdmissionCase) -> str:
+    """The step a case awaiting its ceremony needs first: the cell receives the decision;
+    past the due date, the delay's approval (ADM-CEREMONY) before the ceremony."""
+    if not case.decision_received_on:
+        return "receive_decision"
+    due = case.ceremony_due
+    return "approve_ceremony_delay" if due is not None and w.today > due else "hold_ceremony"
 
 
 def may_start_transfer(w: Web, member: Member) -> bool:
@@ -308,13 +339,18 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
     )
     primary = {k for k in ARGS[subject] if view.stage in STEPS[k].opens_at}
     if isinstance(record, AdmissionCase) and record.stage is Stage.ceremony:
-        primary = {"hold_ceremony" if record.decision_received_on else "receive_decision"}
+        primary = {ceremony_step(w, record)}
     takes = [k for k in ARGS[subject] if k in view.awaiting and may_take(w, found, k)]
+    if isinstance(record, Member):
+        takes = [k for k in takes if standing.open_to(record, k)]
+        page.standing = standing.standing_rows(w, record)
     if takes:
         choices = Choices(w, found)
-        takes.sort(key=lambda k: k not in primary)
+        takes.sort(key=lambda k: (k not in primary, k in LEAVING))
         page.forms = {k: step_form(w, subject, k, choices, k in primary) for k in takes}
     page.links.append((f"/people/{person_id}", w.t("record.timeline_of_person")))
+    if person is not None and may(w.user, CORRECT_PERSON):
+        page.links.append((f"/people/{person_id}/correction", w.t("correct.link")))
     if isinstance(record, AdmissionCase) and getattr(record, "member_id", None):
         page.links.append((f"/members/{record.member_id}", w.t("record.member_page")))
     if isinstance(record, Member) and record.case_id:
@@ -325,8 +361,10 @@ def record_page(w: Web, subject: Subject, ident: UUID) -> Page:
 
 
 def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
+    """The deadline of the record's step; a document's validity, which the process watches
+    too (policy.VALIDITY_RULES), is no step's deadline: see validity_info."""
     d = view.deadline
-    if d is None:
+    if d is None or d.rule_id in policy.VALIDITY_RULES:
         return None
     left = vietnam_calendar().working_days_between(w.today, d.due)
     return {
@@ -342,6 +380,16 @@ def deadline_info(w: Web, view: View) -> dict[str, Any] | None:
     }
 
 
+def validity_info(w: Web, view: View) -> dict[str, Any] | None:
+    """A dossier's document lapsing within 3 months, or lapsed: a warning, not a deadline."""
+    d = view.deadline
+    if d is None or d.rule_id not in policy.VALIDITY_RULES:
+        return None
+    if not policy.validity_warning(d.due, w.today):
+        return None
+    return {"rule_id": d.rule_id, "due": d.due, "lapsed": d.due < w.today}
+
+
 def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) -> HTMLResponse:
     return w.render(
         "record.html",
@@ -349,6 +397,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
         here=f"/{page.collection}/{page.id}",  # also after a POST: the language switch GETs it
         page=page,
         deadline=deadline_info(w, page.view),
+        validity=validity_info(w, page.view),
         done=w.label("step", done) if done else None,
         key=str(uuid4()),
         as_of_day=dmy(w.today),
@@ -357,7 +406,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
 
 async def show(w: Web, subject: Subject, ident: UUID, done: str | None) -> HTMLResponse:
     page = await run_in_threadpool(record_page, w, subject, ident)
-    known = done in ARGS[subject] or done in STARTED
+    known = done in ARGS[subject] or done in STARTED or done in REGISTERED
     return render_page(w, page, done=done if done and known else None)
 
 
@@ -369,20 +418,31 @@ async def take_step(w: Web, subject: Subject, ident: UUID, kind: str, request: R
     if kind not in ARGS[subject]:
         raise NotFound("step", kind)
     page = await run_in_threadpool(record_page, w, subject, ident)
-    choices = await run_in_threadpool(Choices, w, page.found)
-    fields: list[Field] = fields_of(subject, kind, w.lang, choices.options)
+    on = parse_dmy(form.get("on", ""))
+    choices = await run_in_threadpool(Choices, w, page.found, on)
+    fields: list[Field] = fields_of(subject, kind, w.lang, choices.for_step(kind))
     step, values, errors = read_step(subject, kind, fields, form, w.lang)
+    shown = None  # the consequence to confirm, for a step that cannot be undone
     if step is not None:
         try:
-            await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
+            if kind in confirm.REVIEWED and not confirm.confirmed(form, step):
+                # Who may, as the command would check it first; a step the stage does not
+                # await goes to the command, which refuses it (CASE-STAGE).
+                if not may_take(w, page.found, kind):
+                    raise role_refused(kind)
+                if kind in page.view.awaiting:
+                    shown = await run_in_threadpool(confirm.review, w, page.found, step)
+            if shown is None:
+                await commands.act(w.s, w.user, subject, ident, step, form.get("key") or None)
         except DomainError as refusal:
             if refusal.rule_id in REFUSED_AS_PAGE:
                 raise
             errors[place_refusal(fields, refusal.rule_id)] = refusal.message(w.lang)
         else:
-            return redirect(f"/{COLLECTION[subject]}/{ident}?done={kind}")
-    page.forms[kind] = StepForm(subject, kind, fields, values, errors, primary=True)
-    return render_page(w, page, status=422)
+            if shown is None:
+                return redirect(f"/{COLLECTION[subject]}/{ident}?done={kind}")
+    page.forms[kind] = StepForm(subject, kind, fields, values, errors, True, shown)
+    return render_page(w, page, status=422 if errors else 200)
 
 
 @router.get("/cases/{ident}")
@@ -413,145 +473,3 @@ async def member_step(ident: UUID, kind: str, request: Request, w: WebContext) -
 @router.post("/transfers/{ident}/steps/{kind}")
 async def transfer_step(ident: UUID, kind: str, request: Request, w: WebContext) -> Response:
     return await take_step(w, "transfer", ident, kind, request)
-
-
-# --- audit (Kiểm tra) ----------------------------------------------------------------------------
-
-CITIZEN_ID = re.compile(r"^[0-9]{9}([0-9]{3})?$")
-
-
-BASES = ("effective", "recorded")
-SUBJECTS: dict[str, Subject] = {s: s for s in COLLECTION}
-
-
-def as_of_record(w: Web, subject: Subject, ident: UUID, day: date, basis: str) -> dict[str, Any]:
-    """A record on a day: what was true then (`effective`: the acts that took effect by the
-    day) or what the record knew at its end (`recorded`), with the events it counts. Before
-    its first event it did not exist yet: said as an answer, not refused."""
-    s = w.s
-    found = locate(s.app, s.scope, w.user, subject, ident)
-    then, counted = as_of(s.app, type(found.record), ident, end_of(day), basis)
-    history = s.app.history(ident)
-    if basis == "effective":
-        shown = [h for h in history if h.effective_on <= day]
-    else:
-        shown = history[:counted]
-    result: dict[str, Any] = {
-        "id": ident,
-        "collection": COLLECTION[subject],
-        "day": dmy(day),
-        "basis": basis,
-        "exists": then is not None,
-        "count": counted,
-        "history": history_rows(w, shown),
-    }
-    if then is None:
-        first = history[0]
-        result["first"] = {
-            "effective": dmy(first.effective_on),
-            "recorded": dmy(datetime.fromisoformat(first.recorded_at)),
-        }
-        return result
-    stage, closed = stage_of(then)
-    result |= {
-        "stage": w.label("stage", stage),
-        "closed": closed,
-        "dossier": [(w.label("stage", st), done) for st, done in then.dossier.items()]
-        if isinstance(then, AdmissionCase)
-        else [],
-        "cell": w.orgs.name(cell_of(then)),
-    }
-    return result
-
-
-@router.get("/audit")
-def audit(
-    w: WebContext,
-    case_id: str | None = None,
-    on: str | None = None,
-    basis: str = "effective",
-    subject: str = "admission",
-) -> HTMLResponse:
-    """The audit page: a person's timeline by citizen ID; a case, member or transfer on a
-    date, either basis."""
-    errors: dict[str, str] = {}
-    result = None
-    basis = basis if basis in BASES else "effective"
-    kind = SUBJECTS.get(subject, "admission")
-    if case_id is not None:
-        try:
-            ident = UUID(case_id.strip())
-        except ValueError:
-            errors["case_id"] = w.t("audit.bad_case_id")
-        day = parse_dmy(on) if on else w.today
-        if day is None or day < FIRST_DAY:
-            errors["on"] = w.t("error.date")
-        if not errors and day is not None:
-            result = as_of_record(w, kind, ident, day, basis)
-    return w.render(
-        "audit.html",
-        422 if errors else 200,
-        errors=errors,
-        result=result,
-        case_id=case_id or "",
-        on=on or dmy(w.today),
-        basis=basis,
-        subject=kind,
-        citizen_id="",
-        **seal_shown(w),
-    )
-
-
-def seal_shown(w: Web) -> dict[str, Any]:
-    """The last seal as the department notes it, its time in Vietnam, and what is not sealed
-    yet."""
-    head = seal_head(w.s.app.recorder)
-    sealed = head.seal if head is not None else None
-    return {
-        "seal": head,
-        "sealed_at": dmy(datetime.fromisoformat(sealed.sealed_at)) if sealed is not None else "",
-    }
-
-
-@router.post("/audit/person")
-async def find_person(
-    request: Request, w: WebContext, citizen_id: Annotated[str, Form(max_length=20)] = ""
-) -> Response:
-    """By citizen ID (posted, so it stays out of addresses and logs) to the person's
-    timeline: the id is the record's keyed hash of it."""
-    w.check_csrf(await request.form())
-    if not CITIZEN_ID.match(citizen_id.strip()):
-        return w.render(
-            "audit.html",
-            422,
-            here="/audit",
-            errors={"citizen_id": w.t("audit.bad_citizen_id")},
-            result=None,
-            case_id="",
-            on=dmy(w.today),
-            basis="effective",
-            subject="admission",
-            citizen_id=citizen_id,
-            **seal_shown(w),
-        )
-    person_id = w.s.app.person_id_for(citizen_id.strip())
-    return redirect(f"/people/{person_id}")
-
-
-def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
-    s = w.s
-    person = locate_person(s.app, s.scope, w.user, person_id)
-    events = s.app.timeline(person_id, shown_to(s.app, s.scope, w.user))
-    return {
-        "person_id": person_id,
-        "person": person_rows(w, person.data) if w.sees_people else None,
-        "history": history_rows(w, events),
-        "cases": list(person.case_ids),
-        "member_id": person.member_id,
-    }
-
-
-@router.get("/people/{person_id}")
-async def person_timeline(person_id: UUID, w: WebContext) -> HTMLResponse:
-    found = await run_in_threadpool(timeline_page, w, person_id)
-    return w.render("timeline.html", **found)

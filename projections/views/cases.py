@@ -29,7 +29,8 @@ def case_row(
     on: date,
     responsible_id: UUID | None,
 ) -> dict[str, Any]:
-    deadline = case.current_deadline(on)
+    deadline = case.stage_deadline()
+    lapsing = case.lapsing_document(on)
     return {
         "id": case.id,
         "person_id": case.person_id,
@@ -47,7 +48,10 @@ def case_row(
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
         "responsible_id": responsible_id,
-        "escalation_level": case.escalation_level(deadline),
+        # The rungs of what the process watches (a document's validity too).
+        "escalation_level": case.escalation_level(deadline or lapsing),
+        "validity_rule": lapsing[0] if lapsing else None,
+        "validity_due": lapsing[2] if lapsing else None,
         **flags,
     }
 

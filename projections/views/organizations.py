@@ -78,9 +78,14 @@ class Organizations(View):
         self.tree.track(org, moves)
         if type(event).__name__ == "HamletsServed" and org.serves:
             commune, keys = org.serves
-            for served in self.served_by.setdefault(commune, {}).values():
-                if str(org.id) in served:
-                    served.remove(str(org.id))
+            self.served_by.setdefault(commune, {})
+            # Off every hamlet it served, of any commune (a cell moved to another commune
+            # leaves its old commune's rows too).
+            for other, hamlets in self.served_by.items():
+                for served in hamlets.values():
+                    if str(org.id) in served:
+                        served.remove(str(org.id))
+                        self._communes.add(other)
             for key in keys:
                 self.served_by[commune].setdefault(key, []).append(str(org.id))
 

@@ -9,13 +9,20 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.stages import TransferStage
 from domain.transfer import Transfer
 from projections.orgtree import OrgTree
 from projections.views import Batch, PathColumn, Scope, View
 
 
-def transfer_row(transfer: Transfer, from_path: str, to_path: str | None) -> dict[str, Any]:
+def transfer_row(
+    transfer: Transfer, from_path: str, to_path: str | None, destination_path: str
+) -> dict[str, Any]:
     deadline = transfer.current_deadline()
+    hops = transfer.hops
+    finished = transfer.cancelled_on or transfer.ended_on
+    if finished is None and transfer.stage is TransferStage.completed:
+        finished = transfer.accepted_on
     return {
         "id": transfer.id,
         "member_id": transfer.member_id,
@@ -32,6 +39,12 @@ def transfer_row(transfer: Transfer, from_path: str, to_path: str | None) -> dic
         "deadline_rule": deadline[0] if deadline else None,
         "deadline_due": deadline[2] if deadline else None,
         "escalation_level": transfer.escalation_level(deadline),
+        "destination_id": transfer.destination_org_id,
+        "destination_path": destination_path,
+        "hops": len(hops),
+        "letter_at_id": hops[-1].to_org_id if hops else transfer.from_cell_id,
+        "returns_on": transfer.returns_on,
+        "finished_on": finished,
     }
 
 
@@ -49,6 +62,7 @@ class Transfers(View):
         return [
             (t.transfers, t.transfers.c.from_path, []),
             (t.transfers, t.transfers.c.to_path, []),
+            (t.transfers, t.transfers.c.destination_path, []),
         ]
 
     def write(
@@ -56,7 +70,12 @@ class Transfers(View):
     ) -> list[UUID]:
         path = self.tree.path
         rows = [
-            transfer_row(r, path(r.from_cell_id), path(r.to_cell_id) if r.to_cell_id else None)
+            transfer_row(
+                r,
+                path(r.from_cell_id),
+                path(r.to_cell_id) if r.to_cell_id else None,
+                path(r.destination_org_id),
+            )
             for _, r in aggregates
         ]
         self.scope.upsert(conn, self.scope.t.transfers, rows)

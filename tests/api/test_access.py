@@ -12,17 +12,22 @@ calls (403, 404) write nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
+from domain.organization import Organization
+from domain.values import CellSetting, OrgKind
 from infra.api.access import LEVEL, commands_of
 from infra.users import Role
 from tests.api.conftest import TODAY, Stack, applicant
+from tests.builders import ctx
 
 USERS = (
     "secretary",
@@ -92,6 +97,62 @@ def step(kind: str, **args: Any) -> Call:
     )
 
 
+# --- issue 15: a batch of dissolutions, started once per stack by the administrator ---
+BATCHES: dict[int, str] = {}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session", autouse=True)
+async def batch(stack: Stack) -> str:
+    """A batch dissolving a cell of one member of the grassroots committee, ended before
+    any row runs (its moves write nothing while a row counts what was written)."""
+    batch_id = await batch_of(stack)
+    for _ in range(300):
+        progress = await stack.http.get(f"/api/dissolutions/{batch_id}", headers=stack.as_("admin"))
+        if progress.json()["done"]:
+            return batch_id
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the batch did not end: {progress.text}")
+
+
+async def batch_of(stack: Stack) -> str:
+    if id(stack) not in BATCHES:
+        app, world = stack.app, stack.world
+        cell = app.register_organization(
+            ctx(),
+            kind=OrgKind.cell,
+            name="Chi bộ Cơ quan (thử quyền)",
+            parent_id=world.grassroots,
+            established_on=date(2005, 1, 5),
+            setting=CellSetting.commune_agency,
+        )
+        (member,) = world.add_members(cell, 1)
+        stack.project()
+        started = await stack.http.post(
+            "/api/dissolutions",
+            json={
+                "on": TODAY.isoformat(),
+                "cells": [
+                    {
+                        "cell_id": str(cell),
+                        "moves": [{"member_id": str(member), "to_cell_id": str(world.cell)}],
+                    }
+                ],
+            },
+            headers=stack.as_("admin"),
+        )
+        assert started.status_code == 202, started.text
+        BATCHES[id(stack)] = started.json()["batch_id"]
+    return BATCHES[id(stack)]
+
+
+def batch_call(method: str, tail: str) -> Call:
+    async def call(stack: Stack, cases: Cases, user: str) -> httpx.Response:
+        url = f"/api/dissolutions/{await batch_of(stack)}{tail}"
+        return await stack.http.request(method, url, headers=stack.as_(user))
+
+    return call
+
+
 OK, REACHED, ROLE, SCOPE, HIDDEN = 200, "reached", 403, "scope", 404
 # Expected answer per user, in the order of USERS.
 MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
@@ -107,6 +168,27 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/cases/{c.own}/history"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
+    # --- a vote's numbers before it is recorded; a full member's standing steps (issue 15) ---
+    "numbers of the cell's vote on the own case": (
+        get(lambda s, c: f"/api/cases/{c.own}/ballot?votes_for=2&votes_against=1"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "numbers of the cell's review vote on a member of the cell": (
+        get(lambda s, c: f"/api/members/{s.world.members[s.world.cell][0]}/ballot"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "a standing step on a full member of the cell (place a hold)": (
+        post(
+            lambda s, c: f"/api/members/{s.world.members[s.world.cell][2]}/steps",
+            lambda s, c: {
+                "kind": "place_hold",
+                "on": TODAY.isoformat(),
+                "args": {"kind": "complaint"},
+            },
+        ),
+        (ROLE, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    # --- end of the issue 15 block ---
     "board of the grassroots committee": (
         get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board"),
         (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
@@ -196,9 +278,116 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/orgs/{s.world.other_cell}/dissolution/preview"),
         (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
     ),
+    # --- the probation and transfer boards (issue 15) ---
+    "probation board of the grassroots committee": (
+        get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board/probation"),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "probation board of the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/board/probation?overdue_only=true"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "transfer board of the grassroots committee": (
+        get(lambda s, c: f"/api/orgs/{s.world.grassroots}/board/transfers"),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "transfer board of the receiving cell (the transfer bound for it)": (
+        get(lambda s, c: f"/api/orgs/{s.world.far_cell}/board/transfers?hop=not_sent"),
+        (HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK, OK),
+    ),
+    "search the finished transfers of the grassroots committee": (
+        post(
+            lambda s, c: "/api/transfers/search",
+            lambda s, c: {"org_id": str(s.world.grassroots), "q": "nguyen thi hoa"},
+        ),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    # --- registration (infra/api/registration.py): the department of the commune, admins ---
+    "register a cell under the grassroots committee": (
+        post(
+            lambda s, c: "/api/orgs",
+            lambda s, c: {
+                "parent_id": str(s.world.grassroots),
+                "kind": "cell",
+                "name": "Chi bộ thôn Thử",
+                "on": TODAY.isoformat(),
+                "setting": "hamlet",
+            },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, 201, ROLE, ROLE, 201),
+    ),
+    "rename the commune-agency cell (its own name again)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.other_cell}/name",
+            lambda s, c: {
+                "name": s.app.load(Organization, s.world.other_cell).name,
+                "on": "2030-03-04",
+            },
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "move the commune-agency cell (under the same committee again)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.other_cell}/parent",
+            lambda s, c: {"parent_id": str(s.world.grassroots), "on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "dissolve the grassroots committee (ORG-DISSOLVE: cells under it)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.grassroots}/dissolve",
+            lambda s, c: {"on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "register a hamlet of the commune": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.commune}/hamlets",
+            lambda s, c: {"name": "Thôn Thử", "on": TODAY.isoformat()},
+        ),
+        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, 201, HIDDEN, HIDDEN, 201),
+    ),
+    "set the hamlets the cell serves (ORG-TREE: unknown hamlet)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/served-hamlets",
+            lambda s, c: {"keys": ["khong-co"], "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "register a member from a paper dossier at the cell": (
+        post(
+            lambda s, c: "/api/members",
+            lambda s, c: {
+                "cell_id": str(s.world.cell),
+                "person": applicant(birth_date="1980-01-02"),
+                "decided_on": "2020-03-01",
+                "joined_on": "2020-03-20",
+            },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, 201, ROLE, ROLE, 201),
+    ),
     "list the accounts": (
         get(lambda s, c: "/api/users"),
         (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, OK),
+    ),
+    # --- issue 15: dissolution at scale ---
+    "dissolve the commune-agency cell in a batch (its members left out: ORG-DISSOLVE)": (
+        post(
+            lambda s, c: "/api/dissolutions",
+            lambda s, c: {
+                "on": TODAY.isoformat(),
+                "cells": [{"cell_id": str(s.world.other_cell), "moves": []}],
+            },
+        ),
+        (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
+    ),
+    "progress of a batch of the grassroots committee": (
+        batch_call("GET", ""),
+        (HIDDEN, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "retry a batch of the grassroots committee": (
+        batch_call("POST", "/retry"),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, 202, ROLE, HIDDEN, 202),
     ),
 }
 

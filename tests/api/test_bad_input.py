@@ -538,6 +538,39 @@ BAD: dict[str, Bad] = {
         422,
         None,
     ),
+    # --- issue 15: dissolutions at scale (more in tests/api/test_dissolutions.py) ---
+    "batch: a cell with a member left behind refuses the batch": Bad(
+        "department",
+        lambda k: "/api/dissolutions",
+        lambda k: {
+            "on": DAY,
+            "cells": [
+                {
+                    "cell_id": k.quiet_cell,
+                    "moves": [
+                        {"member_id": m, "to_cell_id": k.org("cell")}
+                        for m in quiet_cell_members(k)[1:]
+                    ],
+                }
+            ],
+        },
+        422,
+        "ORG-DISSOLVE",
+    ),
+    "batch: no date": Bad(
+        "department",
+        lambda k: "/api/dissolutions",
+        lambda k: {"cells": [{"cell_id": k.quiet_cell, "moves": []}]},
+        422,
+        None,
+    ),
+    "batch: a cell not a uuid": Bad(
+        "department",
+        lambda k: "/api/dissolutions",
+        lambda k: {"on": DAY, "cells": [{"cell_id": "chi-bo-co-quan", "moves": []}]},
+        422,
+        None,
+    ),
 }
 
 

@@ -181,6 +181,116 @@ async def retry_dissolution(stack: Stack) -> Command:
     return Command(post(stack, "department", f"/api/orgs/{cell}/dissolution/retry"))
 
 
+# --- issue 15: dissolution at scale ---
+
+
+async def batch_done(stack: Stack, batch_id: str) -> None:
+    for _ in range(400):
+        progress = await stack.http.get(
+            f"/api/dissolutions/{batch_id}", headers=stack.as_("department")
+        )
+        if progress.status_code == 200 and progress.json()["done"]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the batch did not end")
+
+
+def batch_body(stack: Stack) -> dict[str, Any]:
+    cells = [doomed_cell(stack) for _ in range(2)]
+    return {"on": day(), "cells": [{"cell_id": str(c), "moves": m} for c, m in cells]}
+
+
+async def dissolve_cells(stack: Stack) -> Command:
+    body = batch_body(stack)
+
+    async def ended() -> None:  # each cell of the batch has the progress of a single one
+        for cell in body["cells"]:
+            await until_dissolved(stack, UUID(cell["cell_id"]))
+
+    return Command(post(stack, "department", "/api/dissolutions", body), meanwhile=ended)
+
+
+async def retry_batch(stack: Stack) -> Command:
+    started = await post(stack, "department", "/api/dissolutions", batch_body(stack))(
+        f"dot-{uuid4()}"
+    )
+    assert started.status_code == 202, started.text
+    batch_id = started.json()["batch_id"]
+    await batch_done(stack, batch_id)
+    return Command(post(stack, "department", f"/api/dissolutions/{batch_id}/retry"))
+
+
+# --- registration (infra/api/registration.py) ---
+
+
+async def new_org(stack: Stack, name: str) -> str:
+    body = {"parent_id": str(stack.world.grassroots), "kind": "cell", "name": name, "on": day()}
+    made = await post(stack, "department", "/api/orgs", body)(f"to-chuc-{uuid4()}")
+    assert made.status_code == 201, made.text
+    stack.project()
+    return str(made.json()["id"])
+
+
+async def register_org(stack: Stack) -> Command:
+    body = {
+        "parent_id": str(stack.world.grassroots),
+        "kind": "cell",
+        "name": "Chi bộ Mới",
+        "on": day(),
+    }
+    return Command(post(stack, "department", "/api/orgs", body))
+
+
+async def rename_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Tên Cũ")
+    path = f"/api/orgs/{org}/name"
+    return Command(
+        post(stack, "department", path, {"name": "Chi bộ Tên Mới", "on": day()}),
+        meanwhile=lambda: post(stack, "department", path, {"name": "Khác", "on": day()})(
+            f"ten-{uuid4()}"
+        ),
+    )
+
+
+async def reparent_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Chuyển")
+    body = {"parent_id": str(stack.world.other_grassroots), "on": day()}
+    return Command(post(stack, "department", f"/api/orgs/{org}/parent", body))
+
+
+async def dissolve_org(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Trống")
+    return Command(post(stack, "department", f"/api/orgs/{org}/dissolve", {"on": day()}))
+
+
+async def register_hamlet(stack: Stack) -> Command:
+    path = f"/api/orgs/{stack.world.commune}/hamlets"
+    key = f"thon-{uuid4().hex[:8]}"
+    return Command(
+        post(stack, "department", path, {"name": "Thôn Lặp", "key": key, "on": day()}),
+        meanwhile=lambda: post(
+            stack, "department", path, {"name": "Thôn Lặp Mới", "key": key, "on": day()}
+        )(f"thon-{uuid4()}"),
+    )
+
+
+async def serve_hamlets(stack: Stack) -> Command:
+    org = await new_org(stack, "Chi bộ Phụ Trách")
+    return Command(
+        post(stack, "department", f"/api/orgs/{org}/served-hamlets", {"keys": [], "on": day()})
+    )
+
+
+async def register_member(stack: Stack) -> Command:
+    body = {
+        "cell_id": str(stack.world.cell),
+        "person": applicant(birth_date="1980-01-02"),
+        "decided_on": "2020-03-01",
+        "joined_on": "2020-03-20",
+    }
+    return Command(post(stack, "department", "/api/members", body))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -193,6 +303,15 @@ async def retry_dissolution(stack: Stack) -> Command:
         correct_person,
         dissolve,
         retry_dissolution,
+        dissolve_cells,
+        retry_batch,
+        register_org,
+        rename_org,
+        reparent_org,
+        dissolve_org,
+        register_hamlet,
+        serve_hamlets,
+        register_member,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

@@ -38,7 +38,16 @@ from domain.admission import AdmissionCase
 from domain.member import Member
 from domain.person import Person
 from domain.values import CellSetting, OrgKind
-from infra.api.access import ACKNOWLEDGE, DISSOLVE, MANAGE_USERS, OPEN_CASE, START_TRANSFER, may
+from infra.api.access import (
+    ACKNOWLEDGE,
+    DISSOLVE,
+    MANAGE_USERS,
+    OPEN_CASE,
+    REGISTER_MEMBER,
+    REGISTER_ORG,
+    START_TRANSFER,
+    may,
+)
 from infra.users import Role
 from tests.api.conftest import PASSWORD, TODAY, Stack
 from tests.builders import ctx, person_data
@@ -296,6 +305,50 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/orgs/{org_id}/dissolution/retry"): post(
         "/api/orgs/{}/dissolution/retry", "cell", None
     ),
+    # --- registration (infra/api/registration.py) ---
+    ("POST", "/api/orgs"): post(
+        "/api/orgs",
+        "org",
+        {"parent_id": "{}", "kind": "cell", "name": "Chi bộ thử", "on": DAY, "setting": "hamlet"},
+        REFUSED,
+        command=REGISTER_ORG,
+    ),
+    ("POST", "/api/orgs/{org_id}/name"): post(
+        "/api/orgs/{}/name", "org", {"name": "Tên mới", "on": DAY}
+    ),
+    ("POST", "/api/orgs/{org_id}/parent"): [
+        post("/api/orgs/{}/parent", "org", {"parent_id": "{own}", "on": DAY}),
+        post(  # the user's own cell moved under a parent elsewhere
+            "/api/orgs/{own}/parent",
+            "org",
+            {"parent_id": "{}", "on": DAY},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("POST", "/api/orgs/{org_id}/dissolve"): [
+        post("/api/orgs/{}/dissolve", "org", {"on": DAY}),
+        post(  # the user's own cell merged into a cell elsewhere
+            "/api/orgs/{own}/dissolve",
+            "org",
+            {"on": DAY, "merged_into": "{}"},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("POST", "/api/orgs/{org_id}/hamlets"): post(
+        "/api/orgs/{}/hamlets", "org", {"name": "Thôn Thử", "on": DAY}
+    ),
+    ("POST", "/api/orgs/{org_id}/served-hamlets"): post(
+        "/api/orgs/{}/served-hamlets", "cell", {"keys": [], "on": DAY}
+    ),
+    ("POST", "/api/members"): post(
+        "/api/members",
+        "cell",
+        {"cell_id": "{}", "person": person_body(), "decided_on": DAY, "joined_on": DAY},
+        REFUSED,
+        command=REGISTER_MEMBER,
+    ),
     ("GET", "/api/orgs"): get("/api/orgs?under={}", "org"),
     ("GET", "/api/orgs/{org_id}"): get("/api/orgs/{}", "org"),
     ("GET", "/api/orgs/{org_id}/quota"): get("/api/orgs/{}/quota?year=2030", "org"),
@@ -325,6 +378,18 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/api/orgs/{}/dissolution/preview", "cell"
     ),
     ("GET", "/api/orgs/{org_id}/dissolution"): get("/api/orgs/{}/dissolution", "cell"),
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/api/orgs/{org_id}/board/probation"): [
+        get("/api/orgs/{}/board/probation", "org"),
+        get("/api/orgs/{own}/board/probation?cell_id={}", "cell"),
+    ],
+    ("GET", "/api/orgs/{org_id}/board/transfers"): [
+        get("/api/orgs/{}/board/transfers", "org"),
+        get("/api/orgs/{own}/board/transfers?cell_id={}", "cell"),
+    ],
+    ("POST", "/api/transfers/search"): post(
+        "/api/transfers/search", "org", {"org_id": "{}", "q": "nguyen"}
+    ),
     ("GET", "/api/cases/{case_id}"): get("/api/cases/{}", "case"),
     ("GET", "/api/members/{member_id}"): get("/api/members/{}", "member"),
     ("GET", "/api/transfers/{transfer_id}"): get("/api/transfers/{}", "transfer"),
@@ -336,6 +401,39 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/members/{member_id}/as-of"): get(f"/api/members/{{}}/as-of?{MOMENT}", "member"),
     ("GET", "/api/transfers/{transfer_id}/as-of"): get(
         f"/api/transfers/{{}}/as-of?{MOMENT}", "transfer"
+    ),
+    # --- issue 15: dissolution at scale. A batch's id is no record of the tree: an unknown
+    # one (here a cell's id, or nobody's) answers as a batch elsewhere does (tested with a
+    # real batch in tests/api/test_dissolutions.py).
+    ("POST", "/api/dissolutions"): [
+        post(
+            "/api/dissolutions",
+            "cell",
+            {"on": DAY, "cells": [{"cell_id": "{}", "moves": []}]},
+            REFUSED,
+            command=DISSOLVE,
+        ),
+        post(  # the user's own cell, its members sent elsewhere
+            "/api/dissolutions",
+            "cell",
+            {
+                "on": DAY,
+                "cells": [
+                    {"cell_id": "{own}", "moves": [{"member_id": UNKNOWN, "to_cell_id": "{}"}]}
+                ],
+            },
+            REFUSED,
+            command=DISSOLVE,
+        ),
+    ],
+    ("GET", "/api/dissolutions/{batch_id}"): get("/api/dissolutions/{}", "cell"),
+    ("POST", "/api/dissolutions/{batch_id}/retry"): post(
+        "/api/dissolutions/{}/retry", "cell", None
+    ),
+    # --- a vote's numbers before it is recorded (issue 15, item 8) ---
+    ("GET", "/api/cases/{case_id}/ballot"): get("/api/cases/{}/ballot?on=2030-03-04", "case"),
+    ("GET", "/api/members/{member_id}/ballot"): get(
+        "/api/members/{}/ballot?on=2030-03-04", "member"
     ),
 }
 
@@ -362,6 +460,18 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/account/tokens/{}/revoke", "token", {}, SAME
     ),
     ("GET", "/board"): [get("/board?org={}", "org"), get("/board?org={own}&cell={}", "cell")],
+    # --- the probation and transfer boards (issue 15) ---
+    ("GET", "/board/probation"): [
+        get("/board/probation?org={}", "org"),
+        get("/board/probation?org={own}&cell={}", "cell"),
+    ],
+    ("GET", "/board/transfers"): [
+        get("/board/transfers?org={}", "org"),
+        get("/board/transfers?org={own}&cell={}", "cell"),
+    ],
+    ("POST", "/transfers"): form(
+        "/transfers", "org", {"org": "{}", "state": "finished", "q": "nguyen"}
+    ),
     ("GET", "/quota"): get("/quota?org={}", "org"),
     ("GET", "/inbox"): get("/inbox?org={}", "org"),
     ("GET", "/transfers"): get("/transfers?org={}", "org"),
@@ -414,6 +524,36 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         },
         command=START_TRANSFER,
     ),
+    # --- registration (infra/web/registration.py) ---
+    ("GET", "/orgs"): get("/orgs?org={}", "org"),
+    ("POST", "/orgs/{org_id}/{action}"): [
+        form("/orgs/{}/rename", "org", {"name": "Tên mới", "on": "04/03/2030"}),
+        form(  # the user's own cell moved under a parent elsewhere
+            "/orgs/{own}/parent",
+            "org",
+            {"parent_id": "{}", "on": "04/03/2030"},
+            REFUSED,
+            command=REGISTER_ORG,
+        ),
+    ],
+    ("GET", "/members/new"): get("/members/new?cell={}", "cell", command=REGISTER_MEMBER),
+    ("POST", "/members/new"): form(
+        "/members/new",
+        "cell",
+        {
+            **person_form("{}"),
+            "decided_on": "04/03/2030",
+            "joined_on": "04/03/2030",
+        },
+        REFUSED,
+        command=REGISTER_MEMBER,
+    ),
+    ("GET", "/people/{person_id}/correction"): get("/people/{}/correction", "person"),
+    ("POST", "/people/{person_id}/correction"): form(
+        "/people/{}/correction",
+        "person",
+        {k: v for k, v in person_form("").items() if k != "cell_id"},
+    ),
     ("GET", "/audit"): get("/audit?case_id={}&on=04/03/2030", "case"),
     ("POST", "/audit/person"): Reach(
         "citizen",
@@ -425,13 +565,22 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/dissolve"): [
         get("/dissolve?org={}", "org", command=DISSOLVE),
         get("/dissolve?cell={}", "cell", command=DISSOLVE),
+        get("/dissolve?cells={}", "cell", command=DISSOLVE),  # a preselected cell (issue 15)
     ],
     ("GET", "/dissolve/{cell_id}"): get("/dissolve/{}", "cell", command=DISSOLVE),
-    ("POST", "/dissolve/{cell_id}"): form(
-        "/dissolve/{}", "cell", {"on": "04/03/2030"}, command=DISSOLVE
-    ),
     ("GET", "/dissolve/{cell_id}/progress"): get("/dissolve/{}/progress", "cell"),
     ("POST", "/dissolve/{cell_id}/retry"): form("/dissolve/{}/retry", "cell", {}),
+    # --- issue 15: dissolution at scale ---
+    ("GET", "/dissolve/review"): get("/dissolve/review?cells={}", "cell", command=DISSOLVE),
+    ("POST", "/dissolve/review"): form(
+        "/dissolve/review",
+        "cell",
+        {"cells": "{}", "on": "04/03/2030", "confirm": "on"},
+        REFUSED,
+        command=DISSOLVE,
+    ),
+    ("GET", "/dissolve/batches/{batch_id}"): get("/dissolve/batches/{}", "cell"),
+    ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
 }
 
 

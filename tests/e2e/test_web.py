@@ -298,17 +298,18 @@ def test_an_officer_dissolves_a_small_cell_through_the_wizard(
     # Confirmed with a member left without a cell: refused beside that member, nothing starts.
     for i in empty[1:]:
         moves.nth(i).select_option(phu_tay)
+    page.get_by_label("Tôi xác nhận, và hiểu rằng việc này không hoàn tác được").check()
     page.get_by_role("button", name="Xác nhận giải thể").click()
     expect(page.locator(".field-error")).to_have_count(1)
     expect(page.locator(".field-error")).to_contain_text("ORG-DISSOLVE")
 
     page.get_by_test_id("move").nth(empty[0]).select_option(phu_tay)
     page.get_by_role("button", name="Xác nhận giải thể").click()
-    expect(page).to_have_url(re.compile(r"/dissolve/[0-9a-f-]+/progress$"))
-    expect(page.get_by_test_id("dissolved")).to_have_text(
-        "Chi bộ đã được giải thể.", timeout=90_000
+    expect(page).to_have_url(re.compile(r"/dissolve/batches/[0-9a-f-]+$"))
+    expect(page.get_by_test_id("done")).to_have_text("Đợt giải thể đã kết thúc.", timeout=90_000)
+    expect(page.get_by_test_id("moved")).to_have_text(
+        "Đã chuyển 6/6 đảng viên; 1/1 chi bộ đã giải thể"
     )
-    expect(page.get_by_test_id("moved")).to_have_text("Đã chuyển 6/6")
     shot(page, "10-dissolve-progress")
 
     deadline = time.monotonic() + 30

@@ -54,7 +54,7 @@ def open_cases(page: Page, stack: Stack) -> int:
 def test_a_cell_secretary_opens_a_case_from_the_board(stack: Stack, browser: Browser) -> None:
     page = open_as(browser, stack, SECRETARY)
     before = open_cases(page, stack)
-    page.locator('[data-stage="course"] [data-testid="card"]').first.click()
+    page.get_by_test_id("card").first.click()
     person = page.get_by_test_id("person")
     taken = person.locator("dt", has_text="Số CCCD").locator("xpath=following-sibling::dd[1]")
     citizen_id = taken.inner_text().strip()  # someone whose case is open at this cell

@@ -39,6 +39,7 @@ from infra.bootstrap import build_app
 from infra.entrypoints.projector import run_projector
 from infra.settings import Settings
 from projections import maintenance, rows
+from projections.boards import Boards
 from projections.log import read_window
 from projections.projector import (
     Partition,
@@ -125,6 +126,9 @@ def answers(rm: ReadModel, s: Scenario) -> dict[str, Any]:
         "below_minimum": sorted(rm.cells_below_minimum(w.commune, TODAY)),
         "in_transit": sorted(rm.transfers_in_transit(w.commune, TODAY), key=lambda c: str(c.id)),
         "coverage": rm.coverage(w.commune),
+        "probation_board": Boards(rm).probation(w.commune, TODAY),
+        "transfer_board": Boards(rm).transfers(w.commune, TODAY),
+        "finished_transfers": Boards(rm).finished(w.commune, TODAY),
     }
 
 
@@ -142,6 +146,9 @@ def test_every_question_gets_the_same_answer_from_this_database_as_from_the_test
     assert answers(here, s) == answers(there, s)
     for org in (s.world.province, s.world.grassroots, s.world.cell, s.world.far_cell):
         assert here.stage_board(org, TODAY) == there.stage_board(org, TODAY)
+        for board in ("probation", "transfers"):  # each side of a transfer, each cell
+            ask = getattr(Boards(here), board), getattr(Boards(there), board)
+            assert ask[0](org, TODAY) == ask[1](org, TODAY)
         assert here.quota(org, 2026, TODAY) == there.quota(org, 2026, TODAY)
         assert here.admissions_by_month(org, 2026, TODAY) == there.admissions_by_month(
             org, 2026, TODAY

@@ -288,17 +288,17 @@ def test_without_historical_conversions_the_forecast_is_what_is_already_admitted
 #    5 → 2026-07-03. Left on 2026-06-15: Jun 16–19 4, 22–26 5, 29–30 2, Jul 1–3 3 → 14.
 #    Since the decision 2026-05-20: 26 days.
 # J: the dossier is complete (cell_vote since the summary of 2025-11-26: 5 + 31 + 31 + 28 + 31
-#    + 30 + 31 + 15 = 201 days); the first document to lapse is the introducers' letters of
-#    2025-10-10 (ADM-DOSSIER-AGE, 12 months → 2026-10-10; the certificate runs to 2030-09-20).
-#    Left: Jun 16–30 11, Jul 23, Aug 21 (Sat 22 worked, 31 off), Sep 20 (1, 2 off), Oct 1–9 7
-#    → 82.
+#    + 30 + 31 + 15 = 201 days). The cell's vote has no deadline of its own: none shows. The
+#    first document to lapse is the introducers' letters of 2025-10-10 (ADM-DOSSIER-AGE, 12
+#    months → 2026-10-10): a warning from 2026-07-11, its last 3 months.
 # G: at the course since it was opened on 2026-05-04 (42 days); no deadline runs yet.
-# K: ADM-CERT, the certificate of 2026-04-10 is valid 60 months → 2031-04-10.
+# K: in the application stage since its certificate of 2026-04-10 (66 days), no deadline of
+#    its own; the certificate (ADM-CERT, 60 months → 2031-04-10) is a warning from 2031-01-11.
 BOARD_GRASSROOTS = [
-    # ordered by due date, cases with no deadline yet last (on every store)
+    # ordered by due date, cases with no deadline yet last, oldest first (on every store)
     ("H", "decision", date(2025, 12, 15), 182, "ADM-DECIDE", date(2026, 3, 9), -67, -1),
     ("I", "ceremony", date(2026, 5, 20), 26, "ADM-CEREMONY", date(2026, 7, 3), 14, -1),
-    ("J", "cell_vote", date(2025, 11, 26), 201, "ADM-DOSSIER-AGE", date(2026, 10, 10), 82, -1),
+    ("J", "cell_vote", date(2025, 11, 26), 201, None, None, None, -1),
     ("G", "course", date(2026, 5, 4), 42, None, None, None, -1),
 ]
 
@@ -309,13 +309,8 @@ def test_the_stage_board_shows_stage_time_in_stage_deadline_and_working_days_lef
     p, w = projected_once, projected_once.s.world
     assert summary(p, p.rm.stage_board(w.grassroots, TODAY)) == BOARD_GRASSROOTS
     commune = summary(p, p.rm.stage_board(w.commune, TODAY))
-    # K: in the application stage since its certificate of 2026-04-10 (20 + 31 + 15 = 66 days);
-    # the certificate lapses after 2031-04-10, about five years of ~245 working days away.
-    *k, k_left, k_level = commune[3]  # due in 2031: after J, before G (no deadline)
     assert commune[:3] + commune[4:] == BOARD_GRASSROOTS
-    assert tuple(k) == ("K", "application", date(2026, 4, 10), 66, "ADM-CERT", date(2031, 4, 10))
-    assert isinstance(k_left, int) and 4 * 245 < k_left < 5 * 250
-    assert k_level == -1
+    assert commune[3] == ("K", "application", date(2026, 4, 10), 66, None, None, None, -1)
     # One cell's board, and the overdue ones only.
     assert [p.name(c) for c in p.rm.stage_board(w.grassroots, TODAY, cell_id=w.cell)] == [
         "H",
@@ -337,6 +332,27 @@ def test_the_stage_board_shows_stage_time_in_stage_deadline_and_working_days_lef
     # A working day later, one fewer left, one more overdue.
     tomorrow = {p.name(c): c for c in p.rm.stage_board(w.grassroots, date(2026, 6, 16))}
     assert (tomorrow["H"].working_days_left, tomorrow["I"].working_days_left) == (-68, 13)
+
+
+def test_a_document_s_validity_is_no_deadline_but_a_warning_in_its_last_three_months(
+    projected_once: Projected,
+) -> None:
+    p, w = projected_once, projected_once.s.world
+
+    def warnings(on: date) -> dict[str, tuple[str | None, date | None]]:
+        cards = p.rm.stage_board(w.commune, on)
+        return {p.name(c): (c.warning_rule, c.warning_due) for c in cards if c.warning_rule}
+
+    assert warnings(TODAY) == {}  # nobody's document lapses within 3 months
+    assert warnings(date(2026, 7, 10)) == {}  # J's letters: 3 months and a day left
+    letters = ("ADM-DOSSIER-AGE", date(2026, 10, 10))
+    assert warnings(date(2026, 7, 11)) == {"J": letters}
+    assert warnings(date(2026, 10, 12)) == {"J": letters}  # lapsed: still warned
+    # K's certificate of 2026-04-10 warns in its last 3 months, from 2031-01-11; its card
+    # never takes the certificate's expiry for a deadline.
+    k = next(c for c in p.rm.stage_board(w.commune, date(2031, 1, 11)) if p.name(c) == "K")
+    assert (k.warning_rule, k.warning_due) == ("ADM-CERT", date(2031, 4, 10))
+    assert (k.deadline_rule, k.deadline_due, k.working_days_left) == (None, None, None)
 
 
 def test_stalled_lists_only_overdue_or_escalated_work_worst_first(projected: Projected) -> None:
@@ -428,8 +444,11 @@ def test_transfers_in_transit_are_listed_on_both_sides_with_working_days_left(
     in_transit = sorted(summary(p, p.rm.transfers_in_transit(w.grassroots, TODAY)), key=str)
     assert in_transit == expected
     assert sorted(summary(p, p.rm.transfers_in_transit(w.commune, TODAY)), key=str) == expected
-    # The receiving side sees the letter addressed to one of its cells.
-    assert summary(p, p.rm.transfers_in_transit(w.other_grassroots, TODAY)) == [expected[1]]
+    # The receiving side sees both from the start: they are bound for it (their destination).
+    receiving = sorted(summary(p, p.rm.transfers_in_transit(w.other_grassroots, TODAY)), key=str)
+    assert receiving == expected
+    # A cell of neither side sees neither.
+    assert p.rm.transfers_in_transit(w.residence_cell, TODAY) == []
 
 
 def test_coverage_lists_hamlets_without_a_cell_and_without_a_member(projected: Projected) -> None:

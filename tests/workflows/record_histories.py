@@ -46,6 +46,7 @@ from workflows.messages import (
     TASK_QUEUE,
     ActorRef,
     AdmissionStart,
+    DissolutionBatchStart,
     DissolutionStart,
     Move,
     ResidenceRoundStart,
@@ -54,6 +55,7 @@ from workflows.messages import (
 )
 from workflows.processes import (
     AdmissionWorkflow,
+    DissolutionBatchWorkflow,
     DissolutionWorkflow,
     ResidenceRoundWorkflow,
     SealWorkflow,
@@ -263,6 +265,30 @@ async def dissolution(env: WorkflowEnvironment, world: World) -> None:
         await write(child, f"dissolution_move_{n}")
 
 
+async def dissolution_batch(env: WorkflowEnvironment, world: World) -> None:
+    """Two cells of two grassroots organizations dissolved on one date: a child per cell."""
+    client = env.client
+    on = date(2030, 6, 2)
+    await travel_to(env, instant(on, time(9)))
+    batch_id = UUID(int=15)
+    cells = [(world.other_cell, world.residence_cell), (world.cell, world.residence_cell)]
+    starts = [
+        TEST_AUTHORITY.signed_dissolution(
+            DissolutionStart(cell, on, OFFICER, [Move(m, to) for m in world.members[cell]])
+        )
+        for cell, to in cells
+    ]
+    handle = await client.start_workflow(
+        DissolutionBatchWorkflow.run,
+        DissolutionBatchStart(batch_id, on, OFFICER, starts),
+        id=f"dissolutions-{batch_id}",
+        task_queue=TASK_QUEUE,
+    )
+    result = await handle.result()
+    assert [c.state for c in result.cells] == ["dissolved", "dissolved"], result
+    await write(handle, "dissolution_batch")
+
+
 async def residence_round(env: WorkflowEnvironment, world: World) -> None:
     """The yearly round: two comments missing on opening, one answered in the window."""
     client = env.client
@@ -321,6 +347,7 @@ SCENARIOS: dict[str, Callable[[WorkflowEnvironment, World], Awaitable[None]]] = 
     "escalation": admission_decision_escalated,
     "transfer": transfer,
     "dissolution": dissolution,
+    "dissolution_batch": dissolution_batch,
     "residence": residence_round,
     "seal": seal,
 }
