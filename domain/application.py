@@ -14,6 +14,7 @@ from domain.services.audit import Audit
 from domain.services.ballots import Ballots
 from domain.services.deadlines import Deadlines
 from domain.services.organizations import Organizations
+from domain.services.papers import Papers
 from domain.services.probation import Probations
 from domain.services.store import NAMESPACE as NAMESPACE
 from domain.services.store import Context as Context
@@ -25,7 +26,7 @@ from domain.transfer import Hop
 from domain.values import Actor, Ballot, Introduction, Relative, Stamp
 
 
-class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Ballots, Organizations):
+class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Ballots, Papers, Organizations):
     """The event-sourced record of organizations, people, cases, members and transfers."""
 
     name = "dangvien"

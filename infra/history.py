@@ -352,6 +352,30 @@ SENTENCES: dict[str, Sentence] = {
     "Organization.MemberReleased": S(
         "{member_id} ra khỏi danh sách chi bộ", "{member_id} left the cell's roll", (GUEST,)
     ),
+    # --- papers (domain/paper.py) ---
+    "Paper.PaperIssued": S(
+        "Ban hành {kind} số {symbol} của {org_id}",
+        "{kind} no. {symbol} issued by {org_id}",
+        (C("replaces", ", thay thế giấy tờ đã ban hành trước", ", superseding an earlier paper"),),
+    ),
+    "Paper.PaperSuperseded": S(
+        "Giấy tờ được thay thế bằng bản mới: {reason}",
+        "The paper was superseded by a new one: {reason}",
+    ),
+    "Register.RegisterOpened": S(
+        "Mở sổ đăng ký văn bản {book} năm {year} của {org_id}",
+        "Register {book} of {year} opened for {org_id}",
+    ),
+    "Register.NumberTaken": S(
+        "Cấp số {number} cho một giấy tờ", "Number {number} given to a paper"
+    ),
+    "PaperCode.PaperCodeRegistered": S(
+        "Ghi nhận mã xác minh của một giấy tờ", "A paper's verification code was recorded"
+    ),
+    "CasePapers.PaperFileOpened": S(
+        "Mở danh mục giấy tờ của hồ sơ", "The case's list of papers was opened"
+    ),
+    "CasePapers.PaperFiled": S("Lưu một giấy tờ vào hồ sơ", "A paper was filed with the case"),
 }
 
 # Words of values the catalog does not name, and the neutral words that stand for what a

@@ -355,6 +355,10 @@ PROCESS_GUARDS: dict[str, str] = {
     "cell it left (§4, §6: nobody moved twice)",
     "RULES-PERIOD": "no rule set was in force on the date of the act",
     "NOT-FOUND": "the command names something that does not exist",
+    # papers (docs/documents.md)
+    "PAPER-STEP": "a paper is issued once the step it records has happened, not dated before it",
+    "PAPER-ONCE": "a case has one live paper of each kind: a correction supersedes it",
+    "PAPER-SUPERSEDED": "a paper is superseded once; it is never edited",
 }
 
 

@@ -842,6 +842,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "arg.letter_no": ("Số giấy giới thiệu", "Letter number"),
     "arg.reference": ("Mã hồ sơ trên Cổng", "Portal reference"),
     # --- values of the arguments' enums ---
+    # --- papers (issue 16: domain.paper.PaperKind) ---
+    "enum.cell_resolution": (
+        "Nghị quyết chi bộ đề nghị kết nạp",
+        "Cell resolution proposing admission",
+    ),
+    "enum.admission_decision": ("Quyết định kết nạp đảng viên", "Admission decision"),
+    # ---
     "enum.full_member": ("Đảng viên chính thức", "Full member"),
     "enum.youth_union_executive": ("Ban chấp hành Đoàn cơ sở", "Youth-union executive"),
     "enum.trade_union_executive": ("Ban chấp hành Công đoàn cơ sở", "Trade-union executive"),
