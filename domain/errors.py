@@ -32,6 +32,7 @@ NAMES = {  # what a user calls each record, for NOT-FOUND
     "Organization": ("tổ chức đảng", "party organization"),
     "Person": ("người", "person"),
     "Transfer": ("hồ sơ chuyển sinh hoạt", "transfer"),
+    "Paper": ("giấy tờ", "paper"),
 }
 
 

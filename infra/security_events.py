@@ -41,3 +41,7 @@ class SecurityEvents:
 
     def throttled(self, user_id: str, rule_id: str) -> bool:
         return self.recent(user_id, rule_id) >= PROBES_PER_HOUR
+
+    def throttled_at(self, user_id: str, rule_id: str, per_hour: int) -> bool:
+        """Throttled at a bound of its own (a client address guessing paper codes)."""
+        return self.recent(user_id, rule_id) >= per_hour

@@ -30,6 +30,9 @@ ACKNOWLEDGE = "acknowledge"  # mark escalation notices as seen
 # Registration (infra/api/registration.py): organizations and hamlets, members from paper dossiers
 REGISTER_ORG = "register_org"
 REGISTER_MEMBER = "register_member"
+# Papers (issue 16, docs/documents.md): each is issued by the body that adopted it
+ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
+ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -65,6 +68,9 @@ LEVEL: dict[str, Role] = {
     # the organization department of the committee above registers its units and members
     REGISTER_ORG: Role.department_officer,
     REGISTER_MEMBER: Role.department_officer,
+    # papers (issue 16)
+    ISSUE_RESOLUTION: Role.cell_secretary,
+    ISSUE_DECISION: Role.department_officer,
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

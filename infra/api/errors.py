@@ -66,6 +66,7 @@ WHAT = {
     "record at that moment": "bản ghi vào thời điểm đó",
     "member": "đảng viên",
     "person": "người",
+    "paper": "giấy tờ",  # issue 16: papers
 }
 
 

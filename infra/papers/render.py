@@ -1,0 +1,82 @@
+"""A paper as an editable DOCX: its template (infra/papers/templates/, docxtpl's Jinja) filled
+with the facts the paper stated when it was issued, its number, place and date, and its
+verification code with a QR code of the verify link (docs/documents.md).
+
+A department adapts the wording by editing a copy of a template in Word and keeping the tags
+between {{ }}; `DANGVIEN_PAPER_TEMPLATES` names a folder whose `<kind>.docx` is used before the
+default. (PDF output is the next step: LibreOffice headless, docs/documents.md.)"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
+from qrcode.image.pure import PyPNGImage
+
+from domain.paper import Paper
+
+DEFAULTS = Path(__file__).parent / "templates"
+
+
+def place_date(place: str, on: date) -> str:
+    """ "An Bình, ngày 05 tháng 12 năm 2025": days below 10 and the months January and February
+    with a leading zero (Hướng dẫn 36-HD/VPTW)."""
+    month = f"{on.month:02d}" if on.month < 3 else str(on.month)
+    return f"{place}, ngày {on.day:02d} tháng {month} năm {on.year}"
+
+
+def dmy(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def context(paper: Paper, code: str, verify_url: str) -> dict[str, Any]:
+    """What the template's tags read: the paper's own facts, never the record of today."""
+    f = paper.facts
+    on_roll = int(f.get("cell_on_roll") or 0)
+    votes_for = int(f.get("cell_votes_for") or 0)
+    return {
+        "issuer": f["issuer_name"],
+        "issuer_upper": f["issuer_name"].upper(),
+        "superior": f["superior_name"],
+        "superior_upper": f["superior_name"].upper(),
+        "number_symbol": paper.symbol,
+        "place_date": place_date(paper.place, paper.issued_on),
+        "applicant_name": f["applicant_name"],
+        "birth_date": dmy(f.get("applicant_birth_date")),
+        "cell_name": f["cell_name"],
+        "grassroots_name": f["grassroots_name"],
+        "vote_date": dmy(f.get("cell_vote_on")),
+        "committee_date": dmy(f.get("committee_vote_on")),
+        "on_roll": on_roll,
+        "votes_for": votes_for,
+        "votes_against": f.get("cell_votes_against", 0),
+        "percent": round(100 * votes_for / on_roll) if on_roll else 0,
+        "signatory_title": paper.signatory_title,
+        "code": code,
+        "verify_url": verify_url,
+    }
+
+
+def template_path(kind: str, folder: Path | None = None) -> Path:
+    """The department's own template if it has one, else the default."""
+    if folder is not None and (folder / f"{kind}.docx").is_file():
+        return folder / f"{kind}.docx"
+    return DEFAULTS / f"{kind}.docx"
+
+
+def render_docx(paper: Paper, code: str, verify_url: str, folder: Path | None = None) -> bytes:
+    doc = DocxTemplate(str(template_path(str(paper.kind), folder)))
+    png = io.BytesIO()
+    qrcode.make(verify_url, image_factory=PyPNGImage).save(png)
+    png.seek(0)
+    values = context(paper, code, verify_url)
+    values["qr"] = InlineImage(doc, png, width=Cm(2.5))
+    doc.render(values, autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

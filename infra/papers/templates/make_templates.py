@@ -1,0 +1,171 @@
+"""Builds the default paper templates beside this script (docs/documents.md), so they can be
+made again and compared: `python infra/papers/templates/make_templates.py`.
+
+Layout after Hướng dẫn 36-HD/VPTW (2018): A4, Times New Roman; top left the superior body and
+the issuing body (bold capitals, a star), "Số …"; top right "ĐẢNG CỘNG SẢN VIỆT NAM" (bold,
+underlined) and the place and date in italics; the kind in bold capitals with its summary; the
+content; the signatory's authority and title; "Nơi nhận"; the verification code and its QR
+code. The words between {{ }} are filled by infra/papers/render.py (docxtpl, Jinja)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as Doc
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+HERE = Path(__file__).parent
+FONT = "Times New Roman"
+CENTER, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def line(
+    where: _Cell | Doc,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    size: int = 14,
+    align: WD_ALIGN_PARAGRAPH | None = CENTER,
+) -> Paragraph:
+    """One paragraph of one run (a Jinja tag must not be split across runs)."""
+    p = where.add_paragraph()
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(0)
+    run = p.add_run(text)
+    run.bold, run.italic, run.underline = bold, italic, underline
+    run.font.size = Pt(size)
+    return p
+
+
+def document() -> Doc:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # Vietnamese text keeps the font
+    return doc
+
+
+def heading(doc: Doc) -> None:
+    """The two columns at the top: the issuing body and the Party's name."""
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.paragraphs[0].text = ""
+    line(left, "{{ superior_upper }}", size=13)
+    line(left, "{{ issuer_upper }}", bold=True, size=13)
+    line(left, "*", size=13)
+    line(left, "Số {{ number_symbol }}", size=13)
+    right.paragraphs[0].text = ""
+    line(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+    line(right, "")
+    line(right, "{{ place_date }}", italic=True)
+
+
+def closing(doc: Doc, authority: str, recipients: list[str]) -> None:
+    """Recipients on the left, the signatory on the right, then the verification."""
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.paragraphs[0].text = ""
+    line(left, "Nơi nhận:", bold=True, underline=True, size=12, align=None)
+    for recipient in recipients:
+        line(left, f"- {recipient}", size=12, align=None)
+    line(left, "- Lưu.", size=12, align=None)
+    right.paragraphs[0].text = ""
+    line(right, authority, bold=True)
+    line(right, "{{ signatory_title }}", bold=True)
+    doc.add_paragraph()
+    line(doc, "Mã xác minh: {{ code }}", size=11, align=None)
+    line(doc, "Kiểm tra tại: {{ verify_url }}", size=11, align=None)
+    line(doc, "{{ qr }}", align=None)
+
+
+def body(doc: Doc, text: str) -> None:
+    p = line(doc, text, align=JUSTIFY)
+    p.paragraph_format.first_line_indent = Cm(1)
+    p.paragraph_format.space_after = Pt(6)
+
+
+def cell_resolution() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "NGHỊ QUYẾT", bold=True, size=15)
+    line(doc, "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "Ngày {{ vote_date }}, {{ issuer }} họp xét đề nghị kết nạp quần chúng "
+        "{{ applicant_name }}, sinh ngày {{ birth_date }}, vào Đảng Cộng sản Việt Nam.",
+    )
+    body(
+        doc,
+        "Tổng số đảng viên chính thức của chi bộ được triệu tập: {{ on_roll }} đồng chí; "
+        "số tán thành: {{ votes_for }} đồng chí ({{ percent }}%); "
+        "số không tán thành: {{ votes_against }} đồng chí.",
+    )
+    body(
+        doc,
+        "Chi bộ quyết nghị: đề nghị {{ superior }} xem xét, kết nạp quần chúng "
+        "{{ applicant_name }} vào Đảng Cộng sản Việt Nam.",
+    )
+    closing(doc, "T/M CHI BỘ", ["{{ superior }}", "Quần chúng {{ applicant_name }}"])
+    return doc
+
+
+def admission_decision() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
+    line(doc, "Kết nạp đảng viên", bold=True)
+    line(doc, "-----")
+    line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
+    body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
+    body(
+        doc,
+        "- Xét nghị quyết của {{ cell_name }} ngày {{ vote_date }} và của {{ grassroots_name }} "
+        "ngày {{ committee_date }} đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng,",
+    )
+    line(doc, "QUYẾT ĐỊNH", bold=True)
+    body(
+        doc,
+        "Điều 1. Kết nạp quần chúng {{ applicant_name }}, sinh ngày {{ birth_date }}, vào "
+        "Đảng Cộng sản Việt Nam; sinh hoạt tại {{ cell_name }}.",
+    )
+    body(
+        doc,
+        "Điều 2. {{ cell_name }} tổ chức lễ kết nạp theo quy định và giúp đỡ đảng viên "
+        "trong thời gian dự bị.",
+    )
+    body(
+        doc,
+        "Điều 3. {{ grassroots_name }}, {{ cell_name }} và đồng chí có tên tại Điều 1 thi hành "
+        "quyết định này.",
+    )
+    closing(doc, "T/M BAN THƯỜNG VỤ", ["Như Điều 3", "{{ superior }}"])
+    return doc
+
+
+TEMPLATES = {"cell_resolution": cell_resolution, "admission_decision": admission_decision}
+
+
+def main() -> None:
+    for name, make in TEMPLATES.items():
+        make().save(str(HERE / f"{name}.docx"))
+
+
+if __name__ == "__main__":
+    main()
