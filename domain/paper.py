@@ -141,6 +141,14 @@ class Paper(Recorded):
             )
         self._superseded(by=by, reason=reason, stamp=stamp)
 
+    def record_download(self, stamp: Stamp) -> None:
+        """Who took a copy, and when (every download is an event with its actor)."""
+        self._downloaded(stamp=stamp)
+
+    @event("PaperDownloaded")
+    def _downloaded(self, stamp: Stamp) -> None:
+        self.downloads = self.__dict__.get("downloads", 0) + 1
+
     @event("PaperSuperseded")
     def _superseded(self, by: UUID, reason: str, stamp: Stamp) -> None:
         self.superseded_by = by

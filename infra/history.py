@@ -362,6 +362,7 @@ SENTENCES: dict[str, Sentence] = {
         "Giấy tờ được thay thế bằng bản mới: {reason}",
         "The paper was superseded by a new one: {reason}",
     ),
+    "Paper.PaperDownloaded": S("Tải bản giấy tờ", "A copy of the paper was downloaded"),
     "Register.RegisterOpened": S(
         "Mở sổ đăng ký văn bản {book} năm {year} của {org_id}",
         "Register {book} of {year} opened for {org_id}",

@@ -25,6 +25,8 @@ import structlog
 PERSONAL_FIELDS = frozenset(
     {
         "full_name",
+        "applicant_name",  # a paper's facts (domain/services/papers.py)
+        "applicant_birth_date",
         "name",
         "birth_date",
         "citizen_id",

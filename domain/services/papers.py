@@ -200,6 +200,14 @@ class Papers(Organizations):
             }
         return org_id, facts
 
+    def record_paper_download(self, ctx: Context, paper_id: UUID, on: date) -> None:
+        """A copy was taken (the DOCX): an event with its actor; retried on a conflict."""
+
+        def attempt(unit: Unit) -> None:
+            unit.once(Paper, paper_id).record_download(unit.stamp(on))
+
+        self._retrying(ctx, attempt, None)
+
     # --- reading -------------------------------------------------------------------------
 
     def case_papers(self, case_id: UUID) -> list[Paper]:

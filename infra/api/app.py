@@ -26,6 +26,7 @@ from infra.api import (
     commands,
     docs,
     errors,
+    papers,
     queries,
     register,
     registration,
@@ -103,6 +104,8 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         ballots.router,  # a vote's numbers before it is recorded (issue 15, item 8)
         registration.router,  # issue 15: registration
     ):
+        api.include_router(router, dependencies=lang)
+    for router in (papers.router,):  # issue 16: papers
         api.include_router(router, dependencies=lang)
     docs.install(api)
     web.install(api)  # the web UI's pages (infra/web, docs/web.md)

@@ -848,6 +848,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Cell resolution proposing admission",
     ),
     "enum.admission_decision": ("Quyết định kết nạp đảng viên", "Admission decision"),
+    "verify.title": ("Kiểm tra giấy tờ", "Verify a paper"),
+    "verify.valid": (
+        "Giấy tờ này khớp với hồ sơ và đang có hiệu lực",
+        "This paper matches the record and stands",
+    ),
+    "verify.superseded": (
+        "Giấy tờ này đã được thay thế bằng giấy tờ số {symbol}",
+        "This paper has been superseded by no. {symbol}",
+    ),
+    "verify.kind": ("Loại giấy tờ", "Kind of paper"),
+    "verify.number": ("Số, ký hiệu", "Number and symbol"),
+    "verify.symbol": ("Số {symbol}", "No. {symbol}"),
+    "verify.date": ("Ngày ban hành", "Issued on"),
+    "verify.issuer": ("Cơ quan ban hành", "Issuing body"),
+    "verify.case": ("Mở hồ sơ", "Open the case"),
+    "verify.note": (
+        "Trang này chỉ cho biết giấy tờ có khớp với hồ sơ hay không; thông tin cá nhân không "
+        "được hiển thị.",
+        "This page only tells whether the paper matches the record; no personal data is shown.",
+    ),
     # ---
     "enum.full_member": ("Đảng viên chính thức", "Full member"),
     "enum.youth_union_executive": ("Ban chấp hành Đoàn cơ sở", "Youth-union executive"),

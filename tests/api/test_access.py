@@ -27,6 +27,7 @@ from domain.values import CellSetting, OrgKind
 from infra.api.access import LEVEL, commands_of
 from infra.users import Role
 from tests.api.conftest import TODAY, Stack, applicant
+from tests.api.test_papers import voted_case
 from tests.builders import ctx
 
 USERS = (
@@ -149,6 +150,47 @@ def batch_call(method: str, tail: str) -> Call:
     async def call(stack: Stack, cases: Cases, user: str) -> httpx.Response:
         url = f"/api/dissolutions/{await batch_of(stack)}{tail}"
         return await stack.http.request(method, url, headers=stack.as_(user))
+
+    return call
+
+
+# --- issue 16: papers. A paper of a case of the cell, issued once per stack by the administrator
+PAPERS: dict[str, str] = {}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session", autouse=True)
+async def own_paper(stack: Stack) -> str:
+    if "own" not in PAPERS:
+        case = voted_case(stack)
+        issued = await stack.http.post(
+            f"/api/cases/{case.case_id}/papers",
+            json={"kind": "cell_resolution", "on": "2025-12-05"},
+            headers=stack.as_("admin"),
+        )
+        assert issued.status_code == 201, issued.text
+        PAPERS["own"] = issued.json()["id"]
+    return PAPERS["own"]
+
+
+def docx_as_json(call: Call) -> Call:
+    """A download answers a DOCX, the matrix reads JSON: a 200 stands for itself."""
+
+    async def wrapped(stack: Stack, cases: Cases, user: str) -> httpx.Response:
+        response = await call(stack, cases, user)
+        if response.status_code == 200:
+            assert response.headers["content-type"].startswith("application/vnd.openxml")
+            return httpx.Response(200, json={})
+        return response
+
+    return wrapped
+
+
+def verify_from(code: str) -> Call:
+    """A code checked from an address of the user's own (misses are counted per address)."""
+
+    async def call(stack: Stack, cases: Cases, user: str) -> httpx.Response:
+        async with stack.fresh(f"10.17.0.{USERS.index(user) + 1}") as client:
+            return await client.get(f"/api/verify/{code}", headers=stack.as_(user))
 
     return call
 
@@ -388,6 +430,40 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
     "retry a batch of the grassroots committee": (
         batch_call("POST", "/retry"),
         (HIDDEN, HIDDEN, ROLE, HIDDEN, 202, ROLE, HIDDEN, 202),
+    ),
+    # --- issue 16: papers ---
+    "issue the cell's resolution on the own case (PAPER-STEP: no vote yet)": (
+        post(
+            lambda s, c: f"/api/cases/{c.own}/papers",
+            lambda s, c: {"kind": "cell_resolution", "on": TODAY.isoformat()},
+        ),
+        (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the admission decision on the own case (PAPER-STEP: not decided)": (
+        post(
+            lambda s, c: f"/api/cases/{c.own}/papers",
+            lambda s, c: {"kind": "admission_decision", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "read a paper of a case of the cell": (
+        get(lambda s, c: f"/api/papers/{PAPERS['own']}"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "download a paper of a case of the cell": (
+        docx_as_json(get(lambda s, c: f"/api/papers/{PAPERS['own']}.docx")),
+        (OK, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "supersede a paper of a case of the cell (DATE-ORDER: before it was issued)": (
+        post(
+            lambda s, c: f"/api/papers/{PAPERS['own']}/supersede",
+            lambda s, c: {"on": "2025-12-01", "reason": "Sửa"},
+        ),
+        (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "verify a code nobody was given": (
+        verify_from("0000-0000-0000"),
+        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     ),
 }
 

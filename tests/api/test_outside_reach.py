@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -35,8 +35,11 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from domain.admission import AdmissionCase
+from domain.application import Dangvien
 from domain.member import Member
+from domain.paper import Paper, PaperKind
 from domain.person import Person
+from domain.services.store import Store
 from domain.values import CellSetting, OrgKind
 from infra.api.access import (
     ACKNOWLEDGE,
@@ -92,6 +95,7 @@ class Far:
     username: str
     token_id: str
     notice: str
+    paper: str = ""  # a paper of the far case (issue 16)
 
     def outside(self, target: str) -> list[str]:
         """The records outside of the kind a route addresses (people: a member and one with
@@ -107,6 +111,7 @@ class Far:
             "user": [self.username],
             "token": [self.token_id],
             "notice": [self.notice],
+            "paper": [self.paper],
         }
         return [str(v) for v in found[target]]
 
@@ -435,6 +440,18 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/members/{member_id}/ballot"): get(
         "/api/members/{}/ballot?on=2030-03-04", "member"
     ),
+    # --- papers (issue 16, infra/api/papers.py): a paper is its case's; the code is public
+    ("POST", "/api/cases/{case_id}/papers"): post(
+        "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
+    ),
+    ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
+    ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
+    ("POST", "/api/papers/{paper_id}/supersede"): post(
+        "/api/papers/{}/supersede", "paper", {"on": DAY, "reason": "Sửa"}
+    ),
+    # anyone holding a paper; names no record but by its code, which tells no case outside
+    # (tests/api/test_papers.py)
+    ("GET", "/api/verify/{code}"): PUBLIC,
 }
 
 
@@ -581,6 +598,8 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ),
     ("GET", "/dissolve/batches/{batch_id}"): get("/dissolve/batches/{}", "cell"),
     ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
+    # --- papers (issue 16): the verify page, public like its API (tests/api/test_papers.py)
+    ("GET", "/verify/{code}"): PUBLIC,
 }
 
 
@@ -703,7 +722,29 @@ async def far(stack: Stack) -> Far:
         username=far_user.username,
         token_id=stack.services.users.token_id(token) or "",
         notice=notice,
+        paper=str(far_paper(app, UUID(case), cells[0])),
     )
+
+
+def far_paper(app: Dangvien, case_id: UUID, cell: UUID) -> UUID:
+    """A paper of the far case, written straight into the record (the case has no vote to
+    issue one from: what is tried here is only how the routes answer for it)."""
+    paper = Paper(
+        id=uuid4(),
+        kind=PaperKind.cell_resolution,
+        case_id=case_id,
+        org_id=cell,
+        year=2030,
+        number=1,
+        symbol="1-NQ/CB",
+        place="Bình Minh",
+        signatory_title="BÍ THƯ",
+        facts={},
+        replaces=None,
+        stamp=Store.stamp(ctx(), TODAY),
+    )
+    app.save(paper)
+    return paper.id
 
 
 # --- the battery --------------------------------------------------------------------------------

@@ -151,3 +151,12 @@ def test_the_place_of_a_paper_is_the_name_of_its_commune() -> None:
     assert place_of("Đảng ủy xã Tân An") == "Tân An"
     assert place_of("Đảng bộ phường Hòa Khánh") == "Hòa Khánh"
     assert place_of("Chi bộ thôn Phú Đông") == "Phú Đông"
+
+
+def test_the_record_holds_no_code_in_clear(world: World) -> None:
+    paper = issue(voted_case(world))
+    code = world.app.paper_code(paper.id)
+    stored = b"".join(
+        bytes(n.state) for n in world.app.recorder.select_notifications(start=1, limit=10**6)
+    )
+    assert code.encode() not in stored and code.replace("-", "").encode() not in stored

@@ -1,0 +1,266 @@
+"""Papers (issue 16, docs/documents.md): issued from a case's record, read, downloaded as DOCX,
+superseded by a correction, and verified by their code.
+
+A paper is about a case: the case named in the path outside the user's subtree answers 404
+NOT-FOUND like an unknown id, and so does a paper of such a case. Who issues: the cell's
+secretary its resolution (ISSUE_RESOLUTION), the committee's organization department its
+decision (ISSUE_DECISION), each inside its subtree (the issuing body outside it: 403
+ACCESS-SCOPE). Issuing is direct (no process waits on a paper) and idempotent by its
+`Idempotency-Key`. A download is recorded as an event with its actor (`PaperDownloaded`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request, Response, Security
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from domain import policy
+from domain.admission import AdmissionCase
+from domain.errors import NotFound
+from domain.paper import Paper, PaperKind
+from infra.api.access import ISSUE_DECISION, ISSUE_RESOLUTION, may, may_see_personal_data
+from infra.api.auth import REFUSALS, CurrentUser, Svc, bearer, client_address, cookie, user_of
+from infra.api.commands import IdempotencyKey, command_key, context, first_answer, new_id
+from infra.api.errors import ApiError, not_found, role_refused, scope_refused
+from infra.api.records import REDACTED, locate
+from infra.api.schemas import Day, Strict
+from infra.api.services import Services
+from infra.papers.render import render_docx
+from infra.papers.verify import Verified, verify
+from infra.users import User
+
+router = APIRouter(prefix="/api", tags=["papers"], responses=REFUSALS)
+Title = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00]*\S[^\x00]*$")]
+Reason = Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\x00]*\S[^\x00]*$")]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+COMMAND = {
+    PaperKind.cell_resolution: ISSUE_RESOLUTION,
+    PaperKind.admission_decision: ISSUE_DECISION,
+}
+
+
+class PaperIn(Strict):
+    """The paper the case's recorded step ends in, dated `on` (PAPER-STEP: not before it)."""
+
+    kind: PaperKind
+    on: Day
+    signatory_title: Title | None = None  # "BÍ THƯ" by default; "PHÓ BÍ THƯ"…
+
+
+class SupersedeIn(Strict):
+    on: Day
+    reason: Reason
+    signatory_title: Title | None = None
+
+
+class PaperOut(BaseModel):
+    id: UUID
+    kind: PaperKind
+    case_id: UUID
+    issuer_id: UUID
+    year: int
+    number: int
+    symbol: str  # "12-NQ/CB"
+    place: str
+    issued_on: date
+    signatory_title: str
+    facts: dict[str, Any]  # what it states, as recorded when issued (personal data redacted
+    # for auditors)
+    replaces: UUID | None
+    superseded_by: UUID | None
+    superseded_on: date | None
+    code: str  # the verification code printed on it
+    download: str
+
+
+class VerifyOut(BaseModel):
+    """What anyone holding the paper may check; `case_id` only for a user whose subtree holds
+    the case."""
+
+    kind: PaperKind
+    number: int
+    symbol: str
+    issued_on: date
+    issuer: str
+    superseded: bool
+    superseded_by: str | None
+    case_id: UUID | None
+
+
+def issuer_of(case: AdmissionCase, kind: PaperKind) -> UUID:
+    """The body that issues it: the cell its resolution; the deciding committee its decision
+    (before the decision, the case's cell: the domain then refuses with PAPER-STEP)."""
+    if kind is PaperKind.admission_decision and case.decision is not None:
+        return case.decision[2]
+    return case.cell_id
+
+
+def paper_out(s: Services, user: User, paper: Paper) -> PaperOut:
+    facts = dict(paper.facts)
+    if not may_see_personal_data(user):
+        facts = {k: REDACTED if k.startswith("applicant_") else v for k, v in facts.items()}
+    return PaperOut(
+        id=paper.id,
+        kind=paper.kind,
+        case_id=paper.case_id,
+        issuer_id=paper.org_id,
+        year=paper.year,
+        number=paper.number,
+        symbol=paper.symbol,
+        place=paper.place,
+        issued_on=paper.issued_on,
+        signatory_title=paper.signatory_title,
+        facts=facts,
+        replaces=paper.replaces,
+        superseded_by=paper.superseded_by,
+        superseded_on=paper.superseded_on,
+        code=s.app.paper_code(paper.id),
+        download=f"/api/papers/{paper.id}.docx",
+    )
+
+
+def issuing(s: Services, user: User, case: AdmissionCase, kind: PaperKind) -> Any:
+    """The role may issue this kind (403 ACCESS-ROLE), for a body in its subtree (403
+    ACCESS-SCOPE). Returns who acts."""
+    if not may(user, COMMAND[kind]):
+        raise role_refused(COMMAND[kind])
+    org_id = issuer_of(case, kind)
+    if not s.scope.inside(user, org_id):
+        raise scope_refused()
+    return s.scope.actor(user, org_id)
+
+
+def located_paper(s: Services, user: User, paper_id: UUID) -> Paper:
+    """A paper of a case inside the user's subtree; otherwise NOT-FOUND either way."""
+    try:
+        paper = s.app.load(Paper, paper_id)
+        locate(s.app, s.scope, user, "admission", paper.case_id)
+    except NotFound:
+        raise not_found("paper") from None
+    return paper
+
+
+def issue(s: Services, user: User, case_id: UUID, body: PaperIn, key: str | None) -> PaperOut:
+    case = locate(s.app, s.scope, user, "admission", case_id).record
+    actor = issuing(s, user, case, body.kind)
+    policy.check_not_after_today(body.on, s.today())
+    paper_id = s.app.issue_paper(
+        context(actor, command_key(user, key)),
+        paper_id=new_id(user, key, "paper"),
+        case_id=case_id,
+        kind=body.kind,
+        on=body.on,
+        signatory_title=body.signatory_title,
+    )
+    return paper_out(s, user, s.app.load(Paper, paper_id))
+
+
+def supersede(
+    s: Services, user: User, paper_id: UUID, body: SupersedeIn, key: str | None
+) -> PaperOut:
+    paper = located_paper(s, user, paper_id)
+    actor = issuing(s, user, s.app.load(AdmissionCase, paper.case_id), paper.kind)
+    policy.check_not_after_today(body.on, s.today())
+    new = s.app.supersede_paper(
+        context(actor, command_key(user, key)),
+        paper_id=paper_id,
+        new_paper_id=new_id(user, key, "paper"),
+        on=body.on,
+        reason=body.reason.strip(),
+        signatory_title=body.signatory_title,
+    )
+    return paper_out(s, user, s.app.load(Paper, new))
+
+
+def download(s: Services, user: User, paper_id: UUID, base_url: str) -> bytes:
+    """The DOCX (it states a person's data: not for auditors, 403 ACCESS-ROLE); each download
+    is an event with its actor."""
+    paper = located_paper(s, user, paper_id)
+    if not may_see_personal_data(user):
+        raise role_refused("download_paper")
+    code = s.app.paper_code(paper.id)
+    actor = s.scope.actor(user, paper.org_id)
+    s.app.record_paper_download(context(actor, command_key(user, None)), paper.id, s.today())
+    return render_docx(paper, code, f"{base_url}verify/{code}")
+
+
+def maybe_user(
+    s: Services, credentials: HTTPAuthorizationCredentials | None, session: str | None
+) -> User | None:
+    """The caller if logged in; an anonymous visitor may verify too."""
+    try:
+        return user_of(s, credentials, session)
+    except ApiError:
+        return None
+
+
+def verify_out(found: Verified) -> VerifyOut:
+    return VerifyOut(**{f: getattr(found, f) for f in VerifyOut.model_fields})
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/papers", status_code=201)
+async def post_paper(
+    case_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the paper a recorded step of the case ends in, numbered from the issuing body's
+    register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, case_id, body, key)
+    route = f"cases/{case_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.get(
+    "/papers/{paper_id}.docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX: {}}, "description": "The paper as an editable DOCX"}},
+)
+async def get_paper_docx(paper_id: UUID, request: Request, user: CurrentUser, s: Svc) -> Response:
+    """The paper as DOCX, from its template, with its verification code and QR code."""
+    base = str(request.base_url)
+    content = await run_in_threadpool(download, s, user, paper_id, base)
+    name = f"paper-{paper_id}.docx"  # no personal data in a file name
+    return Response(
+        content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/papers/{paper_id}")
+async def get_paper(paper_id: UUID, user: CurrentUser, s: Svc) -> PaperOut:
+    """A paper: what it states and whether it was superseded."""
+    paper = await run_in_threadpool(located_paper, s, user, paper_id)
+    return paper_out(s, user, paper)
+
+
+@router.post("/papers/{paper_id}/supersede", status_code=201)
+async def post_supersede(
+    paper_id: UUID, body: SupersedeIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """A correction: a new paper with a new number; the old one is kept, superseded
+    (PAPER-SUPERSEDED: once)."""
+    call = partial(supersede, s, user, paper_id, body, key)
+    route = f"papers/{paper_id}/supersede"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.get("/verify/{code}")
+async def get_verify(
+    code: Annotated[str, Path(max_length=40)],
+    request: Request,
+    s: Svc,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    session: Annotated[str | None, Security(cookie)],
+) -> VerifyOut:
+    """Anyone holding a paper: does its code match the record? Unknown and malformed codes
+    answer the same 404; too many misses from one address, 429 RATE-LIMITED."""
+    user = await run_in_threadpool(maybe_user, s, credentials, session)
+    found = await run_in_threadpool(verify, s, code, client_address(request), user)
+    return verify_out(found)
