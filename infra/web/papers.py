@@ -1,20 +1,31 @@
 """Kiểm tra giấy tờ (verify a paper): anyone holding a paper opens `/verify/{code}` (its QR
 code leads there) and reads whether it matches the record — its kind, number, date, issuing
 body, and whether it was superseded; a logged-in user whose subtree holds the case also gets
-a link to it. The same answers as `GET /api/verify/{code}` (infra/papers/verify.py)."""
+a link to it. The same answers as `GET /api/verify/{code}` (infra/papers/verify.py).
+
+The case page's "Giấy tờ" section (`paper_section`, shown by infra/web/records.py) lists the
+case's papers with their state, code and download, and offers the paper the current step ends
+in (`POST /cases/{id}/papers`, the API's command)."""
 
 from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from domain.errors import DomainError
+from domain.paper import PaperKind
+from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
-from infra.api.papers import maybe_user
+from infra.api.papers import COMMAND, PaperIn, issue, maybe_user
 from infra.api.services import services
 from infra.papers.verify import verify
-from infra.web.i18n import label, t
-from infra.web.session import WebRoute, _here, language, templates
+from infra.web import records
+from infra.web.i18n import dmy, label, parse_dmy, t
+from infra.web.session import Web, WebContext, WebRoute, _here, language, redirect, templates
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -36,3 +47,69 @@ async def verify_page(request: Request, code: str) -> Response:
             "paper": found,
         },
     )
+
+
+# --- Giấy tờ on the case page ------------------------------------------------------------------
+
+
+def paper_section(
+    w: Web, page: Any, error: str | None = None, values: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """A case's papers with their state and downloads, and the paper its current step ends
+    in (the resolution after the cell's vote, the decision once decided) when not issued."""
+    if page.subject != "admission":
+        return None
+    case = page.found.record
+    papers = w.s.app.case_papers(page.id)
+    live = {p.kind for p in papers if p.superseded_by is None}
+    symbols = {p.id: p.symbol for p in papers}
+    due = [
+        kind
+        for kind, step_on in (
+            (PaperKind.cell_resolution, case.cell_resolution_on),
+            (PaperKind.admission_decision, case.decision[1] if case.decision else None),
+        )
+        if step_on is not None and kind not in live
+    ]
+    offer = next((k for k in reversed(due) if may(w.user, COMMAND[k])), None)
+    return {
+        "rows": [
+            {
+                "kind": p.kind,
+                "symbol": p.symbol,
+                "issued_on": p.issued_on,
+                "superseded_by": symbols.get(p.superseded_by) if p.superseded_by else None,
+                "download": f"/api/papers/{p.id}.docx" if w.sees_people else None,
+                "code": w.s.app.paper_code(p.id),
+            }
+            for p in papers
+        ],
+        "offer": offer,
+        "error": error,
+        "values": values or {"on": dmy(w.today)},
+    }
+
+
+@router.post("/cases/{ident}/papers")
+async def issue_paper(ident: UUID, request: Request, w: WebContext) -> Response:
+    """The paper offered on the case page, through the API's command; refused, the page comes
+    back with the rule's message beside the date."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    w.check_csrf(form)
+    page = await run_in_threadpool(records.record_page, w, "admission", ident)
+    on = parse_dmy(form.get("on", ""))
+    error = None
+    if on is None or form.get("kind") not in set(PaperKind):
+        error = w.t("papers.bad_date")
+    else:
+        body = PaperIn(kind=PaperKind(form["kind"]), on=on)
+        try:
+            await run_in_threadpool(issue, w.s, w.user, ident, body, form.get("key") or None)
+        except DomainError as refusal:
+            if refusal.rule_id in ("NOT-FOUND", "ACCESS-ROLE", "ACCESS-SCOPE"):
+                raise
+            error = refusal.message(w.lang)
+        else:
+            return redirect(f"/cases/{ident}#papers")
+    section = paper_section(w, page, error, {"on": form.get("on", "")})
+    return records.render_page(w, page, status=422, papers=section)

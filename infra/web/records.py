@@ -390,7 +390,11 @@ def validity_info(w: Web, view: View) -> dict[str, Any] | None:
     return {"rule_id": d.rule_id, "due": d.due, "lapsed": d.due < w.today}
 
 
-def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) -> HTMLResponse:
+def render_page(
+    w: Web, page: Page, status: int = 200, done: str | None = None, papers: Any = None
+) -> HTMLResponse:
+    from infra.web.papers import paper_section  # issue 16: the case's papers
+
     return w.render(
         "record.html",
         status,
@@ -401,6 +405,7 @@ def render_page(w: Web, page: Page, status: int = 200, done: str | None = None) 
         done=w.label("step", done) if done else None,
         key=str(uuid4()),
         as_of_day=dmy(w.today),
+        papers=papers or paper_section(w, page),
     )
 
 

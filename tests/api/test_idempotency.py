@@ -15,6 +15,7 @@ import pytest
 
 from domain.values import CellSetting, OrgKind
 from tests.api.conftest import TODAY, Stack, applicant
+from tests.api.test_papers import voted_case
 from tests.builders import ctx
 
 Send = Callable[[str], Awaitable[httpx.Response]]  # the request, with this key
@@ -291,6 +292,25 @@ async def register_member(stack: Stack) -> Command:
     return Command(post(stack, "department", "/api/members", body))
 
 
+# --- issue 16: papers ---
+async def issue_paper(stack: Stack) -> Command:
+    case = voted_case(stack)
+    body = {"kind": "cell_resolution", "on": "2025-12-05"}
+    return Command(post(stack, "secretary", f"/api/cases/{case.case_id}/papers", body))
+
+
+async def supersede_paper(stack: Stack) -> Command:
+    case = voted_case(stack)
+    issued = await post(
+        stack,
+        "secretary",
+        f"/api/cases/{case.case_id}/papers",
+        {"kind": "cell_resolution", "on": "2025-12-05"},
+    )(f"nq-{uuid4()}")
+    path = f"/api/papers/{issued.json()['id']}/supersede"
+    return Command(post(stack, "secretary", path, {"on": "2025-12-08", "reason": "Sửa"}))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -312,6 +332,8 @@ async def register_member(stack: Stack) -> Command:
         register_hamlet,
         serve_hamlets,
         register_member,
+        issue_paper,  # issue 16
+        supersede_paper,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

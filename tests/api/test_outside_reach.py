@@ -600,6 +600,9 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
     # --- papers (issue 16): the verify page, public like its API (tests/api/test_papers.py)
     ("GET", "/verify/{code}"): PUBLIC,
+    ("POST", "/cases/{ident}/papers"): form(
+        "/cases/{}/papers", "case", {"kind": "cell_resolution", "on": "04/03/2030"}
+    ),
 }
 
 

@@ -6,6 +6,7 @@ address, an unknown code answered like a malformed one."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ from uuid import UUID
 from docx import Document
 
 from tests.api.conftest import Stack
+from tests.api.test_web_starts import post_form, session
 from tests.unit.test_admission import Case, open_case
 
 VOTED = date(2025, 12, 5)
@@ -150,3 +152,36 @@ async def test_the_verify_page_tells_a_visitor_the_paper_without_the_person(stac
         assert "đang có hiệu lực" in page.text and f"/cases/{case.case_id}" not in page.text
         unknown = await visitor.get("/verify/0000-0000-0000")
         assert unknown.status_code == 404 and "NOT-FOUND" in unknown.text
+
+
+async def test_the_case_page_offers_the_paper_its_step_ends_in_and_lists_it_once_issued(
+    stack: Stack,
+) -> None:
+    case = voted_case(stack)
+    page = f"/cases/{case.case_id}"
+    secretary = await session(stack, "secretary")
+    try:
+        shown = (await secretary.get(page)).text
+        assert "Giấy tờ" in shown and "Ban hành Nghị quyết chi bộ đề nghị kết nạp" in shown
+        before = stack.written()
+        early = await post_form(
+            secretary, f"{page}/papers", {"kind": "cell_resolution", "on": "04/12/2025"}, page
+        )
+        assert early.status_code == 422
+        beside = re.search(r'id="err-paper-on">([^<]*)<', early.text)
+        assert beside and "PAPER-STEP" in beside.group(1)
+        assert stack.written() == before
+        issued = await post_form(
+            secretary, f"{page}/papers", {"kind": "cell_resolution", "on": "05/12/2025"}, page
+        )
+        assert issued.status_code == 303
+        issued = await secretary.get(issued.headers["location"])
+        assert 'data-testid="paper"' in issued.text and "-NQ/CB" in issued.text
+        assert "Tải về (DOCX)" in issued.text
+        assert "Ban hành Nghị quyết" not in issued.text  # issued: no longer offered
+    finally:
+        await secretary.aclose()
+    auditor = await session(stack, "auditor")
+    seen = (await auditor.get(page)).text
+    await auditor.aclose()
+    assert "-NQ/CB" in seen and "Tải về (DOCX)" not in seen
