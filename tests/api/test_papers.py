@@ -185,3 +185,21 @@ async def test_the_case_page_offers_the_paper_its_step_ends_in_and_lists_it_once
     seen = (await auditor.get(page)).text
     await auditor.aclose()
     assert "-NQ/CB" in seen and "Tải về (DOCX)" not in seen
+
+
+async def test_a_title_with_a_lone_surrogate_or_a_huge_code_is_refused_never_a_server_error(
+    stack: Stack,
+) -> None:
+    case = voted_case(stack)
+    body = '{"kind": "cell_resolution", "on": "2025-12-05", "signatory_title": "B\\ud800"}'
+    before = stack.written()
+    refused = await stack.http.post(
+        f"/api/cases/{case.case_id}/papers",
+        content=body,
+        headers={**stack.as_("secretary"), "Content-Type": "application/json"},
+    )
+    assert 400 <= refused.status_code < 500, refused.text
+    assert stack.written() == before
+    async with stack.fresh("10.16.4.4") as visitor:
+        huge = await visitor.get("/api/verify/" + "7" * 5000)
+        assert huge.status_code == 404
