@@ -39,6 +39,8 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         # Every stored event is chained in its own transaction (infra/chain/recorders.py).
         "DANGVIEN_AUDIT_KEY": audit_key(settings),
     }
+    if settings.paper_key:  # papers' codes (docs/documents.md); unset: derived from the id key,
+        env["DANGVIEN_PAPER_KEY"] = settings.paper_key  # which every process shares already
     if settings.store == "sqlite":
         private_dir(settings.data_dir)
         env |= {

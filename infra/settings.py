@@ -29,6 +29,7 @@ class Settings:
     cipher_key: str | None = None  # base64 AES key; generated into the data dir when unset
     id_key: str | None = None  # key of the keyed hash that derives person ids
     name_key: str | None = None  # key of the blind index of names (the member register)
+    paper_key: str | None = None  # key of papers' verification codes (unset: from the id key)
     audit_key: str | None = None  # keys the event chain and signs seals (docs/security.md)
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -78,6 +79,7 @@ class Settings:
             cipher_key=env.get("DANGVIEN_CIPHER_KEY") or None,
             id_key=env.get("DANGVIEN_ID_KEY") or None,
             name_key=env.get("DANGVIEN_NAME_KEY") or None,
+            paper_key=env.get("DANGVIEN_PAPER_KEY") or None,
             audit_key=env.get("DANGVIEN_AUDIT_KEY") or None,
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]

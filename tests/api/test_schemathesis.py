@@ -26,6 +26,7 @@ from schemathesis.core.result import Ok
 
 from infra.api.app import create_api
 from tests.api.conftest import Stack, free_port
+from tests.api.test_papers import voted_case
 
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 6}
 
@@ -95,7 +96,14 @@ async def test_no_request_the_schema_allows_or_forbids_gets_a_server_error(
     opened = await stack.open_case("admin", world.cell)
     stack.project()
     case = await stack.http.get(f"/api/cases/{opened['subject_id']}", headers=stack.as_("admin"))
+    voted = voted_case(stack)  # issue 16: a paper of a case voted on, for the paper routes
+    paper = await stack.http.post(
+        f"/api/cases/{voted.case_id}/papers",
+        json={"kind": "cell_resolution", "on": "2025-12-05"},
+        headers=stack.as_("admin"),
+    )
     pins = {
+        "paper_id": paper.json()["id"],
         "case_id": opened["subject_id"],
         "member_id": str(world.members[world.residence_cell][0]),
         "org_id": str(world.residence_cell),
