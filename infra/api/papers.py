@@ -170,7 +170,7 @@ def supersede(
     new = s.app.supersede_paper(
         context(actor, command_key(user, key)),
         paper_id=paper_id,
-        new_paper_id=new_id(user, key, "paper"),
+        new_paper_id=new_id(user, key, "paper-supersede"),  # never an issue's id
         on=body.on,
         reason=body.reason.strip(),
         signatory_title=body.signatory_title,

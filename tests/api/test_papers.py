@@ -179,6 +179,10 @@ async def test_the_case_page_offers_the_paper_its_step_ends_in_and_lists_it_once
         assert 'data-testid="paper"' in issued.text and "-NQ/CB" in issued.text
         assert "Tải về (DOCX)" in issued.text
         assert "Ban hành Nghị quyết" not in issued.text  # issued: no longer offered
+        code = re.search(r'href="/verify/([\w-]+)"', issued.text)
+        assert code
+        verified = await secretary.get(f"/verify/{code.group(1)}")
+        assert f'href="/cases/{case.case_id}"' in verified.text  # inside: the case too
     finally:
         await secretary.aclose()
     auditor = await session(stack, "auditor")
