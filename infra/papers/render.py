@@ -3,8 +3,9 @@ with the facts the paper stated when it was issued, its number, place and date, 
 verification code with a QR code of the verify link (docs/documents.md).
 
 A department adapts the wording by editing a copy of a template in Word and keeping the tags
-between {{ }}; `DANGVIEN_PAPER_TEMPLATES` names a folder whose `<kind>.docx` is used before the
-default. (PDF output is the next step: LibreOffice headless, docs/documents.md.)"""
+between {{ }}; a folder given to `render_docx` is searched for `<kind>.docx` before the defaults
+(wiring a folder per organization through the settings is the next step, as is PDF output
+through LibreOffice headless: docs/documents.md)."""
 
 from __future__ import annotations
 
