@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 from docx import Document
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
 from domain.paper import Paper, PaperKind
-from infra.papers.render import place_date, render_docx
+from infra.papers.render import DEFAULTS, place_date, render_docx
 from tests.builders import World
 from tests.unit.test_papers import issue, voted_case
 
@@ -86,3 +87,19 @@ def test_the_date_line_writes_small_days_and_the_first_months_with_a_zero() -> N
     assert place_date("Tân An", date(2025, 11, 20)) == "Tân An, ngày 20 tháng 11 năm 2025"
     assert place_date("Tân An", date(2026, 2, 3)) == "Tân An, ngày 03 tháng 02 năm 2026"
     assert place_date("Tân An", date(2026, 3, 9)) == "Tân An, ngày 09 tháng 3 năm 2026"
+
+
+def test_a_department_s_own_template_is_taken_before_the_default(
+    world: World, tmp_path: Path
+) -> None:
+    """A copy of the default with its wording changed, the tags kept whole."""
+    own = Document(str(DEFAULTS / "cell_resolution.docx"))
+    title = next(p for p in own.paragraphs if p.text == "NGHỊ QUYẾT")
+    title.runs[0].text = "NGHỊ QUYẾT CỦA CHI BỘ"
+    own.save(str(tmp_path / "cell_resolution.docx"))
+    paper = issue(voted_case(world))
+    code = world.app.paper_code(paper.id)
+    doc = Document(io.BytesIO(render_docx(paper, code, URL + code, tmp_path)))
+    texts = [p.text for p in paragraphs(doc)]
+    assert "NGHỊ QUYẾT CỦA CHI BỘ" in texts and "NGHỊ QUYẾT" not in texts
+    assert "Số 1-NQ/CB" in texts
