@@ -857,6 +857,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "papers.on": ("Ngày ban hành", "Date of issue"),
     "papers.issue": ("Ban hành {kind}", "Issue the {kind}"),
     "papers.bad_date": ("Nhập ngày theo dạng dd/mm/yyyy", "Enter the date as dd/mm/yyyy"),
+    "papers.supersede": ("Ban hành bản thay thế", "Issue a replacement"),
+    "papers.reason": ("Lý do thay thế", "Reason for the replacement"),
+    "papers.no_reason": (
+        "Ghi lý do thay thế (tối đa 300 ký tự)",
+        "Give the reason for the replacement (300 characters at most)",
+    ),
     "verify.title": ("Kiểm tra giấy tờ", "Verify a paper"),
     "verify.valid": (
         "Giấy tờ này khớp với hồ sơ và đang có hiệu lực",

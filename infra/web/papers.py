@@ -16,11 +16,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.paper import PaperKind
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
-from infra.api.papers import COMMAND, PaperIn, issue, maybe_user
+from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
 from infra.papers.verify import verify
 from infra.web import records
@@ -53,7 +53,11 @@ async def verify_page(request: Request, code: str) -> Response:
 
 
 def paper_section(
-    w: Web, page: Any, error: str | None = None, values: dict[str, str] | None = None
+    w: Web,
+    page: Any,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+    refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
 ) -> dict[str, Any] | None:
     """A case's papers with their state and downloads, and the paper its current step ends
     in (the resolution after the cell's vote, the decision once decided) when not issued."""
@@ -75,6 +79,8 @@ def paper_section(
     return {
         "rows": [
             {
+                "id": p.id,
+                "may_supersede": p.superseded_by is None and may(w.user, COMMAND[p.kind]),
                 "kind": p.kind,
                 "symbol": p.symbol,
                 "issued_on": p.issued_on,
@@ -85,6 +91,7 @@ def paper_section(
             for p in papers
         ],
         "offer": offer,
+        "refused": refused,
         "error": error,
         "values": values or {"on": dmy(w.today)},
     }
@@ -112,4 +119,33 @@ async def issue_paper(ident: UUID, request: Request, w: WebContext) -> Response:
         else:
             return redirect(f"/cases/{ident}#papers")
     section = paper_section(w, page, error, {"on": form.get("on", "")})
+    return records.render_page(w, page, status=422, papers=section)
+
+
+@router.post("/cases/{ident}/papers/{paper_id}/supersede")
+async def supersede_paper(ident: UUID, paper_id: UUID, request: Request, w: WebContext) -> Response:
+    """A correction from the case page: a new paper with a new number; the old one is kept.
+    Refused, the page comes back with the message beside the field it concerns."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    w.check_csrf(form)
+    page = await run_in_threadpool(records.record_page, w, "admission", ident)
+    if paper_id not in {p.id for p in w.s.app.case_papers(ident)}:
+        raise NotFound("Paper", paper_id)
+    on, reason = parse_dmy(form.get("on", "")), form.get("reason", "").strip()
+    refused: tuple[UUID, str, str] | None = None
+    if on is None:
+        refused = (paper_id, "on", w.t("papers.bad_date"))
+    elif not reason or len(reason) > 300:
+        refused = (paper_id, "reason", w.t("papers.no_reason"))
+    else:
+        body = SupersedeIn(on=on, reason=reason)
+        try:
+            await run_in_threadpool(supersede, w.s, w.user, paper_id, body, form.get("key") or None)
+        except DomainError as refusal:
+            if refusal.rule_id in ("NOT-FOUND", "ACCESS-ROLE", "ACCESS-SCOPE"):
+                raise
+            refused = (paper_id, "on", refusal.message(w.lang))
+        else:
+            return redirect(f"/cases/{ident}#papers")
+    section = paper_section(w, page, refused=refused)
     return records.render_page(w, page, status=422, papers=section)

@@ -603,6 +603,11 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/cases/{ident}/papers"): form(
         "/cases/{}/papers", "case", {"kind": "cell_resolution", "on": "04/03/2030"}
     ),
+    ("POST", "/cases/{ident}/papers/{paper_id}/supersede"): form(  # a paper of nobody's
+        "/cases/{}/papers/00000000-0000-4000-8000-0000000000aa/supersede",
+        "case",
+        {"on": "04/03/2030", "reason": "Sửa"},
+    ),
 }
 
 

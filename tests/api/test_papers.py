@@ -207,3 +207,26 @@ async def test_a_title_with_a_lone_surrogate_or_a_huge_code_is_refused_never_a_s
     async with stack.fresh("10.16.4.4") as visitor:
         huge = await visitor.get("/api/verify/" + "7" * 5000)
         assert huge.status_code == 404
+
+
+async def test_a_replacement_from_the_case_page_needs_its_reason_then_supersedes(
+    stack: Stack,
+) -> None:
+    case = voted_case(stack)
+    old = (await issue(stack, case)).json()
+    page = f"/cases/{case.case_id}"
+    url = f"{page}/papers/{old['id']}/supersede"
+    secretary = await session(stack, "secretary")
+    try:
+        before = stack.written()
+        refused = await post_form(secretary, url, {"on": "08/12/2025", "reason": " "}, page)
+        assert refused.status_code == 422
+        beside = re.search(r'id="err-sup-reason">([^<]*)<', refused.text)
+        assert beside and "lý do" in beside.group(1)
+        assert stack.written() == before
+        done = await post_form(secretary, url, {"on": "08/12/2025", "reason": "Sai ngày"}, page)
+        assert done.status_code == 303
+        shown = (await secretary.get(done.headers["location"])).text
+        assert "Đã được thay thế bằng số" in shown and shown.count('data-testid="paper"') == 2
+    finally:
+        await secretary.aclose()
