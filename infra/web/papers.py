@@ -147,5 +147,7 @@ async def supersede_paper(ident: UUID, paper_id: UUID, request: Request, w: WebC
             refused = (paper_id, "on", refusal.message(w.lang))
         else:
             return redirect(f"/cases/{ident}#papers")
-    section = paper_section(w, page, refused=refused)
+    section = paper_section(
+        w, page, refused=refused, values={"on": form.get("on", ""), "reason": reason}
+    )
     return records.render_page(w, page, status=422, papers=section)

@@ -223,6 +223,7 @@ async def test_a_replacement_from_the_case_page_needs_its_reason_then_supersedes
         assert refused.status_code == 422
         beside = re.search(r'id="err-sup-reason">([^<]*)<', refused.text)
         assert beside and "lý do" in beside.group(1)
+        assert 'value="08/12/2025"' in refused.text  # what was typed stays
         assert stack.written() == before
         done = await post_form(secretary, url, {"on": "08/12/2025", "reason": "Sai ngày"}, page)
         assert done.status_code == 303

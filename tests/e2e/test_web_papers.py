@@ -75,6 +75,22 @@ def test_the_officer_issues_the_decision_from_the_case_page_and_anyone_verifies_
     text = "\n".join(p.text for p in Document(str(saved)).paragraphs)
     assert f"Mã xác minh: {code.group(1)}" in text
     assert "QUYẾT ĐỊNH" in text and "Đỗ Thị Hạnh" in text
+
+    # A replacement: refused without its reason (beside the field, nothing written), then made.
+    before = rows(page)
+    replace = page.locator("#papers details", has_text="Ban hành bản thay thế").first
+    replace.locator("summary").click()
+    replace.get_by_label("Ngày ban hành").fill(today().strftime("%d/%m/%Y"))
+    replace.get_by_role("button", name="Ban hành bản thay thế").click()
+    expect(page.locator("#err-sup-reason")).to_contain_text("lý do")
+    assert rows(page) == before
+    shot(page, "94-paper-replacement-refused")
+    replace = page.locator("#papers details", has_text="Ban hành bản thay thế").first
+    replace.get_by_label("Ngày ban hành").fill(today().strftime("%d/%m/%Y"))
+    replace.get_by_label("Lý do thay thế").fill("Sửa tên chi bộ")
+    replace.get_by_role("button", name="Ban hành bản thay thế").click()
+    expect(page.locator("#papers [data-testid=paper]")).to_have_count(2)
+    expect(page.locator("#papers")).to_contain_text("Đã được thay thế bằng số")
     page.context.close()
 
     # Anyone holding the paper, on a phone, without logging in.
@@ -83,7 +99,7 @@ def test_the_officer_issues_the_decision_from_the_case_page_and_anyone_verifies_
     expect(visitor.get_by_role("heading", name="Kiểm tra giấy tờ")).to_be_visible()
     expect(visitor.locator("body")).to_contain_text(f"Số {symbol.group(1)}")
     expect(visitor.locator("body")).to_contain_text("Đảng ủy xã Tân An")
-    expect(visitor.get_by_role("status")).to_contain_text("đang có hiệu lực")
+    expect(visitor.get_by_role("alert")).to_contain_text("đã được thay thế bằng giấy tờ số")
     assert "Đỗ Thị Hạnh" not in visitor.content()
     shot(visitor, "92-verify-phone")
     visitor.goto(f"{stack.base}/verify/0000-0000-0000")
@@ -93,7 +109,7 @@ def test_the_officer_issues_the_decision_from_the_case_page_and_anyone_verifies_
     # The officer's phone: the case's papers, with the download.
     phone = open_as(browser, stack, OFFICER, PHONE)
     phone.goto(f"{stack.base}/cases/{case}#papers")
-    expect(phone.locator("#papers [data-testid=paper]")).to_contain_text(symbol.group(1))
+    expect(phone.locator("#papers [data-testid=paper]").first).to_contain_text(symbol.group(1))
     phone.locator("#papers").scroll_into_view_if_needed()
     shot(phone, "93-papers-phone")
     phone.context.close()
