@@ -1,0 +1,1 @@
+"""The papers of the process (docs/documents.md): the editable DOCX and its printable PDF."""
