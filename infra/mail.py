@@ -195,7 +195,7 @@ class Mailer:
             self._answered(claimed, code, f"{code} {_text(text)}")
         except smtplib.SMTPResponseException as error:
             self._answered(claimed, error.smtp_code, f"{error.smtp_code} {_text(error.smtp_error)}")
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException, ValueError) as error:  # ValueError: encoding
             reason = type(error).__name__
             if claimed.attempts >= MAX_ATTEMPTS:
                 self._finish(claimed, FAILED, reason)
@@ -364,3 +364,27 @@ def smtp_settings(settings: Any) -> SmtpSettings | None:
         password=settings.smtp_password,
         starttls=settings.smtp_starttls,
     )
+
+
+@dataclass(frozen=True)
+class Undeliverable:
+    username: str
+    subject_id: str  # the record the notice is about
+    reason: str  # the server's answer (e.g. "550 5.1.1 No such mailbox"), never the address
+    attempts: int
+
+
+def undeliverable(engine: sa.Engine, org_id: UUID) -> list[Undeliverable]:
+    """The failed deliveries to the users of an organization (the inbox's report)."""
+    if not sa.inspect(engine).has_table(deliveries.name):  # no sender has run here yet
+        return []
+    d, n = deliveries, notifications
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(users.c.username, n.c.subject_id, d.c.reason, d.c.attempts)
+            .join(users, users.c.id == d.c.user_id)
+            .join(n, n.c.key == d.c.notice_key)
+            .where(users.c.org_id == org_id, d.c.state == FAILED)
+            .order_by(users.c.username, n.c.created_at)
+        ).all()
+    return [Undeliverable(r.username, str(r.subject_id), r.reason, r.attempts) for r in rows]

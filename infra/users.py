@@ -25,7 +25,8 @@ from domain.errors import NotFound, RuleViolation
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 # One address, no display name: local@domain.tld, ASCII or IDN letters, no spaces or brackets.
-EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]{1,64}@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\].]{2,}$")
+_ATOM = r"[^@\s<>(),;:\"\[\]\x00-\x1f\x7f]"  # no spaces, brackets, separators, control codes
+EMAIL = re.compile(rf"^{_ATOM}{{1,64}}@{_ATOM}+\.[^@\s<>(),;:\"\[\]\x00-\x1f\x7f.]{{2,}}$")
 API_TOKEN_TTL = timedelta(hours=12)  # DANGVIEN_API_TOKEN_HOURS
 SESSION_TTL = timedelta(hours=12)
 
@@ -290,7 +291,7 @@ class UserStore:
         if user is None:
             raise NotFound("User", username)
         address = (email or "").strip() or None
-        if address is not None and not EMAIL.match(address):
+        if address is not None and (len(address) > 254 or not EMAIL.match(address)):
             raise RuleViolation(
                 "USER-EMAIL",
                 "Địa chỉ thư điện tử không hợp lệ (dạng ten@donvi.vn)",
