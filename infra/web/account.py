@@ -31,6 +31,7 @@ def _page(
     done: str | None = None,
     email_error: str | None = None,
     typed: str | None = None,
+    typed_digest: bool | None = None,
 ) -> Response:
     contact = w.s.users.contact(w.user.username)
     return w.render(
@@ -44,6 +45,7 @@ def _page(
         contact=contact,
         email_value=contact.email or "" if typed is None else typed,
         email_error=email_error,
+        digest_value=contact.digest if typed_digest is None else typed_digest,
     )
 
 
@@ -91,12 +93,11 @@ async def set_email(request: Request, w: WebContext) -> Response:
     the field and changes nothing."""
     form = await request.form()
     w.check_csrf(form)
-    typed = str(form.get("email", ""))[:254]
+    typed, digest = str(form.get("email", ""))[:254], form.get("digest") == "on"
     try:
-        w.s.users.set_contact(
-            w.user.username, typed, form.get("digest") == "on", actor=w.user.username
-        )
+        w.s.users.set_contact(w.user.username, typed, digest, actor=w.user.username)
     except DomainError as error:
         message = error.en if w.lang == "en" else error.vi
-        return _page(w, 422, email_error=f"[{error.rule_id}] {message}", typed=typed)
+        refusal = f"[{error.rule_id}] {message}"
+        return _page(w, 422, email_error=refusal, typed=typed, typed_digest=digest)
     return redirect("/account?done=email")

@@ -4,22 +4,16 @@ temporary failures; the digest; STARTTLS; nothing without SMTP settings."""
 
 from __future__ import annotations
 
-import email
 import secrets
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from email.message import Message
-from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 from psycopg import sql
 
@@ -30,6 +24,7 @@ from infra.notifications import Notifications
 from infra.users import Role, UserStore
 from projections.tables import tables
 from tests.integration.conftest import PostgresDatabase
+from tests.mail_support import Inbox, body, smtp_server
 from workflows.messages import Notification
 
 PUBLIC = "https://dangvien.example.vn"
@@ -37,49 +32,10 @@ FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 NOON = datetime(2026, 12, 3, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
 
 
-class Inbox:
-    """An aiosmtpd handler keeping what it received; answers 550 or 451 to chosen addresses."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], Message]] = []
-        self.refused: set[str] = set()
-        self.busy: set[str] = set()
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.refused:
-            return "550 5.1.1 No such mailbox"
-        if address in self.busy:
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=default_policy)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.received if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture(
@@ -154,11 +110,6 @@ class World:
         while mailer.send_one():
             sent += 1
         return sent
-
-
-def body(message: Message) -> str:
-    part = message.get_body(("plain",))  # type: ignore[attr-defined]
-    return str(part.get_content())
 
 
 def test_a_notice_reaches_each_user_of_its_unit_with_an_address_once_in_vietnamese_with_its_link(
@@ -321,20 +272,12 @@ def test_starttls_carries_the_message_when_the_server_requires_it(
     )  # fmt: skip
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True
-    )
-    controller.start()
-    try:
+    with smtp_server(tls_context=server_tls, require_starttls=True) as (handler, port):
         world = World(engine)
         world.notice()
         client_tls = ssl.create_default_context(cafile=str(cert))
         assert world.drain(world.mailer(port, tls=client_tls)) == 2
         assert len(handler.received) == 2
-    finally:
-        controller.stop()
 
 
 def test_a_malformed_address_is_refused_with_its_rule_and_nothing_changes(
