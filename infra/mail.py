@@ -174,11 +174,13 @@ class Mailer:
 
     # --- sending ---
 
-    def send_one(self) -> bool:
-        """Plan, claim one delivery, send it, mark it; False when nothing was due."""
+    def send_one(self, *, plan: bool = True) -> bool:
+        """Plan (unless told not to), claim one delivery, send it, mark it; False when nothing
+        was due."""
         if self.smtp is None:
             return False
-        self.plan()
+        if plan:
+            self.plan()
         claimed = self.claim()
         if claimed is None:
             return False
@@ -301,7 +303,8 @@ class Mailer:
         """The worker's sender loop: send while something is due, then wait `idle` seconds."""
         while not stop.is_set():
             try:
-                while await asyncio.to_thread(self.send_one):
+                await asyncio.to_thread(self.plan)
+                while await asyncio.to_thread(self.send_one, plan=False):
                     pass
             except sa.exc.SQLAlchemyError as error:
                 log.warning("mail.database", error=type(error).__name__)

@@ -4,6 +4,7 @@ temporary failures; the digest; STARTTLS; nothing without SMTP settings."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import ssl
 import subprocess
@@ -309,3 +310,20 @@ def test_a_users_table_from_an_older_release_gains_the_address_columns(engine: s
     store.create("cu", "mat-khau-dai-du", Role.administrator, None)
     assert store.contact("cu").email is None and store.contact("cu").digest is False
     assert store.set_contact("cu", "cu@donvi.vn", digest=True, actor="admin").digest is True
+
+
+async def test_the_workers_sender_loop_mails_what_is_due_and_stops_when_told(
+    engine: sa.Engine, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    world = World(engine)
+    world.notice()
+    stop = asyncio.Event()
+    sender = asyncio.create_task(world.mailer(port).run(stop, idle=0.05))
+    for _ in range(200):
+        if len(handler.received) == 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(sender, 5)
+    assert sorted(r[0][0] for r in handler.received) == ["bithu@donvi.vn", "phobithu@donvi.vn"]
