@@ -291,7 +291,7 @@ class UserStore:
         if user is None:
             raise NotFound("User", username)
         address = (email or "").strip() or None
-        if address is not None and (len(address) > 254 or not EMAIL.match(address)):
+        if address is not None and not _email_like(address):
             raise RuleViolation(
                 "USER-EMAIL",
                 "Địa chỉ thư điện tử không hợp lệ (dạng ten@donvi.vn)",
@@ -411,6 +411,17 @@ class UserStore:
                 .order_by(account_events.c.id)
             ).all()
         return [AccountEvent(_utc(r.at), r.username, r.action, r.actor, r.detail) for r in rows]
+
+
+def _email_like(address: str) -> bool:
+    """One address: at most 254 characters, printable, valid UTF-8 (no lone surrogates)."""
+    if len(address) > 254 or not address.isprintable():
+        return False
+    try:
+        address.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return EMAIL.match(address) is not None
 
 
 def _migrate(engine: sa.Engine) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import secrets
 import ssl
 import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -285,7 +286,8 @@ def test_a_malformed_address_is_refused_with_its_rule_and_nothing_changes(
     engine: sa.Engine,
 ) -> None:
     world = World(engine)
-    for bad in ("khong-co-a-cong", "a@b", "a b@donvi.vn", "<a@donvi.vn>", "a@donvi.vn, b@x.vn"):
+    bad_ones = ("khong-co-a-cong", "a@b", "a b@donvi.vn", "<a@donvi.vn>", "a@donvi.vn, b@x.vn")
+    for bad in (*bad_ones, "a\ud800@donvi.vn", "a@" + "d" * 250 + ".vn", "a\u200b\n@donvi.vn"):
         with pytest.raises(RuleViolation) as refused:
             world.users.set_contact("bithu", bad, actor="admin")
         assert refused.value.rule_id == "USER-EMAIL"
@@ -327,3 +329,59 @@ async def test_the_workers_sender_loop_mails_what_is_due_and_stops_when_told(
     stop.set()
     await asyncio.wait_for(sender, 5)
     assert sorted(r[0][0] for r in handler.received) == ["bithu@donvi.vn", "phobithu@donvi.vn"]
+
+
+SENDER = """
+import sys, time
+import sqlalchemy as sa
+from infra import mail
+url, options, port, until = sys.argv[1:5]
+engine = sa.create_engine(url, connect_args={"options": options} if options else {})
+smtp = mail.SmtpSettings("127.0.0.1", int(port), "dv@donvi.vn", starttls=False)
+sender = mail.Mailer(engine, smtp, "https://x.vn")
+sender.plan()
+claimed = sender.claim()
+if until == "sent":
+    mail._send(sender.smtp, sender.compose(claimed), claimed.email)
+print("ready", claimed.email, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("until", ["claimed", "sent"])
+def test_a_sender_process_killed_mid_delivery_is_followed_by_one_message_or_one_same_resend(
+    engine: sa.Engine, inbox: tuple[Inbox, int], until: str
+) -> None:
+    """A real process, killed with SIGKILL after its claim (nothing sent yet: the next sender
+    sends it once) or after the SMTP server took the message (the documented window: one
+    resend, with the same Message-ID)."""
+    handler, port = inbox
+    world = World(engine)
+    world.notice()
+    search_path = ""  # the test's schema, for the process's own connections
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            search_path = f"-csearch_path={conn.execute(sa.text('SHOW search_path')).scalar()}"
+    url = engine.url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SENDER, url, search_path, str(port), until],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline().split()
+        assert ready[0] == "ready", ready
+    finally:
+        process.kill()
+        process.wait()
+    claimed_address = ready[1]
+
+    world.clock[0] = datetime.now(UTC) + LEASE + timedelta(seconds=1)
+    assert world.drain(world.mailer(port)) == 2  # the other recipient, and the claimed one
+    assert world.drain(world.mailer(port)) == 0
+    other = ({"bithu@donvi.vn", "phobithu@donvi.vn"} - {claimed_address}).pop()
+    assert len(handler.to(other)) == 1
+    copies = handler.to(claimed_address)
+    assert len(copies) == (1 if until == "claimed" else 2)
+    assert len({m["Message-ID"] for m in copies}) == 1
+    assert set(world.mailer(port).states().values()) == {"sent"}
