@@ -435,6 +435,13 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("GET", "/api/members/{member_id}/ballot"): get(
         "/api/members/{}/ballot?on=2030-03-04", "member"
     ),
+    # --- e-mail of notices (issue 16, item 5) ---
+    ("GET", "/api/me/email"): OWN,
+    ("POST", "/api/me/email"): OWN,
+    ("POST", "/api/users/{username}/email"): post(
+        "/api/users/{}/email", "user", {"email": "ai@donvi.vn"}, command=MANAGE_USERS
+    ),
+    ("GET", "/api/orgs/{org_id}/undeliverable"): get("/api/orgs/{}/undeliverable", "org"),
 }
 
 
@@ -581,6 +588,8 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ),
     ("GET", "/dissolve/batches/{batch_id}"): get("/dissolve/batches/{}", "cell"),
     ("POST", "/dissolve/batches/{batch_id}/retry"): form("/dissolve/batches/{}/retry", "cell", {}),
+    # --- e-mail of notices (issue 16, item 5) ---
+    ("POST", "/account/email"): OWN,
 }
 
 
