@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup test lint up check-postgres check-chromium clean
+.PHONY: setup test lint up check-postgres check-chromium check-libreoffice clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,7 +22,7 @@ lint: setup
 
 ## The README's test command: set-up, linters, then every test against the real components,
 ## one worker per core, each test file on one worker (its module fixtures start once).
-test: lint check-postgres check-chromium
+test: lint check-postgres check-chromium check-libreoffice
 	$(PY) -m pytest -n auto --dist loadfile
 
 check-postgres:
@@ -32,9 +32,13 @@ check-postgres:
 check-chromium:
 	@scripts/ensure-chromium
 
+## The papers' PDF is their DOCX converted by LibreOffice (installed with apt when missing).
+check-libreoffice:
+	@scripts/ensure-libreoffice
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 ## The main job: Temporal, the worker, the projector and the API (docs/running.md); Ctrl-C stops.
-up: setup
+up: setup check-libreoffice
 	@$(VENV)/bin/dangvien up

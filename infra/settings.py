@@ -54,6 +54,15 @@ class Settings:
     login_hashes: int = 2  # password checks at once (argon2 takes 64 MiB each)
     api_token_hours: int = 12  # life of a bearer token
     seal_at: time = time(23, 0)  # the daily seal of the whole log, Vietnam time (HH:MM)
+    # E-mail of notices (docs/notices.md): nothing is sent without a host.
+    public_url: str = "http://127.0.0.1:8000"  # the web's address, for links in messages
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "dangvien@localhost"
+    smtp_starttls: bool = True
+    digest_at: time = time(7, 0)  # the daily digest, Vietnam time (HH:MM)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -111,6 +120,14 @@ class Settings:
                 "DANGVIEN_API_TOKEN_HOURS", env.get("DANGVIEN_API_TOKEN_HOURS") or "12"
             ),
             seal_at=_time_of_day("DANGVIEN_SEAL_AT", env.get("DANGVIEN_SEAL_AT") or "23:00"),
+            public_url=(env.get("DANGVIEN_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            smtp_host=env.get("DANGVIEN_SMTP_HOST") or None,
+            smtp_port=_at_least_one("DANGVIEN_SMTP_PORT", env.get("DANGVIEN_SMTP_PORT") or "587"),
+            smtp_user=env.get("DANGVIEN_SMTP_USER") or None,
+            smtp_password=env.get("DANGVIEN_SMTP_PASSWORD") or None,
+            smtp_from=env.get("DANGVIEN_SMTP_FROM") or "dangvien@localhost",
+            smtp_starttls=_flag("DANGVIEN_SMTP_STARTTLS", env.get("DANGVIEN_SMTP_STARTTLS"), True),
+            digest_at=_time_of_day("DANGVIEN_DIGEST_AT", env.get("DANGVIEN_DIGEST_AT") or "07:00"),
         )
 
     @property
@@ -146,6 +163,14 @@ def _time_of_day(name: str, value: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise ValueError(f"{name} must be a time of day HH:MM, not {value!r}") from None
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if not value:
+        return default
+    if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+    return value.lower() in ("1", "true", "yes")
 
 
 def _whole(name: str, value: str | None, default: int) -> int:

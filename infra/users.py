@@ -24,6 +24,9 @@ from domain.errors import NotFound, RuleViolation
 
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
+# One address, no display name: local@domain.tld, ASCII or IDN letters, no spaces or brackets.
+_ATOM = r"[^@\s<>(),;:\"\[\]\x00-\x1f\x7f]"  # no spaces, brackets, separators, control codes
+EMAIL = re.compile(rf"^{_ATOM}{{1,64}}@{_ATOM}+\.[^@\s<>(),;:\"\[\]\x00-\x1f\x7f.]{{2,}}$")
 API_TOKEN_TTL = timedelta(hours=12)  # DANGVIEN_API_TOKEN_HOURS
 SESSION_TTL = timedelta(hours=12)
 
@@ -49,6 +52,14 @@ class User:
     display_name: str = ""
 
 
+@dataclass(frozen=True)
+class Contact:
+    """Where a user's notices go: an address, and whether as one digest a day."""
+
+    email: str | None
+    digest: bool
+
+
 metadata = sa.MetaData()
 
 users = sa.Table(
@@ -61,7 +72,12 @@ users = sa.Table(
     sa.Column("org_id", sa.Uuid),
     sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Personal data: never in a log line or a URL (docs/notices.md).
+    sa.Column("email", sa.String(254)),
+    sa.Column("digest", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+# Columns added after the table first shipped: `_migrate` adds them to an older table.
+ADDED = {"email": "VARCHAR(254)", "digest": "BOOLEAN NOT NULL DEFAULT FALSE"}
 
 api_tokens = sa.Table(
     "api_tokens",
@@ -129,6 +145,7 @@ class UserStore:
         self.api_token_ttl = api_token_ttl
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         metadata.create_all(engine)
+        _migrate(engine)
 
     # --- accounts ---
 
@@ -262,6 +279,41 @@ class UserStore:
         self.create("admin", password, Role.administrator, None, "Quản trị viên")
         return "admin", password
 
+    # --- e-mail ---
+
+    def set_contact(
+        self, username: str, email: str | None, digest: bool | None = None, *, actor: str
+    ) -> Contact:
+        """Set (or clear, with "" or None) the user's e-mail address, and the digest choice when
+        given. Refused: a malformed address (USER-EMAIL). The trail says "email_set", never the
+        address."""
+        user = self.get(username)
+        if user is None:
+            raise NotFound("User", username)
+        address = (email or "").strip() or None
+        if address is not None and not _email_like(address):
+            raise RuleViolation(
+                "USER-EMAIL",
+                "Địa chỉ thư điện tử không hợp lệ (dạng ten@donvi.vn)",
+                "Not a valid e-mail address (like name@unit.vn)",
+            )
+        values: dict[str, Any] = {"email": address}
+        if digest is not None:
+            values["digest"] = digest
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
+        self.record(username, "email_set" if address else "email_cleared", actor)
+        return self.contact(username)
+
+    def contact(self, username: str) -> Contact:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users.c.email, users.c.digest).where(users.c.username == username)
+            ).first()
+        if row is None:
+            raise NotFound("User", username)
+        return Contact(row.email, bool(row.digest))
+
     # --- tokens ---
 
     def issue_token(self, username: str, *, kind: str = "api", ttl: timedelta | None = None) -> str:
@@ -359,6 +411,26 @@ class UserStore:
                 .order_by(account_events.c.id)
             ).all()
         return [AccountEvent(_utc(r.at), r.username, r.action, r.actor, r.detail) for r in rows]
+
+
+def _email_like(address: str) -> bool:
+    """One address: at most 254 characters, printable, valid UTF-8 (no lone surrogates)."""
+    if len(address) > 254 or not address.isprintable():
+        return False
+    try:
+        address.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return EMAIL.match(address) is not None
+
+
+def _migrate(engine: sa.Engine) -> None:
+    """Add the columns a table made by an older release lacks (create_all never alters)."""
+    have = {c["name"] for c in sa.inspect(engine).get_columns("users")}
+    with engine.begin() as conn:
+        for name, ddl in ADDED.items():
+            if name not in have:
+                conn.execute(sa.text(f"ALTER TABLE users ADD COLUMN {name} {ddl}"))
 
 
 def _utc(moment: datetime) -> datetime:

@@ -32,6 +32,7 @@ from infra.api import (
     registration,
 )
 from infra.api.dissolutions import router as dissolutions_router
+from infra.api.mail import router as mail_router
 from infra.api.schemas import HealthOut, Lang
 from infra.api.services import Services
 from infra.settings import Settings
@@ -103,6 +104,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         boards.router,
         ballots.router,  # a vote's numbers before it is recorded (issue 15, item 8)
         registration.router,  # issue 15: registration
+        mail_router,  # issue 16, item 5: e-mail of notices
     ):
         api.include_router(router, dependencies=lang)
     for router in (papers.router,):  # issue 16: papers

@@ -47,7 +47,6 @@ from domain.values import Actor
 from domain.values import Role as ActorRole
 from infra.api.access import (
     CORRECT_PERSON,
-    DISSOLVE,
     OPEN_CASE,
     SET_TARGET,
     START_TRANSFER,
@@ -60,8 +59,6 @@ from infra.api.schemas import (
     AcknowledgedOut,
     AdmissionStepIn,
     CaseStartIn,
-    DissolutionIn,
-    DissolutionOut,
     ErrorOut,
     MemberStepIn,
     PersonCorrectionIn,
@@ -79,16 +76,12 @@ from workflows.messages import (
     Act,
     ActorRef,
     AdmissionStart,
-    DissolutionProgress,
-    DissolutionStart,
-    Move,
     ProbationStart,
     TransferStart,
     View,
 )
 from workflows.processes import (
     AdmissionWorkflow,
-    DissolutionWorkflow,
     ProbationWorkflow,
     Process,
     TransferWorkflow,
@@ -551,95 +544,3 @@ async def set_target(
     return await first_answer(
         s, user, key, f"orgs/{org_id}/targets", TargetOut, lambda: run_in_threadpool(set_it)
     )
-
-
-# --- dissolution -----------------------------------------------------------------------------
-
-
-def dissolution_id(cell_id: UUID) -> str:
-    return f"dissolution-{cell_id}"
-
-
-@router.post("/orgs/{org_id}/dissolution", status_code=202)
-async def dissolve(
-    org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
-) -> DissolutionOut:
-    """Dissolve a cell: each member moves by an internal transfer to the cell given, then the
-    cell is dissolved (DissolutionWorkflow). Starting it again while it runs returns its
-    progress; with the same Idempotency-Key, the first answer, even once it has ended."""
-    return await first_answer(
-        s,
-        user,
-        key,
-        f"orgs/{org_id}/dissolution",
-        DissolutionOut,
-        lambda: start_dissolution(org_id, body, user, s),
-    )
-
-
-async def start_dissolution(
-    org_id: UUID, body: DissolutionIn, user: User, s: Services
-) -> DissolutionOut:
-    """The dry run (nothing written if it refuses), then the workflow, found if it runs."""
-
-    def prepare() -> DissolutionStart:
-        actor = org_command(s, user, org_id, DISSOLVE)
-        policy.rules_at(body.on)
-        s.app.check_dissolution(
-            org_id, body.on, [(m.member_id, m.to_cell_id) for m in body.moves], body.merged_into
-        )
-        moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
-        start = DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
-        return s.authority.signed_dissolution(start)
-
-    client = await s.temporal.client()  # first: unreachable, nothing is written
-    start = await run_in_threadpool(prepare)
-
-    async def begin() -> DissolutionProgress:
-        handle = await client.start_workflow(
-            DissolutionWorkflow.run,
-            start,
-            id=dissolution_id(org_id),
-            task_queue=TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-        return await handle.query(DissolutionWorkflow.status)
-
-    return DissolutionOut.model_validate(await through_temporal(begin()))
-
-
-@router.post("/orgs/{org_id}/dissolution/retry", status_code=202)
-async def retry_dissolution(
-    org_id: UUID, user: CurrentUser, s: Svc, key: IdempotencyKey = None
-) -> DissolutionOut:
-    """Retry the failed moves now (after what refused them was fixed); an ended dissolution
-    answers its progress."""
-
-    async def retry() -> DissolutionOut:
-        await run_in_threadpool(org_command, s, user, org_id, DISSOLVE)
-        handle = (await s.temporal.client()).get_workflow_handle(dissolution_id(org_id))
-
-        async def signal() -> DissolutionProgress:
-            try:
-                await handle.signal(DissolutionWorkflow.retry)
-            except RPCError as error:
-                if error.status is not RPCStatusCode.NOT_FOUND:
-                    raise
-                # Ended (nothing left to retry), or never started: the query tells which.
-            return await handle.query(DissolutionWorkflow.status)
-
-        return DissolutionOut.model_validate(await dissolution_call(signal()))
-
-    return await first_answer(
-        s, user, key, f"orgs/{org_id}/dissolution/retry", DissolutionOut, retry
-    )
-
-
-async def dissolution_call(call: Awaitable[DissolutionProgress]) -> DissolutionProgress:
-    """A call to a cell's dissolution; none started for the cell: NOT-FOUND."""
-    try:
-        return await through_temporal(call)
-    except RuleViolation as refusal:
-        if refusal.rule_id == "CASE-STAGE":  # no such workflow
-            raise not_found("dissolution") from None
-        raise

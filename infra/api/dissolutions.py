@@ -1,4 +1,5 @@
-"""Dissolution at scale: several cells dissolved on one date, in one request.
+"""Dissolutions: one cell (`/api/orgs/{cell}/dissolution`, at the end of this module) and, at
+scale, several cells dissolved on one date in one request.
 
 The whole batch is checked before anything starts — the role, every cell and destination in
 the user's subtree (ACCESS-SCOPE), the rule set of the day, and each cell as a single
@@ -14,6 +15,7 @@ the same batch sent twice starts once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import date
 from typing import Annotated
 from uuid import UUID, uuid5
@@ -34,13 +36,13 @@ from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.commands import (
     IdempotencyKey,
     command_key,
-    dissolution_id,
     first_answer,
     named_org,
+    org_command,
     through_temporal,
 )
 from infra.api.errors import not_found, role_refused
-from infra.api.schemas import Day, ErrorOut, MoveIn, Strict
+from infra.api.schemas import Day, DissolutionIn, DissolutionOut, ErrorOut, MoveIn, Strict
 from infra.api.services import Services
 from infra.users import User
 from workflows.messages import (
@@ -298,3 +300,95 @@ async def retry_batch(
     return await first_answer(
         s, user, key, f"dissolutions/{batch_id}/retry", DissolutionBatchOut, retry
     )
+
+
+# --- dissolution -----------------------------------------------------------------------------
+
+
+def dissolution_id(cell_id: UUID) -> str:
+    return f"dissolution-{cell_id}"
+
+
+@router.post("/orgs/{org_id}/dissolution", status_code=202)
+async def dissolve(
+    org_id: UUID, body: DissolutionIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> DissolutionOut:
+    """Dissolve a cell: each member moves by an internal transfer to the cell given, then the
+    cell is dissolved (DissolutionWorkflow). Starting it again while it runs returns its
+    progress; with the same Idempotency-Key, the first answer, even once it has ended."""
+    return await first_answer(
+        s,
+        user,
+        key,
+        f"orgs/{org_id}/dissolution",
+        DissolutionOut,
+        lambda: start_dissolution(org_id, body, user, s),
+    )
+
+
+async def start_dissolution(
+    org_id: UUID, body: DissolutionIn, user: User, s: Services
+) -> DissolutionOut:
+    """The dry run (nothing written if it refuses), then the workflow, found if it runs."""
+
+    def prepare() -> DissolutionStart:
+        actor = org_command(s, user, org_id, DISSOLVE)
+        policy.rules_at(body.on)
+        s.app.check_dissolution(
+            org_id, body.on, [(m.member_id, m.to_cell_id) for m in body.moves], body.merged_into
+        )
+        moves = [Move(m.member_id, m.to_cell_id) for m in body.moves]
+        start = DissolutionStart(org_id, body.on, actor, moves, body.merged_into)
+        return s.authority.signed_dissolution(start)
+
+    client = await s.temporal.client()  # first: unreachable, nothing is written
+    start = await run_in_threadpool(prepare)
+
+    async def begin() -> DissolutionProgress:
+        handle = await client.start_workflow(
+            DissolutionWorkflow.run,
+            start,
+            id=dissolution_id(org_id),
+            task_queue=TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        return await handle.query(DissolutionWorkflow.status)
+
+    return DissolutionOut.model_validate(await through_temporal(begin()))
+
+
+@router.post("/orgs/{org_id}/dissolution/retry", status_code=202)
+async def retry_dissolution(
+    org_id: UUID, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> DissolutionOut:
+    """Retry the failed moves now (after what refused them was fixed); an ended dissolution
+    answers its progress."""
+
+    async def retry() -> DissolutionOut:
+        await run_in_threadpool(org_command, s, user, org_id, DISSOLVE)
+        handle = (await s.temporal.client()).get_workflow_handle(dissolution_id(org_id))
+
+        async def signal() -> DissolutionProgress:
+            try:
+                await handle.signal(DissolutionWorkflow.retry)
+            except RPCError as error:
+                if error.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+                # Ended (nothing left to retry), or never started: the query tells which.
+            return await handle.query(DissolutionWorkflow.status)
+
+        return DissolutionOut.model_validate(await dissolution_call(signal()))
+
+    return await first_answer(
+        s, user, key, f"orgs/{org_id}/dissolution/retry", DissolutionOut, retry
+    )
+
+
+async def dissolution_call(call: Awaitable[DissolutionProgress]) -> DissolutionProgress:
+    """A call to a cell's dissolution; none started for the cell: NOT-FOUND."""
+    try:
+        return await through_temporal(call)
+    except RuleViolation as refusal:
+        if refusal.rule_id == "CASE-STAGE":  # no such workflow
+            raise not_found("dissolution") from None
+        raise

@@ -19,7 +19,7 @@ from domain.stages import TransferStage
 from infra.api import register
 from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc
-from infra.api.commands import dissolution_call, dissolution_id
+from infra.api.dissolutions import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
 from infra.api.records import (
     NOT_YET,

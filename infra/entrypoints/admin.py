@@ -318,6 +318,29 @@ def users_unlock(username: Annotated[str, typer.Argument()], lang: Lang = "vi") 
         )
 
 
+@users_app.command("set-email")
+def users_set_email(
+    username: Annotated[str, typer.Argument()],
+    email: Annotated[str, typer.Argument(help='the address; "" removes it')],
+    digest: Annotated[
+        bool | None, typer.Option("--digest/--single", help="one message a day, or each notice")
+    ] = None,
+    lang: Lang = "vi",
+) -> None:
+    """The address the user's notices are mailed to (docs/notices.md); never printed back."""
+    store = _users(Settings.from_env())
+    try:
+        found = store.set_contact(username, email, digest, actor=_cli_actor())
+    except DomainError as error:
+        _refused(error, lang)
+    done = (
+        ("đã đặt thư điện tử" if _vi(lang) else "e-mail set")
+        if found.email
+        else ("đã xóa thư điện tử" if _vi(lang) else "e-mail removed")
+    )
+    console.print(f"{username}: {done}")
+
+
 @users_app.command("tokens")
 def users_tokens(username: Annotated[str, typer.Argument()], lang: Lang = "vi") -> None:
     """The account's live sessions and API tokens: id, kind, created, expires."""

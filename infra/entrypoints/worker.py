@@ -16,6 +16,7 @@ from infra.bootstrap import (
     temporal_tls,
 )
 from infra.logging import configure_logging
+from infra.mail import Mailer, smtp_settings
 from infra.settings import Settings
 from infra.temporal import (
     connect,
@@ -53,8 +54,14 @@ async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> Non
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker.started", task_queue=task_queue, temporal=settings.temporal_address)
+    # The sender of notices by e-mail (docs/notices.md): only with SMTP settings.
+    smtp = smtp_settings(settings)
+    mailer = Mailer(notifications.engine, smtp, settings.public_url, digest_at=settings.digest_at)
+    sender = asyncio.create_task(mailer.run(stop)) if smtp else None
     async with worker:
         await stop.wait()
+    if sender is not None:
+        await sender
     log.info("worker.stopped")
     app.close()
 

@@ -1,2 +1,2 @@
-"""Papers at the edge (docs/documents.md): who may issue which, the verification a visitor
-reads, and the DOCX rendered from a template."""
+"""The papers of the process (docs/documents.md): who may issue which, the verification a
+visitor reads, the editable DOCX rendered from a template and its printable PDF."""

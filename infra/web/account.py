@@ -1,5 +1,6 @@
 """Tài khoản (my account): the user changes their own password (the current one required, as
-the API's `POST /api/me/password`) and sees and revokes their sessions and API tokens."""
+the API's `POST /api/me/password`), sees and revokes their sessions and API tokens, and sets
+the e-mail address their notices go to (as `POST /api/me/email`, docs/notices.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from infra.web.session import Web, WebContext, WebRoute, redirect
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 # What the page says after a POST (PRG): a key of the catalog, never free text in the address.
-DONE = {"changed": "account.changed", "revoked": "account.revoked"}
+DONE = {"changed": "account.changed", "revoked": "account.revoked", "email": "account.email_set"}
 
 
 def _current(w: Web) -> str | None:
@@ -23,7 +24,16 @@ def _current(w: Web) -> str | None:
     return w.s.users.token_id(token) if token else None
 
 
-def _page(w: Web, status: int = 200, error: str | None = None, done: str | None = None) -> Response:
+def _page(
+    w: Web,
+    status: int = 200,
+    error: str | None = None,
+    done: str | None = None,
+    email_error: str | None = None,
+    typed: str | None = None,
+    typed_digest: bool | None = None,
+) -> Response:
+    contact = w.s.users.contact(w.user.username)
     return w.render(
         "account.html",
         status,
@@ -32,6 +42,10 @@ def _page(w: Web, status: int = 200, error: str | None = None, done: str | None 
         error=error,
         done=w.t(DONE[done]) if done in DONE else None,
         min_password=MIN_PASSWORD,
+        contact=contact,
+        email_value=contact.email or "" if typed is None else typed,
+        email_error=email_error,
+        digest_value=contact.digest if typed_digest is None else typed_digest,
     )
 
 
@@ -71,3 +85,19 @@ async def revoke(token_id: str, request: Request, w: WebContext) -> Response:
     if token_id == _current(w):  # this very session: back to the login page
         return redirect("/login")
     return redirect("/account?done=revoked")
+
+
+@router.post("/account/email")
+async def set_email(request: Request, w: WebContext) -> Response:
+    """The user's own address and digest choice; a malformed address shows its rule beside
+    the field and changes nothing."""
+    form = await request.form()
+    w.check_csrf(form)
+    typed, digest = str(form.get("email", ""))[:254], form.get("digest") == "on"
+    try:
+        w.s.users.set_contact(w.user.username, typed, digest, actor=w.user.username)
+    except DomainError as error:
+        message = error.en if w.lang == "en" else error.vi
+        refusal = f"[{error.rule_id}] {message}"
+        return _page(w, 422, email_error=refusal, typed=typed, typed_digest=digest)
+    return redirect("/account?done=email")

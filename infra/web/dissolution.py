@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError, RuleViolation
 from domain.stages import OFF_ROLL
-from infra.api import commands, dissolutions, queries
+from infra.api import dissolutions, queries
 from infra.api.access import DISSOLVE, may
 from infra.api.dissolutions import BatchCellIn, DissolutionBatchIn
 from infra.api.errors import role_refused, scope_refused
@@ -376,5 +376,5 @@ async def progress(cell_id: UUID, w: WebContext) -> HTMLResponse:
 @router.post("/dissolve/{cell_id}/retry")
 async def retry(cell_id: UUID, request: Request, w: WebContext) -> Response:
     w.check_csrf(await request.form())
-    await commands.retry_dissolution(cell_id, w.user, w.s)
+    await dissolutions.retry_dissolution(cell_id, w.user, w.s)
     return redirect(f"/dissolve/{cell_id}/progress")

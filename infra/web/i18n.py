@@ -1166,6 +1166,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "identifies the person and cannot be corrected.",
     ),
     "correct.submit": ("Ghi nhận việc sửa", "Record the correction"),
+    # --- issue 16, item 5: e-mail of notices (infra/web/account.py, the inbox) ---
+    "account.email_title": ("Nhận thông báo qua thư điện tử", "Notices by e-mail"),
+    "account.email_hint": (
+        "Khi hồ sơ của đơn vị quá hạn, hệ thống gửi thư kèm đường dẫn tới hồ sơ. "
+        "Để trống để không nhận thư.",
+        "When a record of your unit is overdue, a message with its link is sent. "
+        "Leave empty to receive none.",
+    ),
+    "account.email": ("Địa chỉ thư điện tử", "E-mail address"),
+    "account.digest": (
+        "Gộp thành một thư mỗi ngày (thay vì một thư cho mỗi thông báo)",
+        "One message a day listing the notices (instead of one each)",
+    ),
+    "account.email_submit": ("Lưu", "Save"),
+    "account.email_set": ("Đã lưu cách nhận thông báo.", "How you receive notices was saved."),
+    "inbox.undeliverable": ("Thư không gửi được", "Messages that could not be delivered"),
+    "inbox.undeliverable_hint": (
+        "Máy chủ thư từ chối các địa chỉ này: người dùng hoặc quản trị viên cần sửa địa chỉ.",
+        "The mail server refused these addresses: the user or an administrator should fix it.",
+    ),
+    "inbox.user": ("Người dùng", "User"),
+    "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
 }
 
 

@@ -23,6 +23,7 @@ from infra.api import queries
 from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
 from infra.api.queries import as_of_model
 from infra.importing.columns import fold
+from infra.mail import undeliverable
 from infra.notifications import notifications
 from infra.web.boards import MAX_OFFSET, finished_page
 from infra.web.charts import admissions_chart
@@ -265,6 +266,7 @@ def inbox(w: WebContext, org: UUID | None = None) -> HTMLResponse:
         org=unit,
         rows=rows,
         may_acknowledge=may(w.user, ACKNOWLEDGE),
+        undeliverable=undeliverable(w.s.engine, unit.id),  # issue 16: refused addresses
     )
 
 

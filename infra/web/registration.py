@@ -35,7 +35,7 @@ from domain.person import Person
 from domain.policy import district_tier_exists
 from domain.values import OrgKind
 from infra.api import commands as api_commands
-from infra.api import registration
+from infra.api import dissolutions, registration
 from infra.api.access import CORRECT_PERSON, DISSOLVE, REGISTER_MEMBER, REGISTER_ORG, may
 from infra.api.errors import not_found, role_refused
 from infra.api.schemas import Day, DissolutionIn, MoveIn, PersonCorrectionIn, Strict
@@ -338,7 +338,7 @@ async def merge(w: Web, org_id: UUID, body: MergeIn, key: str | None) -> str:
     record = await run_in_threadpool(w.s.app.load, Organization, org_id)
     moves = [MoveIn(member_id=m, to_cell_id=body.merged_into) for m in record.members_on(body.on)]
     dissolution = DissolutionIn(on=body.on, moves=moves, merged_into=body.merged_into)
-    await api_commands.dissolve(org_id, dissolution, w.user, w.s, key)
+    await dissolutions.dissolve(org_id, dissolution, w.user, w.s, key)
     return f"/dissolve/{org_id}/progress"
 
 

@@ -465,6 +465,19 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         verify_from("0000-0000-0000"),
         (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     ),
+    # --- e-mail of notices (issue 16, item 5) ---
+    "set one's own e-mail address": (
+        post(lambda s, c: "/api/me/email", lambda s, c: {"email": "toi@donvi.vn"}),
+        (OK, OK, OK, OK, OK, OK, OK, OK),
+    ),
+    "set the secretary's e-mail address": (
+        post(lambda s, c: "/api/users/secretary/email", lambda s, c: {"email": "bt@donvi.vn"}),
+        (ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, ROLE, OK),
+    ),
+    "undeliverable notices of the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/undeliverable"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
 }
 
 

@@ -452,6 +452,13 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     # anyone holding a paper; names no record but by its code, which tells no case outside
     # (tests/api/test_papers.py)
     ("GET", "/api/verify/{code}"): PUBLIC,
+    # --- e-mail of notices (issue 16, item 5) ---
+    ("GET", "/api/me/email"): OWN,
+    ("POST", "/api/me/email"): OWN,
+    ("POST", "/api/users/{username}/email"): post(
+        "/api/users/{}/email", "user", {"email": "ai@donvi.vn"}, command=MANAGE_USERS
+    ),
+    ("GET", "/api/orgs/{org_id}/undeliverable"): get("/api/orgs/{}/undeliverable", "org"),
 }
 
 
@@ -608,6 +615,8 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "case",
         {"on": "04/03/2030", "reason": "Sửa"},
     ),
+    # --- e-mail of notices (issue 16, item 5) ---
+    ("POST", "/account/email"): OWN,
 }
 
 

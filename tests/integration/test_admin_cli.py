@@ -312,3 +312,25 @@ def test_a_command_s_output_is_its_table_and_its_log_lines_go_to_standard_error(
     assert "import.done" in result.stderr
     assert "import.done" not in result.stdout
     assert "Import of orgs.csv" in result.stdout and "events written" in result.stdout
+
+
+def test_an_administrator_sets_a_users_e_mail_and_digest_and_a_bad_address_names_its_rule(
+    runner: CliRunner, data_dir: Path
+) -> None:
+    imported(runner)
+    invoke(runner, "users", "create", "mai", "--role", "cell_secretary", "--org", "CB-TAY")
+    store = UserStore(sa.create_engine(Settings(data_dir=data_dir).readmodel_database))
+    done = invoke(runner, "users", "set-email", "mai", "mai@donvi.vn", "--digest")
+    assert done.exit_code == 0, done.output
+    assert "mai: đã đặt thư điện tử" in done.output and "mai@donvi.vn" not in done.output
+    assert store.contact("mai").email == "mai@donvi.vn" and store.contact("mai").digest
+
+    bad = invoke(runner, "users", "set-email", "mai", "mai-at-donvi", "--lang", "en")
+    assert bad.exit_code == 2 and "[USER-EMAIL] Not a valid e-mail address" in bad.output
+    assert store.contact("mai").email == "mai@donvi.vn"
+
+    cleared = invoke(runner, "users", "set-email", "mai", "", "--single")
+    assert cleared.exit_code == 0 and "đã xóa thư điện tử" in cleared.output
+    assert store.contact("mai").email is None and not store.contact("mai").digest
+    nobody = invoke(runner, "users", "set-email", "nobody", "a@donvi.vn")
+    assert nobody.exit_code == 2 and "NOT-FOUND" in nobody.output

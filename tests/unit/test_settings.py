@@ -47,6 +47,9 @@ def test_an_empty_variable_means_its_default(tmp_path: Path) -> None:
         ("DANGVIEN_SEAL_AT", "11pm"),
         ("DANGVIEN_SEAL_AT", "24:00"),
         ("DANGVIEN_SEAL_AT", "23:5"),
+        ("DANGVIEN_SMTP_PORT", "smtp"),
+        ("DANGVIEN_SMTP_STARTTLS", "maybe"),
+        ("DANGVIEN_DIGEST_AT", "7am"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
@@ -98,3 +101,27 @@ def test_a_data_directory_is_made_and_kept_owner_only(tmp_path: Path) -> None:
     assert stat.S_IMODE((loose / "readmodels.sqlite").stat().st_mode) == 0o600
     key = local_key(tmp_path / "fresh", "secret.key")
     assert key and stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
+
+
+def test_mail_is_off_without_an_smtp_host_and_read_whole_with_one(tmp_path: Path) -> None:
+    from infra.mail import smtp_settings
+
+    assert smtp_settings(Settings.from_env({"DANGVIEN_DATA_DIR": str(tmp_path)})) is None
+    found = Settings.from_env(
+        {
+            "DANGVIEN_DATA_DIR": str(tmp_path),
+            "DANGVIEN_SMTP_HOST": "smtp.donvi.vn",
+            "DANGVIEN_SMTP_PORT": "2525",
+            "DANGVIEN_SMTP_USER": "dangvien",
+            "DANGVIEN_SMTP_PASSWORD": "bi-mat",
+            "DANGVIEN_SMTP_FROM": "thong-bao@donvi.vn",
+            "DANGVIEN_SMTP_STARTTLS": "false",
+            "DANGVIEN_PUBLIC_URL": "https://dangvien.donvi.vn/",
+        }
+    )
+    smtp = smtp_settings(found)
+    assert smtp is not None
+    assert (smtp.host, smtp.port, smtp.user, smtp.password, smtp.sender, smtp.starttls) == (
+        "smtp.donvi.vn", 2525, "dangvien", "bi-mat", "thong-bao@donvi.vn", False,
+    )  # fmt: skip
+    assert found.public_url == "https://dangvien.donvi.vn"
