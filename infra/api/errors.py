@@ -42,6 +42,7 @@ STATUS: dict[str, int] = {
     "PERSON-ELSEWHERE": 403,
     "RATE-LIMITED": 429,
     "READ-REBUILDING": 503,  # the read model is rebuilt for this version: try again
+    "PAPER-PDF": 503,  # the PDF converter failed: try again, or take the DOCX
 }  # any other rule: 422
 
 

@@ -31,6 +31,7 @@ from infra.api.errors import ApiError, not_found, role_refused, scope_refused
 from infra.api.records import REDACTED, locate
 from infra.api.schemas import Day, Strict
 from infra.api.services import Services
+from infra.papers.pdf import ConversionFailed, docx_to_pdf
 from infra.papers.render import render_docx
 from infra.papers.verify import Verified, verify
 from infra.users import User
@@ -39,6 +40,7 @@ router = APIRouter(prefix="/api", tags=["papers"], responses=REFUSALS)
 Title = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00]*\S[^\x00]*$")]
 Reason = Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\x00]*\S[^\x00]*$")]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
@@ -230,6 +232,35 @@ async def get_paper_docx(paper_id: UUID, request: Request, user: CurrentUser, s:
     name = f"paper-{paper_id}.docx"  # no personal data in a file name
     return Response(
         content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def printable(docx: bytes) -> bytes:
+    """The PDF of the paper's DOCX; the converter failing is the service's, not the caller's
+    (PAPER-PDF, 503: try again)."""
+    try:
+        return docx_to_pdf(docx)
+    except ConversionFailed:
+        raise ApiError(
+            "PAPER-PDF",
+            "Chưa tạo được bản PDF, hãy thử lại hoặc tải bản DOCX",
+            "The PDF could not be made; try again or download the DOCX",
+        ) from None
+
+
+@router.get(
+    "/papers/{paper_id}.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "The paper as a printable PDF"}},
+)
+async def get_paper_pdf(paper_id: UUID, request: Request, user: CurrentUser, s: Svc) -> Response:
+    """The paper as PDF: its DOCX converted by LibreOffice, so the two never differ (a
+    download, an event with its actor, like the DOCX)."""
+    docx = await run_in_threadpool(download, s, user, paper_id, str(request.base_url))
+    content = await run_in_threadpool(printable, docx)
+    name = f"paper-{paper_id}.pdf"  # no personal data in a file name
+    return Response(
+        content, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

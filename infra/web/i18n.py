@@ -854,6 +854,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "papers.superseded": ("Đã được thay thế bằng số {symbol}", "Superseded by no. {symbol}"),
     "papers.code": ("Mã xác minh {code}", "Verification code {code}"),
     "papers.download": ("Tải về (DOCX)", "Download (DOCX)"),
+    "papers.printable": ("Bản in (PDF)", "Printable (PDF)"),
     "papers.on": ("Ngày ban hành", "Date of issue"),
     "papers.issue": ("Ban hành {kind}", "Issue the {kind}"),
     "papers.bad_date": ("Nhập ngày theo dạng dd/mm/yyyy", "Enter the date as dd/mm/yyyy"),

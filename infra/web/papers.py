@@ -86,6 +86,7 @@ def paper_section(
                 "issued_on": p.issued_on,
                 "superseded_by": symbols.get(p.superseded_by) if p.superseded_by else None,
                 "download": f"/api/papers/{p.id}.docx" if w.sees_people else None,
+                "printable": f"/api/papers/{p.id}.pdf" if w.sees_people else None,
                 "code": w.s.app.paper_code(p.id),
             }
             for p in papers

@@ -172,13 +172,13 @@ async def own_paper(stack: Stack) -> str:
     return PAPERS["own"]
 
 
-def docx_as_json(call: Call) -> Call:
-    """A download answers a DOCX, the matrix reads JSON: a 200 stands for itself."""
+def docx_as_json(call: Call, media: str = "application/vnd.openxml") -> Call:
+    """A download answers a DOCX (or a PDF), the matrix reads JSON: a 200 stands for itself."""
 
     async def wrapped(stack: Stack, cases: Cases, user: str) -> httpx.Response:
         response = await call(stack, cases, user)
         if response.status_code == 200:
-            assert response.headers["content-type"].startswith("application/vnd.openxml")
+            assert response.headers["content-type"].startswith(media)
             return httpx.Response(200, json={})
         return response
 
@@ -452,6 +452,10 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
     ),
     "download a paper of a case of the cell": (
         docx_as_json(get(lambda s, c: f"/api/papers/{PAPERS['own']}.docx")),
+        (OK, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
+    ),
+    "print a paper of a case of the cell (its PDF)": (
+        docx_as_json(get(lambda s, c: f"/api/papers/{PAPERS['own']}.pdf"), "application/pdf"),
         (OK, HIDDEN, OK, HIDDEN, OK, ROLE, HIDDEN, OK),
     ),
     "supersede a paper of a case of the cell (DATE-ORDER: before it was issued)": (

@@ -446,6 +446,7 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ),
     ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
     ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
+    ("GET", "/api/papers/{paper_id}.pdf"): get("/api/papers/{}.pdf", "paper"),
     ("POST", "/api/papers/{paper_id}/supersede"): post(
         "/api/papers/{}/supersede", "paper", {"on": DAY, "reason": "Sửa"}
     ),

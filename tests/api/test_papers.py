@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from docx import Document
+from pypdf import PdfReader
 
 from tests.api.conftest import Stack
 from tests.api.test_web_starts import post_form, session
@@ -90,6 +91,37 @@ async def test_a_download_is_the_docx_of_the_paper_and_an_event_with_its_actor(
         stack.users["grassroots"].id,
     )
     auditor = await stack.http.get(paper["download"], headers=stack.as_("auditor"))
+    assert (auditor.status_code, auditor.json()["rule_id"]) == (403, "ACCESS-ROLE")
+
+
+async def test_the_printable_pdf_is_the_docx_converted_with_its_facts_number_and_code(
+    stack: Stack,
+) -> None:
+    case = voted_case(stack)
+    paper = (await issue(stack, case)).json()
+    docx = await stack.http.get(paper["download"], headers=stack.as_("grassroots"))
+    got = await stack.http.get(f"/api/papers/{paper['id']}.pdf", headers=stack.as_("grassroots"))
+    assert (got.status_code, got.headers["content-type"]) == (200, "application/pdf")
+    assert got.headers["content-disposition"] == f'attachment; filename="paper-{paper["id"]}.pdf"'
+    pages = PdfReader(io.BytesIO(got.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    body = Document(io.BytesIO(docx.content)).element.body  # its tables too (the heading)
+    written = " ".join("".join(body.itertext()).split())
+    for line in (
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        f"Số {paper['symbol']}",
+        paper["code"],
+        "Nguyễn Thị Hoa",
+    ):
+        assert line in written and line in text  # the PDF says what the DOCX says
+    width, height = (round(float(x)) for x in (pages[0].mediabox.width, pages[0].mediabox.height))
+    assert (width, height) == (595, 842)  # A4
+    last = stack.app.history(UUID(paper["id"]))[-1]
+    assert (last.name, last.actor.user_id) == (
+        "Paper.PaperDownloaded",
+        stack.users["grassroots"].id,
+    )
+    auditor = await stack.http.get(f"/api/papers/{paper['id']}.pdf", headers=stack.as_("auditor"))
     assert (auditor.status_code, auditor.json()["rule_id"]) == (403, "ACCESS-ROLE")
 
 
