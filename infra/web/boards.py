@@ -6,6 +6,7 @@ API (outside: NOT-FOUND)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -63,19 +64,8 @@ def probation_board(
         for v, e in zip(card_views([e.card for e in page], w), page, strict=True)
     ]
     columns = [(due, [v for v in views if v.entry.due == due]) for due in PROBATION_DUES]
-    return w.render(
-        "board_probation.html",
-        org=unit,
-        columns=columns,
-        count=len(views),
-        cells=w.orgs.cells(unit),
-        cell=cell_row,
-        overdue=overdue,
-        offset=offset,
-        more=len(found) > BOARD_PAGE,
-        page_size=BOARD_PAGE,
-        tab="probation",
-    )
+    filters = Filters(unit, cell_row, overdue, offset, more=len(found) > BOARD_PAGE)
+    return board_page(w, "probation", filters, columns, len(views))
 
 
 @router.get("/board/transfers")
@@ -102,18 +92,37 @@ def transfer_board(
         for v, e in zip(card_views([e.card for e in page], w), page, strict=True)
     ]
     columns = [(hop, [v for v in views if v.entry.hop == hop]) for hop in TRANSFER_HOPS]
+    filters = Filters(unit, cell_row, overdue, offset, more=len(found) > BOARD_PAGE)
+    return board_page(w, "transfers", filters, columns, len(views))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a board shows: the unit, a cell of it or all, overdue only, the page."""
+
+    unit: OrgRow
+    cell: OrgRow | None
+    overdue: bool
+    offset: int
+    more: bool  # a next page
+
+
+def board_page(
+    w: Web, tab: str, f: Filters, columns: list[tuple[str, list[Any]]], count: int
+) -> HTMLResponse:
+    """A board's page: its columns of cards, its filters, its tab."""
     return w.render(
-        "board_transfers.html",
-        org=unit,
+        f"board_{tab}.html",
+        org=f.unit,
         columns=columns,
-        count=len(views),
-        cells=w.orgs.cells(unit),
-        cell=cell_row,
-        overdue=overdue,
-        offset=offset,
-        more=len(found) > BOARD_PAGE,
+        count=count,
+        cells=w.orgs.cells(f.unit),
+        cell=f.cell,
+        overdue=f.overdue,
+        offset=f.offset,
+        more=f.more,
         page_size=BOARD_PAGE,
-        tab="transfers",
+        tab=tab,
     )
 
 
