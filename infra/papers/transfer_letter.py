@@ -23,6 +23,7 @@ def _words(value: str) -> str:
 
 
 def transfer_letter(f: dict[str, Any]) -> dict[str, Any]:
+    to_cell = f.get("to_cell_name") or ""
     return {
         "member_name": f["member_name"],
         "birth_date": _dmy(f.get("member_birth_date")),
@@ -33,7 +34,8 @@ def transfer_letter(f: dict[str, Any]) -> dict[str, Any]:
         "from_cell_name": f["from_cell_name"],
         "grassroots_name": f["grassroots_name"],
         "destination_name": f["destination_name"],
-        "to_cell_name": f.get("to_cell_name") or "",
+        # the receiving cell, when a hop named one under the destination registered at the start
+        "to_cell_name": "" if to_cell == f["destination_name"] else to_cell,
         "kind_text": _words(f["transfer_kind"]),
         "reason_text": _words(f["transfer_reason"]),
         "trigger_date": _dmy(f.get("trigger_on")),
