@@ -207,7 +207,7 @@ def live_keyset(settings: Settings, name: str) -> LiveKeyset:
     }[name]
     if env_key:
         key = env_key.encode() if legacy_text else b64decode(env_key)
-        key_id = dict(settings.key_ids).get(name, legacy_id)
-        retiring = dict(settings.keys_retiring).get(name, "")
+        key_id = getattr(settings, f"{name}_key_id") or legacy_id
+        retiring = getattr(settings, f"{name}_keys_retiring")
         return LiveKeyset(fixed=Keyset.from_env(key, key_id, retiring))
     return LiveKeyset(file=keyset_file(settings.data_dir, name))

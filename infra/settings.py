@@ -39,10 +39,16 @@ class Settings:
     command_key: str | None = None  # signs what the API sends a process (never in Temporal)
     master_key: str | None = None  # wraps each person's key (infra/keyring.py)
     keyring_url: str | None = None  # where the people's keys live, apart from the data
-    # Keys set by environment, after a rotation: the current key's id and the keys it replaced
-    # ("id:base64,…"), by keyset name (payload, command, secret; infra/keysets.py).
-    key_ids: tuple[tuple[str, str], ...] = ()
-    keys_retiring: tuple[tuple[str, str], ...] = ()
+    # Keys set by environment, after a rotation (infra/keysets.py, docs/deploy.md): the current
+    # key's id, and the keys it replaced ("id:base64,…"), still accepted.
+    payload_key_id: str | None = None
+    payload_keys_retiring: str = ""
+    command_key_id: str | None = None
+    command_keys_retiring: str = ""
+    secret_key_id: str | None = None
+    secret_keys_retiring: str = ""
+    master_key_id: str | None = None
+    master_keys_retiring: str = ""
     # Mutual TLS to Temporal's frontend (files): the cluster's CA, this service's certificate
     temporal_tls_ca: str | None = None
     temporal_tls_cert: str | None = None
@@ -105,16 +111,14 @@ class Settings:
             command_key=env.get("DANGVIEN_COMMAND_KEY") or None,
             master_key=env.get("DANGVIEN_MASTER_KEY") or None,
             keyring_url=env.get("DANGVIEN_KEYRING_URL") or None,
-            key_ids=tuple(
-                (name, env[f"DANGVIEN_{name.upper()}_KEY_ID"])
-                for name in ("payload", "command", "secret", "master")
-                if env.get(f"DANGVIEN_{name.upper()}_KEY_ID")
-            ),
-            keys_retiring=tuple(
-                (name, env[f"DANGVIEN_{name.upper()}_KEYS_RETIRING"])
-                for name in ("payload", "command", "secret", "master")
-                if env.get(f"DANGVIEN_{name.upper()}_KEYS_RETIRING")
-            ),
+            payload_key_id=env.get("DANGVIEN_PAYLOAD_KEY_ID") or None,
+            payload_keys_retiring=env.get("DANGVIEN_PAYLOAD_KEYS_RETIRING", ""),
+            command_key_id=env.get("DANGVIEN_COMMAND_KEY_ID") or None,
+            command_keys_retiring=env.get("DANGVIEN_COMMAND_KEYS_RETIRING", ""),
+            secret_key_id=env.get("DANGVIEN_SECRET_KEY_ID") or None,
+            secret_keys_retiring=env.get("DANGVIEN_SECRET_KEYS_RETIRING", ""),
+            master_key_id=env.get("DANGVIEN_MASTER_KEY_ID") or None,
+            master_keys_retiring=env.get("DANGVIEN_MASTER_KEYS_RETIRING", ""),
             temporal_tls_ca=env.get("DANGVIEN_TEMPORAL_TLS_CA") or None,
             temporal_tls_cert=env.get("DANGVIEN_TEMPORAL_TLS_CERT") or None,
             temporal_tls_key=env.get("DANGVIEN_TEMPORAL_TLS_KEY") or None,

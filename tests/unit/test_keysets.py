@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from base64 import b64decode
+from base64 import b64decode, b64encode
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +15,15 @@ from temporalio.api.common.v1 import Payload
 
 from domain.errors import RuleViolation
 from infra.api.auth import sign, unsign
-from infra.keysets import RECHECK_SECONDS, Keyset, KeysetFile, LiveKeyset, keyset_file
-from infra.settings import local_key
+from infra.keysets import (
+    RECHECK_SECONDS,
+    Keyset,
+    KeysetFile,
+    LiveKeyset,
+    keyset_file,
+    live_keyset,
+)
+from infra.settings import Settings, local_key
 from infra.temporal import REFUSED, EncryptionCodec
 from workflows.authority import Authority
 
@@ -123,3 +130,21 @@ def test_a_session_signed_by_a_replaced_key_holds_until_its_grace_ends() -> None
     cookie = sign(old, "token")
     assert unsign([new, old], cookie) == "token"
     assert unsign([new], cookie) is None
+
+
+def test_keys_set_by_environment_name_their_id_and_keep_the_keys_they_replaced(
+    tmp_path: Path,
+) -> None:
+    new, old = b"n" * 32, b"o" * 32
+    settings = Settings.from_env(
+        {
+            "DANGVIEN_DATA_DIR": str(tmp_path),
+            "DANGVIEN_PAYLOAD_KEY": b64encode(new).decode(),
+            "DANGVIEN_PAYLOAD_KEY_ID": "p-2027",
+            "DANGVIEN_PAYLOAD_KEYS_RETIRING": f"dangvien-1:{b64encode(old).decode()}",
+        }
+    )
+    keyset = live_keyset(settings, "payload").get()
+    assert keyset.current == "p-2027" and keyset.key == new
+    assert keyset.accepted(NOW) == {"p-2027": new, "dangvien-1": old}
+    assert not list(tmp_path.glob("payload.*"))  # nothing generated beside the environment's
