@@ -61,6 +61,8 @@ POSTGRES_DUMP = "postgres.dump"
 KEY_TABLES = ("person_keys", "dangvien_person_keys")
 KEYS_DIR = "keys"  # a directory of key files in the data directory (per-person keys)
 LOGS_DIR = "logs"  # not backed up: logs are rewritten, and may name ids of records
+# All or nothing, and owned by whoever restores (the roles of the dumped server may not exist).
+RESTORE_FLAGS = ("--no-owner", "--single-transaction", "--exit-on-error")
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")  # their content is in the online copy
 KEY_SETTINGS = {  # settings field → the variable that sets it (names only in a manifest)
@@ -621,11 +623,11 @@ def restore(
         elif name != f"{POSTGRES_DUMP}.keys":
             _copy(keys / name, data_dir / name)
     if postgres:
-        _run(*_pg_command("pg_restore", target, "--no-owner", str(source / POSTGRES_DUMP)))
+        _run(*_pg_command("pg_restore", target, *RESTORE_FLAGS, str(source / POSTGRES_DUMP)))
         if (keys / f"{POSTGRES_DUMP}.keys").exists():
             _run(
                 *_pg_command(
-                    "pg_restore", target, "--no-owner", str(keys / f"{POSTGRES_DUMP}.keys")
+                    "pg_restore", target, *RESTORE_FLAGS, str(keys / f"{POSTGRES_DUMP}.keys")
                 )
             )
     owner_only(data_dir)
