@@ -35,7 +35,7 @@ def dangvien(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def temporal_port(stack: Stack) -> int:
-    args = list(stack.process.args)  # type: ignore[arg-type]
+    args = [str(arg) for arg in stack.process.args]  # type: ignore[union-attr]
     return int(args[args.index("--temporal-port") + 1])
 
 
