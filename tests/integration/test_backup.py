@@ -6,6 +6,7 @@ target or the wrong keys are refused with their rule id; no key is ever in the d
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -265,6 +266,16 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
     out, keys = tmp_path / "backup", tmp_path / "keys"
     made = cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
     assert made.exit_code == 0, made.output
+    ledger = open_ledger(settings)
+    try:
+        report = audit.verify(ledger, AuditKeys(audit_key(settings)))
+    finally:
+        ledger.close()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["record"]["events"] == report.events > 0
+    assert manifest["record"]["last_position"] == report.last_position
+    assert manifest["record"]["chain_head"]["position"] == report.last_position
+    assert {e["name"] for e in manifest["files"]} == {"events.sqlite", "readmodels.sqlite"}
 
     key_files = [
         path.relative_to(settings.data_dir)
@@ -479,6 +490,45 @@ def test_a_non_empty_data_directory_is_refused_unless_forced(
     assert forced.exit_code == 0, forced.output
     assert "audit verify: OK" in forced.output
     assert not (tmp_path / "restored" / "events.sqlite-wal").exists()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_with_tables_is_refused_unless_forced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        throwaway_database("dangvien_backup") as source,
+        throwaway_database("dangvien_restore") as target,
+    ):
+        original = Settings(
+            data_dir=tmp_path / "data",
+            store="postgres",
+            postgres_host=source.host,
+            postgres_port=source.port,
+            postgres_dbname=source.dbname,
+            postgres_user=source.user,
+        )
+        small_store(original)
+        seal(original)
+        made = cli_with(
+            original,
+            monkeypatch,
+            "backup",
+            "--out",
+            str(tmp_path / "backup"),
+            "--keys-out",
+            str(tmp_path / "keys"),
+        )
+        assert made.exit_code == 0, made.output
+        again = replace(original, postgres_dbname=target.dbname)
+        assert restore(again, tmp_path, monkeypatch).exit_code == 0
+        shutil.rmtree(tmp_path / "restored")  # an empty directory, but the database is used
+        refused = restore(again, tmp_path, monkeypatch)
+        assert refused.exit_code == 2
+        assert f"[BACKUP-NOT-EMPTY] The database {target.dbname} holds tables" in refused.output
+        forced = restore(again, tmp_path, monkeypatch, "--force")
+        assert forced.exit_code == 0, forced.output
+        assert "audit verify: OK" in forced.output and "projections verify: OK" in forced.output
 
 
 def test_a_restored_record_that_does_not_verify_exits_1_naming_the_check(
