@@ -451,6 +451,7 @@ def _dump_postgres(
     """`pg_dump -Fc` of the whole database (the record, the read models, the accounts) in the
     snapshot this transaction exports, so the head it reads is the dump's; key tables go to
     a dump of their own in the keys' directory."""
+    build_app(settings).close()  # the record's tables exist, even in a database never written
     ledger = PostgresLedger(_conninfo(settings), settings.postgres_schema or "public")
     try:
         with ledger.db.transaction():
