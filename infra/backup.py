@@ -10,8 +10,9 @@ record (`audit verify`) and the read model against a rebuild (`projections verif
 The keys never go where the data goes: a medium holding both gives both to whoever takes it,
 and a person's erased key (per-person keys, issue 18) must be destroyable in every backup —
 the key backups are small and few, the data backups need not be touched. Key material is every
-`*.key` file and everything under `keys/` of the data directory, and the rows of any table of
-`KEY_TABLES` (moved out of the copied databases, their pages wiped).
+`*.key` and `*.keyset` file, everything under `keys/`, the people's keyring (`keyring.sqlite`,
+copied online after the record, so it holds a key for every person the copied record names),
+and the rows of any table of `KEY_TABLES` (moved out of the copied databases, pages wiped).
 
 SQLite files are copied with SQLite's online backup API (a read transaction: writers go on in
 WAL mode), Temporal's first, then the read models, the record last: whatever is restored then
@@ -60,6 +61,14 @@ POSTGRES_DUMP = "postgres.dump"
 # rows go with the keys, never with the data.
 KEY_TABLES = ("person_keys", "dangvien_person_keys")
 KEYS_DIR = "keys"  # a directory of key files in the data directory (per-person keys)
+# Keys that never change once data exists (docs/deploy.md, "Secrets and keys"): a restore
+# checks them. The others move forward (rotation, new people, erasure), so the keys of a later
+# backup restore an earlier one: that is how an erasure reaches the backups taken before it.
+FIXED_KEYS = ("cipher.key", "id.key", "name.key", "audit.key")
+KEY_SUFFIXES = (".key", ".keyset")  # a key, and a rotated keyset (infra/keysets.py)
+KEYSET_BEING_WRITTEN = ".keyset.new"  # renamed over its keyset in a moment: not a key yet
+# The people's keys, wrapped by the master key (docs/adr/0002-per-person-keys.md).
+KEY_DATABASES = ("keyring.sqlite",)
 LOGS_DIR = "logs"  # not backed up: logs are rewritten, and may name ids of records
 # All or nothing, and owned by whoever restores (the roles of the dumped server may not exist).
 RESTORE_FLAGS = ("--no-owner", "--single-transaction", "--exit-on-error")
@@ -146,19 +155,22 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
         )
     private_dir(out)
     private_dir(keys_out)
-    key_files, databases, others = _classify(data)
-    for name in key_files:
+    files = _classify(data)
+    for name in files.keys:
         _copy(data / name, keys_out / name)
-    for name in others:
+    for name in files.others:
         _copy(data / name, out / name)
     key_tables: dict[str, list[str]] = {}
-    for name in databases:  # Temporal's first, the record last (the module's docstring)
+    for name in files.databases:  # Temporal's first, the record last (the module's docstring)
         copy = out / name
         private_dir(copy.parent)
         _online_copy(data / name, copy)
         moved = _take_key_tables(copy, keys_out / f"{name}.keys.sqlite")
         if moved:
             key_tables[name] = moved
+    for name in files.key_databases:  # after the record: a key for every person it holds
+        private_dir((keys_out / name).parent)
+        _online_copy(data / name, keys_out / name)
     if postgres:
         record, positions, moved = _dump_postgres(settings, out, keys_out)
         if moved:
@@ -174,11 +186,13 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
         "record": record,
         "read_model_positions": positions,
         "keys": {
-            "files": {name: _fingerprint(data / name) for name in key_files},
+            "files": files.keys,
+            "fingerprints": {
+                name: _fingerprint(keys_out / name) for name in files.keys if name in FIXED_KEYS
+            },
+            "databases": files.key_databases,
             "tables": key_tables,
-            "from_environment": sorted(
-                variable for field, variable in KEY_SETTINGS.items() if getattr(settings, field)
-            ),
+            "from_environment": _keys_from_environment(settings),
         },
     }
     _write_json(out / MANIFEST, manifest)
@@ -193,6 +207,13 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
     owner_only(out)
     owner_only(keys_out)
     return Written(manifest, out, keys_out)
+
+
+def _keys_from_environment(settings: Settings) -> list[str]:
+    """The variables that hold keys in this process's settings (names only)."""
+    named = [variable for field, variable in KEY_SETTINGS.items() if getattr(settings, field)]
+    named += [f"DANGVIEN_{name.upper()}_KEYS_RETIRING" for name, _ in settings.keys_retiring]
+    return sorted(named)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -249,7 +270,9 @@ def _check_layout(settings: Settings) -> None:
 
 
 def _is_key_file(name: Path) -> bool:
-    return name.suffix == ".key" or name.parts[0] == KEYS_DIR
+    return (
+        name.name.endswith(KEY_SUFFIXES) or name.parts[0] == KEYS_DIR or str(name) in KEY_DATABASES
+    )
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -257,32 +280,38 @@ def _is_sqlite(path: Path) -> bool:
         return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
-def _classify(data: Path) -> tuple[list[str], list[str], list[str]]:
-    """The data directory's files, by name relative to it: keys, SQLite databases (in the
-    order they are copied) and other files. Logs and SQLite's side files are left."""
-    keys: list[str] = []
-    databases: list[str] = []
-    others: list[str] = []
+@dataclass(frozen=True)
+class DataFiles:
+    """The data directory's files, by name relative to it."""
+
+    keys: list[str]  # key files, copied as they are
+    key_databases: list[str]  # SQLite files of keys (the keyring), copied online
+    databases: list[str]  # SQLite files of data, in the order they are copied
+    others: list[str]
+
+
+def _classify(data: Path) -> DataFiles:
+    """Logs, SQLite's side files and a keyset being written are left."""
+    found = DataFiles([], [], [], [])
     if not data.exists():
-        return keys, databases, others
+        return found
     for path in sorted(data.rglob("*")):
         name = path.relative_to(data)
         if not path.is_file() or path.is_symlink() or name.parts[0] == LOGS_DIR:
             continue
-        if _is_key_file(name):
-            keys.append(str(name))
-        elif (
+        if path.name.endswith(KEYSET_BEING_WRITTEN) or (
             path.name.endswith(SQLITE_SIDE_FILES)
             and path.with_name(path.name.rsplit("-", 1)[0]).exists()
         ):
             continue
-        elif _is_sqlite(path):
-            databases.append(str(name))
+        key, database = _is_key_file(name), _is_sqlite(path)
+        if database:
+            (found.key_databases if key else found.databases).append(str(name))
         else:
-            others.append(str(name))
+            (found.keys if key else found.others).append(str(name))
     rank = {TEMPORAL_FILE: 0, EVENTS_FILE: 2}
-    databases.sort(key=lambda name: rank.get(name, 1))
-    return keys, databases, others
+    found.databases.sort(key=lambda name: rank.get(name, 1))
+    return found
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -576,7 +605,7 @@ def restore(
     source, keys, data_dir = source.resolve(), keys.resolve(), data_dir.resolve()
     manifest = read_checked(source, MANIFEST)
     read_checked(keys, KEYS_MANIFEST)
-    for name, fingerprint in manifest["keys"]["files"].items():
+    for name, fingerprint in manifest["keys"]["fingerprints"].items():
         if not (keys / name).is_file() or _fingerprint(keys / name) != fingerprint:
             _refuse(
                 "BACKUP-KEYS",

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from infra.settings import local_key
+from infra.bootstrap import payload_key
+from infra.settings import Settings
 from infra.temporal import connect
 from tests.e2e.web_support import Stack, running_stack
 
@@ -46,7 +47,7 @@ def running_workflows(stack: Stack) -> set[str]:
         client = await connect(
             f"127.0.0.1:{temporal_port(stack)}",
             "default",
-            local_key(stack.data_dir, "payload.key"),
+            payload_key(Settings(data_dir=stack.data_dir)),  # rotated or not
         )
         return {wf.id async for wf in client.list_workflows("ExecutionStatus = 'Running'")}
 

@@ -87,12 +87,14 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
         yield Stores(on(source, tmp_path / "data"), on(target, tmp_path / "elsewhere"))
 
 
-def cli_with(settings: Settings, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+def cli_with(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, *args: str, lang: bool = True
+) -> Result:
     for name in [n for n in os.environ if n.startswith("DANGVIEN_")]:
         monkeypatch.delenv(name)
     for name, value in settings_env(settings).items():
         monkeypatch.setenv(name, value)
-    return CliRunner().invoke(cli, [*args, "--lang", "en"])
+    return CliRunner().invoke(cli, [*args, *(["--lang", "en"] if lang else [])])
 
 
 def project(app: Dangvien, settings: Settings) -> None:
@@ -263,6 +265,16 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
     small_store(settings)
     (settings.data_dir / "keys").mkdir()
     (settings.data_dir / "keys" / "person-1.key").write_bytes(os.urandom(32))
+    rotated = cli_with(settings, monkeypatch, "keys", "rotate", lang=False)
+    assert rotated.exit_code == 0, rotated.output
+    keysets = sorted(settings.data_dir.glob("*.keyset"))
+    assert len(keysets) == 3  # payload, command, secret
+    wrapped = os.urandom(40)  # the people's keyring (docs/adr/0002-per-person-keys.md)
+    with closing(sqlite3.connect(settings.data_dir / "keyring.sqlite")) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE person_keys (person_id TEXT, wrapped BLOB)")
+        db.execute("INSERT INTO person_keys VALUES ('p1', ?)", (wrapped,))
+        db.commit()
     out, keys = tmp_path / "backup", tmp_path / "keys"
     made = cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
     assert made.exit_code == 0, made.output
@@ -290,6 +302,12 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
         assert key.strip() not in copied
         if name.parent == Path("."):  # base64 text: its bytes neither
             assert b64decode(key.strip()) not in copied
+    for keyset in keysets:
+        for key in json.loads(keyset.read_text())["keys"].values():
+            assert key.encode() not in copied and b64decode(key) not in copied
+        assert (keys / keyset.name).read_bytes() == keyset.read_bytes()
+    assert wrapped not in copied
+    assert wrapped in (keys / "keyring.sqlite").read_bytes()
     assert {p.name for p in out.iterdir()} == {
         "events.sqlite",
         "readmodels.sqlite",
@@ -300,6 +318,23 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
         files = {stat.S_IMODE(p.stat().st_mode) for p in every_file(folder)}
         assert files == {0o600}
         assert modes - files <= {0o700}
+
+    done = cli_with(
+        settings,
+        monkeypatch,
+        "restore",
+        "--from",
+        str(out),
+        "--keys",
+        str(keys),
+        "--data-dir",
+        str(tmp_path / "restored"),
+    )
+    assert done.exit_code == 0, done.output
+    for keyset in keysets:
+        assert (tmp_path / "restored" / keyset.name).read_bytes() == keyset.read_bytes()
+    with closing(sqlite3.connect(tmp_path / "restored" / "keyring.sqlite")) as db:
+        assert db.execute("SELECT wrapped FROM person_keys").fetchall() == [(wrapped,)]
 
 
 def key_table(settings: Settings, wrapped: bytes | None = None) -> list[tuple[Any, ...]]:
@@ -475,6 +510,39 @@ def test_keys_of_another_backup_are_refused(
         str(tmp_path / "restored"),
     )
     assert wrong.exit_code == 2 and "[BACKUP-KEYS]" in wrong.output
+
+
+def test_the_keys_of_a_later_backup_after_a_rotation_restore_an_earlier_backup(
+    backed_up: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rotated keys move forward; the record's own keys never change: an earlier data backup
+    restores with the latest keys (how an erasure reaches backups taken before it)."""
+    rotated = cli_with(backed_up, monkeypatch, "keys", "rotate", lang=False)
+    assert rotated.exit_code == 0, rotated.output
+    later = cli_with(
+        backed_up,
+        monkeypatch,
+        "backup",
+        "--out",
+        str(tmp_path / "later"),
+        "--keys-out",
+        str(tmp_path / "later-keys"),
+    )
+    assert later.exit_code == 0, later.output
+    done = cli_with(
+        backed_up,
+        monkeypatch,
+        "restore",
+        "--from",
+        str(tmp_path / "backup"),
+        "--keys",
+        str(tmp_path / "later-keys"),
+        "--data-dir",
+        str(tmp_path / "restored"),
+    )
+    assert done.exit_code == 0, done.output
+    assert "audit verify: OK" in done.output and "projections verify: OK" in done.output
+    assert (tmp_path / "restored" / "payload.keyset").exists()
 
 
 def test_a_non_empty_data_directory_is_refused_unless_forced(
