@@ -156,8 +156,6 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
     private_dir(out)
     private_dir(keys_out)
     files = _classify(data)
-    for name in files.keys:
-        _copy(data / name, keys_out / name)
     for name in files.others:
         _copy(data / name, out / name)
     key_tables: dict[str, list[str]] = {}
@@ -168,9 +166,6 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
         moved = _take_key_tables(copy, keys_out / f"{name}.keys.sqlite")
         if moved:
             key_tables[name] = moved
-    for name in files.key_databases:  # after the record: a key for every person it holds
-        private_dir((keys_out / name).parent)
-        _online_copy(data / name, keys_out / name)
     if postgres:
         record, positions, moved = _dump_postgres(settings, out, keys_out)
         if moved:
@@ -178,6 +173,13 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
     else:
         record = _sqlite_head(out / EVENTS_FILE)
         positions = _sqlite_positions(out / READMODELS_FILE)
+    # The keys after the data: keys only grow until retired, so whatever the copied data was
+    # written with (a payload key rotated meanwhile, a person registered) is among them.
+    for name in files.key_databases:
+        private_dir((keys_out / name).parent)
+        _online_copy(data / name, keys_out / name)
+    for name in files.keys:
+        _copy(data / name, keys_out / name)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
