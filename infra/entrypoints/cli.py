@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from infra.entrypoints.admin import case_app, import_app, report_app, users_app
 from infra.entrypoints.api import main as api_main
 from infra.entrypoints.audit import audit_app
+from infra.entrypoints.backup import backup, restore
 from infra.entrypoints.keys import keys_app
 from infra.entrypoints.up import up
 from infra.logging import Stderr, configure_logging
@@ -192,6 +193,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.command("api")(api_main)
 app.command("up")(up)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 if __name__ == "__main__":  # pragma: no cover
