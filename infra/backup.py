@@ -83,6 +83,7 @@ KEY_SETTINGS = {  # settings field → the variable that sets it (names only in 
     "payload_key": "DANGVIEN_PAYLOAD_KEY",
     "command_key": "DANGVIEN_COMMAND_KEY",
     "secret_key": "DANGVIEN_SECRET_KEY",
+    "master_key": "DANGVIEN_MASTER_KEY",
 }
 
 
@@ -214,7 +215,11 @@ def backup(settings: Settings, out: Path, keys_out: Path) -> Written:
 def _keys_from_environment(settings: Settings) -> list[str]:
     """The variables that hold keys in this process's settings (names only)."""
     named = [variable for field, variable in KEY_SETTINGS.items() if getattr(settings, field)]
-    named += [f"DANGVIEN_{name.upper()}_KEYS_RETIRING" for name, _ in settings.keys_retiring]
+    named += [
+        f"DANGVIEN_{name.upper()}_KEYS_RETIRING"
+        for name in ("payload", "command", "secret", "master")
+        if getattr(settings, f"{name}_keys_retiring")
+    ]
     return sorted(named)
 
 

@@ -268,7 +268,7 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
     rotated = cli_with(settings, monkeypatch, "keys", "rotate", lang=False)
     assert rotated.exit_code == 0, rotated.output
     keysets = sorted(settings.data_dir.glob("*.keyset"))
-    assert len(keysets) == 3  # payload, command, secret
+    assert len(keysets) == 4  # payload, command, secret, master
     wrapped = os.urandom(40)  # the people's keyring (docs/adr/0002-per-person-keys.md)
     with closing(sqlite3.connect(settings.data_dir / "keyring.sqlite")) as db:
         db.execute("PRAGMA journal_mode=WAL")
