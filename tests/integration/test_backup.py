@@ -20,9 +20,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
 from domain.admission import AdmissionCase
@@ -30,11 +32,12 @@ from domain.application import Dangvien
 from domain.member import Member
 from domain.person import Person
 from domain.values import OrgKind
-from infra.bootstrap import audit_key, build_app
+from infra.bootstrap import audit_key, build_app, open_keyring
 from infra.chain import audit
 from infra.chain.ledger import open_ledger
 from infra.chain.proofs import AuditKeys
 from infra.entrypoints.cli import app as cli
+from infra.keyring import person_keys
 from infra.settings import Settings
 from infra.users import Role, UserStore
 from projections.database import open_engine
@@ -269,12 +272,11 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
     assert rotated.exit_code == 0, rotated.output
     keysets = sorted(settings.data_dir.glob("*.keyset"))
     assert len(keysets) == 4  # payload, command, secret, master
-    wrapped = os.urandom(40)  # the people's keyring (docs/adr/0002-per-person-keys.md)
-    with closing(sqlite3.connect(settings.data_dir / "keyring.sqlite")) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE person_keys (person_id TEXT, wrapped BLOB)")
-        db.execute("INSERT INTO person_keys VALUES ('p1', ?)", (wrapped,))
-        db.commit()
+    ring = open_keyring(settings)  # the people's keyring (docs/adr/0002-per-person-keys.md)
+    ring.create(uuid4())
+    with ring.engine.connect() as conn:
+        wrapped = conn.execute(sa.select(person_keys.c.wrapped)).scalar_one()
+    ring.engine.dispose()
     out, keys = tmp_path / "backup", tmp_path / "keys"
     made = cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
     assert made.exit_code == 0, made.output
@@ -334,7 +336,7 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
     for keyset in keysets:
         assert (tmp_path / "restored" / keyset.name).read_bytes() == keyset.read_bytes()
     with closing(sqlite3.connect(tmp_path / "restored" / "keyring.sqlite")) as db:
-        assert db.execute("SELECT wrapped FROM person_keys").fetchall() == [(wrapped,)]
+        assert [w for (w,) in db.execute("SELECT wrapped FROM person_keys")] == [wrapped]
 
 
 def key_table(settings: Settings, wrapped: bytes | None = None) -> list[tuple[Any, ...]]:
