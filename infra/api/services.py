@@ -28,6 +28,7 @@ from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import create_tables, live_version
 from projections.tables import control, tables
+from projections.year_figures import year_figures
 from workflows import views
 from workflows.authority import Authority
 from workflows.messages import View
@@ -104,8 +105,10 @@ class Services:
         create_tables(engine, control, tables(live_version(engine)).metadata)
         secret = settings.secret_key or local_key(settings.data_dir, "secret.key")
         users = UserStore(engine, api_token_ttl=timedelta(hours=settings.api_token_hours))
+        app = build_app(settings)
+        app.year_figures = year_figures(engine)  # a quota report's counts (issue 16)
         return cls(
-            app=build_app(settings),
+            app=app,
             engine=engine,
             users=users,
             temporal=TemporalLink(settings, client),

@@ -60,10 +60,12 @@ def paper_section(
     error: str | None = None,
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
+    action: str | None = None,  # where its forms post, for a page that is not a record's
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
-    is issued and the user may issue it."""
+    is issued and the user may issue it. `page` has the paper subject and the subject's id
+    (`.subject`, `.id`)."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -72,7 +74,7 @@ def paper_section(
     if not papers and not kinds_about(subject):
         return None
     return {
-        "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
+        "action": action or f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
             {
                 "id": p.id,
