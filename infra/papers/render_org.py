@@ -58,7 +58,8 @@ def quota(f: dict[str, Any]) -> dict[str, Any]:
         "decided": f["decided"],
         "admitted": admitted,
         "recognized": f["recognized"],
-        "percent": f"{round(100 * admitted / target, 1):g}%" if target else "—",
+        # a decimal comma, as Vietnamese writes it: "83,3%"
+        "percent": f"{round(100 * admitted / target, 1):g}%".replace(".", ",") if target else "—",
         "authority": "T/M CHI BỘ" if f.get("unit_kind") in CELLS else "T/M BAN THƯỜNG VỤ",
         "quarters": [
             {

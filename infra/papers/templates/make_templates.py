@@ -159,12 +159,20 @@ def admission_decision() -> Doc:
     return doc
 
 
-def table_of_rows(doc: Doc, header: list[str], loop: str, cells: list[str]) -> None:
+def table_of_rows(
+    doc: Doc, header: list[str], loop: str, cells: list[str], widths: list[float]
+) -> None:
     """A bordered table: a header row, then one row per item (docxtpl's `{%tr for %}` and
-    `{%tr endfor %}` rows are removed when it renders, the middle row repeated)."""
+    `{%tr endfor %}` rows are removed when it renders, the middle row repeated); `widths`
+    in cm (16 in all: the text's width on A4)."""
     table = doc.add_table(rows=4, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     rows = table.rows
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice reads
+        for cell in column.cells:
+            cell.width = Cm(width)  # each cell, which Word reads
     for cell, text in zip(rows[0].cells, header, strict=True):
         cell.paragraphs[0].text = ""
         cell.paragraphs[0].add_run(text).bold = True
@@ -207,6 +215,7 @@ def dissolution_decision() -> Doc:
         ["TT", "Họ và tên đảng viên", "Chuyển đến chi bộ", "Ngày chuyển"],
         "m in moves",
         ["{{ m.index }}", "{{ m.member_name }}", "{{ m.to_cell }}", "{{ m.moved_on }}"],
+        [1.2, 5.6, 5.9, 3.3],
     )
     body(
         doc,
@@ -237,10 +246,15 @@ def quota_report() -> Doc:
         ["Quý", "Quyết định kết nạp", "Lễ kết nạp", "Công nhận chính thức"],
         "q in quarters",
         ["{{ q.name }}", "{{ q.decided }}", "{{ q.admitted }}", "{{ q.recognized }}"],
+        [3.1, 4.3, 4.3, 4.3],
     )
     body(doc, "2. Trong số đảng viên mới được kết nạp:")
     table_of_rows(
-        doc, ["Thành phần", "Số lượng"], "b in breakdowns", ["{{ b.name }}", "{{ b.count }}"]
+        doc,
+        ["Thành phần", "Số lượng"],
+        "b in breakdowns",
+        ["{{ b.name }}", "{{ b.count }}"],
+        [12.0, 4.0],
     )
     closing(doc, "{{ authority }}", ["{{ superior }}"])
     return doc
