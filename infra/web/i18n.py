@@ -1194,7 +1194,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "enum.quota_report": ("Báo cáo kết quả kết nạp đảng viên", "Yearly admissions report"),
     "orgpapers.decision": ("Quyết định giải thể", "Dissolution decision"),
     "orgpapers.not_issued": ("Chưa ban hành", "Not issued"),
-    "orgpapers.open": ("Giấy tờ của chi bộ", "The unit's papers"),
+    "orgpapers.open": ("Giấy tờ của chi bộ", "The cell's papers"),
     "orgpapers.issue_all": (
         "Ban hành quyết định giải thể cho các chi bộ đã giải thể",
         "Issue the dissolution decision of every dissolved cell",

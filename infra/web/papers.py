@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.commands import Subject
 from domain.errors import DomainError, NotFound
-from domain.paper import PaperKind, PaperSubject, kinds_about
+from domain.paper import FORMS, PaperKind, PaperSubject, kinds_about
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
-from infra.papers.verify import verify
+from infra.papers.verify import Verified, verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
 from infra.web.records import COLLECTION
@@ -47,8 +47,24 @@ async def verify_page(request: Request, code: str) -> Response:
             "lang": lang,
             "here": _here(request),
             "paper": found,
+            "record": record_link(found),
         },
     )
+
+
+# The page of the record a paper is about, for a logged-in user who may see it (a unit's year
+# has no page of its own to name by its id).
+RECORD_PAGES = {
+    PaperSubject.admission: "/cases/{}",
+    PaperSubject.member: "/members/{}",
+    PaperSubject.transfer: "/transfers/{}",
+    PaperSubject.dissolution: "/orgs?org={}#papers",
+}
+
+
+def record_link(found: Verified) -> str | None:
+    page = RECORD_PAGES.get(FORMS[found.kind].subject)
+    return page.format(found.case_id) if page and found.case_id else None
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------

@@ -311,6 +311,21 @@ async def supersede_paper(stack: Stack) -> Command:
     return Command(post(stack, "secretary", path, {"on": "2025-12-08", "reason": "Sửa"}))
 
 
+async def issue_org_paper(stack: Stack) -> Command:
+    """A unit's quota report (issue 16, papers about an organization): a cell of its own."""
+    cell = stack.app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Báo Cáo",
+        parent_id=stack.world.grassroots,
+        established_on=TODAY,
+        setting=CellSetting.hamlet,
+    )
+    stack.project()
+    body = {"kind": "quota_report", "on": day(), "year": TODAY.year}
+    return Command(post(stack, "grassroots", f"/api/orgs/{cell}/papers", body))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -334,6 +349,7 @@ async def supersede_paper(stack: Stack) -> Command:
         register_member,
         issue_paper,  # issue 16
         supersede_paper,
+        issue_org_paper,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

@@ -266,6 +266,14 @@ async def test_the_dissolved_cell_s_page_and_its_batch_offer_its_decision_refuse
         assert re.search(r"\d+-QĐ/ĐU", shown.text) and "Chưa ban hành" not in shown.text
         shown = await client.get(page)  # the cell's page: the decision, to download or replace
         assert "Quyết định giải thể chi bộ" in shown.text and "/supersede" in shown.text
+        # Its code leads a logged-in reader back to the cell's page; anyone else, no name.
+        (paper,) = (await client.get(f"/api/orgs/{dissolved.agency}/papers")).json()
+        checked = await client.get(f"/verify/{paper['code']}")
+        assert f'href="/orgs?org={dissolved.agency}#papers"' in checked.text
+        async with stack.fresh("10.16.9.9") as anonymous:
+            told = await anonymous.get(f"/verify/{paper['code']}")
+        assert told.status_code == 200 and paper["symbol"] in told.text
+        assert "Trần Văn Bình" not in told.text and "/orgs?org=" not in told.text
     finally:
         await client.aclose()
 
