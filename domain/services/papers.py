@@ -28,6 +28,7 @@ from domain.paper import (
 )
 from domain.services import paper_statements as statements
 from domain.services import paper_statements_org as org_statements
+from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
@@ -41,6 +42,7 @@ STATEMENTS: dict[PaperKind, StatementOf] = {
     PaperKind.admission_decision: statements.admission_decision,
     PaperKind.dissolution_decision: org_statements.dissolution_decision,
     PaperKind.quota_report: org_statements.quota_report,
+    PaperKind.transfer_letter: transfer_statements.transfer_letter,
 }
 
 

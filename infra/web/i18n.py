@@ -1207,6 +1207,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Báo cáo chỉ nêu số liệu của năm {year} (không nêu tên người), tính đến ngày ban hành.",
         "The report states the counts of {year} (no names), up to its date.",
     ),
+    # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
+    "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
+    "arg.letter_code": (
+        "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
+        "Verification code on the letter (if the system issued it)",
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
+from infra.papers.subjects import RECORDS
 from infra.papers.verify import Verified, verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
@@ -47,24 +48,21 @@ async def verify_page(request: Request, code: str) -> Response:
             "lang": lang,
             "here": _here(request),
             "paper": found,
-            "record": record_link(found),
+            "record_href": record_href(found),
         },
     )
 
 
-# The page of the record a paper is about, for a logged-in user who may see it (a unit's year
-# has no page of its own to name by its id).
-RECORD_PAGES = {
-    PaperSubject.admission: "/cases/{}",
-    PaperSubject.member: "/members/{}",
-    PaperSubject.transfer: "/transfers/{}",
-    PaperSubject.dissolution: "/orgs?org={}#papers",
-}
-
-
-def record_link(found: Verified) -> str | None:
-    page = RECORD_PAGES.get(FORMS[found.kind].subject)
-    return page.format(found.case_id) if page and found.case_id else None
+def record_href(found: Verified) -> str | None:
+    """The page of the record a verified paper is about (a case, a member, a transfer, a
+    dissolved cell; a unit's year has none to name by its id), for a user whose subtree holds
+    it: a receiving committee opens the transfer it checks."""
+    if found.case_id is None:
+        return None
+    if FORMS[found.kind].subject is PaperSubject.dissolution:  # issue 16: the cell's page
+        return f"/orgs?org={found.case_id}#papers"
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    return f"/{COLLECTION[subject]}/{found.case_id}" if subject else None
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------
