@@ -1199,10 +1199,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Ban hành quyết định giải thể cho các chi bộ đã giải thể",
         "Issue the dissolution decision of every dissolved cell",
     ),
-    "orgpapers.issued_all": (
-        "Đã ban hành {count} quyết định giải thể.",
-        "{count} dissolution decisions were issued.",
-    ),
     "orgpapers.quota_hint": (
         "Báo cáo chỉ nêu số liệu của năm {year} (không nêu tên người), tính đến ngày ban hành.",
         "The report states the counts of {year} (no names), up to its date.",
