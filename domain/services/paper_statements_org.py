@@ -90,8 +90,16 @@ class UnitYears(Organizations):
         raise NotImplementedError  # domain/services/papers.py
 
 
-def _member_name(app: Organizations, member_id: UUID) -> str:
-    return app.load(Person, app.load(Member, member_id).person_id).data.full_name
+def _member(app: Organizations, member_id: UUID) -> dict[str, Any]:
+    """A moved member as the decision names them: the name, and the person and version of
+    their record it was read from (ADR 0002: a paper will read the name as of that version
+    rather than keep a copy)."""
+    person = app.load(Person, app.load(Member, member_id).person_id)
+    return {
+        "member_name": person.data.full_name,
+        "member_person": str(person.id),
+        "member_person_version": person.version,
+    }
 
 
 def dissolution_decision(app: Organizations, cell_id: UUID, on: date) -> Statement:
@@ -119,7 +127,7 @@ def dissolution_decision(app: Organizations, cell_id: UUID, on: date) -> Stateme
         to_cell = transfer.to_cell_id or transfer.destination_org_id
         moves.append(
             {
-                "member_name": _member_name(app, member_id),
+                **_member(app, member_id),
                 "to_cell_name": app.load(Organization, to_cell).name,
                 "moved_on": (transfer.accepted_on or transfer.started_on).isoformat(),
             }

@@ -120,6 +120,10 @@ async def test_the_decision_dissolving_a_cell_lists_its_moves_in_the_docx_and_th
     assert facts["dissolved_on"] == DAY and facts["moves_count"] == 2
     assert sorted(m["member_name"] for m in facts["member_moves"]) == sorted(NAMES)
     assert {m["to_cell_name"] for m in facts["member_moves"]} == {"Chi bộ thôn Bến Đò"}
+    # Each names the person's record and its version too (ADR 0002: read as of it, later).
+    assert all(
+        UUID(m["member_person"]) and m["member_person_version"] for m in facts["member_moves"]
+    )
 
     got = await stack.http.get(paper["download"], headers=stack.as_("department"))
     assert got.status_code == 200
