@@ -14,6 +14,7 @@ from domain.application import Dangvien
 from infra.chain import audit
 from infra.chain.ledger import open_ledger
 from infra.chain.proofs import AuditKeys
+from infra.keyring import Keyring, keyring_engine
 from infra.keysets import LiveKeyset, live_keyset, now_utc
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key, private_dir
@@ -127,6 +128,19 @@ def sealer(settings: Settings) -> Callable[[], Sealed]:
         return Sealed(head.tree_size if head else 0, done.seal is not None, problem)
 
     return seal
+
+
+def open_keyring(settings: Settings) -> Keyring:
+    """The people's keys (infra/keyring.py), wrapped by the master keyset."""
+    if settings.store == "postgres" and not settings.keyring_url:
+        with psycopg.connect(_conninfo(settings), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(settings.keyring_schema)
+                )
+            )
+    with schema_lock(settings):
+        return Keyring(keyring_engine(settings.keyring_database), live_keyset(settings, "master"))
 
 
 def payload_key(settings: Settings) -> LiveKeyset:

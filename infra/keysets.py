@@ -186,6 +186,7 @@ KEYSETS = {
         False,
     ),  # what the API signs for the processes (workflows/authority.py)
     "secret": ("secret-1", True),  # session cookies and forms' CSRF tokens (infra/api/auth.py)
+    "master": ("master-1", False),  # wraps each person's key (infra/keyring.py)
 }
 
 
@@ -202,6 +203,7 @@ def live_keyset(settings: Settings, name: str) -> LiveKeyset:
         "payload": settings.payload_key,
         "command": settings.command_key,
         "secret": settings.secret_key,
+        "master": settings.master_key,
     }[name]
     if env_key:
         key = env_key.encode() if legacy_text else b64decode(env_key)

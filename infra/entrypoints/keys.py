@@ -2,10 +2,12 @@
 "Rotating keys"; infra/keysets.py).
 
 status   each keyset: its current key's id, the keys it replaced and until when they are accepted
-rotate   a new current key for the payload codec, the command signatures and the session cookies
-         (or `--only` one); the keys replaced are accepted for `--grace-hours`
+rotate   a new current key for the payload codec, the command signatures, the session cookies
+         and the master key of the people's keys (re-wrapped under it at once), or `--only`
+         one; the keys replaced are accepted for `--grace-hours`
 retire   forget the replaced keys whose grace has ended; a payload key is kept while a running
-         process started before its grace ended (its history holds payloads under that key)"""
+         process started before its grace ended (its history holds payloads under that key), a
+         master key while a person's key is still wrapped by it"""
 
 from __future__ import annotations
 
@@ -17,14 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from infra.bootstrap import temporal_tls
+from infra.bootstrap import open_keyring, temporal_tls
 from infra.keysets import KEYSETS, Keyset, LiveKeyset, keyset_file, now_utc
 from infra.settings import Settings
 from infra.temporal import connect
 
 console = Console()
 keys_app = typer.Typer(help="Rotate the keys of payloads, commands and sessions.")
-Only = Annotated[str | None, typer.Option(help="payload, command or secret")]
+Only = Annotated[str | None, typer.Option(help="payload, command, secret or master")]
 
 
 def _names(settings: Settings, only: str | None) -> list[str]:
@@ -79,6 +81,9 @@ def rotate(
         file = keyset_file(settings.data_dir, name)
         done[name] = file.load().rotated(now, timedelta(hours=grace_hours))
         file.save(done[name])
+        if name == "master":
+            count = open_keyring(settings).rewrap()
+            console.print(f"master: {count} people's keys re-wrapped under {done[name].current}")
     console.print(_table(done))
 
 
@@ -93,9 +98,13 @@ def retire(
     for name in _names(settings, only):
         file = keyset_file(settings.data_dir, name)
         keyset = file.load()
-        keep = asyncio.run(_payload_keys_in_use(settings, keyset)) if name == "payload" else set()
+        keep = set()
+        if name == "payload":
+            keep = asyncio.run(_payload_keys_in_use(settings, keyset))
+        elif name == "master":  # a re-wrapping cut short: its keys are still under the old one
+            keep = open_keyring(settings).masters_in_use() - {keyset.current}
         for key_id in sorted(keep):
-            console.print(f"{name}: {key_id} kept, a running process started before its end")
+            console.print(f"{name}: {key_id} kept, still in use")
         done[name] = keyset.retired(now, keep)
         file.save(done[name])
     console.print(_table(done))
