@@ -27,6 +27,9 @@ class PaperKind(StrEnum):
 
     cell_resolution = "cell_resolution"  # nghị quyết chi bộ đề nghị kết nạp
     admission_decision = "admission_decision"  # quyết định kết nạp (9-KNĐ)
+    # issue 16, papers about an organization (domain/services/paper_statements_org.py)
+    dissolution_decision = "dissolution_decision"  # quyết định giải thể chi bộ
+    quota_report = "quota_report"  # báo cáo kết quả kết nạp đảng viên của năm
     # issue 16, the transfer letter (giấy giới thiệu sinh hoạt đảng), with a box per hop
     transfer_letter = "transfer_letter"
 
@@ -54,6 +57,8 @@ class Form:
 FORMS: dict[PaperKind, Form] = {
     PaperKind.cell_resolution: Form("NQ", PaperSubject.admission),
     PaperKind.admission_decision: Form("QĐ", PaperSubject.admission),
+    PaperKind.dissolution_decision: Form("QĐ", PaperSubject.dissolution),
+    PaperKind.quota_report: Form("BC", PaperSubject.quota),
     PaperKind.transfer_letter: Form("GGT", PaperSubject.transfer),
 }
 

@@ -23,7 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from domain import policy
 from domain.errors import NotFound, RuleViolation
 from domain.paper import FORMS, Paper, PaperKind, PaperSubject
-from infra.api.access import ISSUE_DECISION, ISSUE_RESOLUTION, may, may_see_personal_data
+from infra.api.access import (
+    ISSUE_DECISION,
+    ISSUE_REPORT,
+    ISSUE_RESOLUTION,
+    may,
+    may_see_personal_data,
+)
 from infra.api.auth import REFUSALS, CurrentUser, Svc, bearer, client_address, cookie, user_of
 from infra.api.commands import IdempotencyKey, command_key, context, first_answer, new_id
 from infra.api.errors import ApiError, not_found, role_refused, scope_refused
@@ -44,6 +50,8 @@ PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
+    PaperKind.dissolution_decision: ISSUE_DECISION,
+    PaperKind.quota_report: ISSUE_REPORT,
     # the sending grassroots committee's organization department, as it starts the transfer
     PaperKind.transfer_letter: ISSUE_DECISION,
 }
@@ -100,10 +108,21 @@ class VerifyOut(BaseModel):
     case_id: UUID | None
 
 
+def redacted(value: Any) -> Any:
+    """A personal fact for an auditor: a list of rows (a dissolution's moves) keeps its rows
+    and what is not personal in them (the cell, the day); every other value is redacted."""
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+        return [
+            {k: redacted(v) if k.startswith(PERSONAL) else v for k, v in row.items()}
+            for row in value
+        ]
+    return REDACTED
+
+
 def paper_out(s: Services, user: User, paper: Paper) -> PaperOut:
     facts = dict(paper.facts)
     if not may_see_personal_data(user):
-        facts = {k: REDACTED if k.startswith(PERSONAL) else v for k, v in facts.items()}
+        facts = {k: redacted(v) if k.startswith(PERSONAL) else v for k, v in facts.items()}
     return PaperOut(
         id=paper.id,
         kind=paper.kind,

@@ -29,6 +29,7 @@ from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import create_tables, live_version
 from projections.tables import control, tables
+from projections.year_figures import year_figures
 from workflows import views
 from workflows.authority import Authority
 from workflows.messages import View
@@ -115,8 +116,10 @@ class Services:
         # The read model's tables, if the projector has not made them yet (it tolerates this).
         create_tables(engine, control, tables(live_version(engine)).metadata)
         users = UserStore(engine, api_token_ttl=timedelta(hours=settings.api_token_hours))
+        app = build_app(settings)
+        app.year_figures = year_figures(engine)  # a quota report's counts (issue 16)
         return cls(
-            app=build_app(settings),
+            app=app,
             engine=engine,
             users=users,
             temporal=TemporalLink(settings, client),

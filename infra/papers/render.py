@@ -21,6 +21,7 @@ from docxtpl import DocxTemplate, InlineImage
 from qrcode.image.pure import PyPNGImage
 
 from domain.paper import PaperKind
+from infra.papers import render_org
 from infra.papers.transfer_letter import transfer_letter
 
 DEFAULTS = Path(__file__).parent / "templates"
@@ -93,6 +94,8 @@ def admission(f: dict[str, Any]) -> dict[str, Any]:
 KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
     PaperKind.cell_resolution: admission,
     PaperKind.admission_decision: admission,
+    PaperKind.dissolution_decision: render_org.dissolution,
+    PaperKind.quota_report: render_org.quota,
     PaperKind.transfer_letter: transfer_letter,
 }
 

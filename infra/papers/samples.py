@@ -36,6 +36,48 @@ _ADMISSION = {
     "committee_size": 13,
 }
 
+# issue 16, papers about an organization: a hamlet's agency cell dissolved, a commune's year.
+_DISSOLUTION = {
+    "cell_name": "Chi bộ Cơ quan xã An Bình",
+    "dissolved_on": "2026-08-15",
+    "issuer_name": "Đảng bộ xã An Bình",
+    "superior_name": "Đảng bộ tỉnh Bình An",
+    "moves_count": 3,
+    "member_moves": [
+        {"member_name": name, "to_cell_name": cell, "moved_on": "2026-08-15"}
+        for name, cell in (
+            ("Trần Văn Bình", "Chi bộ thôn Đông Hòa"),
+            ("Lê Thị Cúc", "Chi bộ thôn Đông Hòa"),
+            ("Phạm Minh Đức", "Chi bộ thôn Tây Sơn"),
+        )
+    ],
+}
+_QUOTA = {
+    "unit_id": "00000000-0000-4000-8000-000000000016",
+    "unit_name": "Đảng bộ xã An Bình",
+    "unit_kind": "grassroots_committee",
+    "report_year": 2026,
+    "counted_until": "2026-12-31",
+    "issuer_name": "Đảng bộ xã An Bình",
+    "superior_name": "Đảng bộ tỉnh Bình An",
+    "target": 12,
+    "decided": 11,
+    "admitted": 10,
+    "recognized": 8,
+    "quarters": {
+        "decided": [2, 4, 3, 2],
+        "admitted": [1, 4, 3, 2],
+        "recognized": [2, 2, 2, 2],
+    },
+    "breakdowns": {
+        "female": 4,
+        "ethnic_minority": 1,
+        "religious": 0,
+        "youth_union": 7,
+        "private_sector_worker": 2,
+        "student": 0,
+    },
+}
 _TRANSFER = {
     "member_name": "Lê Văn Minh",
     "member_birth_date": "1985-09-23",
@@ -89,6 +131,12 @@ SAMPLES: dict[PaperKind, Sample] = {
         date(2026, 3, 25),
         facts=_ADMISSION
         | {"issuer_name": "Đảng bộ xã An Bình", "superior_name": "Đảng bộ tỉnh Bình An"},
+    ),
+    PaperKind.dissolution_decision: Sample(
+        PaperKind.dissolution_decision, "3-QĐ/ĐU", "An Bình", date(2026, 8, 17), facts=_DISSOLUTION
+    ),
+    PaperKind.quota_report: Sample(
+        PaperKind.quota_report, "2-BC/ĐU", "An Bình", date(2027, 1, 8), facts=_QUOTA
     ),
     PaperKind.transfer_letter: Sample(  # issue 16: an official transfer, two hops so far
         PaperKind.transfer_letter,

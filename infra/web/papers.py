@@ -54,12 +54,15 @@ async def verify_page(request: Request, code: str) -> Response:
 
 
 def record_href(found: Verified) -> str | None:
-    """The page of the record a verified paper is about (a case, a member, a transfer), for
-    a user whose subtree holds it: a receiving committee opens the transfer it checks."""
-    subject = RECORDS.get(FORMS[found.kind].subject)
-    if found.case_id is None or subject is None:
+    """The page of the record a verified paper is about (a case, a member, a transfer, a
+    dissolved cell; a unit's year has none to name by its id), for a user whose subtree holds
+    it: a receiving committee opens the transfer it checks."""
+    if found.case_id is None:
         return None
-    return f"/{COLLECTION[subject]}/{found.case_id}"
+    if FORMS[found.kind].subject is PaperSubject.dissolution:  # issue 16: the cell's page
+        return f"/orgs?org={found.case_id}#papers"
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    return f"/{COLLECTION[subject]}/{found.case_id}" if subject else None
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------
@@ -71,10 +74,12 @@ def paper_section(
     error: str | None = None,
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
+    action: str | None = None,  # where its forms post, for a page that is not a record's
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
-    is issued and the user may issue it."""
+    is issued and the user may issue it. `page` has the paper subject and the subject's id
+    (`.subject`, `.id`)."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -83,7 +88,7 @@ def paper_section(
     if not papers and not kinds_about(subject):
         return None
     return {
-        "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
+        "action": action or f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
             {
                 "id": p.id,

@@ -472,6 +472,25 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         ),
         (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
     ),
+    # papers about an organization (infra/api/orgpapers.py)
+    "issue the cell's dissolution decision (PAPER-STEP: not dissolved)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/papers",
+            lambda s, c: {"kind": "dissolution_decision", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the cell's quota report of next year (PAPER-STEP: not begun)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/papers",
+            lambda s, c: {"kind": "quota_report", "on": TODAY.isoformat(), "year": 2031},
+        ),
+        (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "papers about the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/papers"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
     "verify a code nobody was given": (
         verify_from("0000-0000-0000"),
         (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
