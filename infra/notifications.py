@@ -1,4 +1,5 @@
-"""In-app notifications: one row per escalation rung, written once (the key is unique)."""
+"""In-app notifications: one row per escalation rung, deadline due soon, or record passed to a
+unit (its `kind`), written once (the key is unique)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ notifications = sa.Table(
     sa.Column("message_vi", sa.Text, nullable=False),
     sa.Column("message_en", sa.Text, nullable=False),
     sa.Column("acknowledged_at", sa.DateTime(timezone=True)),
+    # escalation | due_soon | assignment (workflows.messages.NOTICE_KINDS); added by issue 16
+    sa.Column("kind", sa.String(20), nullable=False, server_default="escalation"),
 )
+# Columns added after the table first shipped: `_migrate` adds them to an older table.
+ADDED = {"kind": "VARCHAR(20) NOT NULL DEFAULT 'escalation'"}
 
 
 class Notifications:
@@ -35,6 +40,7 @@ class Notifications:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        _migrate(engine)
 
     def notify(self, n: Notification) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
@@ -48,6 +54,7 @@ class Notifications:
             "created_at": n.created_at,
             "message_vi": n.message_vi,
             "message_en": n.message_en,
+            "kind": n.kind,
         }
         with self.engine.begin() as conn:
             conn.execute(insert(notifications).values(row).on_conflict_do_nothing())
@@ -90,3 +97,13 @@ class Notifications:
                 .order_by(notifications.c.level)
             )
             return list(conn.execute(query))
+
+
+def _migrate(engine: sa.Engine) -> None:
+    """Add the columns a table made by an older release lacks (create_all never alters); the
+    notices already written keep their meaning: escalations."""
+    have = {c["name"] for c in sa.inspect(engine).get_columns("notifications")}
+    with engine.begin() as conn:
+        for name, ddl in ADDED.items():
+            if name not in have:
+                conn.execute(sa.text(f"ALTER TABLE notifications ADD COLUMN {name} {ddl}"))
