@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflows.messages import Notification
+from workflows.messages import NOTICE_KINDS, Notification
 
 metadata = sa.MetaData()
 
@@ -43,6 +43,8 @@ class Notifications:
         _migrate(engine)
 
     def notify(self, n: Notification) -> None:
+        if n.kind not in NOTICE_KINDS:
+            raise ValueError(f"unknown kind of notice: {n.kind!r}")
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         row = {
             "key": n.key,

@@ -325,8 +325,9 @@ def test_notices_of_an_older_table_read_as_escalations_once_the_kind_column_is_a
           for c in notifications.columns if c.name != "kind"),
     )  # fmt: skip
     old.create_all(engine)
+    org = uuid4()
     row = {
-        "key": "k", "org_id": uuid4(), "subject_id": uuid4(), "rule_id": "ADM-DECIDE",
+        "key": "k", "org_id": org, "subject_id": uuid4(), "rule_id": "ADM-DECIDE",
         "level": 1, "due": date(2026, 11, 20), "created_at": NOON, "message_vi": "vi",
         "message_en": "en",
     }  # fmt: skip
@@ -334,7 +335,7 @@ def test_notices_of_an_older_table_read_as_escalations_once_the_kind_column_is_a
         conn.execute(sa.insert(before).values(row))
     store = Notifications(engine)
     Notifications(engine)  # a second process starting: nothing more to add
-    (found,) = store.for_org(row["org_id"])
+    (found,) = store.for_org(org)
     assert (found.key, found.kind, found.level) == ("k", "escalation", 1)
 
 

@@ -111,7 +111,7 @@ async def test_a_step_that_makes_a_case_the_committees_to_do_mails_each_of_its_u
     assert sorted(rcpt for rcpt, _ in handler.received) == [["coso1@donvi.vn"], ["coso2@donvi.vn"]]
     (told,) = of_kind(notifications, case.case_id, "assignment")
     assert (told.org_id, told.level, told.rule_id) == (world.grassroots, -1, "ADM-DECIDE")
-    assert told.due == view.deadline.due  # type: ignore[union-attr]
+    assert view.deadline is not None and told.due == view.deadline.due
     (message,) = handler.to("coso1@donvi.vn")
     due = f"{told.due:%d/%m/%Y}"
     assert str(message["Subject"]) == f"[Đảng viên] Việc mới của đơn vị: ADM-DECIDE, hạn {due}"
