@@ -103,9 +103,18 @@ class Notifications:
 
 def _migrate(engine: sa.Engine) -> None:
     """Add the columns a table made by an older release lacks (create_all never alters); the
-    notices already written keep their meaning: escalations."""
-    have = {c["name"] for c in sa.inspect(engine).get_columns("notifications")}
-    with engine.begin() as conn:
-        for name, ddl in ADDED.items():
-            if name not in have:
+    notices already written keep their meaning: escalations. Two processes starting together
+    may both try: the one that finds the column added meanwhile goes on."""
+    for name, ddl in ADDED.items():
+        if name in _columns(engine):
+            continue
+        try:
+            with engine.begin() as conn:
                 conn.execute(sa.text(f"ALTER TABLE notifications ADD COLUMN {name} {ddl}"))
+        except sa.exc.DBAPIError:
+            if name not in _columns(engine):
+                raise
+
+
+def _columns(engine: sa.Engine) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns("notifications")}

@@ -10,6 +10,7 @@ import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -333,9 +334,10 @@ def test_notices_of_an_older_table_read_as_escalations_once_the_kind_column_is_a
     }  # fmt: skip
     with engine.begin() as conn:
         conn.execute(sa.insert(before).values(row))
-    store = Notifications(engine)
-    Notifications(engine)  # a second process starting: nothing more to add
-    (found,) = store.for_org(org)
+    # Processes starting together (the API, the worker, the projector) migrate it together.
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: Notifications(engine), range(4)))
+    (found,) = stores[0].for_org(org)
     assert (found.key, found.kind, found.level) == ("k", "escalation", 1)
 
 
