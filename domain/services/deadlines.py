@@ -123,13 +123,13 @@ class Deadlines(Organizations):
         """The organization a step (by its command key) handed the record to: its holder
         after the step, when that is not the holder before it. Judged from the record's
         events, so a step retried after it was recorded answers the same."""
-        events = list(self.events.get(aggregate_id))
+        derived = f"{command_key}/"  # Context.derived: the same command, another part
+
+        def of_step(key: str) -> bool:
+            return key == command_key or key.startswith(derived)
+
         first = next(
-            (
-                e
-                for e in events
-                if e.stamp.command_key.split("/")[0] == command_key  # type: ignore[attr-defined]
-            ),
+            (e for e in self.events.get(aggregate_id) if of_step(e.stamp.command_key)),  # type: ignore[attr-defined]
             None,
         )
         if first is None or first.originator_version <= 1:
