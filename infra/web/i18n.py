@@ -1192,6 +1192,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- issue 16, item 5 (notices): the kinds of notice besides an escalation's level ---
     "notice.due_soon": ("Sắp đến hạn", "Due soon"),
     "notice.assignment": ("Việc mới của đơn vị", "New for your unit"),
+    # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
+    "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
+    "arg.letter_code": (
+        "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
+        "Verification code on the letter (if the system issued it)",
+    ),
 }
 
 

@@ -444,6 +444,9 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/cases/{case_id}/papers"): post(
         "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
     ),
+    ("POST", "/api/transfers/{transfer_id}/papers"): post(  # the letter (task "letter")
+        "/api/transfers/{}/papers", "transfer", {"kind": "transfer_letter", "on": DAY}
+    ),
     ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
     ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
     ("GET", "/api/papers/{paper_id}.pdf"): get("/api/papers/{}.pdf", "paper"),
@@ -616,6 +619,20 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "case",
         {"on": "04/03/2030", "reason": "Sửa"},
     ),
+    **{
+        ("POST", f"/{collection}/{{ident}}/papers"): form(
+            f"/{collection}/{{}}/papers", subject, {"kind": "cell_resolution", "on": "04/03/2030"}
+        )
+        for collection, subject in (("members", "member"), ("transfers", "transfer"))
+    },
+    **{
+        ("POST", f"/{collection}/{{ident}}/papers/{{paper_id}}/supersede"): form(
+            f"/{collection}/{{}}/papers/00000000-0000-4000-8000-0000000000aa/supersede",
+            subject,
+            {"on": "04/03/2030", "reason": "Sửa"},
+        )
+        for collection, subject in (("members", "member"), ("transfers", "transfer"))
+    },
     # --- e-mail of notices (issue 16, item 5) ---
     ("POST", "/account/email"): OWN,
 }
