@@ -1170,10 +1170,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- issue 16, item 5: e-mail of notices (infra/web/account.py, the inbox) ---
     "account.email_title": ("Nhận thông báo qua thư điện tử", "Notices by e-mail"),
     "account.email_hint": (
-        "Khi hồ sơ của đơn vị quá hạn, hệ thống gửi thư kèm đường dẫn tới hồ sơ. "
-        "Để trống để không nhận thư.",
-        "When a record of your unit is overdue, a message with its link is sent. "
-        "Leave empty to receive none.",
+        "Khi một hồ sơ chuyển đến đơn vị, sắp đến hạn (còn 3 ngày làm việc) hoặc quá hạn, "
+        "hệ thống gửi thư kèm đường dẫn tới hồ sơ. Để trống để không nhận thư.",
+        "When a record becomes your unit's to do, is due in 3 working days, or is overdue, a "
+        "message with its link is sent. Leave empty to receive none.",
     ),
     "account.email": ("Địa chỉ thư điện tử", "E-mail address"),
     "account.digest": (
@@ -1203,6 +1203,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Báo cáo chỉ nêu số liệu của năm {year} (không nêu tên người), tính đến ngày ban hành.",
         "The report states the counts of {year} (no names), up to its date.",
     ),
+    # --- issue 16, item 5 (notices): the kinds of notice besides an escalation's level ---
+    "notice.due_soon": ("Sắp đến hạn", "Due soon"),
+    "notice.assignment": ("Việc mới của đơn vị", "New for your unit"),
     # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
     "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
     "arg.letter_code": (

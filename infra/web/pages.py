@@ -54,6 +54,7 @@ def my_notifications(w: Web, limit: int = 10) -> list[dict[str, Any]]:
             "key": r.key,
             "subject_id": r.subject_id,
             "level": r.level,
+            "kind": r.kind,
             "rule_id": r.rule_id,
             "message": r.message_en if w.lang == "en" else r.message_vi,
             "created": dmy(r.created_at),
