@@ -23,7 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from domain import policy
 from domain.errors import NotFound, RuleViolation
 from domain.paper import FORMS, Paper, PaperKind, PaperSubject
-from infra.api.access import ISSUE_DECISION, ISSUE_RESOLUTION, may, may_see_personal_data
+from infra.api.access import (
+    ISSUE_COMMITTEE_RESOLUTION,
+    ISSUE_DECISION,
+    ISSUE_RESOLUTION,
+    may,
+    may_see_personal_data,
+)
 from infra.api.auth import REFUSALS, CurrentUser, Svc, bearer, client_address, cookie, user_of
 from infra.api.commands import IdempotencyKey, command_key, context, first_answer, new_id
 from infra.api.errors import ApiError, not_found, role_refused, scope_refused
@@ -44,6 +50,8 @@ PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
+    PaperKind.grassroots_resolution: ISSUE_COMMITTEE_RESOLUTION,
+    PaperKind.recognition_decision: ISSUE_DECISION,
 }
 PERSONAL = ("applicant_", "member_")  # facts that name a person: redacted for auditors
 
@@ -230,6 +238,17 @@ async def post_paper(
     register (PAPER-STEP, PAPER-ONCE)."""
     call = partial(issue, s, user, PaperSubject.admission, case_id, body, key)
     route = f"cases/{case_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.post("/members/{member_id}/papers", status_code=201)
+async def post_member_paper(
+    member_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the paper a recorded step of the member's probation ends in (the recognition
+    decision), numbered from the issuing body's register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, PaperSubject.member, member_id, body, key)
+    route = f"members/{member_id}/papers"
     return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
 
 

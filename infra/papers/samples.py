@@ -53,4 +53,40 @@ SAMPLES: dict[PaperKind, Sample] = {
         facts=_ADMISSION
         | {"issuer_name": "Đảng bộ xã An Bình", "superior_name": "Đảng bộ tỉnh Bình An"},
     ),
+    PaperKind.grassroots_resolution: Sample(
+        PaperKind.grassroots_resolution,
+        "18-NQ/ĐU",
+        "An Bình",
+        date(2026, 3, 20),
+        facts=_ADMISSION
+        | {
+            "issuer_name": "Đảng bộ xã An Bình",
+            "superior_name": "Đảng bộ tỉnh Bình An",
+            "deciding_name": "Đảng bộ xã An Bình",
+            "cell_resolution_symbol": "7-NQ/CB",
+            "cell_resolution_on": "2026-03-06",
+        },
+    ),
+    PaperKind.recognition_decision: Sample(
+        PaperKind.recognition_decision,
+        "52-QĐ/ĐU",
+        "An Bình",
+        date(2027, 4, 12),
+        facts={
+            "member_name": "Nguyễn Thị Thu Hà",
+            "member_birth_date": "1998-04-12",
+            "cell_name": "Chi bộ thôn Đông Hòa",
+            "grassroots_name": "Đảng bộ xã An Bình",
+            "issuer_name": "Đảng bộ xã An Bình",
+            "superior_name": "Đảng bộ tỉnh Bình An",
+            "step_on": "2027-04-12",
+            "admitted_on": "2026-03-25",
+            "joined_on": "2026-04-08",
+            "full_from": "2027-04-08",
+            "review_vote_on": "2027-04-09",
+            "review_on_roll": 24,
+            "review_votes_for": 23,
+            "review_votes_against": 1,
+        },
+    ),
 }

@@ -9,6 +9,7 @@ in (`POST /cases/{id}/papers`, the API's command)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.commands import Subject
 from domain.errors import DomainError, NotFound
-from domain.paper import PaperKind, PaperSubject, kinds_about
+from domain.paper import FORMS, PaperKind, PaperSubject, kinds_about
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
@@ -60,10 +61,12 @@ def paper_section(
     error: str | None = None,
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
+    done: str | None = None,  # the step just taken on the page
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
-    is issued and the user may issue it."""
+    is issued and the user may issue it. Right after that very step (`done`), the offer is
+    `prominent`: the page shows it under the step's success message, dated the step's day."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -71,6 +74,11 @@ def paper_section(
     offer = next((k for k in reversed(due) if may(w.user, COMMAND[k])), None)
     if not papers and not kinds_about(subject):
         return None
+    prominent = offer is not None and done is not None and FORMS[offer].step == done
+    if prominent and values is None:
+        assert offer is not None
+        step_on = w.s.app.paper_statement(page.id, offer, w.today).facts.get("step_on")
+        values = {"on": dmy(date.fromisoformat(step_on)) if step_on else dmy(w.today)}
     return {
         "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
@@ -88,6 +96,7 @@ def paper_section(
             for p in papers
         ],
         "offer": offer,
+        "prominent": prominent,
         "refused": refused,
         "error": error,
         "values": values or {"on": dmy(w.today)},
