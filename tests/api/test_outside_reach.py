@@ -444,6 +444,9 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/cases/{case_id}/papers"): post(
         "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
     ),
+    ("POST", "/api/members/{member_id}/papers"): post(
+        "/api/members/{}/papers", "member", {"kind": "recognition_decision", "on": DAY}
+    ),
     ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
     ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
     ("GET", "/api/papers/{paper_id}.pdf"): get("/api/papers/{}.pdf", "paper"),
