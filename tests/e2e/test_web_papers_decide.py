@@ -50,7 +50,7 @@ def test_the_officer_decides_on_the_case_page_then_issues_and_downloads_the_deci
     offered, where = offer.bounding_box(), page.locator("#where").bounding_box()
     assert offered and where and offered["y"] < where["y"]
     expect(page.locator("body")).to_contain_text("chưa ban hành giấy tờ")
-    shot(page, "95-decision-offered")
+    shot(page, "86-decision-offered")
 
     offer.get_by_role("button", name="Ban hành Quyết định kết nạp đảng viên").click()
     paper = page.locator("#papers [data-testid=paper]")
@@ -60,7 +60,7 @@ def test_the_officer_decides_on_the_case_page_then_issues_and_downloads_the_deci
     symbol = found.group(1)
     expect(page.locator("body")).to_contain_text(f"Số {symbol}, ngày {dmy(today())}")
     expect(decision).to_have_count(0)  # issued: offered no more
-    shot(page, "96-decision-issued")
+    shot(page, "87-decision-issued")
 
     with page.expect_download() as download:
         paper.get_by_role("link", name="Tải về (DOCX)").click()
