@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from domain.values import CellSetting, OrgKind
 from tests.api.conftest import TODAY, Stack
 from tests.api.test_confirm import DIGEST, Cell, case_at_the_cell_vote, step
+from tests.api.test_papers import voted_case
 from tests.api.test_process import ok
 from tests.api.test_web_starts import post_form, session
 from tests.builders import ctx
@@ -304,3 +305,24 @@ async def test_the_recognition_decision_is_the_recognising_committee_s_about_the
     listed = (await department.get(page)).text
     assert paper["symbol"] in listed and 'data-testid="paper-offer"' not in listed
     assert UUID(paper["id"])
+
+
+async def test_a_number_typed_at_the_decision_gives_way_to_the_symbol_of_its_paper_issued_here(
+    stack: Stack, department: httpx.AsyncClient
+) -> None:
+    case = voted_case(stack)
+    case.committee_vote()
+    case.decide(on=date(2026, 1, 20))  # typed: 112-QĐ/ĐU, issued outside
+    page = f"/cases/{case.case_id}"
+    assert "Số 112-QĐ/ĐU, ngày 20/01/2026" in (await department.get(page)).text
+    issued = await stack.http.post(
+        f"/api/cases/{case.case_id}/papers",
+        json={"kind": "admission_decision", "on": "2026-01-20"},
+        headers=stack.as_("department"),
+    )
+    paper = await ok(issued)
+    assert paper["facts"]["decision_recorded_number"] == "112-QĐ/ĐU"  # as typed, kept
+    after = (await department.get(page)).text
+    assert f"Số {paper['symbol']}, ngày 20/01/2026" in after
+    assert "Số 112-QĐ/ĐU, ngày" not in after  # the paper's symbol is what counts
+    assert "quyết định số 112-QĐ/ĐU" in after  # the history tells what was typed
