@@ -24,6 +24,7 @@ from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
+from infra.papers.subjects import RECORDS
 from infra.papers.verify import verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
@@ -48,8 +49,18 @@ async def verify_page(request: Request, code: str) -> Response:
             "lang": lang,
             "here": _here(request),
             "paper": found,
+            "record_href": record_href(found),
         },
     )
+
+
+def record_href(found: Any) -> str | None:
+    """The page of the record a verified paper is about (a case, a member…), for a user
+    whose subtree holds it."""
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    if found.case_id is None or subject is None:
+        return None
+    return f"/{COLLECTION[subject]}/{found.case_id}"
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------

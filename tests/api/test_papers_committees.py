@@ -304,6 +304,8 @@ async def test_the_recognition_decision_is_the_recognising_committee_s_about_the
 
     listed = (await department.get(page)).text
     assert paper["symbol"] in listed and 'data-testid="paper-offer"' not in listed
+    verified = (await department.get(f"/verify/{paper['code']}")).text
+    assert f'href="/members/{member}"' in verified  # the member's page, inside the subtree
     assert UUID(paper["id"])
 
 
