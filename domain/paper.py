@@ -30,6 +30,11 @@ class PaperKind(StrEnum):
     # issue 16, the grassroots committee's resolution and the recognition (docs/documents.md)
     grassroots_resolution = "grassroots_resolution"  # nghị quyết đảng ủy đề nghị kết nạp
     recognition_decision = "recognition_decision"  # quyết định công nhận đảng viên chính thức
+    # issue 16, papers about an organization (domain/services/paper_statements_org.py)
+    dissolution_decision = "dissolution_decision"  # quyết định giải thể chi bộ
+    quota_report = "quota_report"  # báo cáo kết quả kết nạp đảng viên của năm
+    # issue 16, the transfer letter (giấy giới thiệu sinh hoạt đảng), with a box per hop
+    transfer_letter = "transfer_letter"
 
 
 class PaperSubject(StrEnum):
@@ -61,6 +66,9 @@ FORMS: dict[PaperKind, Form] = {
     ),
     PaperKind.admission_decision: Form("QĐ", PaperSubject.admission, step="decide"),
     PaperKind.recognition_decision: Form("QĐ", PaperSubject.member, step="recognize"),
+    PaperKind.dissolution_decision: Form("QĐ", PaperSubject.dissolution),
+    PaperKind.quota_report: Form("BC", PaperSubject.quota),
+    PaperKind.transfer_letter: Form("GGT", PaperSubject.transfer),
 }
 
 

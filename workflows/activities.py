@@ -10,19 +10,20 @@ import time as time_module
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import policy
-from domain.application import NAMESPACE, Context, Dangvien
+from domain.application import Context, Dangvien
 from domain.calendar import local_start_of
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.handlers import handle
 from domain.member import Member
 from domain.record import Recorded
+from domain.services.paper_statements_org import dissolution_transfer_id
 from domain.stages import TransferStage
 from domain.transfer import Hop, Transfer
 from domain.values import Actor, Role, TransferKind, TransferReason
@@ -253,7 +254,7 @@ class Activities(ActivityCalls):
         with a transfer of their own under way is refused (TRF-IN-FLIGHT) and retried: once
         that transfer has carried them out of the cell, there is nothing left to move."""
         cell_id, move, on = request.cell_id, request.move, request.on
-        transfer_id = uuid5(NAMESPACE, f"dissolve/{cell_id}/{move.member_id}")
+        transfer_id = dissolution_transfer_id(cell_id, move.member_id)
         ctx = _ctx(request.actor, f"dissolve/{cell_id}/{move.member_id}")
         app = self.app
         member = app.load(Member, move.member_id)

@@ -28,7 +28,8 @@ from domain.paper import (
 )
 from domain.services import paper_statements as statements
 from domain.services import paper_statements_committees as committees
-from domain.services.organizations import Organizations
+from domain.services import paper_statements_org as org_statements
+from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
@@ -42,6 +43,9 @@ STATEMENTS: dict[PaperKind, StatementOf] = {
     PaperKind.admission_decision: statements.admission_decision,
     PaperKind.grassroots_resolution: committees.grassroots_resolution,
     PaperKind.recognition_decision: committees.recognition_decision,
+    PaperKind.dissolution_decision: org_statements.dissolution_decision,
+    PaperKind.quota_report: org_statements.quota_report,
+    PaperKind.transfer_letter: transfer_statements.transfer_letter,
 }
 
 
@@ -49,7 +53,7 @@ def _file_id(subject_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"case-papers/{subject_id}")
 
 
-class Papers(Organizations):
+class Papers(org_statements.UnitYears):
     """Issue, supersede and verify papers."""
 
     def issue_paper(

@@ -21,6 +21,8 @@ from docxtpl import DocxTemplate, InlineImage
 from qrcode.image.pure import PyPNGImage
 
 from domain.paper import PaperKind
+from infra.papers import render_org
+from infra.papers.transfer_letter import transfer_letter
 
 DEFAULTS = Path(__file__).parent / "templates"
 
@@ -144,6 +146,9 @@ KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
     PaperKind.admission_decision: admission,
     PaperKind.grassroots_resolution: grassroots,
     PaperKind.recognition_decision: recognition,
+    PaperKind.dissolution_decision: render_org.dissolution,
+    PaperKind.quota_report: render_org.quota,
+    PaperKind.transfer_letter: transfer_letter,
 }
 
 

@@ -1221,6 +1221,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Số quyết định (chỉ khi đã ban hành ngoài hệ thống)",
         "Decision number (only if issued outside the system)",
     ),
+    # --- issue 16: papers about an organization (infra/web/orgpapers.py) ---
+    "enum.dissolution_decision": ("Quyết định giải thể chi bộ", "Dissolution decision"),
+    "enum.quota_report": ("Báo cáo kết quả kết nạp đảng viên", "Yearly admissions report"),
+    "orgpapers.decision": ("Quyết định giải thể", "Dissolution decision"),
+    "orgpapers.not_issued": ("Chưa ban hành", "Not issued"),
+    "orgpapers.open": ("Giấy tờ của chi bộ", "The cell's papers"),
+    "orgpapers.issue_all": (
+        "Ban hành quyết định giải thể cho các chi bộ đã giải thể",
+        "Issue the dissolution decision of every dissolved cell",
+    ),
+    "orgpapers.quota_hint": (
+        "Báo cáo chỉ nêu số liệu của năm {year} (không nêu tên người), tính đến ngày ban hành.",
+        "The report states the counts of {year} (no names), up to its date.",
+    ),
+    # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
+    "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
+    "arg.letter_code": (
+        "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
+        "Verification code on the letter (if the system issued it)",
+    ),
 }
 
 

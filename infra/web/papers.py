@@ -25,7 +25,7 @@ from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
 from infra.papers.subjects import RECORDS
-from infra.papers.verify import verify
+from infra.papers.verify import Verified, verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
 from infra.web.records import COLLECTION
@@ -54,13 +54,16 @@ async def verify_page(request: Request, code: str) -> Response:
     )
 
 
-def record_href(found: Any) -> str | None:
-    """The page of the record a verified paper is about (a case, a member…), for a user
-    whose subtree holds it."""
-    subject = RECORDS.get(FORMS[found.kind].subject)
-    if found.case_id is None or subject is None:
+def record_href(found: Verified) -> str | None:
+    """The page of the record a verified paper is about (a case, a member, a transfer, a
+    dissolved cell; a unit's year has none to name by its id), for a user whose subtree holds
+    it: a receiving committee opens the transfer it checks."""
+    if found.case_id is None:
         return None
-    return f"/{COLLECTION[subject]}/{found.case_id}"
+    if FORMS[found.kind].subject is PaperSubject.dissolution:  # issue 16: the cell's page
+        return f"/orgs?org={found.case_id}#papers"
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    return f"/{COLLECTION[subject]}/{found.case_id}" if subject else None
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------
@@ -73,11 +76,13 @@ def paper_section(
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
     done: str | None = None,  # the step just taken on the page
+    action: str | None = None,  # where its forms post, for a page that is not a record's
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
-    is issued and the user may issue it. Right after that very step (`done`), the offer is
-    `prominent`: the page shows it under the step's success message, dated the step's day."""
+    is issued and the user may issue it. `page` has the paper subject and the subject's id
+    (`.subject`, `.id`). Right after that very step (`done`), the offer is `prominent`: the
+    page shows it under the step's success message, dated the step's day."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -91,7 +96,7 @@ def paper_section(
         step_on = w.s.app.paper_statement(page.id, offer, w.today).facts.get("step_on")
         values = {"on": dmy(date.fromisoformat(step_on)) if step_on else dmy(w.today)}
     return {
-        "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
+        "action": action or f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
             {
                 "id": p.id,
