@@ -27,6 +27,7 @@ from domain.paper import (
     symbol,
 )
 from domain.services import paper_statements as statements
+from domain.services import paper_statements_committees as committees
 from domain.services import paper_statements_org as org_statements
 from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
@@ -40,6 +41,8 @@ RETRIES = 50  # a burst of issues on one register: each conflict lets one of the
 STATEMENTS: dict[PaperKind, StatementOf] = {
     PaperKind.cell_resolution: statements.cell_resolution,
     PaperKind.admission_decision: statements.admission_decision,
+    PaperKind.grassroots_resolution: committees.grassroots_resolution,
+    PaperKind.recognition_decision: committees.recognition_decision,
     PaperKind.dissolution_decision: org_statements.dissolution_decision,
     PaperKind.quota_report: org_statements.quota_report,
     PaperKind.transfer_letter: transfer_statements.transfer_letter,

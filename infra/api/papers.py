@@ -24,6 +24,7 @@ from domain import policy
 from domain.errors import NotFound, RuleViolation
 from domain.paper import FORMS, Paper, PaperKind, PaperSubject
 from infra.api.access import (
+    ISSUE_COMMITTEE_RESOLUTION,
     ISSUE_DECISION,
     ISSUE_REPORT,
     ISSUE_RESOLUTION,
@@ -50,6 +51,8 @@ PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
+    PaperKind.grassroots_resolution: ISSUE_COMMITTEE_RESOLUTION,
+    PaperKind.recognition_decision: ISSUE_DECISION,
     PaperKind.dissolution_decision: ISSUE_DECISION,
     PaperKind.quota_report: ISSUE_REPORT,
     # the sending grassroots committee's organization department, as it starts the transfer
@@ -251,6 +254,17 @@ async def post_paper(
     register (PAPER-STEP, PAPER-ONCE)."""
     call = partial(issue, s, user, PaperSubject.admission, case_id, body, key)
     route = f"cases/{case_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.post("/members/{member_id}/papers", status_code=201)
+async def post_member_paper(
+    member_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the paper a recorded step of the member's probation ends in (the recognition
+    decision), numbered from the issuing body's register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, PaperSubject.member, member_id, body, key)
+    route = f"members/{member_id}/papers"
     return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
 
 

@@ -1189,6 +1189,38 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "inbox.user": ("Người dùng", "User"),
     "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
+    # --- issue 16: the grassroots committee's resolution, the recognition decision, and the
+    # decision's number from the register (admpapers; infra/web/papers.py, docs/documents.md) ---
+    "enum.grassroots_resolution": (
+        "Nghị quyết đảng ủy cơ sở đề nghị kết nạp",
+        "Grassroots committee's resolution proposing admission",
+    ),
+    "enum.recognition_decision": (
+        "Quyết định công nhận đảng viên chính thức",
+        "Decision recognising full membership",
+    ),
+    "papers.next": (
+        "Bước này kết thúc bằng giấy tờ: ban hành ngay, số lấy từ sổ đăng ký văn bản",
+        "This step ends in a paper: issue it now, numbered from the register",
+    ),
+    "review.decide_unnumbered": (
+        "{committee} quyết định kết nạp ngày {day}; số quyết định lấy từ sổ đăng ký văn bản khi "
+        "ban hành quyết định ngay sau bước này; ngày quyết định tính tuổi đảng; chi bộ tổ chức "
+        "lễ kết nạp trong {wd} ngày làm việc kể từ khi nhận quyết định",
+        "{committee} decides to admit on {day}; the decision's number comes from the register "
+        "when its paper is issued right after this step; party age counts from the decision; "
+        "the cell holds the ceremony within {wd} working days of receiving it",
+    ),
+    "record.decision": ("Quyết định kết nạp", "Admission decision"),
+    "record.decision_paper": ("Số {symbol}, ngày {day}", "No. {symbol} of {day}"),
+    "record.decision_unnumbered": (
+        "Ngày {day} — chưa ban hành giấy tờ",
+        "Of {day} — its paper not issued yet",
+    ),
+    "arg.number.decide": (
+        "Số quyết định (chỉ khi đã ban hành ngoài hệ thống)",
+        "Decision number (only if issued outside the system)",
+    ),
     # --- issue 16: papers about an organization (infra/web/orgpapers.py) ---
     "enum.dissolution_decision": ("Quyết định giải thể chi bộ", "Dissolution decision"),
     "enum.quota_report": ("Báo cáo kết quả kết nạp đảng viên", "Yearly admissions report"),

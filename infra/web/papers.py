@@ -9,6 +9,7 @@ in (`POST /cases/{id}/papers`, the API's command)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -74,12 +75,14 @@ def paper_section(
     error: str | None = None,
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
+    done: str | None = None,  # the step just taken on the page
     action: str | None = None,  # where its forms post, for a page that is not a record's
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
     is issued and the user may issue it. `page` has the paper subject and the subject's id
-    (`.subject`, `.id`)."""
+    (`.subject`, `.id`). Right after that very step (`done`), the offer is `prominent`: the
+    page shows it under the step's success message, dated the step's day."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -87,6 +90,11 @@ def paper_section(
     offer = next((k for k in reversed(due) if may(w.user, COMMAND[k])), None)
     if not papers and not kinds_about(subject):
         return None
+    prominent = offer is not None and done is not None and FORMS[offer].step == done
+    if prominent and values is None:
+        assert offer is not None
+        step_on = w.s.app.paper_statement(page.id, offer, w.today).facts.get("step_on")
+        values = {"on": dmy(date.fromisoformat(step_on)) if step_on else dmy(w.today)}
     return {
         "action": action or f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
@@ -104,6 +112,7 @@ def paper_section(
             for p in papers
         ],
         "offer": offer,
+        "prominent": prominent,
         "refused": refused,
         "error": error,
         "values": values or {"on": dmy(w.today)},

@@ -446,6 +446,20 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         ),
         (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
     ),
+    "issue the grassroots committee's resolution on the own case (PAPER-STEP: no vote)": (
+        post(
+            lambda s, c: f"/api/cases/{c.own}/papers",
+            lambda s, c: {"kind": "grassroots_resolution", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the recognition decision of a full member of the cell (PAPER-STEP: not recognised)": (
+        post(
+            lambda s, c: f"/api/members/{s.world.members[s.world.cell][0]}/papers",
+            lambda s, c: {"kind": "recognition_decision", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
     "issue the letter of the transfer from the cell (its grassroots organization's)": (
         post(
             lambda s, c: f"/api/transfers/{c.transfer}/papers",

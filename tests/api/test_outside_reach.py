@@ -444,6 +444,9 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/cases/{case_id}/papers"): post(
         "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
     ),
+    ("POST", "/api/members/{member_id}/papers"): post(
+        "/api/members/{}/papers", "member", {"kind": "recognition_decision", "on": DAY}
+    ),
     ("POST", "/api/transfers/{transfer_id}/papers"): post(  # the letter (task "letter")
         "/api/transfers/{}/papers", "transfer", {"kind": "transfer_letter", "on": DAY}
     ),

@@ -335,12 +335,70 @@ def transfer_letter() -> Doc:
     return doc
 
 
+def grassroots_resolution() -> Doc:
+    """The grassroots committee's resolution proposing the admission (issue 16)."""
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "NGHỊ QUYẾT", bold=True, size=15)
+    line(doc, "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "Ngày {{ committee_date }}, {{ issuer }} họp xét {{ cell_resolution_ref }} đề nghị kết "
+        "nạp quần chúng {{ applicant_name }}, sinh ngày {{ birth_date }}, vào Đảng Cộng sản "
+        "Việt Nam.",
+    )
+    body(
+        doc,
+        "Tổng số cấp ủy viên: {{ committee_size }} đồng chí; số tán thành: {{ committee_for }} "
+        "đồng chí ({{ committee_percent }}%); số không tán thành: {{ committee_against }} "
+        "đồng chí.",
+    )
+    body(
+        doc,
+        "Đảng ủy quyết nghị: đề nghị {{ deciding }} xem xét, quyết định kết nạp quần chúng "
+        "{{ applicant_name }} vào Đảng Cộng sản Việt Nam.",
+    )
+    closing(doc, "T/M ĐẢNG ỦY", ["{{ deciding }}", "{{ cell_name }}"])
+    return doc
+
+
+def recognition_decision() -> Doc:
+    """The decision recognising full membership (issue 16)."""
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
+    line(doc, "Công nhận đảng viên chính thức", bold=True)
+    line(doc, "-----")
+    line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
+    body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
+    body(doc, "- {{ review_ref }},")
+    line(doc, "QUYẾT ĐỊNH", bold=True)
+    body(
+        doc,
+        "Điều 1. Công nhận đồng chí {{ member_name }}, sinh ngày {{ birth_date }}, vào Đảng "
+        "ngày {{ admitted_on }}, sinh hoạt tại {{ cell_name }}, là đảng viên chính thức của "
+        "Đảng Cộng sản Việt Nam kể từ ngày {{ full_from }}.",
+    )
+    body(
+        doc,
+        "Điều 2. {{ grassroots_name }}, {{ cell_name }} và đồng chí có tên tại Điều 1 thi hành "
+        "quyết định này.",
+    )
+    closing(doc, "T/M BAN THƯỜNG VỤ", ["Như Điều 2", "{{ superior }}"])
+    return doc
+
+
 TEMPLATES = {
     "cell_resolution": cell_resolution,
     "admission_decision": admission_decision,
     "dissolution_decision": dissolution_decision,
     "quota_report": quota_report,
     "transfer_letter": transfer_letter,  # issue 16
+    "grassroots_resolution": grassroots_resolution,
+    "recognition_decision": recognition_decision,
 }
 
 
