@@ -22,6 +22,8 @@ from uuid import UUID, uuid4, uuid5
 from fastapi import APIRouter, Header
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -186,15 +188,28 @@ async def opened(client: Client, handle: WorkflowHandle[Any, Any]) -> View:
         view: View | None = await handle.query("status", result_type=View)
         if view is not None:
             return view
-        described = await handle.describe()
-        if described.status is WorkflowExecutionStatus.FAILED:
+        status = await execution_status(client, handle.id)
+        if status is WorkflowExecutionStatus.FAILED:
             last = (await handle.fetch_history()).events[-1]
             failure = last.workflow_execution_failed_event_attributes.failure
             error = await client.data_converter.decode_failure(failure)
             raise carried(error) or error
-        if described.status not in (None, WorkflowExecutionStatus.RUNNING):
+        if status not in (None, WorkflowExecutionStatus.RUNNING):
             raise no_process()
         await asyncio.sleep(0.05)
+
+
+async def execution_status(client: Client, workflow_id: str) -> WorkflowExecutionStatus | None:
+    """The process's status alone: `WorkflowHandle.describe()` also decodes the search
+    attributes, and a deadline attribute being unset at that moment can come back in a form
+    it cannot decode (seen on the time-skipping server under load)."""
+    raw = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+    )
+    status = raw.workflow_execution_info.status
+    return WorkflowExecutionStatus(status) if status else None
 
 
 async def start_process(client: Client, run: Any, arg: Any, workflow_id: str) -> View:
