@@ -26,7 +26,7 @@ from domain.paper import (
     symbol,
 )
 from domain.person import Person
-from domain.services.organizations import Organizations
+from domain.services.paper_templates import PaperTemplates
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
 
@@ -40,7 +40,7 @@ def _file_id(case_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"case-papers/{case_id}")
 
 
-class Papers(Organizations):
+class Papers(PaperTemplates):
     """Issue, supersede and verify papers."""
 
     def issue_paper(
@@ -146,6 +146,7 @@ class Papers(Organizations):
             stamp=unit.stamp(on),
         )
         unit.add(paper)
+        self.fix_template(unit, paper_id=paper_id, org_id=org_id, kind=kind, on=on)
         code_id = lookup_id(NAMESPACE, self._paper_key(), self.paper_code(paper_id))
         unit.add(PaperCode(id=code_id, paper_id=paper_id, stamp=unit.stamp(on, "code")))
         file_id = _file_id(case_id)

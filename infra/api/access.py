@@ -33,6 +33,8 @@ REGISTER_MEMBER = "register_member"
 # Papers (issue 16, docs/documents.md): each is issued by the body that adopted it
 ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
 ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
+# A department's own paper templates (issue 16, infra/api/paper_templates.py)
+ADAPT_TEMPLATE = "adapt_template"
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -71,6 +73,9 @@ LEVEL: dict[str, Role] = {
     # papers (issue 16)
     ISSUE_RESOLUTION: Role.cell_secretary,
     ISSUE_DECISION: Role.department_officer,
+    # the wording of papers is the organization department's (Ban Tổ chức): one template
+    # for a committee and every unit below, rather than one per cell secretary
+    ADAPT_TEMPLATE: Role.department_officer,
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 
