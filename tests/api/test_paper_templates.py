@@ -124,6 +124,7 @@ async def test_a_committee_s_template_words_its_cells_papers_and_an_issued_paper
     assert (shown["source"], shown["version"]) == ("own", 1)
     assert shown["versions"][0]["sha256"] == hashlib.sha256(first).hexdigest()
     assert shown["versions"][0]["adopted_by"] == stack.users["department"].id
+    stack.project()  # the read models pass over a template's events
     at_cell = (await listed(stack, unit.cell, "admin"))[KIND]
     assert (at_cell["source"], at_cell["owner_id"]) == ("inherited", str(unit.grassroots))
 
