@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID, uuid4
 
 import pytest
@@ -170,3 +171,22 @@ def test_the_tags_of_a_kind_are_those_of_its_default_template() -> None:
     assert {"applicant_name", "number_symbol", "place_date", "code", "qr"} <= set(tags)
     for kind in PaperKind:
         check_template(kind, default_bytes(kind))  # every default passes its own check
+
+
+def test_uploads_at_the_same_moment_each_get_their_own_version(world: World) -> None:
+    contents = [worded(f"NGHỊ QUYẾT BẢN {n}") for n in range(5)]
+
+    def upload(content: bytes) -> int:  # each checked like the others above
+        return world.app.adopt_template(
+            ctx(), org_id=world.cell, kind=KIND, content=content, on=VOTED
+        )
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        numbers = list(pool.map(upload, contents))
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
+    shelf = world.app.template_shelf(world.cell, KIND)
+    assert shelf is not None
+    by_number = {v.version: v.sha256 for v in shelf.versions}
+    for number, content in zip(numbers, contents, strict=True):
+        assert by_number[number] == hashlib.sha256(content).hexdigest()
+        assert world.app.template_bytes(shelf.versions[number - 1].file_id) == content
