@@ -9,6 +9,7 @@ next version and the store lets one of them through; the other retries with the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -22,13 +23,47 @@ from domain.values import OrgKind, Stamp
 
 
 class PaperKind(StrEnum):
-    """The papers of an admission case issued so far (more come with issue 16)."""
+    """The papers the record can issue; each is described once in FORMS."""
 
     cell_resolution = "cell_resolution"  # nghị quyết chi bộ đề nghị kết nạp
     admission_decision = "admission_decision"  # quyết định kết nạp (9-KNĐ)
 
 
-BOOK = {PaperKind.cell_resolution: "NQ", PaperKind.admission_decision: "QĐ"}
+class PaperSubject(StrEnum):
+    """What a paper is about: the record its id names (`Paper.subject_id`)."""
+
+    admission = "admission"  # an admission case
+    member = "member"  # a member's probation and recognition
+    transfer = "transfer"  # one transfer of party activity
+    dissolution = "dissolution"  # a dissolved cell (its id)
+    quota = "quota"  # a unit's year (quota_subject_id)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A kind of paper: the register book it is numbered in, the record it is about, the
+    signatory's usual title (the issuer may give another)."""
+
+    book: str
+    subject: PaperSubject
+    title: str = "BÍ THƯ"
+
+
+FORMS: dict[PaperKind, Form] = {
+    PaperKind.cell_resolution: Form("NQ", PaperSubject.admission),
+    PaperKind.admission_decision: Form("QĐ", PaperSubject.admission),
+}
+
+
+def kinds_about(subject: PaperSubject) -> list[PaperKind]:
+    """The kinds of paper a record of this subject can have, in the order of its steps."""
+    return [kind for kind, form in FORMS.items() if form.subject is subject]
+
+
+def quota_subject_id(namespace: UUID, org_id: UUID, year: int) -> UUID:
+    """A unit's year, as the subject of its quota report."""
+    return uuid5(namespace, f"quota/{org_id}/{year}")
+
 
 # The issuing body's short sign after the slash of a symbol (Hướng dẫn 36-HD/VPTW).
 SIGN = {
@@ -60,7 +95,7 @@ def register_id(namespace: UUID, org_id: UUID, book: str, year: int) -> UUID:
 
 def symbol(number: int, kind: PaperKind, org_kind: OrgKind) -> str:
     """ "12-NQ/CB": the number, the book, the issuing body's sign."""
-    return f"{number}-{BOOK[kind]}/{SIGN[org_kind]}"
+    return f"{number}-{FORMS[kind].book}/{SIGN[org_kind]}"
 
 
 class Register(Recorded):
@@ -124,6 +159,16 @@ class Paper(Recorded):
         self.superseded_on: date | None = None
         self.superseded_reason = ""
 
+    @property
+    def subject_id(self) -> UUID:
+        """The record the paper is about (its kind's subject); recorded as `case_id` since the
+        first papers were all about admission cases."""
+        return self.case_id
+
+    @property
+    def subject(self) -> PaperSubject:
+        return FORMS[self.kind].subject
+
     def supersede(self, by: UUID, reason: str, stamp: Stamp) -> None:
         """PAPER-SUPERSEDED: a paper is superseded once; its history stays."""
         if self.superseded_by is not None:
@@ -166,7 +211,8 @@ class PaperCode(Recorded):
 
 
 class CasePapers(Recorded):
-    """The papers issued about one case, in order (the case page lists them)."""
+    """The papers issued about one record (a case, a member, a transfer, a dissolved cell, a
+    unit's year), in order: its page lists them. `case_id` is that record's id."""
 
     @event("PaperFileOpened")
     def __init__(self, id: UUID, case_id: UUID, stamp: Stamp) -> None:

@@ -35,7 +35,7 @@ from infra.notifications import notifications
 from infra.users import users
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-LEASE = timedelta(minutes=10)  # a claim older than this is a crashed sender's: claimed again
+LEASE = timedelta(minutes=10)  # a claim older than this is a crashed sender's (the default)
 MAX_ATTEMPTS = 8  # temporary failures before a delivery is given up (then shown as failed)
 RECENT = timedelta(days=7)  # notices older than this when mail is first set up are not mailed
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -89,8 +89,10 @@ class Mailer:
         *,
         digest_at: Any = None,
         now: Any = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.engine = engine
+        self.lease = lease
         self.smtp = smtp
         self.public_url = public_url.rstrip("/")
         self.digest_at = digest_at or datetime.min.time().replace(hour=7)
@@ -166,7 +168,7 @@ class Mailer:
                 taken = conn.execute(
                     sa.update(d)
                     .where(d.c.user_id == row.user_id, d.c.notice_key.in_(keys), due)
-                    .values(state=SENDING, attempts=d.c.attempts + 1, next_at=now + LEASE)
+                    .values(state=SENDING, attempts=d.c.attempts + 1, next_at=now + self.lease)
                 ).rowcount
                 if taken:
                     return Claimed(row.user_id, address, keys, row.attempts + 1, row.digest)

@@ -63,6 +63,7 @@ class Settings:
     smtp_from: str = "dangvien@localhost"
     smtp_starttls: bool = True
     digest_at: time = time(7, 0)  # the daily digest, Vietnam time (HH:MM)
+    smtp_lease_seconds: int = 600  # a sender's claim on a message; then it is a crashed one's
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -128,6 +129,9 @@ class Settings:
             smtp_from=env.get("DANGVIEN_SMTP_FROM") or "dangvien@localhost",
             smtp_starttls=_flag("DANGVIEN_SMTP_STARTTLS", env.get("DANGVIEN_SMTP_STARTTLS"), True),
             digest_at=_time_of_day("DANGVIEN_DIGEST_AT", env.get("DANGVIEN_DIGEST_AT") or "07:00"),
+            smtp_lease_seconds=_at_least_one(
+                "DANGVIEN_SMTP_LEASE_SECONDS", env.get("DANGVIEN_SMTP_LEASE_SECONDS") or "600"
+            ),
         )
 
     @property

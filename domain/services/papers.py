@@ -7,25 +7,27 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid5
 
 from domain import policy
-from domain.admission import AdmissionCase
 from domain.errors import ConcurrencyConflict, RuleViolation
 from domain.organization import Organization
 from domain.paper import (
-    BOOK,
+    FORMS,
     CasePapers,
     Paper,
     PaperCode,
     PaperKind,
+    PaperSubject,
     Register,
+    kinds_about,
     place_of,
     register_id,
     symbol,
 )
-from domain.person import Person
+from domain.services import paper_statements as statements
+from domain.services.paper_statements import Statement, StatementOf
 from domain.services.paper_templates import PaperTemplates
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
@@ -33,11 +35,15 @@ from domain.verification import code_for, lookup_id, normalize
 T = TypeVar("T")
 RETRIES = 50  # a burst of issues on one register: each conflict lets one of them through
 
-DEFAULT_TITLE = {PaperKind.cell_resolution: "BÍ THƯ", PaperKind.admission_decision: "BÍ THƯ"}
+# What each kind of paper states and who issues it (domain/services/paper_statements.py).
+STATEMENTS: dict[PaperKind, StatementOf] = {
+    PaperKind.cell_resolution: statements.cell_resolution,
+    PaperKind.admission_decision: statements.admission_decision,
+}
 
 
-def _file_id(case_id: UUID) -> UUID:
-    return uuid5(NAMESPACE, f"case-papers/{case_id}")
+def _file_id(subject_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"case-papers/{subject_id}")
 
 
 class Papers(PaperTemplates):
@@ -48,12 +54,12 @@ class Papers(PaperTemplates):
         ctx: Context,
         *,
         paper_id: UUID,
-        case_id: UUID,
+        subject_id: UUID,
         kind: PaperKind,
         on: date,
         signatory_title: str | None = None,
     ) -> UUID:
-        """A paper the case's recorded step ends in, with the register's next number.
+        """A paper the subject's recorded step ends in, with the register's next number.
         PAPER-STEP: not before the step it records; PAPER-ONCE: one live paper per kind (a
         correction supersedes it)."""
         policy.rules_at(on)
@@ -61,15 +67,15 @@ class Papers(PaperTemplates):
 
         def attempt(unit: Unit) -> None:
             unit.once_new(paper_id)
-            live = [p for p in self.case_papers(case_id) if p.kind is kind and not p.superseded_by]
+            live = [p for p in self.papers_of(subject_id) if p.kind is kind and not p.superseded_by]
             if live:
                 raise RuleViolation(
                     "PAPER-ONCE",
-                    f"Hồ sơ đã có giấy tờ này ({live[0].symbol}): hãy ban hành bản thay thế",
-                    f"The case already has this paper ({live[0].symbol}): supersede it",
+                    f"Đã có giấy tờ này ({live[0].symbol}): hãy ban hành bản thay thế",
+                    f"This paper was already issued ({live[0].symbol}): supersede it",
                     paper=str(live[0].id),
                 )
-            self._issue(unit, paper_id, case_id, kind, on, signatory_title, None)
+            self._issue(unit, paper_id, subject_id, kind, on, signatory_title, None)
 
         return self._retrying(ctx, attempt, paper_id)
 
@@ -92,9 +98,28 @@ class Papers(PaperTemplates):
             old = unit.load(Paper, paper_id)
             old.supersede(new_paper_id, reason, unit.stamp(on, "superseded"))
             title = signatory_title or old.signatory_title
-            self._issue(unit, new_paper_id, old.case_id, old.kind, on, title, paper_id)
+            self._issue(unit, new_paper_id, old.subject_id, old.kind, on, title, paper_id)
 
         return self._retrying(ctx, attempt, new_paper_id)
+
+    def paper_statement(self, subject_id: UUID, kind: PaperKind, on: date) -> Statement:
+        """What the paper would state if issued on `on`, and who issues it (PAPER-STEP)."""
+        return STATEMENTS[PaperKind(kind)](self, subject_id, on)
+
+    def papers_due(self, subject: PaperSubject, subject_id: UUID, on: date) -> list[PaperKind]:
+        """The kinds whose step has happened by `on` and that have no live paper yet: what
+        the record's page offers to issue, in the order of the steps."""
+        live = {p.kind for p in self.papers_of(subject_id) if p.superseded_by is None}
+        due = []
+        for kind in kinds_about(subject):
+            if kind in live:
+                continue
+            try:
+                self.paper_statement(subject_id, kind, on)
+            except RuleViolation:
+                continue
+            due.append(kind)
+        return due
 
     def _retrying(self, ctx: Context, attempt: Callable[[Unit], None], result: T) -> T:
         """One unit of work, again after a concurrent issue took the register's number."""
@@ -111,95 +136,49 @@ class Papers(PaperTemplates):
         self,
         unit: Unit,
         paper_id: UUID,
-        case_id: UUID,
+        subject_id: UUID,
         kind: PaperKind,
         on: date,
         signatory_title: str | None,
         replaces: UUID | None,
     ) -> None:
-        case = unit.load(AdmissionCase, case_id)
-        org_id, facts = self._facts(case, kind, on)
-        org = self.load(Organization, org_id)
-        book = BOOK[kind]
-        reg_id = register_id(NAMESPACE, org_id, book, on.year)
+        stated = self.paper_statement(subject_id, kind, on)
+        org = self.load(Organization, stated.issuer_id)
+        book = FORMS[kind].book
+        reg_id = register_id(NAMESPACE, org.id, book, on.year)
         if self.exists(reg_id):
             register = unit.load(Register, reg_id)
         else:
             register = Register(
-                id=reg_id, org_id=org_id, book=book, year=on.year, stamp=unit.stamp(on, "register")
+                id=reg_id, org_id=org.id, book=book, year=on.year, stamp=unit.stamp(on, "register")
             )
             unit.add(register)
         number = register.take(paper_id, unit.stamp(on, "number"))
-        grassroots = self.grassroots_of(case.cell_id, on)
         paper = Paper(
             id=paper_id,
             kind=kind,
-            case_id=case_id,
-            org_id=org_id,
+            case_id=subject_id,
+            org_id=org.id,
             year=on.year,
             number=number,
             symbol=symbol(number, kind, org.kind),
-            place=place_of(grassroots.name),
-            signatory_title=(signatory_title or DEFAULT_TITLE[kind]).strip().upper(),
-            facts=facts,
+            place=place_of(self.load(Organization, stated.place_org_id).name),
+            signatory_title=(signatory_title or FORMS[kind].title).strip().upper(),
+            facts=stated.facts,
             replaces=replaces,
             stamp=unit.stamp(on),
         )
         unit.add(paper)
-        self.fix_template(unit, paper_id=paper_id, org_id=org_id, kind=kind, on=on)
+        self.fix_template(unit, paper_id=paper_id, org_id=org.id, kind=kind, on=on)
         code_id = lookup_id(NAMESPACE, self._paper_key(), self.paper_code(paper_id))
         unit.add(PaperCode(id=code_id, paper_id=paper_id, stamp=unit.stamp(on, "code")))
-        file_id = _file_id(case_id)
+        file_id = _file_id(subject_id)
         if self.exists(file_id):
             filed = unit.load(CasePapers, file_id)
         else:
-            filed = CasePapers(id=file_id, case_id=case_id, stamp=unit.stamp(on, "file"))
+            filed = CasePapers(id=file_id, case_id=subject_id, stamp=unit.stamp(on, "file"))
             unit.add(filed)
         filed.file(paper_id, unit.stamp(on, "filed"))
-
-    def _facts(self, case: AdmissionCase, kind: PaperKind, on: date) -> tuple[UUID, dict[str, Any]]:
-        """The issuing body and what the paper states, as the record holds it today.
-        PAPER-STEP: the step the paper records has happened, on or before its date."""
-        if kind is PaperKind.cell_resolution:
-            step_on, org_id = case.cell_resolution_on, case.cell_id
-        else:
-            step_on = case.decision[1] if case.decision else None
-            org_id = case.decision[2] if case.decision else case.grassroots_id
-        if step_on is None or on < step_on:
-            raise RuleViolation(
-                "PAPER-STEP",
-                "Bước mà giấy tờ này ghi nhận chưa diễn ra vào ngày ban hành",
-                "The step this paper records has not happened by its date",
-                kind=str(kind),
-            )
-        person = self.load(Person, case.person_id).data
-        org = self.load(Organization, org_id)
-        superior = org.parent_on(on)
-        facts: dict[str, Any] = {
-            "applicant_name": person.full_name,
-            "applicant_birth_date": person.birth_date.isoformat(),
-            "cell_name": self.load(Organization, case.cell_id).name,
-            "grassroots_name": self.grassroots_of(case.cell_id, on).name,
-            "issuer_name": org.name,
-            "superior_name": self.load(Organization, superior).name if superior else "",
-            "step_on": step_on.isoformat(),
-        }
-        ballot = case.cell_ballots[-1] if case.cell_ballots else None
-        if ballot is not None:
-            facts |= {
-                "cell_vote_on": ballot.held_on.isoformat(),
-                "cell_on_roll": ballot.denominator,
-                "cell_votes_for": ballot.votes_for,
-                "cell_votes_against": ballot.votes_against,
-            }
-        if kind is PaperKind.admission_decision and case.committee_ballot is not None:
-            facts |= {
-                "committee_vote_on": case.committee_ballot.held_on.isoformat(),
-                "committee_votes_for": case.committee_ballot.votes_for,
-                "committee_size": case.committee_ballot.on_roll,
-                "decision_recorded_number": case.decision[0] if case.decision else "",
-            }
-        return org_id, facts
 
     def record_paper_download(self, ctx: Context, paper_id: UUID, on: date) -> None:
         """A copy was taken (the DOCX): an event with its actor; retried on a conflict."""
@@ -211,8 +190,9 @@ class Papers(PaperTemplates):
 
     # --- reading -------------------------------------------------------------------------
 
-    def case_papers(self, case_id: UUID) -> list[Paper]:
-        file_id = _file_id(case_id)
+    def papers_of(self, subject_id: UUID) -> list[Paper]:
+        """The papers issued about a record, in order."""
+        file_id = _file_id(subject_id)
         if not self.exists(file_id):
             return []
         return [self.load(Paper, p) for p in self.load(CasePapers, file_id).papers]

@@ -21,18 +21,18 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from domain import policy
-from domain.admission import AdmissionCase
-from domain.errors import NotFound
-from domain.paper import Paper, PaperKind
+from domain.errors import NotFound, RuleViolation
+from domain.paper import FORMS, Paper, PaperKind, PaperSubject
 from infra.api.access import ISSUE_DECISION, ISSUE_RESOLUTION, may, may_see_personal_data
 from infra.api.auth import REFUSALS, CurrentUser, Svc, bearer, client_address, cookie, user_of
 from infra.api.commands import IdempotencyKey, command_key, context, first_answer, new_id
 from infra.api.errors import ApiError, not_found, role_refused, scope_refused
-from infra.api.records import REDACTED, locate
+from infra.api.records import REDACTED
 from infra.api.schemas import Day, Strict
 from infra.api.services import Services
 from infra.papers.pdf import ConversionFailed, docx_to_pdf
 from infra.papers.render import render_docx
+from infra.papers.subjects import inside, subject_inside
 from infra.papers.verify import Verified, verify
 from infra.users import User
 
@@ -45,6 +45,7 @@ COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
 }
+PERSONAL = ("applicant_", "member_")  # facts that name a person: redacted for auditors
 
 
 class PaperIn(Strict):
@@ -64,7 +65,9 @@ class SupersedeIn(Strict):
 class PaperOut(BaseModel):
     id: UUID
     kind: PaperKind
-    case_id: UUID
+    subject: PaperSubject  # what the paper is about: admission, member, transfer…
+    subject_id: UUID  # that record's id
+    case_id: UUID  # the same id (the first papers were all about admission cases)
     issuer_id: UUID
     year: int
     number: int
@@ -95,22 +98,16 @@ class VerifyOut(BaseModel):
     case_id: UUID | None
 
 
-def issuer_of(case: AdmissionCase, kind: PaperKind) -> UUID:
-    """The body that issues it: the cell its resolution; the deciding committee its decision
-    (before the decision, the case's cell: the domain then refuses with PAPER-STEP)."""
-    if kind is PaperKind.admission_decision and case.decision is not None:
-        return case.decision[2]
-    return case.cell_id
-
-
 def paper_out(s: Services, user: User, paper: Paper) -> PaperOut:
     facts = dict(paper.facts)
     if not may_see_personal_data(user):
-        facts = {k: REDACTED if k.startswith("applicant_") else v for k, v in facts.items()}
+        facts = {k: REDACTED if k.startswith(PERSONAL) else v for k, v in facts.items()}
     return PaperOut(
         id=paper.id,
         kind=paper.kind,
-        case_id=paper.case_id,
+        subject=paper.subject,
+        subject_id=paper.subject_id,
+        case_id=paper.subject_id,
         issuer_id=paper.org_id,
         year=paper.year,
         number=paper.number,
@@ -127,35 +124,52 @@ def paper_out(s: Services, user: User, paper: Paper) -> PaperOut:
     )
 
 
-def issuing(s: Services, user: User, case: AdmissionCase, kind: PaperKind) -> Any:
-    """The role may issue this kind (403 ACCESS-ROLE), for a body in its subtree (403
-    ACCESS-SCOPE). Returns who acts."""
+def issuing(s: Services, user: User, subject_id: UUID, kind: PaperKind, on: date) -> Any:
+    """The role may issue this kind (403 ACCESS-ROLE), for an issuing body in its subtree (403
+    ACCESS-SCOPE); the step it records has happened (PAPER-STEP). Returns who acts."""
     if not may(user, COMMAND[kind]):
         raise role_refused(COMMAND[kind])
-    org_id = issuer_of(case, kind)
-    if not s.scope.inside(user, org_id):
+    policy.check_not_after_today(on, s.today())
+    issuer_id = s.app.paper_statement(subject_id, kind, on).issuer_id
+    if not s.scope.inside(user, issuer_id):
         raise scope_refused()
-    return s.scope.actor(user, org_id)
+    return s.scope.actor(user, issuer_id)
 
 
 def located_paper(s: Services, user: User, paper_id: UUID) -> Paper:
-    """A paper of a case inside the user's subtree; otherwise NOT-FOUND either way."""
+    """A paper about a record inside the user's subtree; otherwise NOT-FOUND either way."""
     try:
         paper = s.app.load(Paper, paper_id)
-        locate(s.app, s.scope, user, "admission", paper.case_id)
+        subject_inside(s, user, paper)
     except NotFound:
         raise not_found("paper") from None
     return paper
 
 
-def issue(s: Services, user: User, case_id: UUID, body: PaperIn, key: str | None) -> PaperOut:
-    case = locate(s.app, s.scope, user, "admission", case_id).record
-    actor = issuing(s, user, case, body.kind)
-    policy.check_not_after_today(body.on, s.today())
+def issue(
+    s: Services,
+    user: User,
+    subject: PaperSubject,
+    subject_id: UUID,
+    body: PaperIn,
+    key: str | None,
+    issuer_id: UUID | None = None,
+) -> PaperOut:
+    """Issue a paper about a record the user sees (NOT-FOUND otherwise); a kind about another
+    subject is refused (PAPER-KIND)."""
+    inside(s, user, subject, subject_id, issuer_id)
+    if FORMS[body.kind].subject is not subject:
+        raise RuleViolation(
+            "PAPER-KIND",
+            "Loại giấy tờ này không ban hành cho hồ sơ này",
+            "This kind of paper is not issued for this record",
+            kind=str(body.kind),
+        )
+    actor = issuing(s, user, subject_id, body.kind, body.on)
     paper_id = s.app.issue_paper(
         context(actor, command_key(user, key)),
         paper_id=new_id(user, key, "paper"),
-        case_id=case_id,
+        subject_id=subject_id,
         kind=body.kind,
         on=body.on,
         signatory_title=body.signatory_title,
@@ -167,8 +181,7 @@ def supersede(
     s: Services, user: User, paper_id: UUID, body: SupersedeIn, key: str | None
 ) -> PaperOut:
     paper = located_paper(s, user, paper_id)
-    actor = issuing(s, user, s.app.load(AdmissionCase, paper.case_id), paper.kind)
-    policy.check_not_after_today(body.on, s.today())
+    actor = issuing(s, user, paper.subject_id, paper.kind, body.on)
     new = s.app.supersede_paper(
         context(actor, command_key(user, key)),
         paper_id=paper_id,
@@ -216,7 +229,7 @@ async def post_paper(
 ) -> PaperOut:
     """Issue the paper a recorded step of the case ends in, numbered from the issuing body's
     register (PAPER-STEP, PAPER-ONCE)."""
-    call = partial(issue, s, user, case_id, body, key)
+    call = partial(issue, s, user, PaperSubject.admission, case_id, body, key)
     route = f"cases/{case_id}/papers"
     return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
 

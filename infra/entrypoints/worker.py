@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 
 import structlog
 
@@ -56,7 +57,13 @@ async def run_worker(settings: Settings, *, task_queue: str = TASK_QUEUE) -> Non
     log.info("worker.started", task_queue=task_queue, temporal=settings.temporal_address)
     # The sender of notices by e-mail (docs/notices.md): only with SMTP settings.
     smtp = smtp_settings(settings)
-    mailer = Mailer(notifications.engine, smtp, settings.public_url, digest_at=settings.digest_at)
+    mailer = Mailer(
+        notifications.engine,
+        smtp,
+        settings.public_url,
+        digest_at=settings.digest_at,
+        lease=timedelta(seconds=settings.smtp_lease_seconds),
+    )
     sender = asyncio.create_task(mailer.run(stop)) if smtp else None
     async with worker:
         await stop.wait()

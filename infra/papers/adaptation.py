@@ -4,17 +4,15 @@ most 1 MB, whose tags are the kind's own, whose Jinja is well formed, and which 
 with a sample paper of the kind into a DOCX python-docx reads back. Refused, nothing is written
 and the message names the problem (the unknown tags, the syntax error).
 
-The sample paper has every fact a paper of the kind states (`SAMPLE_FACTS`); a fact a new kind
-adds that is not listed reads as a placeholder, so checking never fails for want of one."""
+The sample paper of each kind is the one the pictures of docs/documents.md are drawn from
+(infra/papers/samples.py)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
 from functools import cache
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import qrcode
 from docx import Document
@@ -25,45 +23,14 @@ from jinja2.sandbox import SandboxedEnvironment
 from qrcode.image.pure import PyPNGImage
 
 from domain.errors import RuleViolation
-from domain.paper import Paper, PaperKind
+from domain.paper import PaperKind
 from infra.papers.render import context, default_template
+from infra.papers.samples import SAMPLES
 
 RULE = "PAPER-TEMPLATE"
 MAX_BYTES = 1024 * 1024  # the defaults are 37 kB: room for a logo, not for a scan
 MAX_UNPACKED = 20 * MAX_BYTES  # what the zip may hold once opened
 SAMPLE_URL = "https://dangvien.example/verify/0000-0000-0000"
-
-SAMPLE_FACTS: dict[str, Any] = {
-    "applicant_name": "Nguyễn Văn Mẫu",
-    "applicant_birth_date": "1995-01-02",
-    "cell_name": "Chi bộ thôn Mẫu",
-    "grassroots_name": "Đảng bộ xã Mẫu",
-    "issuer_name": "Chi bộ thôn Mẫu",
-    "superior_name": "Đảng ủy xã Mẫu",
-    "step_on": "2026-01-05",
-    "cell_vote_on": "2026-01-05",
-    "cell_on_roll": 12,
-    "cell_votes_for": 11,
-    "cell_votes_against": 1,
-    "committee_vote_on": "2026-01-20",
-    "committee_votes_for": 7,
-    "committee_size": 9,
-    "decision_recorded_number": "1-QĐ/ĐU",
-}
-
-
-class SampleFacts(dict[str, Any]):
-    """The sample facts, with a plausible value for any fact not listed (a new kind's)."""
-
-    def __missing__(self, key: str) -> Any:
-        if key.endswith(("_on", "_date")):
-            return "2026-01-05"
-        if key.endswith(("_count", "_size", "_for", "_against", "_roll", "_number")):
-            return 1
-        return "Mẫu"
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key]
 
 
 def refused(vi: str, en: str, **details: Any) -> RuleViolation:
@@ -71,16 +38,9 @@ def refused(vi: str, en: str, **details: Any) -> RuleViolation:
 
 
 def sample_context(kind: str) -> dict[str, Any]:
-    """The values a template of `kind` is filled with, for a sample paper."""
-    paper = SimpleNamespace(
-        kind=PaperKind(kind),
-        facts=SampleFacts(SAMPLE_FACTS),
-        symbol="1-NQ/CB",
-        place="Mẫu",
-        issued_on=date(2026, 1, 6),
-        signatory_title="BÍ THƯ",
-    )
-    return context(cast(Paper, paper), "0000-0000-0000", SAMPLE_URL)
+    """The values a template of `kind` is filled with, for the kind's sample paper
+    (infra/papers/samples.py: every kind has one)."""
+    return context(SAMPLES[PaperKind(kind)], "0000-0000-0000", SAMPLE_URL)
 
 
 def tags_of(kind: str) -> list[str]:

@@ -10,9 +10,10 @@ never code that reaches Python's internals."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import qrcode
 from docx.shared import Cm
@@ -20,7 +21,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 from qrcode.image.pure import PyPNGImage
 
-from domain.paper import Paper
+from domain.paper import PaperKind
 
 DEFAULTS = Path(__file__).parent / "templates"
 
@@ -36,11 +37,27 @@ def dmy(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
 
 
-def context(paper: Paper, code: str, verify_url: str) -> dict[str, Any]:
-    """What the template's tags read: the paper's own facts, never the record of today."""
+class Printable(Protocol):
+    """What a template prints of a paper (an issued Paper, or a sample for the docs)."""
+
+    @property
+    def kind(self) -> PaperKind: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def place(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def signatory_title(self) -> str: ...
+    @property
+    def facts(self) -> dict[str, Any]: ...
+
+
+def context(paper: Printable, code: str, verify_url: str) -> dict[str, Any]:
+    """What the template's tags read: the paper's own facts, never the record of today. The
+    tags every paper has, then those of its kind (KIND_CONTEXT)."""
     f = paper.facts
-    on_roll = int(f.get("cell_on_roll") or 0)
-    votes_for = int(f.get("cell_votes_for") or 0)
     return {
         "issuer": f["issuer_name"],
         "issuer_upper": f["issuer_name"].upper(),
@@ -48,6 +65,17 @@ def context(paper: Paper, code: str, verify_url: str) -> dict[str, Any]:
         "superior_upper": f["superior_name"].upper(),
         "number_symbol": paper.symbol,
         "place_date": place_date(paper.place, paper.issued_on),
+        "signatory_title": paper.signatory_title,
+        "code": code,
+        "verify_url": verify_url,
+    } | KIND_CONTEXT[paper.kind](f)
+
+
+def admission(f: dict[str, Any]) -> dict[str, Any]:
+    """The tags of an admission case's papers."""
+    on_roll = int(f.get("cell_on_roll") or 0)
+    votes_for = int(f.get("cell_votes_for") or 0)
+    return {
         "applicant_name": f["applicant_name"],
         "birth_date": dmy(f.get("applicant_birth_date")),
         "cell_name": f["cell_name"],
@@ -58,10 +86,14 @@ def context(paper: Paper, code: str, verify_url: str) -> dict[str, Any]:
         "votes_for": votes_for,
         "votes_against": f.get("cell_votes_against", 0),
         "percent": round(100 * votes_for / on_roll) if on_roll else 0,
-        "signatory_title": paper.signatory_title,
-        "code": code,
-        "verify_url": verify_url,
     }
+
+
+# The tags each kind adds to the common ones (docs/documents.md lists them for template makers).
+KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    PaperKind.cell_resolution: admission,
+    PaperKind.admission_decision: admission,
+}
 
 
 def default_template(kind: str) -> Path:
@@ -70,7 +102,7 @@ def default_template(kind: str) -> Path:
 
 
 def render_docx(
-    paper: Paper,
+    paper: Printable,
     code: str,
     verify_url: str,
     template: bytes | None = None,

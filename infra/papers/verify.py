@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from domain.admission import AdmissionCase
-from domain.application import Dangvien
-from domain.errors import RuleViolation
+from domain.errors import NotFound, RuleViolation
 from domain.organization import Organization
 from domain.paper import Paper, PaperKind
-from infra.api.access import Scope
 from infra.api.errors import ApiError, not_found
 from infra.api.services import Services
+from infra.papers.subjects import subject_inside
 from infra.users import User
 
 MISSES_PER_HOUR = 10  # an honest reader mistypes a code a few times; a guesser needs 2^60
@@ -66,8 +64,8 @@ def verify(s: Services, code: str, address: str, user: User | None) -> Verified:
 def verified(s: Services, paper: Paper, user: User | None) -> Verified:
     newer = s.app.load(Paper, paper.superseded_by) if paper.superseded_by else None
     case_id = None
-    if user is not None and case_inside(s.app, Scope(s.engine), user, paper):
-        case_id = paper.case_id
+    if user is not None and sees_subject(s, user, paper):
+        case_id = paper.subject_id
     return Verified(
         kind=paper.kind,
         number=paper.number,
@@ -80,5 +78,10 @@ def verified(s: Services, paper: Paper, user: User | None) -> Verified:
     )
 
 
-def case_inside(app: Dangvien, scope: Scope, user: User, paper: Paper) -> bool:
-    return scope.inside(user, app.load(AdmissionCase, paper.case_id).cell_id)
+def sees_subject(s: Services, user: User, paper: Paper) -> bool:
+    """Whether the user's subtree holds the record the paper is about."""
+    try:
+        subject_inside(s, user, paper)
+    except NotFound:
+        return False
+    return True

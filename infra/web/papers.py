@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from domain.commands import Subject
 from domain.errors import DomainError, NotFound
-from domain.paper import PaperKind
+from domain.paper import PaperKind, PaperSubject, kinds_about
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
@@ -25,6 +26,7 @@ from infra.api.services import services
 from infra.papers.verify import verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
+from infra.web.records import COLLECTION
 from infra.web.session import Web, WebContext, WebRoute, _here, language, redirect, templates
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -59,24 +61,18 @@ def paper_section(
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
 ) -> dict[str, Any] | None:
-    """A case's papers with their state and downloads, and the paper its current step ends
-    in (the resolution after the cell's vote, the decision once decided) when not issued."""
-    if page.subject != "admission":
-        return None
-    case = page.found.record
-    papers = w.s.app.case_papers(page.id)
-    live = {p.kind for p in papers if p.superseded_by is None}
+    """A record's papers with their state and downloads, and the paper a step it has taken
+    ends in (the resolution after the cell's vote, the decision once decided…) while none
+    is issued and the user may issue it."""
+    subject = PaperSubject(page.subject)
+    papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
-    due = [
-        kind
-        for kind, step_on in (
-            (PaperKind.cell_resolution, case.cell_resolution_on),
-            (PaperKind.admission_decision, case.decision[1] if case.decision else None),
-        )
-        if step_on is not None and kind not in live
-    ]
+    due = w.s.app.papers_due(subject, page.id, w.today)
     offer = next((k for k in reversed(due) if may(w.user, COMMAND[k])), None)
+    if not papers and not kinds_about(subject):
+        return None
     return {
+        "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
             {
                 "id": p.id,
@@ -98,39 +94,40 @@ def paper_section(
     }
 
 
-@router.post("/cases/{ident}/papers")
-async def issue_paper(ident: UUID, request: Request, w: WebContext) -> Response:
-    """The paper offered on the case page, through the API's command; refused, the page comes
-    back with the rule's message beside the date."""
+async def issue_paper(subject: Subject, ident: UUID, request: Request, w: WebContext) -> Response:
+    """The paper offered on a record's page, through the API's command; refused, the page
+    comes back with the rule's message beside the date."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     w.check_csrf(form)
-    page = await run_in_threadpool(records.record_page, w, "admission", ident)
+    page = await run_in_threadpool(records.record_page, w, subject, ident)
     on = parse_dmy(form.get("on", ""))
     error = None
     if on is None or form.get("kind") not in set(PaperKind):
         error = w.t("papers.bad_date")
     else:
         body = PaperIn(kind=PaperKind(form["kind"]), on=on)
+        key = form.get("key") or None
         try:
-            await run_in_threadpool(issue, w.s, w.user, ident, body, form.get("key") or None)
+            await run_in_threadpool(issue, w.s, w.user, PaperSubject(subject), ident, body, key)
         except DomainError as refusal:
             if refusal.rule_id in ("NOT-FOUND", "ACCESS-ROLE", "ACCESS-SCOPE"):
                 raise
             error = refusal.message(w.lang)
         else:
-            return redirect(f"/cases/{ident}#papers")
+            return redirect(f"/{COLLECTION[subject]}/{ident}#papers")
     section = paper_section(w, page, error, {"on": form.get("on", "")})
     return records.render_page(w, page, status=422, papers=section)
 
 
-@router.post("/cases/{ident}/papers/{paper_id}/supersede")
-async def supersede_paper(ident: UUID, paper_id: UUID, request: Request, w: WebContext) -> Response:
-    """A correction from the case page: a new paper with a new number; the old one is kept.
-    Refused, the page comes back with the message beside the field it concerns."""
+async def supersede_paper(
+    subject: Subject, ident: UUID, paper_id: UUID, request: Request, w: WebContext
+) -> Response:
+    """A correction from a record's page: a new paper with a new number; the old one is
+    kept. Refused, the page comes back with the message beside the field it concerns."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     w.check_csrf(form)
-    page = await run_in_threadpool(records.record_page, w, "admission", ident)
-    if paper_id not in {p.id for p in w.s.app.case_papers(ident)}:
+    page = await run_in_threadpool(records.record_page, w, subject, ident)
+    if paper_id not in {p.id for p in w.s.app.papers_of(ident)}:
         raise NotFound("Paper", paper_id)
     on, reason = parse_dmy(form.get("on", "")), form.get("reason", "").strip()
     refused: tuple[UUID, str, str] | None = None
@@ -147,8 +144,29 @@ async def supersede_paper(ident: UUID, paper_id: UUID, request: Request, w: WebC
                 raise
             refused = (paper_id, "on", refusal.message(w.lang))
         else:
-            return redirect(f"/cases/{ident}#papers")
+            return redirect(f"/{COLLECTION[subject]}/{ident}#papers")
     section = paper_section(
         w, page, refused=refused, values={"on": form.get("on", ""), "reason": reason}
     )
     return records.render_page(w, page, status=422, papers=section)
+
+
+def _routes(subject: Subject) -> None:
+    """The two forms of the "Giấy tờ" section on the pages of one kind of record."""
+    base = f"/{COLLECTION[subject]}/{{ident}}/papers"
+
+    async def issue_route(ident: UUID, request: Request, w: WebContext) -> Response:
+        return await issue_paper(subject, ident, request, w)
+
+    async def supersede_route(
+        ident: UUID, paper_id: UUID, request: Request, w: WebContext
+    ) -> Response:
+        return await supersede_paper(subject, ident, paper_id, request, w)
+
+    router.add_api_route(base, issue_route, methods=["POST"])
+    router.add_api_route(f"{base}/{{paper_id}}/supersede", supersede_route, methods=["POST"])
+
+
+SUBJECTS: tuple[Subject, ...] = ("admission", "member", "transfer")
+for _subject in SUBJECTS:
+    _routes(_subject)

@@ -633,6 +633,20 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "case",
         {"on": "04/03/2030", "reason": "Sửa"},
     ),
+    **{
+        ("POST", f"/{collection}/{{ident}}/papers"): form(
+            f"/{collection}/{{}}/papers", subject, {"kind": "cell_resolution", "on": "04/03/2030"}
+        )
+        for collection, subject in (("members", "member"), ("transfers", "transfer"))
+    },
+    **{
+        ("POST", f"/{collection}/{{ident}}/papers/{{paper_id}}/supersede"): form(
+            f"/{collection}/{{}}/papers/00000000-0000-4000-8000-0000000000aa/supersede",
+            subject,
+            {"on": "04/03/2030", "reason": "Sửa"},
+        )
+        for collection, subject in (("members", "member"), ("transfers", "transfer"))
+    },
     # --- e-mail of notices (issue 16, item 5) ---
     ("POST", "/account/email"): OWN,
     # --- a department's paper templates (issue 16, infra/web/paper_templates.py) ---

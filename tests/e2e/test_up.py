@@ -136,9 +136,9 @@ class Ports:
     ui: int
 
 
-def start_up(data_dir: Path, ports: Ports, name: str) -> Up:
+def start_up(data_dir: Path, ports: Ports, name: str, settings: dict[str, str] | None = None) -> Up:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DANGVIEN_")}
-    env |= {"DANGVIEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env |= {"DANGVIEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"} | (settings or {})
     out_path = data_dir.parent / f"{name}.out"
     out = out_path.open("wb")
     process = subprocess.Popen(

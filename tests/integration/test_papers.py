@@ -43,7 +43,11 @@ def test_writers_of_their_own_issuing_at_once_get_consecutive_numbers(
         try:
             start.wait()
             paper_id = writer.issue_paper(
-                ctx(), paper_id=uuid4(), case_id=case_id, kind=PaperKind.cell_resolution, on=VOTED
+                ctx(),
+                paper_id=uuid4(),
+                subject_id=case_id,
+                kind=PaperKind.cell_resolution,
+                on=VOTED,
             )
             numbers.append(writer.load(Paper, paper_id).number)
         except BaseException as error:  # a thread's failure is the test's

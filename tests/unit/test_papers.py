@@ -24,7 +24,9 @@ def voted_case(world: World) -> Case:
 
 
 def issue(case: Case, kind: PaperKind = PaperKind.cell_resolution, on: date = VOTED) -> Paper:
-    paper_id = case.app.issue_paper(ctx(), paper_id=uuid4(), case_id=case.case_id, kind=kind, on=on)
+    paper_id = case.app.issue_paper(
+        ctx(), paper_id=uuid4(), subject_id=case.case_id, kind=kind, on=on
+    )
     return case.app.load(Paper, paper_id)
 
 
@@ -43,7 +45,7 @@ def test_a_cell_resolution_states_the_recorded_vote_under_the_cells_first_number
     assert (paper.facts["cell_votes_for"], paper.facts["cell_on_roll"]) == (6, 9)
     assert paper.facts["cell_vote_on"] == "2025-12-05"
     assert paper.issued_by.user_id == "user-administrator"
-    assert case.app.case_papers(case.case_id) == [paper]
+    assert case.app.papers_of(case.case_id) == [paper]
 
 
 def test_the_admission_decision_is_numbered_in_the_deciding_committees_book(
@@ -77,9 +79,13 @@ def test_issuing_again_with_the_same_key_is_one_paper_and_a_second_paper_is_refu
     paper_id, again = uuid4(), ctx()
     for _ in range(2):
         case.app.issue_paper(
-            again, paper_id=paper_id, case_id=case.case_id, kind=PaperKind.cell_resolution, on=VOTED
+            again,
+            paper_id=paper_id,
+            subject_id=case.case_id,
+            kind=PaperKind.cell_resolution,
+            on=VOTED,
         )
-    assert [p.id for p in case.app.case_papers(case.case_id)] == [paper_id]
+    assert [p.id for p in case.app.papers_of(case.case_id)] == [paper_id]
     with refused(case.app, "PAPER-ONCE"):
         issue(case)
 

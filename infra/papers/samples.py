@@ -1,0 +1,56 @@
+"""A sample of each kind of paper, with made-up people and places: the pictures of
+docs/documents.md are rendered from them (scripts/paper-pictures), and a department's own
+template is tried on them before it is accepted. Every kind has one
+(tests/unit/test_paper_kinds.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from domain.paper import PaperKind
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: PaperKind
+    symbol: str
+    place: str
+    issued_on: date
+    signatory_title: str = "BÍ THƯ"
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+_ADMISSION = {
+    "applicant_name": "Nguyễn Thị Thu Hà",
+    "applicant_birth_date": "1998-04-12",
+    "cell_name": "Chi bộ thôn Đông Hòa",
+    "grassroots_name": "Đảng bộ xã An Bình",
+    "cell_vote_on": "2026-03-05",
+    "cell_on_roll": 24,
+    "cell_votes_for": 22,
+    "cell_votes_against": 2,
+    "committee_vote_on": "2026-03-20",
+    "committee_votes_for": 11,
+    "committee_size": 13,
+}
+
+SAMPLES: dict[PaperKind, Sample] = {
+    PaperKind.cell_resolution: Sample(
+        PaperKind.cell_resolution,
+        "7-NQ/CB",
+        "An Bình",
+        date(2026, 3, 6),
+        facts=_ADMISSION
+        | {"issuer_name": "Chi bộ thôn Đông Hòa", "superior_name": "Đảng bộ xã An Bình"},
+    ),
+    PaperKind.admission_decision: Sample(
+        PaperKind.admission_decision,
+        "45-QĐ/ĐU",
+        "An Bình",
+        date(2026, 3, 25),
+        facts=_ADMISSION
+        | {"issuer_name": "Đảng bộ xã An Bình", "superior_name": "Đảng bộ tỉnh Bình An"},
+    ),
+}
