@@ -5,6 +5,7 @@ step on the case, the dissolution it started now ended, a target set again with 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from domain.values import CellSetting, OrgKind
+from infra.papers.adaptation import default_bytes
 from tests.api.conftest import TODAY, Stack, applicant
 from tests.api.test_papers import voted_case
 from tests.builders import ctx
@@ -311,6 +313,27 @@ async def supersede_paper(stack: Stack) -> Command:
     return Command(post(stack, "secretary", path, {"on": "2025-12-08", "reason": "Sửa"}))
 
 
+# --- issue 16: a department's paper templates (at a cell of their own: the shared world's
+# papers keep the default wording) ---
+def template_body() -> dict[str, str]:
+    return {"content_base64": base64.b64encode(default_bytes("cell_resolution")).decode()}
+
+
+async def upload_template(stack: Stack) -> Command:
+    org = await new_org(stack, f"Chi bộ Mẫu {uuid4().hex[:6]}")
+    path = f"/api/orgs/{org}/paper-templates/cell_resolution"
+    again = post(stack, "department", path, template_body())
+    return Command(post(stack, "department", path, template_body()), lambda: again("khac"))
+
+
+async def restore_template(stack: Stack) -> Command:
+    org = await new_org(stack, f"Chi bộ Mẫu {uuid4().hex[:6]}")
+    path = f"/api/orgs/{org}/paper-templates/cell_resolution"
+    uploaded = await post(stack, "department", path, template_body())(f"mau-{uuid4()}")
+    assert uploaded.status_code == 201, uploaded.text
+    return Command(post(stack, "department", f"{path}/1/restore"))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -334,6 +357,8 @@ async def supersede_paper(stack: Stack) -> Command:
         register_member,
         issue_paper,  # issue 16
         supersede_paper,
+        upload_template,  # issue 16: paper templates
+        restore_template,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(
