@@ -27,6 +27,8 @@ class PaperKind(StrEnum):
 
     cell_resolution = "cell_resolution"  # nghị quyết chi bộ đề nghị kết nạp
     admission_decision = "admission_decision"  # quyết định kết nạp (9-KNĐ)
+    # issue 16, the transfer letter (giấy giới thiệu sinh hoạt đảng), with a box per hop
+    transfer_letter = "transfer_letter"
 
 
 class PaperSubject(StrEnum):
@@ -52,6 +54,7 @@ class Form:
 FORMS: dict[PaperKind, Form] = {
     PaperKind.cell_resolution: Form("NQ", PaperSubject.admission),
     PaperKind.admission_decision: Form("QĐ", PaperSubject.admission),
+    PaperKind.transfer_letter: Form("GGT", PaperSubject.transfer),
 }
 
 

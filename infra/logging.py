@@ -27,6 +27,8 @@ PERSONAL_FIELDS = frozenset(
         "full_name",
         "applicant_name",  # a paper's facts (domain/services/papers.py)
         "applicant_birth_date",
+        "member_name",  # the transfer letter's facts (issue 16)
+        "member_birth_date",
         "name",
         "birth_date",
         "citizen_id",

@@ -37,6 +37,10 @@ class Settings:
     temporal_namespace: str = "default"
     payload_key: str | None = None  # AES key of the Temporal payload codec
     command_key: str | None = None  # signs what the API sends a process (never in Temporal)
+    # Keys set by environment, after a rotation: the current key's id and the keys it replaced
+    # ("id:base64,…"), by keyset name (payload, command, secret; infra/keysets.py).
+    key_ids: tuple[tuple[str, str], ...] = ()
+    keys_retiring: tuple[tuple[str, str], ...] = ()
     # Mutual TLS to Temporal's frontend (files): the cluster's CA, this service's certificate
     temporal_tls_ca: str | None = None
     temporal_tls_cert: str | None = None
@@ -97,6 +101,16 @@ class Settings:
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
             command_key=env.get("DANGVIEN_COMMAND_KEY") or None,
+            key_ids=tuple(
+                (name, env[f"DANGVIEN_{name.upper()}_KEY_ID"])
+                for name in ("payload", "command", "secret")
+                if env.get(f"DANGVIEN_{name.upper()}_KEY_ID")
+            ),
+            keys_retiring=tuple(
+                (name, env[f"DANGVIEN_{name.upper()}_KEYS_RETIRING"])
+                for name in ("payload", "command", "secret")
+                if env.get(f"DANGVIEN_{name.upper()}_KEYS_RETIRING")
+            ),
             temporal_tls_ca=env.get("DANGVIEN_TEMPORAL_TLS_CA") or None,
             temporal_tls_cert=env.get("DANGVIEN_TEMPORAL_TLS_CERT") or None,
             temporal_tls_key=env.get("DANGVIEN_TEMPORAL_TLS_KEY") or None,

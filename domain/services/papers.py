@@ -27,6 +27,7 @@ from domain.paper import (
     symbol,
 )
 from domain.services import paper_statements as statements
+from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
 from domain.services.paper_templates import PaperTemplates
 from domain.services.store import NAMESPACE, Context, Unit
@@ -39,6 +40,7 @@ RETRIES = 50  # a burst of issues on one register: each conflict lets one of the
 STATEMENTS: dict[PaperKind, StatementOf] = {
     PaperKind.cell_resolution: statements.cell_resolution,
     PaperKind.admission_decision: statements.admission_decision,
+    PaperKind.transfer_letter: transfer_statements.transfer_letter,
 }
 
 

@@ -44,6 +44,8 @@ PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
+    # the sending grassroots committee's organization department, as it starts the transfer
+    PaperKind.transfer_letter: ISSUE_DECISION,
 }
 PERSONAL = ("applicant_", "member_")  # facts that name a person: redacted for auditors
 
@@ -231,6 +233,17 @@ async def post_paper(
     register (PAPER-STEP, PAPER-ONCE)."""
     call = partial(issue, s, user, PaperSubject.admission, case_id, body, key)
     route = f"cases/{case_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.post("/transfers/{transfer_id}/papers", status_code=201)
+async def post_transfer_paper(
+    transfer_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the transfer letter (giấy giới thiệu sinh hoạt đảng) once the transfer started,
+    numbered from the sending grassroots committee's register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, PaperSubject.transfer, transfer_id, body, key)
+    route = f"transfers/{transfer_id}/papers"
     return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
 
 

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from qrcode.image.pure import PyPNGImage
 
 from domain.paper import PaperKind
+from infra.papers.transfer_letter import transfer_letter
 
 DEFAULTS = Path(__file__).parent / "templates"
 
@@ -93,6 +94,7 @@ def admission(f: dict[str, Any]) -> dict[str, Any]:
 KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
     PaperKind.cell_resolution: admission,
     PaperKind.admission_decision: admission,
+    PaperKind.transfer_letter: transfer_letter,
 }
 
 

@@ -36,6 +36,43 @@ _ADMISSION = {
     "committee_size": 13,
 }
 
+_TRANSFER = {
+    "member_name": "Lê Văn Minh",
+    "member_birth_date": "1985-09-23",
+    "member_joined_on": "2012-05-19",
+    "member_full_from": "2013-05-19",
+    "member_probationary": False,
+    "member_probation_ends": None,
+    "from_cell_name": "Chi bộ thôn Đông Hòa",
+    "grassroots_name": "Đảng bộ xã An Bình",
+    "destination_name": "Chi bộ Trường Tiểu học Tân Lập",
+    "to_cell_name": None,
+    "transfer_kind": "official",
+    "transfer_reason": "new_job",
+    "trigger_on": "2026-03-16",
+    "start_due": "2026-06-10",
+    "returns_on": None,
+    "present_due": "2026-05-19",
+    "portal_reference": None,
+    "hops": [
+        {
+            "from_name": "Chi bộ thôn Đông Hòa",
+            "to_name": "Đảng bộ xã An Bình",
+            "letter_no": "12-CV/CB",
+            "on": "2026-03-30",
+        },
+        {
+            "from_name": "Đảng bộ xã An Bình",
+            "to_name": "Đảng ủy xã Tân Lập",
+            "letter_no": "5-GGT/ĐU",
+            "on": "2026-04-02",
+        },
+    ],
+    "issuer_name": "Đảng bộ xã An Bình",
+    "superior_name": "Đảng bộ tỉnh Bình An",
+    "issuer_kind": "grassroots_committee",
+}
+
 SAMPLES: dict[PaperKind, Sample] = {
     PaperKind.cell_resolution: Sample(
         PaperKind.cell_resolution,
@@ -52,5 +89,12 @@ SAMPLES: dict[PaperKind, Sample] = {
         date(2026, 3, 25),
         facts=_ADMISSION
         | {"issuer_name": "Đảng bộ xã An Bình", "superior_name": "Đảng bộ tỉnh Bình An"},
+    ),
+    PaperKind.transfer_letter: Sample(  # issue 16: an official transfer, two hops so far
+        PaperKind.transfer_letter,
+        "5-GGT/ĐU",
+        "An Bình",
+        date(2026, 4, 2),
+        facts=_TRANSFER,
     ),
 }

@@ -1226,6 +1226,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "inbox.user": ("Người dùng", "User"),
     "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
+    # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
+    "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
+    "arg.letter_code": (
+        "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
+        "Verification code on the letter (if the system issued it)",
+    ),
 }
 
 

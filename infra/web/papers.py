@@ -18,12 +18,13 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.commands import Subject
 from domain.errors import DomainError, NotFound
-from domain.paper import PaperKind, PaperSubject, kinds_about
+from domain.paper import FORMS, PaperKind, PaperSubject, kinds_about
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
-from infra.papers.verify import verify
+from infra.papers.subjects import RECORDS
+from infra.papers.verify import Verified, verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
 from infra.web.records import COLLECTION
@@ -47,8 +48,18 @@ async def verify_page(request: Request, code: str) -> Response:
             "lang": lang,
             "here": _here(request),
             "paper": found,
+            "record_href": record_href(found),
         },
     )
+
+
+def record_href(found: Verified) -> str | None:
+    """The page of the record a verified paper is about (a case, a member, a transfer), for
+    a user whose subtree holds it: a receiving committee opens the transfer it checks."""
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    if found.case_id is None or subject is None:
+        return None
+    return f"/{COLLECTION[subject]}/{found.case_id}"
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------

@@ -446,6 +446,13 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         ),
         (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
     ),
+    "issue the letter of the transfer from the cell (its grassroots organization's)": (
+        post(
+            lambda s, c: f"/api/transfers/{c.transfer}/papers",
+            lambda s, c: {"kind": "transfer_letter", "on": TODAY.isoformat()},
+        ),
+        (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
+    ),
     "read a paper of a case of the cell": (
         get(lambda s, c: f"/api/papers/{PAPERS['own']}"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),

@@ -18,6 +18,7 @@ from domain.values import CellSetting, OrgKind
 from infra.papers.adaptation import default_bytes
 from tests.api.conftest import TODAY, Stack, applicant
 from tests.api.test_papers import voted_case
+from tests.api.test_transfer_letter import started_transfer
 from tests.builders import ctx
 
 Send = Callable[[str], Awaitable[httpx.Response]]  # the request, with this key
@@ -313,6 +314,12 @@ async def supersede_paper(stack: Stack) -> Command:
     return Command(post(stack, "secretary", path, {"on": "2025-12-08", "reason": "Sửa"}))
 
 
+async def issue_transfer_letter(stack: Stack) -> Command:
+    transfer, _ = await started_transfer(stack)
+    body = {"kind": "transfer_letter", "on": TODAY.isoformat()}
+    return Command(post(stack, "department", f"/api/transfers/{transfer}/papers", body))
+
+
 # --- issue 16: a department's paper templates (at a cell of their own: the shared world's
 # papers keep the default wording) ---
 def template_body() -> dict[str, str]:
@@ -357,6 +364,7 @@ async def restore_template(stack: Stack) -> Command:
         register_member,
         issue_paper,  # issue 16
         supersede_paper,
+        issue_transfer_letter,  # issue 16, the transfer letter
         upload_template,  # issue 16: paper templates
         restore_template,
     ],

@@ -445,6 +445,9 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/cases/{case_id}/papers"): post(
         "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
     ),
+    ("POST", "/api/transfers/{transfer_id}/papers"): post(  # the letter (task "letter")
+        "/api/transfers/{}/papers", "transfer", {"kind": "transfer_letter", "on": DAY}
+    ),
     ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
     ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
     ("GET", "/api/papers/{paper_id}.pdf"): get("/api/papers/{}.pdf", "paper"),

@@ -159,7 +159,86 @@ def admission_decision() -> Doc:
     return doc
 
 
-TEMPLATES = {"cell_resolution": cell_resolution, "admission_decision": admission_decision}
+def hops_table(doc: Doc) -> None:
+    """A box per hop of the letter as recorded (docxtpl repeats the row between `{%tr %}`),
+    and an empty one for the next level to fill by hand."""
+    table = doc.add_table(rows=5, cols=4)
+    table.style = "Table Grid"
+    header, opening, row, closing_row, blank = table.rows
+    for cell, text in zip(header.cells, ("Nơi chuyển", "Nơi nhận", "Số giấy", "Ngày"), strict=True):
+        cell.paragraphs[0].text = ""
+        line(cell, text, bold=True, size=12)
+        cell._element.remove(cell.paragraphs[0]._element)
+    opening.cells[0].paragraphs[0].text = "{%tr for hop in hops %}"
+    for cell, tag in zip(
+        row.cells,
+        ("{{ hop.from_name }}", "{{ hop.to_name }}", "{{ hop.letter_no }}", "{{ hop.on }}"),
+        strict=True,
+    ):
+        cell.paragraphs[0].text = ""
+        line(cell, tag, size=12, align=None)
+        cell._element.remove(cell.paragraphs[0]._element)
+    closing_row.cells[0].paragraphs[0].text = "{%tr endfor %}"
+    for cell in blank.cells:
+        cell.paragraphs[0].text = ""
+        line(cell, "", size=12)
+        cell._element.remove(cell.paragraphs[0]._element)
+
+
+def transfer_letter() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", bold=True, size=15)
+    line(doc, "(Chuyển sinh hoạt đảng {{ kind_text }})", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "{{ issuer }} trân trọng giới thiệu đồng chí {{ member_name }}, sinh ngày "
+        "{{ birth_date }}, vào Đảng ngày {{ joined_on }}, đang sinh hoạt tại "
+        "{{ from_cell_name }}, {{ grassroots_name }}.",
+    )
+    body(doc, "{%p if probationary %}")
+    body(doc, "Đồng chí là đảng viên dự bị; thời gian dự bị đến ngày {{ probation_ends }}.")
+    body(doc, "{%p else %}")
+    body(doc, "Đồng chí là đảng viên chính thức từ ngày {{ full_from }}.")
+    body(doc, "{%p endif %}")
+    body(
+        doc,
+        "Được chuyển sinh hoạt đảng {{ kind_text }} đến {{ destination_name }}"
+        "{% if to_cell_name %}, sinh hoạt tại {{ to_cell_name }}{% endif %}. "
+        "Lý do: {{ reason_text }} (từ ngày {{ trigger_date }}).",
+    )
+    body(doc, "{%p if returns_on %}")
+    body(doc, "Thời gian sinh hoạt tạm thời đến ngày {{ returns_on }}.")
+    body(doc, "{%p endif %}")
+    body(doc, "{%p if start_due %}")
+    body(doc, "Hạn hoàn thành thủ tục chuyển sinh hoạt đảng: ngày {{ start_due }}.")
+    body(doc, "{%p endif %}")
+    body(
+        doc,
+        "Đồng chí {{ member_name }} xuất trình giấy giới thiệu này với cấp ủy nơi đến chậm "
+        "nhất ngày {{ present_due }}. Đề nghị các cấp ủy tiếp nhận, kiểm tra mã xác minh và "
+        "giới thiệu đồng chí đến sinh hoạt đảng theo quy định.",
+    )
+    body(doc, "{%p if portal_reference %}")
+    body(doc, "Số hồ sơ trên Cổng dịch vụ công quốc gia: {{ portal_reference }}.")
+    body(doc, "{%p endif %}")
+    line(doc, "Các cấp chuyển giấy giới thiệu", bold=True, size=13, align=None)
+    hops_table(doc)
+    closing(
+        doc,
+        "{% if by_cell %}T/M CHI BỘ{% else %}T/M ĐẢNG ỦY{% endif %}",
+        ["{{ destination_name }}", "Đồng chí {{ member_name }}"],
+    )
+    return doc
+
+
+TEMPLATES = {
+    "cell_resolution": cell_resolution,
+    "admission_decision": admission_decision,
+    "transfer_letter": transfer_letter,  # issue 16
+}
 
 
 def main() -> None:
