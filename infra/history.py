@@ -379,6 +379,27 @@ SENTENCES: dict[str, Sentence] = {
         "Mở danh mục giấy tờ của hồ sơ", "The case's list of papers was opened"
     ),
     "CasePapers.PaperFiled": S("Lưu một giấy tờ vào hồ sơ", "A paper was filed with the case"),
+    # --- a department's paper templates (issue 16, domain/paper_template.py) ---
+    "TemplateShelf.ShelfOpened": S(
+        "Mở danh mục mẫu giấy tờ của {org_id}", "The paper templates of {org_id} were opened"
+    ),
+    "TemplateShelf.TemplateAdopted": S(
+        "Áp dụng phiên bản {number} của mẫu giấy tờ",
+        "Version {number} of the paper template adopted",
+        (C("restores", " (dùng lại phiên bản {restores})", " (version {restores} again)"),),
+    ),
+    "TemplateFile.TemplateStored": S("Lưu tệp mẫu giấy tờ", "A paper template file was stored"),
+    "TemplateChoice.TemplateChosen": S(
+        "Ghi nhận mẫu dùng cho một giấy tờ",
+        "The template of a paper was recorded",
+        (
+            C(
+                "template_version",
+                " (phiên bản {template_version})",
+                " (version {template_version})",
+            ),
+        ),
+    ),
 }
 
 # Words of values the catalog does not name, and the neutral words that stand for what a

@@ -361,6 +361,8 @@ PROCESS_GUARDS: dict[str, str] = {
     "PAPER-SUPERSEDED": "a paper is superseded once; it is never edited",
     "TRF-LETTER-CODE": "the receiving side accepts a transfer whose letter dangvien issued only "
     "with the code of its live letter (§4, issue 16)",
+    "PAPER-TEMPLATE": "a department's template is a DOCX of at most 1 MB that renders with its "
+    "kind's tags; a roll-back adopts a version the organization has",
 }
 
 

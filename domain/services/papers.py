@@ -31,6 +31,7 @@ from domain.services import paper_statements_committees as committees
 from domain.services import paper_statements_org as org_statements
 from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
+from domain.services.paper_templates import PaperTemplates
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
 
@@ -53,7 +54,7 @@ def _file_id(subject_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"case-papers/{subject_id}")
 
 
-class Papers(org_statements.UnitYears):
+class Papers(org_statements.UnitYears, PaperTemplates):
     """Issue, supersede and verify papers."""
 
     def issue_paper(
@@ -176,6 +177,7 @@ class Papers(org_statements.UnitYears):
             stamp=unit.stamp(on),
         )
         unit.add(paper)
+        self.fix_template(unit, paper_id=paper_id, org_id=org.id, kind=kind, on=on)
         code_id = lookup_id(NAMESPACE, self._paper_key(), self.paper_code(paper_id))
         unit.add(PaperCode(id=code_id, paper_id=paper_id, stamp=unit.stamp(on, "code")))
         file_id = _file_id(subject_id)

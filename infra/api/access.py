@@ -35,6 +35,8 @@ ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
 ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
 ISSUE_COMMITTEE_RESOLUTION = "issue_committee_resolution"  # the grassroots committee's: its office
 ISSUE_REPORT = "issue_report"  # a unit's own report (its quota year): its secretary or above
+# A department's own paper templates (issue 16, infra/api/paper_templates.py)
+ADAPT_TEMPLATE = "adapt_template"
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -75,6 +77,9 @@ LEVEL: dict[str, Role] = {
     ISSUE_DECISION: Role.department_officer,
     ISSUE_COMMITTEE_RESOLUTION: Role.grassroots_officer,  # as the committee's vote is recorded
     ISSUE_REPORT: Role.cell_secretary,
+    # the wording of papers is the organization department's (Ban Tổ chức): one template
+    # for a committee and every unit below, rather than one per cell secretary
+    ADAPT_TEMPLATE: Role.department_officer,
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

@@ -68,6 +68,7 @@ WHAT = {
     "member": "đảng viên",
     "person": "người",
     "paper": "giấy tờ",  # issue 16: papers
+    "template version": "phiên bản mẫu giấy tờ",  # issue 16: paper templates
 }
 
 

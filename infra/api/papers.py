@@ -226,7 +226,8 @@ def download(s: Services, user: User, paper_id: UUID, base_url: str) -> bytes:
     code = s.app.paper_code(paper.id)
     actor = s.scope.actor(user, paper.org_id)
     s.app.record_paper_download(context(actor, command_key(user, None)), paper.id, s.today())
-    return render_docx(paper, code, f"{base_url}verify/{code}")
+    template = s.app.paper_template(paper.id)  # the version fixed when it was issued
+    return render_docx(paper, code, f"{base_url}verify/{code}", template)
 
 
 def maybe_user(

@@ -2,10 +2,10 @@
 with the facts the paper stated when it was issued, its number, place and date, and its
 verification code with a QR code of the verify link (docs/documents.md).
 
-A department adapts the wording by editing a copy of a template in Word and keeping the tags
-between {{ }}; a folder given to `render_docx` is searched for `<kind>.docx` before the defaults
-(wiring a folder per organization through the settings is the next step, as is PDF output
-through LibreOffice headless: docs/documents.md)."""
+A department adapts the wording by uploading its own template (infra/papers/adaptation.py):
+`render_docx` is given the bytes of the version the paper was issued with, else it takes the
+default. Templates are rendered in Jinja's sandbox: an uploaded template is a department's text,
+never code that reaches Python's internals."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import qrcode
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
+from jinja2.sandbox import SandboxedEnvironment
 from qrcode.image.pure import PyPNGImage
 
 from domain.paper import PaperKind
@@ -152,21 +153,27 @@ KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-def template_path(kind: str, folder: Path | None = None) -> Path:
-    """The department's own template if it has one, else the default."""
-    if folder is not None and (folder / f"{kind}.docx").is_file():
-        return folder / f"{kind}.docx"
+def default_template(kind: str) -> Path:
+    """The default template of a kind (infra/papers/templates/make_templates.py)."""
     return DEFAULTS / f"{kind}.docx"
 
 
-def render_docx(paper: Printable, code: str, verify_url: str, folder: Path | None = None) -> bytes:
-    doc = DocxTemplate(str(template_path(str(paper.kind), folder)))
+def render_docx(
+    paper: Printable,
+    code: str,
+    verify_url: str,
+    template: bytes | None = None,
+) -> bytes:
+    """The paper from `template` (a department's version, the one it was issued with), else
+    from the default of its kind."""
+    source = io.BytesIO(template) if template is not None else None
+    doc = DocxTemplate(source or str(default_template(str(paper.kind))))
     png = io.BytesIO()
     qrcode.make(verify_url, image_factory=PyPNGImage).save(png)
     png.seek(0)
     values = context(paper, code, verify_url)
     values["qr"] = InlineImage(doc, png, width=Cm(2.5))
-    doc.render(values, autoescape=True)
+    doc.render(values, jinja_env=SandboxedEnvironment(autoescape=True))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

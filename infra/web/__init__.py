@@ -42,8 +42,8 @@ def install(api: FastAPI) -> None:
         api.include_router(module.router)
     for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)
-    from infra.web import orgpapers, papers
+    from infra.web import orgpapers, paper_templates, papers
 
-    for module in (papers, orgpapers):  # issue 16: verify a paper; papers about a unit
+    for module in (papers, orgpapers, paper_templates):  # issue 16: papers, templates
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

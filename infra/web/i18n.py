@@ -884,6 +884,43 @@ CATALOG: dict[str, tuple[str, str]] = {
         "được hiển thị.",
         "This page only tells whether the paper matches the record; no personal data is shown.",
     ),
+    # --- paper templates (issue 16, task "templates": infra/web/paper_templates.py) ---
+    "templates.link": ("Mẫu giấy tờ", "Paper templates"),
+    "templates.title": ("Mẫu giấy tờ", "Paper templates"),
+    "templates.hint": (
+        "Giấy tờ được ban hành theo mẫu riêng của tổ chức; nếu chưa có, theo mẫu của cấp ủy cấp "
+        "trên gần nhất; nếu không, theo mẫu mặc định. Mỗi lần tải lên là một phiên bản mới; giấy "
+        "tờ đã ban hành giữ nguyên mẫu lúc ban hành.",
+        "Papers are issued with the organization's own template; without one, with the nearest "
+        "committee above's; otherwise with the default. Each upload is a new version; a paper "
+        "already issued keeps the template it was issued with.",
+    ),
+    "templates.own": (
+        "Mẫu riêng của tổ chức (phiên bản {version})",
+        "Own template (version {version})",
+    ),
+    "templates.inherited": (
+        "Theo mẫu của {owner} (phiên bản {version})",
+        "Inherited from {owner} (version {version})",
+    ),
+    "templates.default": ("Mẫu mặc định", "The default template"),
+    "templates.download_in_force": ("Tải mẫu đang dùng", "Download the template in force"),
+    "templates.download_default": ("Tải mẫu mặc định", "Download the default"),
+    "templates.download": ("Tải về", "Download"),
+    "templates.version": ("Phiên bản", "Version"),
+    "templates.adopted_on": ("Ngày áp dụng", "Adopted on"),
+    "templates.adopted_by": ("Người tải lên", "Uploaded by"),
+    "templates.fingerprint": ("Dấu vân tay (SHA-256)", "Fingerprint (SHA-256)"),
+    "templates.restores": ("(dùng lại phiên bản {version})", "(version {version} again)"),
+    "templates.restore": ("Dùng lại phiên bản này", "Adopt this version again"),
+    "templates.upload": ("Tải lên mẫu mới", "Upload a new template"),
+    "templates.file": ("Tệp mẫu (.docx, tối đa 1 MB)", "Template file (.docx, 1 MB at most)"),
+    "templates.tags": ("Các thẻ dùng được trong mẫu", "The tags a template may use"),
+    "templates.done.uploaded": ("Đã áp dụng mẫu mới", "The new template is in force"),
+    "templates.done.restored": (
+        "Đã dùng lại phiên bản cũ",
+        "The earlier version is in force again",
+    ),
     # ---
     "enum.full_member": ("Đảng viên chính thức", "Full member"),
     "enum.youth_union_executive": ("Ban chấp hành Đoàn cơ sở", "Youth-union executive"),

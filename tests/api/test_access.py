@@ -522,6 +522,40 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         get(lambda s, c: f"/api/orgs/{s.world.cell}/undeliverable"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
+    # --- a department's paper templates (issue 16): read inside the subtree, adapted by the
+    # organization department (ADAPT_TEMPLATE) ---
+    "paper templates of the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/paper-templates"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "upload a template for the grassroots committee (PAPER-TEMPLATE: not a Word file)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.grassroots}/paper-templates/cell_resolution",
+            lambda s, c: {"content_base64": "aGVsbG8="},
+        ),
+        (HIDDEN, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "roll back the cell's template (PAPER-TEMPLATE: no such version)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/paper-templates/cell_resolution/99/restore",
+            lambda s, c: None,
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "download the template in force at the cell": (
+        docx_as_json(
+            get(lambda s, c: f"/api/orgs/{s.world.cell}/paper-templates/cell_resolution.docx")
+        ),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "download a version of the cell's own template (it has none)": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/paper-templates/cell_resolution/1.docx"),
+        (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    ),
+    "download the default template": (
+        docx_as_json(get(lambda s, c: "/api/paper-templates/cell_resolution.docx")),
+        (OK, OK, OK, OK, OK, OK, OK, OK),
+    ),
 }
 
 

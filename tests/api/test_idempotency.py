@@ -5,6 +5,7 @@ step on the case, the dissolution it started now ended, a target set again with 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from domain.values import CellSetting, OrgKind
+from infra.papers.adaptation import default_bytes
 from tests.api.conftest import TODAY, Stack, applicant
 from tests.api.test_papers import voted_case
 from tests.api.test_transfer_letter import started_transfer
@@ -333,6 +335,27 @@ async def issue_transfer_letter(stack: Stack) -> Command:
     return Command(post(stack, "department", f"/api/transfers/{transfer}/papers", body))
 
 
+# --- issue 16: a department's paper templates (at a cell of their own: the shared world's
+# papers keep the default wording) ---
+def template_body() -> dict[str, str]:
+    return {"content_base64": base64.b64encode(default_bytes("cell_resolution")).decode()}
+
+
+async def upload_template(stack: Stack) -> Command:
+    org = await new_org(stack, f"Chi bộ Mẫu {uuid4().hex[:6]}")
+    path = f"/api/orgs/{org}/paper-templates/cell_resolution"
+    again = post(stack, "department", path, template_body())
+    return Command(post(stack, "department", path, template_body()), lambda: again("khac"))
+
+
+async def restore_template(stack: Stack) -> Command:
+    org = await new_org(stack, f"Chi bộ Mẫu {uuid4().hex[:6]}")
+    path = f"/api/orgs/{org}/paper-templates/cell_resolution"
+    uploaded = await post(stack, "department", path, template_body())(f"mau-{uuid4()}")
+    assert uploaded.status_code == 201, uploaded.text
+    return Command(post(stack, "department", f"{path}/1/restore"))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -358,6 +381,8 @@ async def issue_transfer_letter(stack: Stack) -> Command:
         supersede_paper,
         issue_org_paper,
         issue_transfer_letter,  # issue 16, the transfer letter
+        upload_template,  # issue 16: paper templates
+        restore_template,
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

@@ -220,6 +220,7 @@ def person_form(cell: str) -> dict[str, str]:
 MOMENT = f"moment={DAY}T12:00:00"
 PUBLIC = "public"  # no login needed; names no record
 OWN = "own"  # the user's own account and session, or the whole store's seal: no one else's
+SHIPPED = "shipped"  # what dangvien ships, the same for every logged-in user (a default template)
 
 API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/auth/login"): PUBLIC,
@@ -472,6 +473,22 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/api/users/{}/email", "user", {"email": "ai@donvi.vn"}, command=MANAGE_USERS
     ),
     ("GET", "/api/orgs/{org_id}/undeliverable"): get("/api/orgs/{}/undeliverable", "org"),
+    # --- a department's paper templates (issue 16, infra/api/paper_templates.py): the
+    # organization in the path, for reads and writes alike ---
+    ("GET", "/api/orgs/{org_id}/paper-templates"): get("/api/orgs/{}/paper-templates", "org"),
+    ("POST", "/api/orgs/{org_id}/paper-templates/{kind}"): post(
+        "/api/orgs/{}/paper-templates/cell_resolution", "org", {"content_base64": "UEsDBA=="}
+    ),
+    ("POST", "/api/orgs/{org_id}/paper-templates/{kind}/{version}/restore"): post(
+        "/api/orgs/{}/paper-templates/cell_resolution/1/restore", "org", None
+    ),
+    ("GET", "/api/orgs/{org_id}/paper-templates/{kind}/{version}.docx"): get(
+        "/api/orgs/{}/paper-templates/cell_resolution/1.docx", "org"
+    ),
+    ("GET", "/api/orgs/{org_id}/paper-templates/{kind}.docx"): get(
+        "/api/orgs/{}/paper-templates/cell_resolution.docx", "org"
+    ),
+    ("GET", "/api/paper-templates/{kind}.docx"): SHIPPED,
 }
 
 
@@ -664,6 +681,14 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ),
     # --- e-mail of notices (issue 16, item 5) ---
     ("POST", "/account/email"): OWN,
+    # --- a department's paper templates (issue 16, infra/web/paper_templates.py) ---
+    ("GET", "/paper-templates"): get("/paper-templates?org={}", "org"),
+    ("POST", "/paper-templates"): form(
+        "/paper-templates", "org", {"org": "{}", "kind": "cell_resolution"}
+    ),
+    ("POST", "/paper-templates/restore"): form(
+        "/paper-templates/restore", "org", {"org": "{}", "kind": "cell_resolution", "version": "1"}
+    ),
 }
 
 

@@ -4,14 +4,20 @@ numbers, the conflicting saves retried (docs/documents.md, "Numbers and register
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import threading
+import zipfile
 from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
+from docx import Document
 
 from domain.application import NAMESPACE, Dangvien
 from domain.paper import Paper, PaperKind, Register, register_id
+from infra.papers.adaptation import MAX_BYTES, check_template, default_bytes
 from infra.settings import Settings
 from tests.builders import build_world, ctx
 from tests.integration.conftest import AppFactory
@@ -64,3 +70,36 @@ def test_writers_of_their_own_issuing_at_once_get_consecutive_numbers(
     assert sorted(numbers) == list(range(1, WRITERS + 1))
     register = app.load(Register, register_id(NAMESPACE, world.cell, "NQ", 2025))
     assert sorted(register.taken) == list(range(1, WRITERS + 1))
+
+
+@pytest.mark.parametrize(
+    "settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_template_near_the_size_limit_is_kept_whole_and_fixed_on_the_paper_on_postgres(
+    app: Dangvien, open_app: AppFactory, settings: Settings
+) -> None:
+    """A DOCX of almost 1 MB (an incompressible picture inside) stored in the event store,
+    chained like every event, read back byte for byte by another application."""
+    world = build_world(app)
+    doc = Document(io.BytesIO(default_bytes(PaperKind.cell_resolution)))
+    doc.add_paragraph("Mẫu của chi bộ")
+    out = io.BytesIO()
+    doc.save(out)
+    with zipfile.ZipFile(out, "a") as package:  # an incompressible part beside the document
+        package.writestr("word/media/noise.bin", os.urandom(MAX_BYTES - 120_000))
+    content = out.getvalue()
+    assert MAX_BYTES - 150_000 < len(content) <= MAX_BYTES
+    check_template(PaperKind.cell_resolution, content)
+    app.adopt_template(
+        ctx(), org_id=world.cell, kind=PaperKind.cell_resolution, content=content, on=VOTED
+    )
+    case = open_case(world)
+    case.dossier()
+    case.cell_vote(on=VOTED)
+    paper_id = app.issue_paper(
+        ctx(), paper_id=uuid4(), subject_id=case.case_id, kind=PaperKind.cell_resolution, on=VOTED
+    )
+    other = open_app(settings)
+    assert other.paper_template(paper_id) == content
+    choice = other.template_choice(paper_id)
+    assert choice is not None and choice.sha256 == hashlib.sha256(content).hexdigest()
