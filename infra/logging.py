@@ -36,6 +36,8 @@ PERSONAL_FIELDS = frozenset(
         "relatives",
         "data",
         "personal_data",
+        "requester_name",  # an access request's (issue 18, item 4)
+        "requester_capacity",
     }
 )
 KEY_FIELDS = frozenset({"command_key", "idempotency_key"})

@@ -359,6 +359,11 @@ PROCESS_GUARDS: dict[str, str] = {
     "PAPER-STEP": "a paper is issued once the step it records has happened, not dated before it",
     "PAPER-ONCE": "a case has one live paper of each kind: a correction supersedes it",
     "PAPER-SUPERSEDED": "a paper is superseded once; it is never edited",
+    # access requests (issue 18, item 4; docs/privacy.md)
+    "PDP-REQUESTER": "an access request names who made it; a representative states in what "
+    "capacity they act",
+    "PDP-GROUND": "an access request's legal ground applies to the day it was received (Law "
+    "91/2025/QH15 from 2026-01-01, Decree 13/2023/NĐ-CP before)",
 }
 
 

@@ -33,6 +33,9 @@ REGISTER_MEMBER = "register_member"
 # Papers (issue 16, docs/documents.md): each is issued by the body that adopted it
 ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
 ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
+# Access requests (issue 18, item 4, docs/privacy.md): recorded and answered by the
+# organization department, which keeps the dossiers
+ANSWER_ACCESS = "answer_access_request"
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -71,6 +74,7 @@ LEVEL: dict[str, Role] = {
     # papers (issue 16)
     ISSUE_RESOLUTION: Role.cell_secretary,
     ISSUE_DECISION: Role.department_officer,
+    ANSWER_ACCESS: Role.department_officer,  # access requests (issue 18, item 4)
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

@@ -68,6 +68,7 @@ WHAT = {
     "member": "đảng viên",
     "person": "người",
     "paper": "giấy tờ",  # issue 16: papers
+    "access request": "yêu cầu truy cập dữ liệu",  # issue 18, item 4
 }
 
 
