@@ -144,9 +144,11 @@ def located_request(s: Services, user: User, request_id: UUID) -> tuple[AccessRe
     """A request about a person held inside the user's subtree; otherwise NOT-FOUND."""
     try:
         request = s.app.load(AccessRequest, request_id)
-        holding = holding_cell(s, user, request.person_id)
     except NotFound:
         raise not_found("access request") from None
+    holding = s.app.cell_holding(request.person_id)
+    if holding is None or not s.scope.inside(user, holding):
+        raise not_found("access request")
     return request, holding
 
 

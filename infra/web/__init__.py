@@ -46,4 +46,8 @@ def install(api: FastAPI) -> None:
 
     for module in (papers,):  # issue 16: verify a paper
         api.include_router(module.router)
+    from infra.web import access_requests
+
+    for module in (access_requests,):  # issue 18, item 4: access requests
+        api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

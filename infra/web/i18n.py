@@ -1218,8 +1218,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "access.channel": ("Hình thức gửi", "Channel"),
     "access.ground": ("Căn cứ pháp lý", "Legal ground"),
     "access.ground_default": (
-        "Theo ngày nhận (mặc định)",
-        "As in force on the day received (default)",
+        "Để trống căn cứ pháp lý để dùng căn cứ có hiệu lực vào ngày nhận yêu cầu.",
+        "Leave the legal ground empty to use the one in force on the day it was received.",
     ),
     "access.auditor": (
         "Người kiểm tra xem được danh sách yêu cầu, không tải được dữ liệu cá nhân.",
