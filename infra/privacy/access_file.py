@@ -27,7 +27,8 @@ from uuid import UUID
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
 
 from domain.access_request import GROUNDS, AccessRequest
 from domain.admission import AdmissionCase
@@ -329,9 +330,13 @@ class Holdings:
 # --- the DOCX --------------------------------------------------------------------------------
 
 
-def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+def _table(
+    doc: Any, header: list[str], rows: list[list[str]], widths: tuple[float, ...] = ()
+) -> None:
+    """A table with a bold header row; `widths` in cm (Word reads each cell's width)."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = not widths
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
@@ -339,20 +344,31 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = text
+    _widths(table, widths)
+
+
+def _widths(table: Any, widths: tuple[float, ...]) -> None:
+    """Column widths in cm: on the grid (LibreOffice reads it) and on each cell (Word)."""
+    for column, width in zip(table.columns if widths else (), widths, strict=False):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
 
 
 def _pairs(doc: Any, pairs: list[tuple[str, str]]) -> None:
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
+    table.autofit = False
     for key, value in pairs:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = key, value
+    _widths(table, (5.5, 11.5))
 
 
 def _history(doc: Any, events: list[dict[str, Any]]) -> None:
     header = [_vi("effective"), _vi("what"), _vi("who"), _vi("recorded")]
     rows = [[dmy(e["effective_on"]), e["sentence_vi"], e["who"], e["recorded"]] for e in events]
-    _table(doc, header, rows)
+    _table(doc, header, rows, (2.4, 8.6, 3.6, 2.4))
 
 
 def render_docx(held: dict[str, Any]) -> bytes:
@@ -361,9 +377,14 @@ def render_docx(held: dict[str, Any]) -> bytes:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
+    for name, size in (("Normal", 12), ("Heading 1", 14), ("Heading 2", 13)):
+        style = doc.styles[name]
+        style.font.name = "Times New Roman"  # TCVN 6909:2001 Unicode, as the papers
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        fonts = style.element.rPr.rFonts  # the theme's heading font would win over the name
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run(W["title"][0]).bold = True
