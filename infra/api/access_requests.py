@@ -192,8 +192,21 @@ async def post_access_request(
     DATE-ORDER); the same `Idempotency-Key` again records nothing more."""
     call = partial(record, s, user, person_id, body, key)
     route = f"people/{person_id}/access-requests"
-    return await first_answer(
-        s, user, key, route, AccessRequestOut, lambda: run_in_threadpool(call)
+
+    async def without_names() -> AccessRequestOut:
+        # A first answer is kept without personal data (infra/api/answers.py); the names are
+        # the record's, never changed: they are put back from it.
+        recorded = await run_in_threadpool(call)
+        return recorded.model_copy(update={"requester_name": "", "requester_capacity": ""})
+
+    kept = await first_answer(s, user, key, route, AccessRequestOut, without_names)
+    request = await run_in_threadpool(s.app.load, AccessRequest, kept.id)
+    named = request_out(user, request)
+    return kept.model_copy(
+        update={
+            "requester_name": named.requester_name,
+            "requester_capacity": named.requester_capacity,
+        }
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from docx import Document
 
 from infra.history import Narrator
@@ -126,11 +127,16 @@ async def test_a_second_download_is_a_second_answer_that_lists_the_first(stack: 
 async def test_the_same_key_records_the_request_once_and_answers_the_same(stack: Stack) -> None:
     case = voted_case(stack)
     key = f"yc-lap-{case.case_id}"
-    first = await post_request(stack, case.person_id, key=key)
+    first = await post_request(stack, case.person_id, key=key, requester_name="Lê Văn Khánh")
     before = stack.written()
-    again = await post_request(stack, case.person_id, key=key)
+    again = await post_request(stack, case.person_id, key=key, requester_name="Lê Văn Khánh")
     assert (again.status_code, again.json()) == (201, first.json())
+    assert first.json()["requester_name"] == "Lê Văn Khánh"
     assert stack.written() == before
+    with stack.services.engine.connect() as db:  # the kept first answers hold no name
+        kept = db.execute(sa.text("SELECT answer FROM api_first_answers")).scalars().all()
+    assert any(first.json()["id"] in answer for answer in kept)
+    assert not any("Khánh" in answer for answer in kept)
     listed = await stack.http.get(
         f"/api/people/{case.person_id}/access-requests", headers=stack.as_("department")
     )
