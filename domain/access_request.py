@@ -103,17 +103,27 @@ def check_ground(ground: AccessGround, received_on: date) -> None:
         )
 
 
-def check_requester(requested_by: RequestedBy, name: str, capacity: str) -> None:
+@dataclass(frozen=True)
+class Requester:
+    """Who made a request, as they gave it: personal data, a value of its own so that it is
+    sealed with the person's other personal values (docs/adr/0002-per-person-keys.md)."""
+
+    full_name: str
+    capacity: str = ""  # a representative's: an authorisation, a guardianship…
+
+
+def check_requester(requested_by: RequestedBy, requester: Requester) -> None:
     """PDP-REQUESTER: who asked is named; a representative says in what capacity (the
     authorisation or the legal representation they showed)."""
-    if not name.strip():
+    if not requester.full_name.strip():
         raise RuleViolation(
             "PDP-REQUESTER",
             "Hãy ghi họ tên người yêu cầu",
             "Name the person who made the request",
             field="requester_name",
         )
-    if RequestedBy(requested_by) is RequestedBy.representative and not capacity.strip():
+    representative = RequestedBy(requested_by) is RequestedBy.representative
+    if representative and not requester.capacity.strip():
         raise RuleViolation(
             "PDP-REQUESTER",
             "Người đại diện phải ghi tư cách đại diện (giấy ủy quyền, người giám hộ…)",
@@ -141,21 +151,27 @@ class AccessRequest(Recorded):
         id: UUID,
         person_id: UUID,
         requested_by: RequestedBy,
-        requester_name: str,
-        requester_capacity: str,
+        requester: Requester,
         channel: RequestChannel,
         ground: AccessGround,
         stamp: Stamp,
     ) -> None:
-        self.person_id = person_id
+        self.person_id = person_id  # whose personal data this is (and the requester's owner)
         self.requested_by = RequestedBy(requested_by)
-        self.requester_name = requester_name
-        self.requester_capacity = requester_capacity
+        self.requester = requester
         self.channel = RequestChannel(channel)
         self.ground = AccessGround(ground)
         self.received_on: date = stamp.effective_on
         self.recorded_by: Actor = stamp.actor
         self.answers: list[Answer] = []
+
+    @property
+    def requester_name(self) -> str:
+        return self.requester.full_name
+
+    @property
+    def requester_capacity(self) -> str:
+        return self.requester.capacity
 
     @property
     def answered(self) -> bool:

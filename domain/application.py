@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from eventsourcing.persistence import JSONTranscoder
 
+from domain.access_request import Requester
 from domain.admission import ApplicantFacts
 from domain.member import Exemption
 from domain.organization import AdmissionTarget
@@ -56,4 +57,5 @@ class Dangvien(
             ApplicantFacts,
             Exemption,
             Hop,
+            Requester,  # issue 18, item 4: who made an access request
         )

@@ -36,7 +36,8 @@ PERSONAL_FIELDS = frozenset(
         "relatives",
         "data",
         "personal_data",
-        "requester_name",  # an access request's (issue 18, item 4)
+        "requester",  # an access request's (issue 18, item 4)
+        "requester_name",
         "requester_capacity",
     }
 )

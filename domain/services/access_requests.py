@@ -13,6 +13,7 @@ from domain.access_request import (
     AccessRequestLog,
     RequestChannel,
     RequestedBy,
+    Requester,
     check_ground,
     check_requester,
     ground_on,
@@ -46,7 +47,8 @@ class AccessRequests(Store):
         on a ground that applies to that day (PDP-GROUND; by default the one in force), from
         a named requester (PDP-REQUESTER). The same command again is a no-op."""
         policy.check_not_after_today(received_on, today, field="received_on")
-        check_requester(requested_by, requester_name, requester_capacity)
+        requester = Requester(requester_name.strip(), requester_capacity.strip())
+        check_requester(requested_by, requester)
         chosen = ground or ground_on(received_on)
         if chosen is None:
             raise RuleViolation(
@@ -67,8 +69,7 @@ class AccessRequests(Store):
                             id=request_id,
                             person_id=person_id,
                             requested_by=RequestedBy(requested_by),
-                            requester_name=requester_name.strip(),
-                            requester_capacity=requester_capacity.strip(),
+                            requester=requester,
                             channel=RequestChannel(channel),
                             ground=AccessGround(chosen),
                             stamp=stamp,

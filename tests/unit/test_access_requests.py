@@ -9,7 +9,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.access_request import AccessGround, AccessRequest, RequestChannel, RequestedBy
+from domain.access_request import (
+    AccessGround,
+    AccessRequest,
+    RequestChannel,
+    RequestedBy,
+    Requester,
+)
 from domain.values import Role
 from tests.builders import World, ctx
 from tests.unit.test_admission import open_case, refused
@@ -51,6 +57,7 @@ def test_a_request_is_recorded_with_who_asked_how_and_its_ground_once_per_key(
     assert event.name == "AccessRequest.AccessRequested"
     assert (event.actor.role, event.actor.org_id) == (Role.org_department_officer, world.commune)
     assert event.effective_on == date(2026, 3, 2)
+    assert event.facts["requester"] == Requester("Nguyễn Thị Hoa", "")  # one personal value
 
 
 def test_a_request_received_before_the_law_rests_on_the_decree_of_2023(world: World) -> None:
