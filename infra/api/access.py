@@ -33,6 +33,8 @@ REGISTER_MEMBER = "register_member"
 # Papers (issue 16, docs/documents.md): each is issued by the body that adopted it
 ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
 ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
+ISSUE_COMMITTEE_RESOLUTION = "issue_committee_resolution"  # the grassroots committee's: its office
+ISSUE_REPORT = "issue_report"  # a unit's own report (its quota year): its secretary or above
 # Access requests (issue 18, item 4, docs/privacy.md): recorded and answered by the
 # organization department, which keeps the dossiers
 ANSWER_ACCESS = "answer_access_request"
@@ -74,6 +76,8 @@ LEVEL: dict[str, Role] = {
     # papers (issue 16)
     ISSUE_RESOLUTION: Role.cell_secretary,
     ISSUE_DECISION: Role.department_officer,
+    ISSUE_COMMITTEE_RESOLUTION: Role.grassroots_officer,  # as the committee's vote is recorded
+    ISSUE_REPORT: Role.cell_secretary,
     ANSWER_ACCESS: Role.department_officer,  # access requests (issue 18, item 4)
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}

@@ -27,6 +27,7 @@ from infra.api import (
     commands,
     docs,
     errors,
+    orgpapers,
     papers,
     queries,
     register,
@@ -108,7 +109,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         mail_router,  # issue 16, item 5: e-mail of notices
     ):
         api.include_router(router, dependencies=lang)
-    for router in (papers.router,):  # issue 16: papers
+    for router in (papers.router, orgpapers.router):  # issue 16: papers
         api.include_router(router, dependencies=lang)
     for router in (access_requests.router,):  # issue 18, item 4: access requests
         api.include_router(router, dependencies=lang)

@@ -40,7 +40,7 @@ def test_the_officer_records_a_request_on_the_person_s_page_and_downloads_the_fi
     expect(page.locator("#err-f-access-received_on")).to_contain_text("[DATE-ORDER]")
     expect(page.locator("#access [data-testid=access-request]")).to_have_count(0)
     assert api.get(f"/api/people/{person}/access-requests") == []
-    shot(page, "96-access-request-refused")
+    shot(page, "100-access-request-refused")
 
     section = page.locator("#access")
     section.get_by_label("Ngày nhận yêu cầu").fill(dmy(today()))
@@ -62,7 +62,7 @@ def test_the_officer_records_a_request_on_the_person_s_page_and_downloads_the_fi
         assert fact in text, fact
     page.reload()
     expect(page.locator("#access [data-testid=access-request]")).to_contain_text("Đã trả lời 1 lần")
-    shot(page, "97-access-request-answered")
+    shot(page, "101-access-request-answered")
     page.context.close()
 
     phone = open_as(browser, stack, OFFICER, PHONE)
