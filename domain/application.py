@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from eventsourcing.persistence import JSONTranscoder
 
+from domain.access_request import Requester
 from domain.admission import ApplicantFacts
 from domain.member import Exemption
 from domain.organization import AdmissionTarget
 from domain.person import PersonalData
+from domain.services.access_requests import AccessRequests
 from domain.services.admission import Admissions
 from domain.services.audit import Audit
 from domain.services.ballots import Ballots
@@ -26,7 +28,17 @@ from domain.transfer import Hop
 from domain.values import Actor, Ballot, Introduction, Relative, Stamp
 
 
-class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Ballots, Papers, Organizations):
+class Dangvien(
+    Admissions,
+    Probations,
+    Transfers,
+    Deadlines,
+    Audit,
+    Ballots,
+    Papers,
+    AccessRequests,  # issue 18, item 4: access requests
+    Organizations,
+):
     """The event-sourced record of organizations, people, cases, members and transfers."""
 
     name = "dangvien"
@@ -45,4 +57,5 @@ class Dangvien(Admissions, Probations, Transfers, Deadlines, Audit, Ballots, Pap
             ApplicantFacts,
             Exemption,
             Hop,
+            Requester,  # issue 18, item 4: who made an access request
         )

@@ -400,6 +400,24 @@ SENTENCES: dict[str, Sentence] = {
             ),
         ),
     ),
+    # --- access requests (issue 18, item 4; domain/access_request.py) ---
+    "AccessRequest.AccessRequested": S(
+        "Nhận yêu cầu xem, cung cấp dữ liệu cá nhân do {requested_by} gửi ({channel}); căn cứ: "
+        "{ground}",
+        "A request to see and obtain the personal data, made by {requested_by} ({channel}); "
+        "ground: {ground}",
+    ),
+    "AccessRequest.AccessAnswered": S(
+        "Trả lời yêu cầu: giao tệp dữ liệu cá nhân (mã SHA-256 {sha256})",
+        "The request was answered: the personal data file handed over (SHA-256 {sha256})",
+    ),
+    "AccessRequestLog.AccessRequestLogOpened": S(
+        "Mở danh mục yêu cầu truy cập dữ liệu của người này",
+        "The list of this person's access requests was opened",
+    ),
+    "AccessRequestLog.AccessRequestFiled": S(
+        "Lưu một yêu cầu truy cập dữ liệu vào danh mục", "An access request was filed"
+    ),
 }
 
 # Words of values the catalog does not name, and the neutral words that stand for what a
@@ -489,7 +507,11 @@ ENUM_FACTS = {
     "prerequisite": "enum",
     "penalty": "penalty",  # domain.policy.penalties_for; an older free text reads as typed
 }
-EVENT_ENUM_FACTS = {"Transfer.Started": {"reason": "enum"}}  # elsewhere a reason is free text
+EVENT_ENUM_FACTS = {
+    "Transfer.Started": {"reason": "enum"},  # elsewhere a reason is free text
+    # issue 18, item 4: access requests
+    "AccessRequest.AccessRequested": {"requested_by": "enum", "channel": "enum", "ground": "enum"},
+}
 APPLICANT = "applicant"  # the verification subject that is the applicant (domain.admission)
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 

@@ -39,6 +39,9 @@ PERSONAL_FIELDS = frozenset(
         "relatives",
         "data",
         "personal_data",
+        "requester",  # an access request's (issue 18, item 4)
+        "requester_name",
+        "requester_capacity",
     }
 )
 KEY_FIELDS = frozenset({"command_key", "idempotency_key"})

@@ -363,6 +363,11 @@ PROCESS_GUARDS: dict[str, str] = {
     "with the code of its live letter (§4, issue 16)",
     "PAPER-TEMPLATE": "a department's template is a DOCX of at most 1 MB that renders with its "
     "kind's tags; a roll-back adopts a version the organization has",
+    # access requests (issue 18, item 4; docs/privacy.md)
+    "PDP-REQUESTER": "an access request names who made it; a representative states in what "
+    "capacity they act",
+    "PDP-GROUND": "an access request's legal ground applies to the day it was received (Law "
+    "91/2025/QH15 from 2026-01-01, Decree 13/2023/NĐ-CP before)",
 }
 
 

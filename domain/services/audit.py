@@ -61,6 +61,17 @@ class Audit(Store):
         """A person's history, as candidate and as member: their own record, each of their
         cases, their memberships and the transfers of those, in recorded order — of the
         records `shown` lets the reader see (a user sees what happened inside their subtree)."""
+        entries = [
+            (kind, entry)
+            for kind, ident in self.records_of(person_id)
+            if shown(kind, ident)
+            for entry in self.history(ident)
+        ]
+        return sorted(entries, key=lambda e: (e[1].recorded_at, e[0], e[1].version))
+
+    def records_of(self, person_id: UUID) -> list[tuple[str, UUID]]:
+        """(kind, id) of a person's own record, each of their cases, their memberships and
+        the transfers of those: everything the record holds about them."""
         person = self.load(Person, person_id)
         subjects: list[tuple[str, UUID]] = [("person", person_id)]
         subjects += [("case", case_id) for case_id in person.case_ids]
@@ -75,13 +86,7 @@ class Audit(Store):
                 if h.facts.get("transfer_id") is not None
             }
             subjects += [("transfer", t) for t in sorted(transfers)]
-        entries = [
-            (kind, entry)
-            for kind, ident in subjects
-            if shown(kind, ident)
-            for entry in self.history(ident)
-        ]
-        return sorted(entries, key=lambda e: (e[1].recorded_at, e[0], e[1].version))
+        return subjects
 
     def as_of(self, cls: type[A], aggregate_id: UUID, moment: datetime) -> A | None:
         """The aggregate as the record knew it at `moment` (None: not yet recorded)."""

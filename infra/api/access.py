@@ -37,6 +37,9 @@ ISSUE_COMMITTEE_RESOLUTION = "issue_committee_resolution"  # the grassroots comm
 ISSUE_REPORT = "issue_report"  # a unit's own report (its quota year): its secretary or above
 # A department's own paper templates (issue 16, infra/api/paper_templates.py)
 ADAPT_TEMPLATE = "adapt_template"
+# Access requests (issue 18, item 4, docs/privacy.md): recorded and answered by the
+# organization department, which keeps the dossiers
+ANSWER_ACCESS = "answer_access_request"
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -80,6 +83,7 @@ LEVEL: dict[str, Role] = {
     # the wording of papers is the organization department's (Ban Tổ chức): one template
     # for a committee and every unit below, rather than one per cell secretary
     ADAPT_TEMPLATE: Role.department_officer,
+    ANSWER_ACCESS: Role.department_officer,  # access requests (issue 18, item 4)
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from domain.errors import DomainError
 from infra import web
 from infra.api import (
+    access_requests,
     audit,
     auth,
     ballots,
@@ -110,6 +111,8 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
     ):
         api.include_router(router, dependencies=lang)
     for router in (papers.router, orgpapers.router, paper_templates.router):  # issue 16
+        api.include_router(router, dependencies=lang)
+    for router in (access_requests.router,):  # issue 18, item 4: access requests
         api.include_router(router, dependencies=lang)
     docs.install(api)
     web.install(api)  # the web UI's pages (infra/web, docs/web.md)

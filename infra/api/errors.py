@@ -69,6 +69,7 @@ WHAT = {
     "person": "người",
     "paper": "giấy tờ",  # issue 16: papers
     "template version": "phiên bản mẫu giấy tờ",  # issue 16: paper templates
+    "access request": "yêu cầu truy cập dữ liệu",  # issue 18, item 4
 }
 
 

@@ -18,8 +18,9 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from domain.access_request import log_id
+from domain.application import NAMESPACE, Dangvien
 from domain.errors import NotFound
-from domain.person import Person
 from infra.bootstrap import audit_key, build_app
 from infra.chain import audit, export
 from infra.chain.ledger import Ledger, open_ledger
@@ -102,7 +103,8 @@ def export_history(
     case: Annotated[str, typer.Option("--case", help="an admission case's id")] = "",
     person: Annotated[str, typer.Option("--person", help="a person's id")] = "",
 ) -> None:
-    """A case's, or a person's (with their cases and membership), events with their proofs."""
+    """A case's, or a person's (their record, cases, memberships, transfers and access
+    requests), events with their proofs."""
     if bool(case) == bool(person):
         raise typer.BadParameter("give one of --case or --person")
     try:
@@ -115,12 +117,11 @@ def export_history(
     if person:
         app = build_app(settings)
         try:
-            found = app.load(Person, ident)
+            ids = about_person(app, ident)
         except NotFound:
             raise typer.BadParameter(f"no person {ident}") from None
         finally:
             app.close()
-        ids += [*found.case_ids, *([found.member_id] if found.member_id else [])]
     with _ledger(settings) as ledger:
         try:
             document = export.export(
@@ -139,6 +140,16 @@ def export_history(
             else ""
         )
     )
+
+
+def about_person(app: Dangvien, person_id: UUID) -> list[UUID]:
+    """The aggregates that hold what the record knows about a person: their own record,
+    cases, memberships and transfers (`records_of`), their access requests and the list of
+    those (issue 18, item 4)."""
+    ids = [ident for _, ident in app.records_of(person_id)]
+    ids += [r.id for r in app.access_requests_of(person_id)]
+    listed = log_id(NAMESPACE, person_id)
+    return ids + ([listed] if app.exists(listed) else [])
 
 
 def _seal(document: dict[str, object]) -> Seal:

@@ -46,4 +46,8 @@ def install(api: FastAPI) -> None:
 
     for module in (papers, orgpapers, paper_templates):  # issue 16: papers, templates
         api.include_router(module.router)
+    from infra.web import access_requests
+
+    for module in (access_requests,):  # issue 18, item 4: access requests
+        api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

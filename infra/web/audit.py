@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,6 +19,7 @@ from infra.api.access import CORRECT_PERSON, may
 from infra.api.audit import seal_head
 from infra.api.records import as_of, locate, locate_person, shown_to, stage_of
 from infra.api.schemas import FIRST_DAY
+from infra.web.access_requests import access_section
 from infra.web.i18n import dmy, end_of, parse_dmy
 from infra.web.records import COLLECTION, cell_of, history_rows, person_rows
 from infra.web.session import Web, WebContext, WebRoute, redirect
@@ -151,15 +152,17 @@ def timeline_page(w: Web, person_id: UUID) -> dict[str, Any]:
     s = w.s
     person = locate_person(s.app, s.scope, w.user, person_id)
     events = s.app.timeline(person_id, shown_to(s.app, s.scope, w.user))
+    holds = s.scope.inside(w.user, s.app.cell_holding(person_id))
     return {
         "person_id": person_id,
         "person": person_rows(w, person.data) if w.sees_people else None,
         "history": history_rows(w, events),
         "cases": list(person.case_ids),
         "member_id": person.member_id,
-        "may_correct": w.sees_people
-        and may(w.user, CORRECT_PERSON)
-        and s.scope.inside(w.user, s.app.cell_holding(person_id)),
+        "may_correct": w.sees_people and may(w.user, CORRECT_PERSON) and holds,
+        # issue 18, item 4: the subtree holding the person answers their access requests
+        "access": access_section(w, person_id) if holds else None,
+        "key": str(uuid4()),
     }
 
 

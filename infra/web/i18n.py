@@ -1281,6 +1281,60 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
         "Verification code on the letter (if the system issued it)",
     ),
+    # --- issue 18, item 4: access requests (infra/web/access_requests.py, docs/privacy.md) ---
+    "access.title": ("Yêu cầu truy cập dữ liệu", "Data access requests"),
+    "access.hint": (
+        "Người có dữ liệu (hoặc người đại diện) có quyền xem và yêu cầu cung cấp dữ liệu cá nhân "
+        "của mình. Ban Tổ chức ghi nhận yêu cầu, rồi tải tệp có toàn bộ dữ liệu hệ thống đang "
+        "lưu về người này để giao; mỗi lần tải là một lần trả lời được ghi lại.",
+        "The person (or their representative) may see and obtain their personal data. The "
+        "organization department records the request, then downloads the file holding all the "
+        "system keeps about this person to hand over; each download is a recorded answer.",
+    ),
+    "access.none": ("Chưa có yêu cầu nào", "No request yet"),
+    "access.received": ("Nhận ngày {date}", "Received on {date}"),
+    "access.state.received": ("Chưa trả lời", "Not answered yet"),
+    "access.state.answered": (
+        "Đã trả lời {count} lần, lần cuối ngày {date}",
+        "Answered {count} times, last on {date}",
+    ),
+    "access.download": ("Tải tệp để giao (ZIP)", "Download the file to hand over (ZIP)"),
+    "access.record": ("Ghi nhận yêu cầu", "Record the request"),
+    "access.requested_by": ("Người yêu cầu là", "Requested by"),
+    "access.requester_name": ("Họ tên người yêu cầu", "Name of the requester"),
+    "access.requester_capacity": (
+        "Tư cách đại diện (nếu là người đại diện)",
+        "Capacity of a representative",
+    ),
+    "access.received_on": ("Ngày nhận yêu cầu", "Received on"),
+    "access.channel": ("Hình thức gửi", "Channel"),
+    "access.ground": ("Căn cứ pháp lý", "Legal ground"),
+    "access.ground_default": (
+        "Để trống căn cứ pháp lý để dùng căn cứ có hiệu lực vào ngày nhận yêu cầu.",
+        "Leave the legal ground empty to use the one in force on the day it was received.",
+    ),
+    "access.auditor": (
+        "Người kiểm tra xem được danh sách yêu cầu, không tải được dữ liệu cá nhân.",
+        "Auditors see the list of requests, not the personal data.",
+    ),
+    "enum.data_subject": ("Chính người có dữ liệu", "The data subject"),
+    "enum.representative": ("Người đại diện", "A representative"),
+    "enum.in_person": ("Trực tiếp", "In person"),
+    "enum.post": ("Qua bưu điện", "By post"),
+    "enum.email": ("Thư điện tử", "E-mail"),
+    "enum.online": ("Cổng dịch vụ công, trực tuyến", "Online, public-service portal"),
+    "enum.pdp_law_2025": (
+        "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, Điều 4",
+        "Personal Data Protection Law 91/2025/QH15, Art. 4",
+    ),
+    "enum.pdp_decree_2023": (
+        "Nghị định 13/2023/NĐ-CP, Điều 9 và 14",
+        "Decree 13/2023/NĐ-CP, Art. 9 and 14",
+    ),
+    "event.AccessRequested": ("Nhận yêu cầu truy cập dữ liệu", "Access request received"),
+    "event.AccessAnswered": ("Trả lời yêu cầu truy cập dữ liệu", "Access request answered"),
+    "event.AccessRequestLogOpened": ("Mở danh mục yêu cầu", "Request list opened"),
+    "event.AccessRequestFiled": ("Lưu yêu cầu", "Request filed"),
 }
 
 

@@ -17,11 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 import pytest_asyncio
 
+from domain.admission import AdmissionCase
 from domain.organization import Organization
 from domain.values import CellSetting, OrgKind
 from infra.api.access import LEVEL, commands_of
@@ -170,6 +172,32 @@ async def own_paper(stack: Stack) -> str:
         assert issued.status_code == 201, issued.text
         PAPERS["own"] = issued.json()["id"]
     return PAPERS["own"]
+
+
+# --- issue 18, item 4: access requests. One request about the own case's person per stack.
+ACCESS: dict[str, str] = {}
+
+
+def person_of(stack: Stack, case_id: str) -> UUID:
+    return stack.app.load(AdmissionCase, UUID(case_id)).person_id
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session", autouse=True)
+async def own_access_request(stack: Stack, cases: Cases) -> str:
+    if "own" not in ACCESS:
+        recorded = await stack.http.post(
+            f"/api/people/{person_of(stack, cases.own)}/access-requests",
+            json={
+                "requested_by": "data_subject",
+                "requester_name": "Trần Thị Mai",
+                "received_on": TODAY.isoformat(),
+                "channel": "in_person",
+            },
+            headers=stack.as_("admin"),
+        )
+        assert recorded.status_code == 201, recorded.text
+        ACCESS["own"] = recorded.json()["id"]
+    return ACCESS["own"]
 
 
 def docx_as_json(call: Call, media: str = "application/vnd.openxml") -> Call:
@@ -555,6 +583,29 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
     "download the default template": (
         docx_as_json(get(lambda s, c: "/api/paper-templates/cell_resolution.docx")),
         (OK, OK, OK, OK, OK, OK, OK, OK),
+    ),
+    # --- access requests (issue 18, item 4): the organization department's ---
+    "record an access request of the own case's person": (
+        post(
+            lambda s, c: f"/api/people/{person_of(s, c.own)}/access-requests",
+            lambda s, c: {
+                "requested_by": "data_subject",
+                "requester_name": "Trần Thị Mai",
+                "received_on": TODAY.isoformat(),
+                "channel": "email",
+            },
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, 201, ROLE, HIDDEN, 201),
+    ),
+    "list the access requests of the own case's person": (
+        get(lambda s, c: f"/api/people/{person_of(s, c.own)}/access-requests"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
+    ),
+    "download the file of an access request of the own case's person": (
+        docx_as_json(
+            get(lambda s, c: f"/api/access-requests/{ACCESS['own']}/file"), "application/zip"
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, OK, ROLE, HIDDEN, OK),
     ),
 }
 

@@ -356,6 +356,27 @@ async def restore_template(stack: Stack) -> Command:
     return Command(post(stack, "department", f"{path}/1/restore"))
 
 
+# --- issue 18, item 4: access requests; answered in between (its state moves on) ---
+async def record_access_request(stack: Stack) -> Command:
+    case = voted_case(stack)
+    body = {
+        "requested_by": "data_subject",
+        "requester_name": "Nguyễn Thị Hoa",
+        "received_on": day(),
+        "channel": "in_person",
+    }
+    path = f"/api/people/{case.person_id}/access-requests"
+
+    async def answered() -> None:
+        (request,) = stack.app.access_requests_of(case.person_id)
+        got = await stack.http.get(
+            f"/api/access-requests/{request.id}/file", headers=stack.as_("department")
+        )
+        assert got.status_code == 200
+
+    return Command(post(stack, "department", path, body), answered)
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -383,6 +404,7 @@ async def restore_template(stack: Stack) -> Command:
         issue_transfer_letter,  # issue 16, the transfer letter
         upload_template,  # issue 16: paper templates
         restore_template,
+        record_access_request,  # issue 18, item 4
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

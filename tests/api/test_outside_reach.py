@@ -34,6 +34,7 @@ import pytest_asyncio
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from domain.access_request import RequestChannel, RequestedBy
 from domain.admission import AdmissionCase
 from domain.application import Dangvien
 from domain.member import Member
@@ -96,6 +97,7 @@ class Far:
     token_id: str
     notice: str
     paper: str = ""  # a paper of the far case (issue 16)
+    access_request: str = ""  # an access request of the far member (issue 18, item 4)
 
     def outside(self, target: str) -> list[str]:
         """The records outside of the kind a route addresses (people: a member and one with
@@ -112,6 +114,7 @@ class Far:
             "token": [self.token_id],
             "notice": [self.notice],
             "paper": [self.paper],
+            "access_request": [self.access_request],
         }
         return [str(v) for v in found[target]]
 
@@ -218,6 +221,12 @@ def person_form(cell: str) -> dict[str, str]:
 
 
 MOMENT = f"moment={DAY}T12:00:00"
+ACCESS_REQUEST = {  # a request any department could record (issue 18, item 4)
+    "requested_by": "data_subject",
+    "requester_name": "Đỗ Văn Ngoài",
+    "received_on": DAY,
+    "channel": "in_person",
+}
 PUBLIC = "public"  # no login needed; names no record
 OWN = "own"  # the user's own account and session, or the whole store's seal: no one else's
 SHIPPED = "shipped"  # what dangvien ships, the same for every logged-in user (a default template)
@@ -489,6 +498,16 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
         "/api/orgs/{}/paper-templates/cell_resolution.docx", "org"
     ),
     ("GET", "/api/paper-templates/{kind}.docx"): SHIPPED,
+    # --- access requests (issue 18, item 4): a person's, reached through the cell holding them
+    ("POST", "/api/people/{person_id}/access-requests"): post(
+        "/api/people/{}/access-requests", "person", ACCESS_REQUEST
+    ),
+    ("GET", "/api/people/{person_id}/access-requests"): get(
+        "/api/people/{}/access-requests", "person"
+    ),
+    ("GET", "/api/access-requests/{request_id}/file"): get(
+        "/api/access-requests/{}/file", "access_request"
+    ),
 }
 
 
@@ -689,6 +708,12 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/paper-templates/restore"): form(
         "/paper-templates/restore", "org", {"org": "{}", "kind": "cell_resolution", "version": "1"}
     ),
+    # --- access requests (issue 18, item 4): the section of the person's page
+    ("POST", "/people/{person_id}/access-requests"): form(
+        "/people/{}/access-requests",
+        "person",
+        {**ACCESS_REQUEST, "received_on": "04/03/2030"},
+    ),
 }
 
 
@@ -812,6 +837,19 @@ async def far(stack: Stack) -> Far:
         token_id=stack.services.users.token_id(token) or "",
         notice=notice,
         paper=str(far_paper(app, UUID(case), cells[0])),
+        access_request=str(
+            app.record_access_request(
+                ctx(),
+                request_id=uuid4(),
+                person_id=member_person,
+                requested_by=RequestedBy.data_subject,
+                requester_name="Đỗ Văn Ngoài",
+                requester_capacity="",
+                channel=RequestChannel.post,
+                received_on=TODAY,
+                today=TODAY,
+            )
+        ),
     )
 
 

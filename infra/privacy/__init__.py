@@ -1,0 +1,1 @@
+"""Personal data protection (issue 18; docs/privacy.md)."""
