@@ -65,6 +65,7 @@ from infra.users import User
 from projections import maintenance
 from projections.projector import live_version
 from projections.queries import ReadModel
+from projections.seal import GroupSeal
 from projections.tables import tables
 from workflows.messages import Subject
 from workflows.processes import DissolutionWorkflow
@@ -94,7 +95,7 @@ def visible(s: Services, user: User, org_id: UUID) -> None:
 
 def read_model(s: Services, user: User, org_id: UUID) -> ReadModel:
     visible(s, user, org_id)
-    return ReadModel(s.engine)
+    return ReadModel(s.engine, seal=GroupSeal.of(s.app))
 
 
 def _org(row: Any) -> OrgOut:

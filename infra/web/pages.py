@@ -33,6 +33,7 @@ from infra.web.session import Web, WebContext, WebRoute, redirect, safe_next
 from infra.web.views import CardView, by_deadline, card_views
 from projections.queries import OPEN_STAGES, Quota, ReadModel
 from projections.rows import BREAKDOWNS
+from projections.seal import GroupSeal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -106,7 +107,7 @@ def board(
     cell_row = w.org(cell) if cell else None
     chosen_group = group if group in BREAKDOWNS else None
     offset = max(offset, 0)
-    cards = ReadModel(w.s.engine).stage_board(
+    cards = sealed_read_model(w).stage_board(
         unit.id,
         w.today,
         cell_id=cell_row.id if cell_row else None,
@@ -138,6 +139,12 @@ def board(
 # --- quota ---------------------------------------------------------------------------------------
 
 
+def sealed_read_model(w: Web) -> ReadModel:
+    """The live read model with the key that opens people's sealed breakdown groups (the
+    board's filter by group, a quota asked of a past day of its year: issue 18)."""
+    return ReadModel(w.s.engine, seal=GroupSeal.of(w.s.app))
+
+
 @dataclass(frozen=True)
 class QuotaReport:
     """A unit's quota, its children's, and its months, on a day (live or as of it)."""
@@ -156,7 +163,7 @@ def quota_report(w: Web, org: OrgRow, year: int | None, day: date) -> QuotaRepor
     """Live for today; for a past day the read model is replayed from the record as it was
     known at the end of that day (the API's `as_of_model`, bounded the same way)."""
     past = day < w.today
-    model = as_of_model(w.s.app, end_of(day)) if past else ReadModel(w.s.engine)
+    model = as_of_model(w.s.app, end_of(day)) if past else sealed_read_model(w)
     year = year or day.year
     quota = model.quota(org.id, year, day)  # LookupError: not registered yet on that day
     units = []

@@ -29,6 +29,8 @@ from domain.values import OrgKind
 from projections.maintenance import compare, memory_engine
 from projections.projector import Projector
 from projections.queries import Card, Quota, ReadModel
+from projections.seal import GroupSeal
+from projections.views.people import unpack
 from tests.builders import build_world, ctx
 from tests.readmodel_scenario import TODAY, Scenario, applicant, build_scenario, open_case_for
 
@@ -47,7 +49,7 @@ class Projected:
         self.engine = memory_engine()
         self.projector = Projector(scenario.app, self.engine)
         self.catch_up()
-        self.rm = ReadModel(self.engine)
+        self.rm = ReadModel(self.engine, seal=GroupSeal.of(scenario.app))
 
     def catch_up(self) -> None:
         self.projector.run_until_caught_up()
@@ -486,8 +488,14 @@ def test_a_person_correction_updates_the_breakdown_flags_of_their_cases(
     p.catch_up()
     after = p.rm.quota(w.commune, 2026, TODAY).breakdowns
     assert after == before | {"ethnic_minority": 1, "religious": 0}  # L remains; nobody else
-    row = p.row(p.projector.t.cases, p.s.case_id("A"))
-    assert (row["ethnic_minority"], row["female"], row["student"]) == (False, True, True)
+    # Their sealed groups (the read model keeps no flag in clear) say the same.
+    person_a, groups_of = p.s.cases["A"].person_id, p.projector.t.person_groups
+    with p.engine.connect() as conn:
+        sealed = conn.execute(
+            sa.select(groups_of.c.sealed).where(groups_of.c.person_id == person_a)
+        ).scalar_one()
+    groups = unpack(GroupSeal.of(app).open(person_a, sealed))
+    assert (groups["ethnic_minority"], groups["female"], groups["student"]) == (False, True, True)
     # The same projection rebuilt from the record agrees with the corrected rows.
     scratch = memory_engine()
     rebuilt = Projector(app, scratch)
@@ -605,12 +613,10 @@ def test_an_as_of_replay_reads_people_as_of_the_moment_whatever_the_cache_size()
         engine = memory_engine()
         projector = Projector(app, engine, until=moment, cache_size=cache_size)
         projector.run_until_caught_up()
+        groups_of = projector.t.person_groups
         with engine.connect() as conn:
-            flags.append(
-                conn.execute(
-                    sa.select(projector.t.cases.c.ethnic_minority).where(
-                        projector.t.cases.c.id == case.case_id
-                    )
-                ).scalar_one()
-            )
+            sealed = conn.execute(
+                sa.select(groups_of.c.sealed).where(groups_of.c.person_id == case.person_id)
+            ).scalar_one()
+        flags.append(unpack(GroupSeal.of(app).open(case.person_id, sealed))["ethnic_minority"])
     assert flags == [False, False]  # Kinh at the moment, whatever the cache holds
