@@ -1189,6 +1189,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "inbox.user": ("Người dùng", "User"),
     "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
+    # --- issue 18, item 5: sensitive data in the read models (docs/privacy.md) ---
+    "quota.small_count": ("dưới 3", "fewer than 3"),
 }
 
 

@@ -20,7 +20,7 @@ from domain.commands.admission import ExtendDecisionDeadline
 from domain.stages import Stage, TransferStage
 from domain.transfer import Transfer
 from infra.api import queries
-from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
+from infra.api.access import ACKNOWLEDGE, OPEN_CASE, breakdowns_shown, may
 from infra.api.queries import as_of_model
 from infra.importing.columns import fold
 from infra.mail import undeliverable
@@ -203,6 +203,7 @@ def quota(w: WebContext, org: UUID | None = None, year: str = "", on: str = "") 
         report = quota_report(w, unit, chosen_year(year), day)
     known = 12 if report.year < day.year else (day.month if report.year == day.year else 0)
     q = report.quota
+    shown = breakdowns_shown(w.sees_people, q.breakdowns)
     return w.render(
         "quota.html",
         status=422 if error else 200,
@@ -211,7 +212,7 @@ def quota(w: WebContext, org: UUID | None = None, year: str = "", on: str = "") 
         q=q,
         chart=admissions_chart(report.months, q.target, known),
         pipeline=[(s, q.pipeline[s]) for s in OPEN_STAGES if q.pipeline.get(s)],
-        breakdowns=[(g, q.breakdowns.get(g, 0)) for g in BREAKDOWNS],
+        breakdowns=[(g, shown.get(g, 0)) for g in BREAKDOWNS],
         on=on if error else (dmy(day) if on else ""),
         day=dmy(day),
         error=error,

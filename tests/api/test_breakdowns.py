@@ -105,6 +105,35 @@ async def shown_everywhere(stack: Stack, page: httpx.AsyncClient, unit: UUID) ->
     return [[api["breakdowns"][b] for b in BREAKDOWNS], on_page, [int(n) for n in in_export]]
 
 
+async def auditors_see_no_small_count_of_a_sensitive_group(stack: Stack) -> None:
+    """An auditor (no personal data) sees a unit's count of ethnic minorities or religious
+    followers only from 3 people (docs/privacy.md, "Small counts"); every other figure as
+    it is. The cell has exactly one religious follower admitted this year (Nguyễn Văn Đạo)."""
+    w, engine = stack.world, stack.services.engine
+    expected = breakdowns_from_the_record(stack.app, engine, w.cell, YEAR, TODAY)
+    assert expected["religious"] == 1
+    auditor = await web(stack, "auditor")
+    try:
+        for unit in (w.grassroots, w.cell):
+            expected = breakdowns_from_the_record(stack.app, engine, unit, YEAR, TODAY)
+            hidden = {
+                g: None if g in ("ethnic_minority", "religious") and 0 < n < 3 else n
+                for g, n in expected.items()
+            }
+            api = await ok(
+                await stack.http.get(
+                    f"/api/orgs/{unit}/quota", params={"year": YEAR}, headers=stack.as_("auditor")
+                )
+            )
+            assert api["breakdowns"] == hidden
+            html = (await auditor.get("/quota", params={"org": str(unit)})).text
+            cells = re.findall(r"<td>([^<]*)</td>", ROWS.search(html).group(1))  # type: ignore[union-attr]
+            assert cells == [str(n) if n is not None else "dưới 3" for n in hidden.values()]
+        assert api["breakdowns"]["religious"] is None  # the cell's one religious follower
+    finally:
+        await auditor.aclose()
+
+
 async def test_breakdowns_of_cases_taken_through_the_workflows_are_those_of_the_peoples_data(
     stack: Stack,
 ) -> None:
@@ -152,6 +181,7 @@ async def test_breakdowns_of_cases_taken_through_the_workflows_are_those_of_the_
             assert await shown_everywhere(stack, page, unit) == [list(expected.values())] * 3
         commune = breakdowns_from_the_record(stack.app, engine, w.commune, YEAR, TODAY)
         assert commune["ethnic_minority"] >= 2 and commune["religious"] >= 1  # not all zeros
+        await auditors_see_no_small_count_of_a_sensitive_group(stack)
 
         # The board's filter by group keeps the open cases of people of the group: a new
         # case of a religious applicant appears under "religious", not under "student".
