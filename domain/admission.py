@@ -76,7 +76,9 @@ class AdmissionCase(CaseStanding, Recorded):
         self.committee_passed = False
         self.committee_resolution_on: date | None = None
         self.decision_extension_wd = 0
-        self.decision: tuple[str, date, UUID] | None = None
+        # (the number typed at the step, or None when the paper is issued from the register;
+        # the date; the committee that decided)
+        self.decision: tuple[str | None, date, UUID] | None = None
         self.decision_received_on: date | None = None
         self.ceremony_delay_until: date | None = None
         self.ceremony_on: date | None = None
@@ -334,7 +336,7 @@ class AdmissionCase(CaseStanding, Recorded):
 
     def decide(
         self,
-        number: str,
+        number: str | None,
         decided_by: UUID,
         decided_by_kind: OrgKind,
         is_competent: bool,
@@ -342,7 +344,9 @@ class AdmissionCase(CaseStanding, Recorded):
     ) -> None:
         """Step 11: the admission decision (9-KNĐ); a late decision stands but is recorded late
         (the consequence is an accountability review, not invalidity). A grassroots committee
-        authorised to admit decides through its own vote, so not after that vote failed."""
+        authorised to admit decides through its own vote, so not after that vote failed.
+        `number` is the decision's number when it was issued outside dangvien; without it the
+        decision's paper takes its number from the committee's register (docs/documents.md)."""
         self._expect(steps.Decide)
         on = stamp.effective_on
         policy.check_not_before(on, self.committee_resolution_on)
@@ -362,7 +366,12 @@ class AdmissionCase(CaseStanding, Recorded):
 
     @event("AdmissionDecided")
     def _decided(
-        self, number: str, decided_by: UUID, due: date | None, overdue_wd: int, stamp: Stamp
+        self,
+        number: str | None,
+        decided_by: UUID,
+        due: date | None,
+        overdue_wd: int,
+        stamp: Stamp,
     ) -> None:
         self.decision = (number, stamp.effective_on, decided_by)
 

@@ -91,7 +91,7 @@ class CaseStanding:
     committee_passed: bool
     committee_resolution_on: date | None
     decision_extension_wd: int
-    decision: tuple[str, date, UUID] | None
+    decision: tuple[str | None, date, UUID] | None  # number (None: from the register)
     decision_received_on: date | None
     ceremony_delay_until: date | None
     ceremony_on: date | None

@@ -85,6 +85,7 @@ class Member(Recorded):
         self.recognition_extension_wd = 0
         self.full_from = full_from
         self.recognized_on: date | None = None
+        self.recognized_by: UUID | None = None  # the committee that recognised (its decision)
         self.struck_off_on: date | None = None  # struck off the probationers' list
         self.papers: dict[Prerequisite, date] = {}  # PRB-DOSSIER: each prerequisite's date
         self.exempted_papers: dict[Prerequisite, str] = {}  # … or why it is not needed
@@ -355,6 +356,7 @@ class Member(Recorded):
     @event("Recognized")
     def _recognized(self, decided_by: UUID, full_from: date, overdue_wd: int, stamp: Stamp) -> None:
         self.recognized_on = stamp.effective_on
+        self.recognized_by = decided_by
         self.full_from = full_from
 
     def strike_off(

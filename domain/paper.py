@@ -27,6 +27,14 @@ class PaperKind(StrEnum):
 
     cell_resolution = "cell_resolution"  # nghị quyết chi bộ đề nghị kết nạp
     admission_decision = "admission_decision"  # quyết định kết nạp (9-KNĐ)
+    # issue 16, the grassroots committee's resolution and the recognition (docs/documents.md)
+    grassroots_resolution = "grassroots_resolution"  # nghị quyết đảng ủy đề nghị kết nạp
+    recognition_decision = "recognition_decision"  # quyết định công nhận đảng viên chính thức
+    # issue 16, papers about an organization (domain/services/paper_statements_org.py)
+    dissolution_decision = "dissolution_decision"  # quyết định giải thể chi bộ
+    quota_report = "quota_report"  # báo cáo kết quả kết nạp đảng viên của năm
+    # issue 16, the transfer letter (giấy giới thiệu sinh hoạt đảng), with a box per hop
+    transfer_letter = "transfer_letter"
 
 
 class PaperSubject(StrEnum):
@@ -42,16 +50,25 @@ class PaperSubject(StrEnum):
 @dataclass(frozen=True)
 class Form:
     """A kind of paper: the register book it is numbered in, the record it is about, the
-    signatory's usual title (the issuer may give another)."""
+    signatory's usual title (the issuer may give another), and the step it records (the
+    record's page offers the paper right after that step: docs/documents.md)."""
 
     book: str
     subject: PaperSubject
     title: str = "BÍ THƯ"
+    step: str = ""
 
 
 FORMS: dict[PaperKind, Form] = {
-    PaperKind.cell_resolution: Form("NQ", PaperSubject.admission),
-    PaperKind.admission_decision: Form("QĐ", PaperSubject.admission),
+    PaperKind.cell_resolution: Form("NQ", PaperSubject.admission, step="record_cell_vote"),
+    PaperKind.grassroots_resolution: Form(  # between them: FORMS is in the order of the steps
+        "NQ", PaperSubject.admission, step="record_committee_vote"
+    ),
+    PaperKind.admission_decision: Form("QĐ", PaperSubject.admission, step="decide"),
+    PaperKind.recognition_decision: Form("QĐ", PaperSubject.member, step="recognize"),
+    PaperKind.dissolution_decision: Form("QĐ", PaperSubject.dissolution),
+    PaperKind.quota_report: Form("BC", PaperSubject.quota),
+    PaperKind.transfer_letter: Form("GGT", PaperSubject.transfer),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from base64 import b64decode
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,8 @@ from domain.application import Dangvien
 from infra.chain import audit
 from infra.chain.ledger import open_ledger
 from infra.chain.proofs import AuditKeys
+from infra.keyring import Keyring, keyring_engine
+from infra.keysets import LiveKeyset, live_keyset, now_utc
 from infra.notifications import Notifications
 from infra.settings import Settings, local_key, private_dir
 from projections.database import open_engine
@@ -129,13 +130,29 @@ def sealer(settings: Settings) -> Callable[[], Sealed]:
     return seal
 
 
-def payload_key(settings: Settings) -> str:
-    return settings.payload_key or local_key(settings.data_dir, "payload.key")
+def open_keyring(settings: Settings) -> Keyring:
+    """The people's keys (infra/keyring.py), wrapped by the master keyset."""
+    if settings.store == "postgres" and not settings.keyring_url:
+        with psycopg.connect(_conninfo(settings), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(settings.keyring_schema)
+                )
+            )
+    with schema_lock(settings):
+        return Keyring(keyring_engine(settings.keyring_database), live_keyset(settings, "master"))
+
+
+def payload_key(settings: Settings) -> LiveKeyset:
+    """The payload codec's keys (rotated by `dangvien keys rotate`: infra/keysets.py)."""
+    return live_keyset(settings, "payload")
 
 
 def authority(settings: Settings) -> Authority:
-    """The signer and checker of what the API commands (workflows/authority.py)."""
-    return Authority(b64decode(settings.command_key or local_key(settings.data_dir, "command.key")))
+    """The signer and checker of what the API commands (workflows/authority.py), with the
+    command keyset (rotated by `dangvien keys rotate`)."""
+    keys = live_keyset(settings, "command")
+    return Authority(lambda: (keys.get().key, keys.get().accepted(now_utc()).values()))
 
 
 def temporal_tls(settings: Settings) -> TLSConfig | None:

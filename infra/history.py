@@ -139,9 +139,11 @@ SENTENCES: dict[str, Sentence] = {
         "The decision deadline was extended by {extra_wd} working days: {reason}",
     ),
     "AdmissionCase.AdmissionDecided": S(
-        "{decided_by} quyết định kết nạp, quyết định số {number}",
-        "{decided_by} decided to admit, decision no. {number}",
-        (LATE,),
+        "{decided_by} quyết định kết nạp",
+        "{decided_by} decided to admit",
+        # the number typed for a decision issued outside dangvien; without it, the decision's
+        # paper carries the register's number (its own line in the history)
+        (C("number", ", quyết định số {number}", ", decision no. {number}"), LATE),
     ),
     "AdmissionCase.AdmissionRefused": S(
         "{decided_by} quyết định không kết nạp: {reason}",

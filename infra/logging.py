@@ -27,6 +27,9 @@ PERSONAL_FIELDS = frozenset(
         "full_name",
         "applicant_name",  # a paper's facts (domain/services/papers.py)
         "applicant_birth_date",
+        "member_name",  # the transfer letter's facts, a dissolution decision's moves (issue 16)
+        "member_birth_date",
+        "member_moves",
         "name",
         "birth_date",
         "citizen_id",

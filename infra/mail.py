@@ -235,8 +235,8 @@ class Mailer:
     # --- the message ---
 
     def compose(self, claimed: Claimed) -> EmailMessage:
-        """Vietnamese first, English below; the case's id, stage, rule and deadline and its
-        link: no names (the message leaves the system)."""
+        """Vietnamese first, English below; the record's id, stage, rule and deadline and its
+        link, worded by the notice's kind: no names (the message leaves the system)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(notifications)
@@ -248,26 +248,15 @@ class Mailer:
         for r in rows:
             kind, stage = stages[r.subject_id]
             link = f"{self.public_url}{HREF.get(kind, '/inbox')}".format(r.subject_id)
-            rule = policy.RULES.get(r.rule_id)
-            vi.append(
-                f"Hồ sơ {r.subject_id}\nBước: {labels.vi('stage', stage) if stage else '—'}\n"
-                f"Quy định: [{r.rule_id}] {rule.title_vi if rule else ''}\n"
-                f"Hạn: {r.due:%d/%m/%Y} (mức nhắc {r.level})\nXem: {link}\n"
-            )
-            en.append(
-                f"Record {r.subject_id}\nStep: {labels.en('stage', stage) if stage else '—'}\n"
-                f"Rule: [{r.rule_id}] {rule.title_en if rule else ''}\n"
-                f"Deadline: {r.due:%d/%m/%Y} (level {r.level})\nOpen: {link}\n"
-            )
+            text_vi, text_en = _lines(r, stage)
+            vi.append(f"{text_vi}\nXem: {link}\n")
+            en.append(f"{text_en}\nOpen: {link}\n")
         message = EmailMessage()
         if claimed.digest:
-            message["Subject"] = f"[Đảng viên] Thông báo trong ngày: {len(rows)} hồ sơ quá hạn"
+            message["Subject"] = f"[Đảng viên] Thông báo trong ngày: {len(rows)} thông báo"
             ident = f"digest-{claimed.user_id}-{':'.join(sorted(claimed.keys))}"
         else:
-            first = rows[0] if rows else None
-            rule_id = first.rule_id if first else ""
-            due = f"{first.due:%d/%m/%Y}" if first else ""
-            message["Subject"] = f"[Đảng viên] Quá hạn {rule_id}: hạn {due}"
+            message["Subject"] = _subject(rows[0]) if rows else "[Đảng viên] Thông báo"
             ident = f"{claimed.keys[0]}-{claimed.user_id}"
         digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
         message["Message-ID"] = f"<{digest}@dangvien>"
@@ -315,6 +304,43 @@ class Mailer:
 
 
 HREF = {"admission": "/cases/{}", "member": "/members/{}", "transfer": "/transfers/{}"}
+
+
+def _lines(r: Any, stage: str | None) -> tuple[str, str]:
+    """A notice's lines in a message (Vietnamese, English), by its kind: an escalation names
+    the record's stage now, the rule, the deadline and the level; a due-soon notice and an
+    assignment say what they told the unit (their own words, written with no personal data)."""
+    rule = policy.RULES.get(r.rule_id)
+    title_vi, title_en = (rule.title_vi, rule.title_en) if rule else ("", "")
+    if r.kind == "assignment":
+        return (
+            f"Hồ sơ {r.subject_id}\nViệc mới của đơn vị — {r.message_vi}",
+            f"Record {r.subject_id}\nNew for your unit — {r.message_en}",
+        )
+    stage_vi = labels.vi("stage", stage) if stage else "—"
+    stage_en = labels.en("stage", stage) if stage else "—"
+    if r.kind == "due_soon":
+        return (
+            f"Hồ sơ {r.subject_id}\nSắp đến hạn — {r.message_vi}\nBước: {stage_vi}",
+            f"Record {r.subject_id}\nDue soon — {r.message_en}\nStep: {stage_en}",
+        )
+    return (
+        f"Hồ sơ {r.subject_id}\nBước: {stage_vi}\nQuy định: [{r.rule_id}] {title_vi}\n"
+        f"Hạn: {r.due:%d/%m/%Y} (mức nhắc {r.level})",
+        f"Record {r.subject_id}\nStep: {stage_en}\nRule: [{r.rule_id}] {title_en}\n"
+        f"Deadline: {r.due:%d/%m/%Y} (level {r.level})",
+    )
+
+
+def _subject(r: Any) -> str:
+    """A single message's subject line (Vietnamese: the users' language)."""
+    if r.kind == "assignment":
+        return "[Đảng viên] Việc mới của đơn vị" + (
+            f": {r.rule_id}, hạn {r.due:%d/%m/%Y}" if r.rule_id else ""
+        )
+    if r.kind == "due_soon":
+        return f"[Đảng viên] Sắp đến hạn {r.rule_id}: hạn {r.due:%d/%m/%Y}"
+    return f"[Đảng viên] Quá hạn {r.rule_id}: hạn {r.due:%d/%m/%Y}"
 
 
 def _stage(conn: sa.Connection, subject_id: UUID) -> tuple[str, str | None]:

@@ -1,4 +1,5 @@
-"""In-app notifications: one row per escalation rung, written once (the key is unique)."""
+"""In-app notifications: one row per escalation rung, deadline due soon, or record passed to a
+unit (its `kind`), written once (the key is unique)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflows.messages import Notification
+from workflows.messages import NOTICE_KINDS, Notification
 
 metadata = sa.MetaData()
 
@@ -26,7 +27,11 @@ notifications = sa.Table(
     sa.Column("message_vi", sa.Text, nullable=False),
     sa.Column("message_en", sa.Text, nullable=False),
     sa.Column("acknowledged_at", sa.DateTime(timezone=True)),
+    # escalation | due_soon | assignment (workflows.messages.NOTICE_KINDS); added by issue 16
+    sa.Column("kind", sa.String(20), nullable=False, server_default="escalation"),
 )
+# Columns added after the table first shipped: `_migrate` adds them to an older table.
+ADDED = {"kind": "VARCHAR(20) NOT NULL DEFAULT 'escalation'"}
 
 
 class Notifications:
@@ -35,8 +40,11 @@ class Notifications:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        _migrate(engine)
 
     def notify(self, n: Notification) -> None:
+        if n.kind not in NOTICE_KINDS:
+            raise ValueError(f"unknown kind of notice: {n.kind!r}")
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         row = {
             "key": n.key,
@@ -48,6 +56,7 @@ class Notifications:
             "created_at": n.created_at,
             "message_vi": n.message_vi,
             "message_en": n.message_en,
+            "kind": n.kind,
         }
         with self.engine.begin() as conn:
             conn.execute(insert(notifications).values(row).on_conflict_do_nothing())
@@ -90,3 +99,22 @@ class Notifications:
                 .order_by(notifications.c.level)
             )
             return list(conn.execute(query))
+
+
+def _migrate(engine: sa.Engine) -> None:
+    """Add the columns a table made by an older release lacks (create_all never alters); the
+    notices already written keep their meaning: escalations. Two processes starting together
+    may both try: the one that finds the column added meanwhile goes on."""
+    for name, ddl in ADDED.items():
+        if name in _columns(engine):
+            continue
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE notifications ADD COLUMN {name} {ddl}"))
+        except sa.exc.DBAPIError:
+            if name not in _columns(engine):
+                raise
+
+
+def _columns(engine: sa.Engine) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns("notifications")}

@@ -37,6 +37,18 @@ class Settings:
     temporal_namespace: str = "default"
     payload_key: str | None = None  # AES key of the Temporal payload codec
     command_key: str | None = None  # signs what the API sends a process (never in Temporal)
+    master_key: str | None = None  # wraps each person's key (infra/keyring.py)
+    keyring_url: str | None = None  # where the people's keys live, apart from the data
+    # Keys set by environment, after a rotation (infra/keysets.py, docs/deploy.md): the current
+    # key's id, and the keys it replaced ("id:base64,…"), still accepted.
+    payload_key_id: str | None = None
+    payload_keys_retiring: str = ""
+    command_key_id: str | None = None
+    command_keys_retiring: str = ""
+    secret_key_id: str | None = None
+    secret_keys_retiring: str = ""
+    master_key_id: str | None = None
+    master_keys_retiring: str = ""
     # Mutual TLS to Temporal's frontend (files): the cluster's CA, this service's certificate
     temporal_tls_ca: str | None = None
     temporal_tls_cert: str | None = None
@@ -97,6 +109,16 @@ class Settings:
             temporal_namespace=env.get("DANGVIEN_TEMPORAL_NAMESPACE", "default"),
             payload_key=env.get("DANGVIEN_PAYLOAD_KEY") or None,
             command_key=env.get("DANGVIEN_COMMAND_KEY") or None,
+            master_key=env.get("DANGVIEN_MASTER_KEY") or None,
+            keyring_url=env.get("DANGVIEN_KEYRING_URL") or None,
+            payload_key_id=env.get("DANGVIEN_PAYLOAD_KEY_ID") or None,
+            payload_keys_retiring=env.get("DANGVIEN_PAYLOAD_KEYS_RETIRING", ""),
+            command_key_id=env.get("DANGVIEN_COMMAND_KEY_ID") or None,
+            command_keys_retiring=env.get("DANGVIEN_COMMAND_KEYS_RETIRING", ""),
+            secret_key_id=env.get("DANGVIEN_SECRET_KEY_ID") or None,
+            secret_keys_retiring=env.get("DANGVIEN_SECRET_KEYS_RETIRING", ""),
+            master_key_id=env.get("DANGVIEN_MASTER_KEY_ID") or None,
+            master_keys_retiring=env.get("DANGVIEN_MASTER_KEYS_RETIRING", ""),
             temporal_tls_ca=env.get("DANGVIEN_TEMPORAL_TLS_CA") or None,
             temporal_tls_cert=env.get("DANGVIEN_TEMPORAL_TLS_CERT") or None,
             temporal_tls_key=env.get("DANGVIEN_TEMPORAL_TLS_KEY") or None,
@@ -151,6 +173,31 @@ class Settings:
             ).render_as_string(hide_password=False)
         private_dir(self.data_dir)
         return f"sqlite:///{self.data_dir / 'readmodels.sqlite'}"
+
+    @property
+    def keyring_schema(self) -> str:
+        """The PostgreSQL schema of the keyring: beside the data's, never inside it."""
+        return f"{self.postgres_schema}_keys" if self.postgres_schema else "dangvien_keys"
+
+    @property
+    def keyring_database(self) -> str:
+        """Where the people's keys live: the URL, or beside the data but never in it — its own
+        SQLite file in the data directory, or a schema of its own in PostgreSQL (so a dump of
+        the data's schema leaves it out)."""
+        if self.keyring_url:
+            return self.keyring_url
+        if self.store == "postgres":
+            return URL.create(
+                "postgresql+psycopg",
+                username=self.postgres_user,
+                password=self.postgres_password or None,
+                host=self.postgres_host,
+                port=self.postgres_port,
+                database=self.postgres_dbname,
+                query={"options": f"-csearch_path={self.keyring_schema}"},
+            ).render_as_string(hide_password=False)
+        private_dir(self.data_dir)
+        return f"sqlite:///{self.data_dir / 'keyring.sqlite'}"
 
 
 def _at_least_one(name: str, value: str) -> int:

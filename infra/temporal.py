@@ -33,12 +33,14 @@ from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.converter import PayloadCodec
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from infra.keysets import Keyset, LiveKeyset
 from workflows import search
 from workflows.converter import data_converter
 from workflows.messages import TASK_QUEUE, ResidenceRoundStart
 from workflows.processes import ResidenceRoundWorkflow, SealWorkflow
 
 ENCODING = b"binary/encrypted"
+LEGACY_ID = "dangvien-1"  # the payload key's id before keysets (infra/keysets.py)
 NONCE = 12
 
 
@@ -48,50 +50,80 @@ log = structlog.get_logger("dangvien.temporal")
 
 class EncryptionCodec(PayloadCodec):
     """AES-GCM over every payload: workflow inputs, updates and results carry personal data
-    (names of relatives, for instance) that Temporal would otherwise store in clear."""
+    (names of relatives, for instance) that Temporal would otherwise store in clear.
 
-    def __init__(self, key: bytes, key_id: str = "dangvien-1") -> None:
-        self.key_id = key_id
-        self._aes = AESGCM(key)
+    New payloads are encrypted with the keyset's current key and name it
+    (`encryption-key-id`); a payload is decrypted with the key it names, so histories written
+    before a rotation stay readable (infra/keysets.py). A key id this process does not know
+    yet makes it read the keyset again (another process rotated it)."""
+
+    def __init__(self, keys: LiveKeyset | bytes, key_id: str = LEGACY_ID) -> None:
+        self._keys = (
+            keys if isinstance(keys, LiveKeyset) else LiveKeyset(Keyset(key_id, {key_id: keys}))
+        )
+        self._aes: dict[bytes, AESGCM] = {}
+
+    @property
+    def key_id(self) -> str:
+        return self._keys.get().current
+
+    def _cipher(self, key: bytes) -> AESGCM:
+        found = self._aes.get(key)
+        if found is None:
+            found = self._aes[key] = AESGCM(key)
+        return found
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        keyset = self._keys.get()
+        aes = self._cipher(keyset.key)
         return [
             Payload(
-                metadata={"encoding": ENCODING, "encryption-key-id": self.key_id.encode()},
-                data=self._encrypt(p.SerializeToString()),
+                metadata={"encoding": ENCODING, "encryption-key-id": keyset.current.encode()},
+                data=_encrypt(aes, p.SerializeToString()),
             )
             for p in payloads
         ]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        """Only what a holder of the key encrypted: a payload sent in clear (through
-        Temporal's own tools, say) is emptied into one no converter reads, so the update or
-        signal that carried it is refused by the workflow; its content is never read."""
+        """Only what a holder of a key encrypted: a payload sent in clear (through Temporal's
+        own tools, say) or under a key no longer held is emptied into one no converter reads,
+        so the update or signal that carried it is refused by the workflow; its content is
+        never read."""
         decoded = []
         for p in payloads:
-            if p.metadata.get("encoding", b"") != ENCODING:
-                log.warning("payload.refused", reason="not encrypted with the payload key")
+            key = self._key_of(p) if p.metadata.get("encoding", b"") == ENCODING else None
+            if key is None:
+                log.warning("payload.refused", reason="not encrypted with a payload key")
                 decoded.append(Payload(metadata={"encoding": REFUSED}))
                 continue
             clear = Payload()
-            clear.ParseFromString(self._decrypt(p.data))
+            clear.ParseFromString(_decrypt(self._cipher(key), p.data))
             decoded.append(clear)
         return decoded
 
-    def _encrypt(self, data: bytes) -> bytes:
-        nonce = os.urandom(NONCE)
-        return nonce + self._aes.encrypt(nonce, data, None)
+    def _key_of(self, payload: Payload) -> bytes | None:
+        key_id = payload.metadata.get("encryption-key-id", LEGACY_ID.encode()).decode()
+        key = self._keys.get().keys.get(key_id)
+        if key is None:
+            key = self._keys.get(fresh=True).keys.get(key_id)
+        return key
 
-    def _decrypt(self, data: bytes) -> bytes:
-        return self._aes.decrypt(data[:NONCE], data[NONCE:], None)
+
+def _encrypt(aes: AESGCM, data: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + aes.encrypt(nonce, data, None)
 
 
-def codec_from_key(key_b64: str) -> EncryptionCodec:
-    return EncryptionCodec(b64decode(key_b64))
+def _decrypt(aes: AESGCM, data: bytes) -> bytes:
+    return aes.decrypt(data[:NONCE], data[NONCE:], None)
+
+
+def codec_from_key(key: str | LiveKeyset) -> EncryptionCodec:
+    return EncryptionCodec(key if isinstance(key, LiveKeyset) else b64decode(key))
 
 
 async def connect(
-    address: str, namespace: str, payload_key: str, tls: TLSConfig | None = None
+    address: str, namespace: str, payload_key: str | LiveKeyset, tls: TLSConfig | None = None
 ) -> Client:
     """A client of the cluster: mutual TLS in production (the frontend refuses a client
     without a certificate of the cluster's CA), plain on the embedded dev server."""

@@ -10,25 +10,27 @@ import time as time_module
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain import policy
-from domain.application import NAMESPACE, Context, Dangvien
+from domain import labels, policy
+from domain.application import Context, Dangvien
 from domain.calendar import local_start_of
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.handlers import handle
 from domain.member import Member
 from domain.record import Recorded
+from domain.services.paper_statements_org import dissolution_transfer_id
 from domain.stages import TransferStage
 from domain.transfer import Hop, Transfer
 from domain.values import Actor, Role, TransferKind, TransferReason
 from workflows.authority import Authority
 from workflows.calls import ActivityCalls, defn
 from workflows.messages import (
+    DUE_SOON,
     ActorRef,
     AdmissionStart,
     DeadlineView,
@@ -62,6 +64,14 @@ def refusal(error: DomainError) -> ApplicationError:
     return ApplicationError(
         error.message("en"), error.as_dict(), type="RuleViolation", non_retryable=True
     )
+
+
+# What a unit is told it now holds, by the kind of record (no personal data).
+TURN_OF = {
+    "admission": ("hồ sơ kết nạp đảng viên", "an admission case"),
+    "member": ("công nhận đảng viên chính thức", "a probationer's recognition"),
+    "transfer": ("chuyển sinh hoạt đảng", "a transfer of Party activity"),
+}
 
 
 class Activities(ActivityCalls):
@@ -167,24 +177,59 @@ class Activities(ActivityCalls):
             step=act.step.step_kind,
             command_key=act.command_key,
         )
-        return self.view_of(request.subject_id, act.step.on)
+        view = self.view_of(request.subject_id, act.step.on)
+        # The step made the record another unit's to do: that unit hears it (once per record,
+        # stage and unit; a retried step finds the same answer in the record's events).
+        turn = self.app.turn_passed(request.subject_id, act.command_key, act.step.on)
+        if turn is not None:
+            self._notify_turn(view, turn, act.step.on)
+        return view
+
+    def _notify_turn(self, view: View, org_id: UUID, on: date) -> None:
+        deadline = view.deadline
+        what_vi, what_en = TURN_OF[view.subject]
+        vi = f"Đến lượt đơn vị: {what_vi}, bước “{labels.vi('stage', view.stage)}”"
+        en = f"Your unit's turn: {what_en}, at the stage “{labels.en('stage', view.stage)}”"
+        if deadline is not None:
+            rule = policy.RULES.get(deadline.rule_id)
+            title_vi, title_en = (rule.title_vi, rule.title_en) if rule else ("", "")
+            vi += f"; [{deadline.rule_id}] {title_vi}, hạn {deadline.due:%d/%m/%Y}"
+            en += f"; [{deadline.rule_id}] {title_en}, due {deadline.due}"
+        self.notify(
+            Notification(
+                key=f"{view.subject_id}/turn/{view.stage}/{org_id}",
+                org_id=org_id,
+                subject_id=view.subject_id,
+                rule_id=deadline.rule_id if deadline else "",
+                level=DUE_SOON,  # no escalation level: -1, as for a due-soon notice
+                # The deadline the unit now holds; with none, the day the turn passed to it.
+                due=deadline.due if deadline else on,
+                created_at=datetime.now(UTC),
+                message_vi=vi,
+                message_en=en,
+                kind="assignment",
+            )
+        )
 
     # --- deadlines ---
 
     @defn("plan")
     def plan(self, request: PlanRequest) -> Plan:
-        """The deadline in force and the rungs still to come, as absolute instants."""
+        """The deadline in force and the rungs still to come, as absolute instants, in the
+        order they fire: the ladder's, and the due-soon notice while the deadline is not past
+        (already sent, it is sent again at once and written once: its key is unique)."""
         deadline = self.app.open_deadline(request.subject_id, request.today)
         steps = self.app.escalation_plan(request.subject_id, request.today)
-        return Plan(
-            DeadlineView(**vars(deadline)) if deadline else None,
-            [
-                Rung(
-                    s.rule_id, int(s.level), s.fires_on, local_start_of(s.fires_on), s.target, s.due
-                )
-                for s in steps
-            ],
-        )
+        rungs = [
+            Rung(s.rule_id, int(s.level), s.fires_on, local_start_of(s.fires_on), s.target, s.due)
+            for s in steps
+        ]
+        soon = self.app.due_soon(request.subject_id, request.today)
+        if soon is not None:
+            at = local_start_of(soon.fires_on)
+            rungs.append(Rung(soon.rule_id, DUE_SOON, soon.fires_on, at, soon.target, soon.due))
+        rungs.sort(key=lambda r: r.fires_on)  # stable: on one day, the ladder's rung first
+        return Plan(DeadlineView(**vars(deadline)) if deadline else None, rungs)
 
     @defn("escalate")
     def escalate(self, request: EscalateRequest) -> bool:
@@ -192,6 +237,8 @@ class Activities(ActivityCalls):
         have moved the deadline or the unit that answers for it: then nothing fires and the
         workflow plans again. Returns whether the rung was recorded now."""
         rung = request.rung
+        if rung.level == DUE_SOON:
+            return self._due_soon(request.subject_id, rung, request.today)
         wanted = (rung.rule_id, rung.level, rung.due)
         planned = self.app.escalation_plan(request.subject_id, request.today)
         current = next((s for s in planned if (s.rule_id, s.level, s.due) == wanted), None)
@@ -199,6 +246,36 @@ class Activities(ActivityCalls):
             self._renotify(request.subject_id, rung, request.today)  # recorded, maybe unsent
             return False
         return self._tell(request.subject_id, current, request.today, request.command_key)
+
+    def _due_soon(self, subject_id: UUID, rung: Rung, today: date) -> bool:
+        """Tell the unit holding the deadline that it is near, if it still stands: a step
+        done meanwhile ends or moves it (then nothing is told, and the workflow plans again).
+        Written once per record, rule and due date, however often this runs."""
+        soon = self.app.due_soon(subject_id, today)
+        if soon is None or (soon.rule_id, soon.due) != (rung.rule_id, rung.due):
+            return False
+        left = max(-policy.working_days_overdue(soon.due, today), 0)
+        rule = policy.RULES.get(soon.rule_id)
+        title_vi = rule.title_vi if rule else soon.rule_id
+        title_en = rule.title_en if rule else soon.rule_id
+        self.notify(
+            Notification(
+                key=f"{subject_id}/{soon.rule_id}/due-soon/{soon.due.isoformat()}",
+                org_id=soon.target,
+                subject_id=subject_id,
+                rule_id=soon.rule_id,
+                level=DUE_SOON,
+                due=soon.due,
+                created_at=datetime.now(UTC),
+                message_vi=f"[{soon.rule_id}] {title_vi}: sắp đến hạn {soon.due:%d/%m/%Y}, "
+                f"còn {left} ngày làm việc",
+                message_en=f"[{soon.rule_id}] {title_en}: due soon, on {soon.due.isoformat()}, "
+                f"{left} working days left",
+                kind="due_soon",
+            )
+        )
+        log.info("due_soon.told", subject_id=str(subject_id), rule_id=soon.rule_id)
+        return True
 
     def _renotify(self, subject_id: UUID, rung: Rung, today: date) -> None:
         """After a crash between recording a rung and notifying it: notify (once, by key)."""
@@ -253,7 +330,7 @@ class Activities(ActivityCalls):
         with a transfer of their own under way is refused (TRF-IN-FLIGHT) and retried: once
         that transfer has carried them out of the cell, there is nothing left to move."""
         cell_id, move, on = request.cell_id, request.move, request.on
-        transfer_id = uuid5(NAMESPACE, f"dissolve/{cell_id}/{move.member_id}")
+        transfer_id = dissolution_transfer_id(cell_id, move.member_id)
         ctx = _ctx(request.actor, f"dissolve/{cell_id}/{move.member_id}")
         app = self.app
         member = app.load(Member, move.member_id)

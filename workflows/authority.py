@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from domain.errors import RuleViolation
@@ -35,14 +36,20 @@ def _unproved(value: Any) -> Any:
     return value
 
 
+Keys = Callable[[], tuple[bytes, Iterable[bytes]]]  # the signing key, the keys checked
+
+
 class Authority:
-    """Signs and checks messages with the command key (a setting of the API and the worker)."""
+    """Signs and checks messages with the command key (a setting of the API and the worker).
+    After a rotation (infra/keysets.py) it signs with the new key and still accepts the keys
+    it replaced until their grace ends: a command signed just before is not refused."""
 
-    def __init__(self, key: bytes) -> None:
-        self._key = key
+    def __init__(self, keys: bytes | Keys) -> None:
+        self._keys: Keys = keys if callable(keys) else (lambda: (keys, (keys,)))
 
-    def proof_of(self, message: Any) -> str:
-        return hmac.new(self._key, _claim(message), hashlib.sha256).hexdigest()
+    def proof_of(self, message: Any, key: bytes | None = None) -> str:
+        signing = self._keys()[0] if key is None else key
+        return hmac.new(signing, _claim(message), hashlib.sha256).hexdigest()
 
     def signed(self, message: M) -> M:
         """The message with its `proof` (an opening, a step)."""
@@ -63,8 +70,14 @@ class Authority:
         )
 
     def check(self, message: Any, proof: str) -> None:
-        """AUTH-PROOF: `proof` is the API's signature of exactly this message."""
-        if not hmac.compare_digest(proof, self.proof_of(message)):
+        """AUTH-PROOF: `proof` is the API's signature of exactly this message, by a key still
+        accepted."""
+        claim = _claim(message)
+        accepted = self._keys()[1]
+        if not any(
+            hmac.compare_digest(proof, hmac.new(key, claim, hashlib.sha256).hexdigest())
+            for key in accepted
+        ):
             raise RuleViolation(
                 "AUTH-PROOF",
                 "Lệnh không do hệ thống gửi (không có chữ ký hợp lệ): không ghi gì",

@@ -66,9 +66,14 @@ class View:
     awaiting: list[str] = field(default_factory=list)  # the steps the stage accepts
 
 
+# A rung's level for the due-soon notice (issue 16): no level of the ladder (nothing is
+# recorded on the record), so a process's escalation level stays as it was.
+DUE_SOON = -1
+
+
 @dataclass
 class Rung:
-    """One escalation step, with the instant it fires."""
+    """One escalation step, with the instant it fires (or the due-soon notice: `DUE_SOON`)."""
 
     rule_id: str
     level: int
@@ -258,7 +263,8 @@ class Sealed:
 @dataclass
 class Notification:
     """An in-app notice for the users of an organization (written by activities only, so a
-    projection rebuild never notifies twice)."""
+    projection rebuild never notifies twice): a rung of an escalation ladder, a deadline due
+    soon, or a step that made the record the organization's to do (`NOTICE_KINDS`)."""
 
     key: str
     org_id: UUID
@@ -269,3 +275,7 @@ class Notification:
     created_at: datetime
     message_vi: str
     message_en: str
+    kind: str = "escalation"  # escalation | due_soon (level -1) | assignment (level -1)
+
+
+NOTICE_KINDS = ("escalation", "due_soon", "assignment")

@@ -150,10 +150,12 @@ class ExtendDecisionDeadline(AdmissionStep):
 
 @dataclass(frozen=True, kw_only=True)
 class Decide(AdmissionStep):
-    """The admission decision of the competent committee (ADM-DECIDE)."""
+    """The admission decision of the competent committee (ADM-DECIDE). Its number only for
+    a decision issued outside dangvien: left out, the decision's paper (issued from the case
+    right after) takes the next number of the committee's register (docs/documents.md)."""
 
     decided_by: UUID
-    number: Name
+    number: Name | None = None
     least_role: ClassVar[Role] = Role.org_department_officer
     stages: ClassVar[frozenset[str]] = ONLY({Stage.decision})
     opens_at: ClassVar[frozenset[str]] = ONLY({Stage.decision})

@@ -4,13 +4,18 @@ from a temporary stay, the portal's reference, the cancellation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
+
+from annotated_types import MaxLen
 
 from domain.bounds import Name, Text
 from domain.commands import Step, Subject
 from domain.stages import TransferStage
 from domain.values import Role
+
+# A transfer letter's verification code as typed ("7KQ2-M9XD-4TRB", any case, with spaces…).
+LetterCode = Annotated[str, MaxLen(40)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +51,10 @@ class PresentLetter(ReceivingStep):
 
 @dataclass(frozen=True, kw_only=True)
 class AcceptTransfer(ReceivingStep):
+    """The receiving cell accepts; when dangvien issued the letter, with the code printed on
+    it (TRF-LETTER-CODE, checked before the step is sent: domain/transfer_letter.py)."""
+
+    letter_code: LetterCode = ""
     stages: ClassVar[frozenset[str]] = frozenset({TransferStage.presented})
     opens_at: ClassVar[frozenset[str]] = frozenset({TransferStage.presented})
 

@@ -359,6 +359,8 @@ PROCESS_GUARDS: dict[str, str] = {
     "PAPER-STEP": "a paper is issued once the step it records has happened, not dated before it",
     "PAPER-ONCE": "a case has one live paper of each kind: a correction supersedes it",
     "PAPER-SUPERSEDED": "a paper is superseded once; it is never edited",
+    "TRF-LETTER-CODE": "the receiving side accepts a transfer whose letter dangvien issued only "
+    "with the code of its live letter (§4, issue 16)",
 }
 
 

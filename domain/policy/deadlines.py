@@ -177,6 +177,32 @@ def escalation_plan(
     return [EscalationStep(rule_id, level, on, target, due) for level, on, target in rungs]
 
 
+# --- Due soon -------------------------------------------------------------------------------
+
+DUE_SOON_WD = 3  # issue 16: the unit holding a deadline hears when it is this near
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """On `fires_on` (at the start of that day) `target`, the unit holding `rule_id`'s deadline
+    of `due`, hears that it is DUE_SOON_WD working days away. A notice, not a rung of the
+    ladder: nothing is recorded on the record, and no level is reached."""
+
+    rule_id: str
+    fires_on: date
+    target: UUID
+    due: date
+
+
+def due_soon(
+    rule_id: str, due: date, responsible: UUID, calendar: WorkingCalendar | None = None
+) -> DueSoon:
+    """The due-soon notice of a deadline: DUE_SOON_WD working days before it (the due day
+    counted among them, as for the ladder's reminder), days off skipped."""
+    cal = calendar or vietnam_calendar()
+    return DueSoon(rule_id, cal.working_days_before(due, DUE_SOON_WD), responsible, due)
+
+
 def working_days_overdue(due: date, on: date, calendar: WorkingCalendar | None = None) -> int:
     """Working days past `due` on `on` (negative: days left)."""
     return (calendar or vietnam_calendar()).working_days_between(due, on)

@@ -242,7 +242,13 @@ class Admissions(Organizations):
         )
 
     def decide_admission(
-        self, ctx: Context, case_id: UUID, *, number: str, decided_by: UUID, on: date
+        self,
+        ctx: Context,
+        case_id: UUID,
+        *,
+        number: str | None,
+        decided_by: UUID,
+        on: date,
     ) -> None:
         case = self.load(AdmissionCase, case_id)
         competent = self.competent_committee(case.cell_id, on)

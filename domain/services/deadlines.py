@@ -94,6 +94,50 @@ class Deadlines(Organizations):
         )
         return [step for step in plan if not agg.has_escalated(step.rule_id, step.level, step.due)]
 
+    def due_soon(self, aggregate_id: UUID, on: date) -> policy.DueSoon | None:
+        """The due-soon notice of the deadline in force (issue 16), while it is not past:
+        after the due date the ladder's later rungs speak. None with no deadline (a deadlock
+        has none: the upper committee decides)."""
+        deadline = self.open_deadline(aggregate_id, on)
+        if deadline is None or on > deadline.due:
+            return None
+        return policy.due_soon(deadline.rule_id, deadline.due, deadline.responsible)
+
+    # --- whose turn it is --------------------------------------------------------------------
+
+    def holder_of(self, agg: Any, on: date) -> UUID | None:
+        """The organization that must act next on a record (the board's holder): a case's
+        by its stage (domain.admission.HOLDERS), a probation's or a transfer's the unit that
+        answers for its deadline; None when closed, or with nothing awaited of a unit."""
+        if isinstance(agg, AdmissionCase):
+            return tree.holder(self, agg.stage, agg.cell_id, agg.grassroots_id, on)
+        if isinstance(agg, Member):
+            member = self._member_deadline(agg, on)
+            return member.responsible if member else None
+        if isinstance(agg, Transfer):
+            moving = self._transfer_deadline(agg)
+            return moving.responsible if moving else None
+        return None
+
+    def turn_passed(self, aggregate_id: UUID, command_key: str, on: date) -> UUID | None:
+        """The organization a step (by its command key) handed the record to: its holder
+        after the step, when that is not the holder before it. Judged from the record's
+        events, so a step retried after it was recorded answers the same."""
+        derived = f"{command_key}/"  # Context.derived: the same command, another part
+
+        def of_step(key: str) -> bool:
+            return key == command_key or key.startswith(derived)
+
+        first = next(
+            (e for e in self.events.get(aggregate_id) if of_step(e.stamp.command_key)),  # type: ignore[attr-defined]
+            None,
+        )
+        if first is None or first.originator_version <= 1:
+            return None  # refused, or the record's opening (its opener's unit holds it)
+        before: Any = self.repository.get(aggregate_id, version=first.originator_version - 1)
+        after = self.holder_of(self.repository.get(aggregate_id), on)
+        return after if after != self.holder_of(before, on) else None
+
     def escalate(
         self, ctx: Context, aggregate_id: UUID, step: policy.EscalationStep, on: date
     ) -> bool:

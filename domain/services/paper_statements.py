@@ -53,9 +53,10 @@ def bodies(app: Organizations, issuer_id: UUID, on: date) -> dict[str, Any]:
     }
 
 
-def _admission(
+def admission_facts(
     app: Organizations, case: AdmissionCase, issuer_id: UUID, step_on: date, on: date
 ) -> Statement:
+    """What an admission case's papers state: the applicant, the units, the votes so far."""
     person = app.load(Person, case.person_id).data
     grassroots = app.grassroots_of(case.cell_id, on)
     facts: dict[str, Any] = {
@@ -80,7 +81,7 @@ def _admission(
             "committee_votes_for": case.committee_ballot.votes_for,
             "committee_size": case.committee_ballot.on_roll,
         }
-    if case.decision is not None:
+    if case.decision is not None and case.decision[0]:  # typed for a decision issued outside
         facts["decision_recorded_number"] = case.decision[0]
     return Statement(issuer_id, grassroots.id, facts)
 
@@ -89,7 +90,7 @@ def cell_resolution(app: Organizations, case_id: UUID, on: date) -> Statement:
     """The cell's resolution proposing admission: after its vote, issued by the cell."""
     case = app.load(AdmissionCase, case_id)
     step_on = step_happened(PaperKind.cell_resolution, case.cell_resolution_on, on)
-    return _admission(app, case, case.cell_id, step_on, on)
+    return admission_facts(app, case, case.cell_id, step_on, on)
 
 
 def admission_decision(app: Organizations, case_id: UUID, on: date) -> Statement:
@@ -98,4 +99,4 @@ def admission_decision(app: Organizations, case_id: UUID, on: date) -> Statement
     decided = case.decision
     step_on = step_happened(PaperKind.admission_decision, decided[1] if decided else None, on)
     assert decided is not None  # step_happened refused otherwise
-    return _admission(app, case, decided[2], step_on, on)
+    return admission_facts(app, case, decided[2], step_on, on)

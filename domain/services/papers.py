@@ -27,7 +27,9 @@ from domain.paper import (
     symbol,
 )
 from domain.services import paper_statements as statements
-from domain.services.organizations import Organizations
+from domain.services import paper_statements_committees as committees
+from domain.services import paper_statements_org as org_statements
+from domain.services import paper_statements_transfer as transfer_statements
 from domain.services.paper_statements import Statement, StatementOf
 from domain.services.store import NAMESPACE, Context, Unit
 from domain.verification import code_for, lookup_id, normalize
@@ -39,6 +41,11 @@ RETRIES = 50  # a burst of issues on one register: each conflict lets one of the
 STATEMENTS: dict[PaperKind, StatementOf] = {
     PaperKind.cell_resolution: statements.cell_resolution,
     PaperKind.admission_decision: statements.admission_decision,
+    PaperKind.grassroots_resolution: committees.grassroots_resolution,
+    PaperKind.recognition_decision: committees.recognition_decision,
+    PaperKind.dissolution_decision: org_statements.dissolution_decision,
+    PaperKind.quota_report: org_statements.quota_report,
+    PaperKind.transfer_letter: transfer_statements.transfer_letter,
 }
 
 
@@ -46,7 +53,7 @@ def _file_id(subject_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"case-papers/{subject_id}")
 
 
-class Papers(Organizations):
+class Papers(org_statements.UnitYears):
     """Issue, supersede and verify papers."""
 
     def issue_paper(

@@ -33,6 +33,8 @@ REGISTER_MEMBER = "register_member"
 # Papers (issue 16, docs/documents.md): each is issued by the body that adopted it
 ISSUE_RESOLUTION = "issue_resolution"  # the cell's resolution: its secretary
 ISSUE_DECISION = "issue_decision"  # the committee's decision: its organization department
+ISSUE_COMMITTEE_RESOLUTION = "issue_committee_resolution"  # the grassroots committee's: its office
+ISSUE_REPORT = "issue_report"  # a unit's own report (its quota year): its secretary or above
 
 RANK: dict[Role, int] = {
     Role.auditor: 0,  # reads only
@@ -71,6 +73,8 @@ LEVEL: dict[str, Role] = {
     # papers (issue 16)
     ISSUE_RESOLUTION: Role.cell_secretary,
     ISSUE_DECISION: Role.department_officer,
+    ISSUE_COMMITTEE_RESOLUTION: Role.grassroots_officer,  # as the committee's vote is recorded
+    ISSUE_REPORT: Role.cell_secretary,
 }
 assert set(LEVEL.values()) <= set(RANK) - {Role.auditor}
 

@@ -26,6 +26,7 @@ from infra.api import (
     commands,
     docs,
     errors,
+    orgpapers,
     papers,
     queries,
     register,
@@ -107,7 +108,7 @@ def create_api(settings: Settings, services: Services | None = None) -> FastAPI:
         mail_router,  # issue 16, item 5: e-mail of notices
     ):
         api.include_router(router, dependencies=lang)
-    for router in (papers.router,):  # issue 16: papers
+    for router in (papers.router, orgpapers.router):  # issue 16: papers
         api.include_router(router, dependencies=lang)
     docs.install(api)
     web.install(api)  # the web UI's pages (infra/web, docs/web.md)

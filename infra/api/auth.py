@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, Security
@@ -57,9 +58,12 @@ def sign(key: bytes, token: str) -> str:
     return f"{token}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
 
 
-def unsign(key: bytes, value: str) -> str | None:
+def unsign(keys: Iterable[bytes], value: str) -> str | None:
+    """The token of a signed value, if one of `keys` signed it."""
     token = value.rpartition(".")[0]
-    return token if token and hmac.compare_digest(sign(key, token), value) else None
+    if token and any(hmac.compare_digest(sign(key, token), value) for key in keys):
+        return token
+    return None
 
 
 CSRF_HEADER = "X-Requested-With"
@@ -98,7 +102,7 @@ def user_of(
     if credentials is not None:
         user = s.users.user_for_token(credentials.credentials)
     elif session:
-        token = unsign(s.cookie_key, session)
+        token = unsign(s.cookie_keys, session)
         user = s.users.user_for_token(token) if token else None
     if user is None:
         raise auth_required()
@@ -123,7 +127,7 @@ def bearer_or_session(
     """The token this request is authenticated with."""
     if credentials is not None:
         return credentials.credentials
-    return unsign(s.cookie_key, session) if session else None
+    return unsign(s.cookie_keys, session) if session else None
 
 
 def open_session(s: Services, user: User, request: Request, response: Response) -> None:
@@ -144,7 +148,7 @@ def open_session(s: Services, user: User, request: Request, response: Response) 
 def close_session(s: Services, cookie_value: str | None, response: Response) -> None:
     """The session ends: its token is revoked (a copied cookie stops working), the cookie
     cleared."""
-    token = unsign(s.cookie_key, cookie_value) if cookie_value else None
+    token = unsign(s.cookie_keys, cookie_value) if cookie_value else None
     if token:
         s.users.revoke_token(token)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

@@ -38,11 +38,13 @@ from domain import policy
 from domain.application import NAMESPACE, Context
 from domain.commands import Step, Subject
 from domain.commands.probation import MemberStep
+from domain.commands.transfers import AcceptTransfer
 from domain.errors import ConcurrencyConflict, NotFound, RuleViolation
 from domain.handlers import handle
 from domain.member import Status
 from domain.organization import AdmissionTarget, Organization
 from domain.person import PersonalData
+from domain.services.paper_statements_transfer import check_transfer_letter
 from domain.values import Actor
 from domain.values import Role as ActorRole
 from infra.api.access import (
@@ -265,6 +267,9 @@ async def act(
         acting = [o for o in acting_for(found, step) if scope.inside(user, o)]
         if not acting:
             raise scope_refused()
+        if isinstance(step, AcceptTransfer) and found.record.stage in step.stages:
+            # TRF-LETTER-CODE: the receiving side checked the letter dangvien issued
+            check_transfer_letter(s.app, ident, step.letter_code)
         act = Act(step, scope.actor(user, acting[0]), command_key(user, key), ident)
         return found, s.authority.signed(act)
 

@@ -23,7 +23,14 @@ from starlette.concurrency import run_in_threadpool
 from domain import policy
 from domain.errors import NotFound, RuleViolation
 from domain.paper import FORMS, Paper, PaperKind, PaperSubject
-from infra.api.access import ISSUE_DECISION, ISSUE_RESOLUTION, may, may_see_personal_data
+from infra.api.access import (
+    ISSUE_COMMITTEE_RESOLUTION,
+    ISSUE_DECISION,
+    ISSUE_REPORT,
+    ISSUE_RESOLUTION,
+    may,
+    may_see_personal_data,
+)
 from infra.api.auth import REFUSALS, CurrentUser, Svc, bearer, client_address, cookie, user_of
 from infra.api.commands import IdempotencyKey, command_key, context, first_answer, new_id
 from infra.api.errors import ApiError, not_found, role_refused, scope_refused
@@ -44,6 +51,12 @@ PDF = "application/pdf"
 COMMAND = {
     PaperKind.cell_resolution: ISSUE_RESOLUTION,
     PaperKind.admission_decision: ISSUE_DECISION,
+    PaperKind.grassroots_resolution: ISSUE_COMMITTEE_RESOLUTION,
+    PaperKind.recognition_decision: ISSUE_DECISION,
+    PaperKind.dissolution_decision: ISSUE_DECISION,
+    PaperKind.quota_report: ISSUE_REPORT,
+    # the sending grassroots committee's organization department, as it starts the transfer
+    PaperKind.transfer_letter: ISSUE_DECISION,
 }
 PERSONAL = ("applicant_", "member_")  # facts that name a person: redacted for auditors
 
@@ -98,10 +111,21 @@ class VerifyOut(BaseModel):
     case_id: UUID | None
 
 
+def redacted(value: Any) -> Any:
+    """A personal fact for an auditor: a list of rows (a dissolution's moves) keeps its rows
+    and what is not personal in them (the cell, the day); every other value is redacted."""
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+        return [
+            {k: redacted(v) if k.startswith(PERSONAL) else v for k, v in row.items()}
+            for row in value
+        ]
+    return REDACTED
+
+
 def paper_out(s: Services, user: User, paper: Paper) -> PaperOut:
     facts = dict(paper.facts)
     if not may_see_personal_data(user):
-        facts = {k: REDACTED if k.startswith(PERSONAL) else v for k, v in facts.items()}
+        facts = {k: redacted(v) if k.startswith(PERSONAL) else v for k, v in facts.items()}
     return PaperOut(
         id=paper.id,
         kind=paper.kind,
@@ -230,6 +254,28 @@ async def post_paper(
     register (PAPER-STEP, PAPER-ONCE)."""
     call = partial(issue, s, user, PaperSubject.admission, case_id, body, key)
     route = f"cases/{case_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.post("/members/{member_id}/papers", status_code=201)
+async def post_member_paper(
+    member_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the paper a recorded step of the member's probation ends in (the recognition
+    decision), numbered from the issuing body's register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, PaperSubject.member, member_id, body, key)
+    route = f"members/{member_id}/papers"
+    return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
+
+
+@router.post("/transfers/{transfer_id}/papers", status_code=201)
+async def post_transfer_paper(
+    transfer_id: UUID, body: PaperIn, user: CurrentUser, s: Svc, key: IdempotencyKey = None
+) -> PaperOut:
+    """Issue the transfer letter (giấy giới thiệu sinh hoạt đảng) once the transfer started,
+    numbered from the sending grassroots committee's register (PAPER-STEP, PAPER-ONCE)."""
+    call = partial(issue, s, user, PaperSubject.transfer, transfer_id, body, key)
+    route = f"transfers/{transfer_id}/papers"
     return await first_answer(s, user, key, route, PaperOut, lambda: run_in_threadpool(call))
 
 

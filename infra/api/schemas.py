@@ -650,3 +650,6 @@ class NotificationOut(BaseModel):
     created_at: datetime
     acknowledged_at: datetime | None = None
     message: str
+    # escalation (a rung, `level` 0–3) | due_soon (deadline 3 working days away) | assignment
+    # (a step made the record this organization's to do); the last two have `level` -1.
+    kind: str = "escalation"

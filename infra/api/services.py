@@ -19,15 +19,18 @@ from infra.api.access import Scope
 from infra.api.answers import FirstAnswers
 from infra.api.errors import ApiError
 from infra.bootstrap import authority, build_app, payload_key, temporal_tls
+from infra.keysets import LiveKeyset, live_keyset, now_utc
 from infra.logins import LoginGuard
 from infra.notifications import Notifications
 from infra.security_events import SecurityEvents
-from infra.settings import Settings, local_key
+from infra.settings import Settings
 from infra.temporal import connect
 from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import create_tables, live_version
+from projections.seal import GroupSeal
 from projections.tables import control, tables
+from projections.year_figures import year_figures
 from workflows import views
 from workflows.authority import Authority
 from workflows.messages import View
@@ -82,13 +85,24 @@ class Services:
     engine: sa.Engine  # read models, users, notifications
     users: UserStore
     temporal: TemporalLink
-    cookie_key: bytes
+    cookie_keyset: LiveKeyset  # signs session cookies and CSRF tokens (infra/keysets.py)
     notifications: Notifications
     authority: Authority  # signs what the API sends a process
     security: SecurityEvents
     logins: LoginGuard
     answers: FirstAnswers  # what a command sent with an Idempotency-Key answered first
     today: Callable[[], date] = field(default=vietnam_today)
+
+    @property
+    def cookie_key(self) -> bytes:
+        """The key that signs what is new."""
+        return self.cookie_keyset.get().key
+
+    @property
+    def cookie_keys(self) -> list[bytes]:
+        """The keys a cookie or a form's token is checked with: the current one, and those it
+        replaced until their grace ends (a rotation logs nobody out)."""
+        return list(self.cookie_keyset.get().accepted(now_utc()).values())
 
     @classmethod
     def from_settings(
@@ -102,14 +116,16 @@ class Services:
         engine = open_engine(settings.readmodel_database)
         # The read model's tables, if the projector has not made them yet (it tolerates this).
         create_tables(engine, control, tables(live_version(engine)).metadata)
-        secret = settings.secret_key or local_key(settings.data_dir, "secret.key")
         users = UserStore(engine, api_token_ttl=timedelta(hours=settings.api_token_hours))
+        app = build_app(settings)
+        # a quota report's counts (issue 16), its breakdowns opened with the read model's key
+        app.year_figures = year_figures(engine, GroupSeal.of(app))
         return cls(
-            app=build_app(settings),
+            app=app,
             engine=engine,
             users=users,
             temporal=TemporalLink(settings, client),
-            cookie_key=secret.encode(),
+            cookie_keyset=live_keyset(settings, "secret"),
             notifications=Notifications(engine),
             authority=authority(settings),
             security=SecurityEvents(engine),

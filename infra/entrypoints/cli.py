@@ -15,6 +15,8 @@ from domain.errors import DomainError
 from infra.entrypoints.admin import case_app, import_app, report_app, users_app
 from infra.entrypoints.api import main as api_main
 from infra.entrypoints.audit import audit_app
+from infra.entrypoints.backup import backup, restore
+from infra.entrypoints.keys import keys_app
 from infra.entrypoints.up import up
 from infra.logging import Stderr, configure_logging
 
@@ -188,8 +190,11 @@ app.add_typer(users_app, name="users")
 app.add_typer(case_app, name="case")
 app.add_typer(report_app, name="report")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.command("api")(api_main)
 app.command("up")(up)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,8 @@ from docxtpl import DocxTemplate, InlineImage
 from qrcode.image.pure import PyPNGImage
 
 from domain.paper import PaperKind
+from infra.papers import render_org
+from infra.papers.transfer_letter import transfer_letter
 
 DEFAULTS = Path(__file__).parent / "templates"
 
@@ -88,10 +90,65 @@ def admission(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def grassroots(f: dict[str, Any]) -> dict[str, Any]:
+    """The grassroots committee's resolution: an admission's tags, its own vote, and the
+    cell's resolution by its number when that paper was issued from the record."""
+    size, votes_for = int(f.get("committee_size") or 0), int(f.get("committee_votes_for") or 0)
+    if f.get("cell_resolution_symbol"):
+        cell = (
+            f"Nghị quyết số {f['cell_resolution_symbol']} ngày {dmy(f['cell_resolution_on'])} "
+            f"của {f['cell_name']}"
+        )
+    else:
+        cell = f"nghị quyết của {f['cell_name']} ngày {dmy(f.get('cell_vote_on'))}"
+    return admission(f) | {
+        "committee_size": size,
+        "committee_for": votes_for,
+        "committee_against": size - votes_for if size else 0,
+        "committee_percent": percent(votes_for, size),
+        "cell_resolution_ref": cell,
+        "deciding": f.get("deciding_name") or f["superior_name"],
+    }
+
+
+def recognition(f: dict[str, Any]) -> dict[str, Any]:
+    """The recognition decision: the member, the dates of their membership, the cell's vote
+    (none when the upper committee decided after three failed votes)."""
+    on_roll, votes_for = int(f.get("review_on_roll") or 0), int(f.get("review_votes_for") or 0)
+    if f.get("review_vote_on"):
+        review = (
+            f"Xét nghị quyết của {f['cell_name']} ngày {dmy(f['review_vote_on'])} đề nghị công "
+            f"nhận đảng viên chính thức ({votes_for}/{on_roll} đảng viên chính thức tán thành, "
+            f"{percent(votes_for, on_roll)}%)"
+        )
+    else:
+        review = "Xét hồ sơ đảng viên dự bị sau ba lần chi bộ biểu quyết không đủ hai phần ba"
+    return {
+        "member_name": f["member_name"],
+        "birth_date": dmy(f.get("member_birth_date")),
+        "cell_name": f["cell_name"],
+        "grassroots_name": f["grassroots_name"],
+        "admitted_on": dmy(f.get("admitted_on")),
+        "joined_on": dmy(f.get("joined_on")),
+        "full_from": dmy(f.get("full_from")),
+        "recognized_on": dmy(f.get("step_on")),
+        "review_ref": review,
+    }
+
+
 # The tags each kind adds to the common ones (docs/documents.md lists them for template makers).
 KIND_CONTEXT: dict[PaperKind, Callable[[dict[str, Any]], dict[str, Any]]] = {
     PaperKind.cell_resolution: admission,
     PaperKind.admission_decision: admission,
+    PaperKind.grassroots_resolution: grassroots,
+    PaperKind.recognition_decision: recognition,
+    PaperKind.dissolution_decision: render_org.dissolution,
+    PaperKind.quota_report: render_org.quota,
+    PaperKind.transfer_letter: transfer_letter,
 }
 
 

@@ -42,8 +42,8 @@ def install(api: FastAPI) -> None:
         api.include_router(module.router)
     for module in (boards,):  # the probation and transfer boards (issue 15)
         api.include_router(module.router)
-    from infra.web import papers
+    from infra.web import orgpapers, papers
 
-    for module in (papers,):  # issue 16: verify a paper
+    for module in (papers, orgpapers):  # issue 16: verify a paper; papers about a unit
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -108,7 +108,10 @@ def _review_vote(w: Web, found: Located, step: Any) -> Told:
 def _decide(w: Web, found: Located, step: Any) -> Told:
     wd = policy.rules_at(step.on).ceremony_wd
     committee, day = w.orgs.name(step.decided_by), dmy(step.on)
-    text = w.t("review.decide", committee=committee, number=step.number, day=day, wd=wd)
+    if step.number:  # a decision issued outside dangvien, under its own number
+        text = w.t("review.decide", committee=committee, number=step.number, day=day, wd=wd)
+    else:
+        text = w.t("review.decide_unnumbered", committee=committee, day=day, wd=wd)
     return [text], ("ADM-DECIDE", "ADM-CEREMONY")
 
 

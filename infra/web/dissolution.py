@@ -334,14 +334,35 @@ def single(cell_id: UUID, w: WebContext, on: str = "") -> Response:
 async def batch_progress(batch_id: UUID, w: WebContext) -> HTMLResponse:
     """Each cell's state, the members moved, the failed moves with their rule; the page
     refreshes until every cell is dissolved or failed."""
+    return await render_batch(w, batch_id)
+
+
+async def render_batch(
+    w: Web,
+    batch_id: UUID,
+    status: int = 200,
+    decisions_error: str | None = None,
+    decisions_on: str | None = None,
+) -> HTMLResponse:
+    """The batch's page; with its cells' dissolution decisions (issue 16) once it is done."""
+    from infra.web.orgpapers import batch_offer
+
     found = await dissolutions.dissolution_batch(batch_id, w.user, w.s)
     failing = [f.member_id for c in found.cells for f in c.failures]
     names = (
         await run_in_threadpool(member_names, w.s.app, w.s.engine, failing) if w.sees_people else {}
     )
     percent = round(100 * found.moved / found.members) if found.members else 100
+    offer = await run_in_threadpool(batch_offer, w, found)
+    if decisions_on is not None:
+        offer["on"] = decisions_on
     return w.render(
         "dissolve_progress.html",
+        status,
+        papers=offer,
+        decisions_error=decisions_error,
+        key=str(uuid4()),
+        sees_people=w.sees_people,
         batch=found,
         name_of=lambda m: names.get(m) or short(m),
         cell_name=w.orgs.qualified_name,

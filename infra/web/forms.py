@@ -52,6 +52,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "PRB-DEADLOCK": ("by_upper_committee", "votes_for"),
     "READMIT": ("on",),
     "TRF-PRESENT": ("on",),
+    "TRF-LETTER-CODE": ("letter_code",),  # issue 16: the letter's code at acceptance
 }
 
 

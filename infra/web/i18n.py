@@ -1170,10 +1170,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- issue 16, item 5: e-mail of notices (infra/web/account.py, the inbox) ---
     "account.email_title": ("Nhận thông báo qua thư điện tử", "Notices by e-mail"),
     "account.email_hint": (
-        "Khi hồ sơ của đơn vị quá hạn, hệ thống gửi thư kèm đường dẫn tới hồ sơ. "
-        "Để trống để không nhận thư.",
-        "When a record of your unit is overdue, a message with its link is sent. "
-        "Leave empty to receive none.",
+        "Khi một hồ sơ chuyển đến đơn vị, sắp đến hạn (còn 3 ngày làm việc) hoặc quá hạn, "
+        "hệ thống gửi thư kèm đường dẫn tới hồ sơ. Để trống để không nhận thư.",
+        "When a record becomes your unit's to do, is due in 3 working days, or is overdue, a "
+        "message with its link is sent. Leave empty to receive none.",
     ),
     "account.email": ("Địa chỉ thư điện tử", "E-mail address"),
     "account.digest": (
@@ -1191,6 +1191,61 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
     # --- issue 18, item 5: sensitive data in the read models (docs/privacy.md) ---
     "quota.small_count": ("dưới 3", "fewer than 3"),
+    # --- issue 16: the grassroots committee's resolution, the recognition decision, and the
+    # decision's number from the register (admpapers; infra/web/papers.py, docs/documents.md) ---
+    "enum.grassroots_resolution": (
+        "Nghị quyết đảng ủy cơ sở đề nghị kết nạp",
+        "Grassroots committee's resolution proposing admission",
+    ),
+    "enum.recognition_decision": (
+        "Quyết định công nhận đảng viên chính thức",
+        "Decision recognising full membership",
+    ),
+    "papers.next": (
+        "Bước này kết thúc bằng giấy tờ: ban hành ngay, số lấy từ sổ đăng ký văn bản",
+        "This step ends in a paper: issue it now, numbered from the register",
+    ),
+    "review.decide_unnumbered": (
+        "{committee} quyết định kết nạp ngày {day}; số quyết định lấy từ sổ đăng ký văn bản khi "
+        "ban hành quyết định ngay sau bước này; ngày quyết định tính tuổi đảng; chi bộ tổ chức "
+        "lễ kết nạp trong {wd} ngày làm việc kể từ khi nhận quyết định",
+        "{committee} decides to admit on {day}; the decision's number comes from the register "
+        "when its paper is issued right after this step; party age counts from the decision; "
+        "the cell holds the ceremony within {wd} working days of receiving it",
+    ),
+    "record.decision": ("Quyết định kết nạp", "Admission decision"),
+    "record.decision_paper": ("Số {symbol}, ngày {day}", "No. {symbol} of {day}"),
+    "record.decision_unnumbered": (
+        "Ngày {day} — chưa ban hành giấy tờ",
+        "Of {day} — its paper not issued yet",
+    ),
+    "arg.number.decide": (
+        "Số quyết định (chỉ khi đã ban hành ngoài hệ thống)",
+        "Decision number (only if issued outside the system)",
+    ),
+    # --- issue 16: papers about an organization (infra/web/orgpapers.py) ---
+    "enum.dissolution_decision": ("Quyết định giải thể chi bộ", "Dissolution decision"),
+    "enum.quota_report": ("Báo cáo kết quả kết nạp đảng viên", "Yearly admissions report"),
+    "orgpapers.decision": ("Quyết định giải thể", "Dissolution decision"),
+    "orgpapers.not_issued": ("Chưa ban hành", "Not issued"),
+    "orgpapers.open": ("Giấy tờ của chi bộ", "The cell's papers"),
+    "orgpapers.issue_all": (
+        "Ban hành quyết định giải thể cho các chi bộ đã giải thể",
+        "Issue the dissolution decision of every dissolved cell",
+    ),
+    "orgpapers.quota_hint": (
+        "Báo cáo chỉ nêu số liệu của năm {year} (không nêu tên người), tính đến ngày ban hành.",
+        "The report states the counts of {year} (no names), up to its date.",
+    ),
+    # --- issue 16, item 5 (notices): the kinds of notice besides an escalation's level ---
+    "notice.due_soon": ("Sắp đến hạn", "Due soon"),
+    "notice.assignment": ("Việc mới của đơn vị", "New for your unit"),
+    # --- issue 16: the transfer letter and the receiving committee's check (task "letter") ---
+    "enum.transfer_letter": ("Giấy giới thiệu sinh hoạt đảng", "Transfer letter"),
+    "arg.letter_code": (
+        "Mã xác minh trên giấy giới thiệu (nếu giấy do hệ thống cấp)",
+        "Verification code on the letter (if the system issued it)",
+    ),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
@@ -55,6 +55,7 @@ def my_notifications(w: Web, limit: int = 10) -> list[dict[str, Any]]:
             "key": r.key,
             "subject_id": r.subject_id,
             "level": r.level,
+            "kind": r.kind,
             "rule_id": r.rule_id,
             "message": r.message_en if w.lang == "en" else r.message_vi,
             "created": dmy(r.created_at),
@@ -193,6 +194,20 @@ def chosen_year(year: str) -> int | None:
 
 @router.get("/quota")
 def quota(w: WebContext, org: UUID | None = None, year: str = "", on: str = "") -> HTMLResponse:
+    return quota_page(w, org, year, on)
+
+
+def quota_page(
+    w: Web,
+    org: UUID | None,
+    year: str,
+    on: str,
+    papers: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The quota page; with the year's report (issue 16: `papers`, its section as refused)."""
+    from infra.web.orgpapers import quota_papers
+
     unit = w.org(org)
     day, error = chosen_day(w, on)
     try:
@@ -206,7 +221,9 @@ def quota(w: WebContext, org: UUID | None = None, year: str = "", on: str = "") 
     shown = breakdowns_shown(w.sees_people, q.breakdowns)
     return w.render(
         "quota.html",
-        status=422 if error else 200,
+        status=422 if error else status,
+        papers=papers or quota_papers(w, unit.id, report.year),
+        key=str(uuid4()),
         org=unit,
         report=report,
         q=q,

@@ -9,6 +9,7 @@ in (`POST /cases/{id}/papers`, the API's command)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -18,12 +19,13 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.commands import Subject
 from domain.errors import DomainError, NotFound
-from domain.paper import PaperKind, PaperSubject, kinds_about
+from domain.paper import FORMS, PaperKind, PaperSubject, kinds_about
 from infra.api.access import may
 from infra.api.auth import SESSION_COOKIE, client_address
 from infra.api.papers import COMMAND, PaperIn, SupersedeIn, issue, maybe_user, supersede
 from infra.api.services import services
-from infra.papers.verify import verify
+from infra.papers.subjects import RECORDS
+from infra.papers.verify import Verified, verify
 from infra.web import records
 from infra.web.i18n import dmy, label, parse_dmy, t
 from infra.web.records import COLLECTION
@@ -47,8 +49,21 @@ async def verify_page(request: Request, code: str) -> Response:
             "lang": lang,
             "here": _here(request),
             "paper": found,
+            "record_href": record_href(found),
         },
     )
+
+
+def record_href(found: Verified) -> str | None:
+    """The page of the record a verified paper is about (a case, a member, a transfer, a
+    dissolved cell; a unit's year has none to name by its id), for a user whose subtree holds
+    it: a receiving committee opens the transfer it checks."""
+    if found.case_id is None:
+        return None
+    if FORMS[found.kind].subject is PaperSubject.dissolution:  # issue 16: the cell's page
+        return f"/orgs?org={found.case_id}#papers"
+    subject = RECORDS.get(FORMS[found.kind].subject)
+    return f"/{COLLECTION[subject]}/{found.case_id}" if subject else None
 
 
 # --- Giấy tờ on the case page ------------------------------------------------------------------
@@ -60,10 +75,14 @@ def paper_section(
     error: str | None = None,
     values: dict[str, str] | None = None,
     refused: tuple[UUID, str, str] | None = None,  # a supersession: the paper, field, message
+    done: str | None = None,  # the step just taken on the page
+    action: str | None = None,  # where its forms post, for a page that is not a record's
 ) -> dict[str, Any] | None:
     """A record's papers with their state and downloads, and the paper a step it has taken
     ends in (the resolution after the cell's vote, the decision once decided…) while none
-    is issued and the user may issue it."""
+    is issued and the user may issue it. `page` has the paper subject and the subject's id
+    (`.subject`, `.id`). Right after that very step (`done`), the offer is `prominent`: the
+    page shows it under the step's success message, dated the step's day."""
     subject = PaperSubject(page.subject)
     papers = w.s.app.papers_of(page.id)
     symbols = {p.id: p.symbol for p in papers}
@@ -71,8 +90,13 @@ def paper_section(
     offer = next((k for k in reversed(due) if may(w.user, COMMAND[k])), None)
     if not papers and not kinds_about(subject):
         return None
+    prominent = offer is not None and done is not None and FORMS[offer].step == done
+    if prominent and values is None:
+        assert offer is not None
+        step_on = w.s.app.paper_statement(page.id, offer, w.today).facts.get("step_on")
+        values = {"on": dmy(date.fromisoformat(step_on)) if step_on else dmy(w.today)}
     return {
-        "action": f"/{COLLECTION[page.subject]}/{page.id}/papers",
+        "action": action or f"/{COLLECTION[page.subject]}/{page.id}/papers",
         "rows": [
             {
                 "id": p.id,
@@ -88,6 +112,7 @@ def paper_section(
             for p in papers
         ],
         "offer": offer,
+        "prominent": prominent,
         "refused": refused,
         "error": error,
         "values": values or {"on": dmy(w.today)},

@@ -27,6 +27,7 @@ from domain.commands import STEPS, Subject
 from domain.commands.transfers import CancelTransfer
 from domain.errors import DomainError, NotFound
 from domain.member import Member
+from domain.paper import PaperKind
 from domain.person import Person, PersonalData
 from domain.stages import Stage, Status
 from domain.transfer import Transfer
@@ -116,10 +117,13 @@ def person_rows(w: Web, data: PersonalData) -> list[tuple[str, str]]:
 def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
     name = w.orgs.name
     if isinstance(record, AdmissionCase):
-        return [
+        rows = [
             (w.t("record.cell"), name(record.cell_id)),
             (w.t("record.opened"), dmy(record.opened_on)),
         ]
+        if record.decision is not None:
+            rows.append((w.t("record.decision"), decision_number(w, record)))
+        return rows
     if isinstance(record, Member):
         rows = [
             (w.t("record.cell"), name(record.cell_id)),
@@ -146,6 +150,22 @@ def facts_of(w: Web, record: Any) -> list[tuple[str, str]]:
     if record.to_cell_id:
         rows.append((w.t("record.cell"), named(record.to_cell_id)))
     return rows
+
+
+def decision_number(w: Web, case: AdmissionCase) -> str:
+    """The admission decision as it counts: its paper's symbol once issued from the register,
+    else the number typed for a decision issued outside dangvien (docs/documents.md)."""
+    assert case.decision is not None
+    typed, day, _ = case.decision
+    issued = [
+        p
+        for p in w.s.app.papers_of(case.id)
+        if p.kind is PaperKind.admission_decision and p.superseded_by is None
+    ]
+    symbol = issued[-1].symbol if issued else typed
+    if symbol:
+        return w.t("record.decision_paper", symbol=symbol, day=dmy(day))
+    return w.t("record.decision_unnumbered", day=dmy(day))
 
 
 def narrator(w: Web) -> Narrator:
@@ -405,7 +425,7 @@ def render_page(
         done=w.label("step", done) if done else None,
         key=str(uuid4()),
         as_of_day=dmy(w.today),
-        papers=papers or paper_section(w, page),
+        papers=papers or paper_section(w, page, done=done),
     )
 
 

@@ -134,6 +134,7 @@ class OrgPage:
     history: list[Any] = field(default_factory=list)  # its own facts as sentences
     dissolution: str | None = None  # the wizard, for a cell that holds members
     blocked: str | None = None  # why it cannot be dissolved here
+    papers: dict[str, Any] | None = None  # a dissolved cell's decision (issue 16)
 
 
 def commune_of(orgs: Orgs, org: OrgRow) -> OrgRow | None:
@@ -269,6 +270,9 @@ def org_page(w: Web, org_id: UUID | None) -> OrgPage:
     entries = [e for e in w.s.app.history(org.id) if e.name.split(".")[-1] in ORG_FACTS]
     page.history = history_rows(w, entries)
     org_forms(w, page)
+    from infra.web.orgpapers import dissolution_papers  # issue 16: its dissolution decision
+
+    page.papers = dissolution_papers(w, org.id)
     return page
 
 
@@ -281,6 +285,7 @@ def show_org(w: Web, page: OrgPage, status: int = 200, done: str | None = None) 
         done=w.t(f"orgpage.done.{done}") if done in ACTIONS else None,
         may_register_member=may(w.user, REGISTER_MEMBER) and page.org.live,
         keys={name: str(uuid4()) for name in page.forms},
+        key=str(uuid4()),  # the papers' forms (issue 16)
         sees_people=w.sees_people,
     )
 

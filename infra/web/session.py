@@ -93,7 +93,8 @@ class Web:
     s: Services
     user: User
     lang: str
-    csrf: str
+    csrf: str  # the forms' token, by the current key
+    csrf_accepted: list[str] = field(default_factory=list)  # by every key still accepted
     _orgs: Orgs | None = field(default=None, repr=False)
 
     def t(self, key: str, **values: object) -> str:
@@ -133,7 +134,10 @@ class Web:
         return found
 
     def check_csrf(self, form: Mapping[str, Any]) -> None:
-        if not hmac.compare_digest(str(form.get("csrf", "")), self.csrf):
+        """The form's token, made by the current key or one it replaced (a form shown just
+        before a rotation is still sent)."""
+        sent = str(form.get("csrf", ""))
+        if not any(hmac.compare_digest(sent, token) for token in self.csrf_accepted or [self.csrf]):
             raise CsrfRefused
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -177,8 +181,9 @@ def web(request: Request, s: Annotated[Services, Depends(services)]) -> Web:
         user = user_of(s, None, session)
     except ApiError:
         raise LoginRequired from None
-    token = unsign(s.cookie_key, session or "") or ""
-    return Web(request, s, user, language(request), csrf_token(s.cookie_key, token))
+    token = unsign(s.cookie_keys, session or "") or ""
+    accepted = [csrf_token(key, token) for key in s.cookie_keys]
+    return Web(request, s, user, language(request), csrf_token(s.cookie_key, token), accepted)
 
 
 WebContext = Annotated[Web, Depends(web)]

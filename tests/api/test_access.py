@@ -446,6 +446,27 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
         ),
         (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
     ),
+    "issue the grassroots committee's resolution on the own case (PAPER-STEP: no vote)": (
+        post(
+            lambda s, c: f"/api/cases/{c.own}/papers",
+            lambda s, c: {"kind": "grassroots_resolution", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the recognition decision of a full member of the cell (PAPER-STEP: not recognised)": (
+        post(
+            lambda s, c: f"/api/members/{s.world.members[s.world.cell][0]}/papers",
+            lambda s, c: {"kind": "recognition_decision", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the letter of the transfer from the cell (its grassroots organization's)": (
+        post(
+            lambda s, c: f"/api/transfers/{c.transfer}/papers",
+            lambda s, c: {"kind": "transfer_letter", "on": TODAY.isoformat()},
+        ),
+        (ROLE, ROLE, ROLE, ROLE, REACHED, ROLE, ROLE, REACHED),
+    ),
     "read a paper of a case of the cell": (
         get(lambda s, c: f"/api/papers/{PAPERS['own']}"),
         (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
@@ -464,6 +485,25 @@ MATRIX: dict[str, tuple[Call, tuple[Any, ...]]] = {
             lambda s, c: {"on": "2025-12-01", "reason": "Sửa"},
         ),
         (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    # papers about an organization (infra/api/orgpapers.py)
+    "issue the cell's dissolution decision (PAPER-STEP: not dissolved)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/papers",
+            lambda s, c: {"kind": "dissolution_decision", "on": TODAY.isoformat()},
+        ),
+        (ROLE, HIDDEN, ROLE, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "issue the cell's quota report of next year (PAPER-STEP: not begun)": (
+        post(
+            lambda s, c: f"/api/orgs/{s.world.cell}/papers",
+            lambda s, c: {"kind": "quota_report", "on": TODAY.isoformat(), "year": 2031},
+        ),
+        (REACHED, HIDDEN, REACHED, HIDDEN, REACHED, ROLE, HIDDEN, REACHED),
+    ),
+    "papers about the cell": (
+        get(lambda s, c: f"/api/orgs/{s.world.cell}/papers"),
+        (OK, HIDDEN, OK, HIDDEN, OK, OK, HIDDEN, OK),
     ),
     "verify a code nobody was given": (
         verify_from("0000-0000-0000"),

@@ -16,6 +16,7 @@ import pytest
 from domain.values import CellSetting, OrgKind
 from tests.api.conftest import TODAY, Stack, applicant
 from tests.api.test_papers import voted_case
+from tests.api.test_transfer_letter import started_transfer
 from tests.builders import ctx
 
 Send = Callable[[str], Awaitable[httpx.Response]]  # the request, with this key
@@ -311,6 +312,27 @@ async def supersede_paper(stack: Stack) -> Command:
     return Command(post(stack, "secretary", path, {"on": "2025-12-08", "reason": "Sửa"}))
 
 
+async def issue_org_paper(stack: Stack) -> Command:
+    """A unit's quota report (issue 16, papers about an organization): a cell of its own."""
+    cell = stack.app.register_organization(
+        ctx(),
+        kind=OrgKind.cell,
+        name="Chi bộ thôn Báo Cáo",
+        parent_id=stack.world.grassroots,
+        established_on=TODAY,
+        setting=CellSetting.hamlet,
+    )
+    stack.project()
+    body = {"kind": "quota_report", "on": day(), "year": TODAY.year}
+    return Command(post(stack, "grassroots", f"/api/orgs/{cell}/papers", body))
+
+
+async def issue_transfer_letter(stack: Stack) -> Command:
+    transfer, _ = await started_transfer(stack)
+    body = {"kind": "transfer_letter", "on": TODAY.isoformat()}
+    return Command(post(stack, "department", f"/api/transfers/{transfer}/papers", body))
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -334,6 +356,8 @@ async def supersede_paper(stack: Stack) -> Command:
         register_member,
         issue_paper,  # issue 16
         supersede_paper,
+        issue_org_paper,
+        issue_transfer_letter,  # issue 16, the transfer letter
     ],
 )
 async def test_a_command_sent_again_with_its_key_answers_as_the_first_time_and_writes_nothing(

@@ -444,6 +444,12 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     ("POST", "/api/cases/{case_id}/papers"): post(
         "/api/cases/{}/papers", "case", {"kind": "cell_resolution", "on": DAY}
     ),
+    ("POST", "/api/members/{member_id}/papers"): post(
+        "/api/members/{}/papers", "member", {"kind": "recognition_decision", "on": DAY}
+    ),
+    ("POST", "/api/transfers/{transfer_id}/papers"): post(  # the letter (task "letter")
+        "/api/transfers/{}/papers", "transfer", {"kind": "transfer_letter", "on": DAY}
+    ),
     ("GET", "/api/papers/{paper_id}"): get("/api/papers/{}", "paper"),
     ("GET", "/api/papers/{paper_id}.docx"): get("/api/papers/{}.docx", "paper"),
     ("GET", "/api/papers/{paper_id}.pdf"): get("/api/papers/{}.pdf", "paper"),
@@ -453,6 +459,12 @@ API: dict[tuple[str, str], Reach | list[Reach] | str] = {
     # anyone holding a paper; names no record but by its code, which tells no case outside
     # (tests/api/test_papers.py)
     ("GET", "/api/verify/{code}"): PUBLIC,
+    # papers about an organization (issue 16, infra/api/orgpapers.py): its own
+    ("POST", "/api/orgs/{org_id}/papers"): [
+        post("/api/orgs/{}/papers", "cell", {"kind": "dissolution_decision", "on": DAY}),
+        post("/api/orgs/{}/papers", "org", {"kind": "quota_report", "on": DAY, "year": 2030}),
+    ],
+    ("GET", "/api/orgs/{org_id}/papers"): get("/api/orgs/{}/papers", "org"),
     # --- e-mail of notices (issue 16, item 5) ---
     ("GET", "/api/me/email"): OWN,
     ("POST", "/api/me/email"): OWN,
@@ -630,6 +642,26 @@ WEB: dict[tuple[str, str], Reach | list[Reach] | str] = {
         )
         for collection, subject in (("members", "member"), ("transfers", "transfer"))
     },
+    # papers about an organization (issue 16, infra/web/orgpapers.py)
+    ("POST", "/dissolve/{cell_id}/papers"): form(
+        "/dissolve/{}/papers", "cell", {"on": "04/03/2030"}
+    ),
+    ("POST", "/dissolve/{cell_id}/papers/{paper_id}/supersede"): form(  # a paper of nobody's
+        "/dissolve/{}/papers/00000000-0000-4000-8000-0000000000aa/supersede",
+        "cell",
+        {"on": "04/03/2030", "reason": "Sửa"},
+    ),
+    ("POST", "/dissolve/batches/{batch_id}/papers"): form(
+        "/dissolve/batches/{}/papers", "cell", {"on": "04/03/2030"}
+    ),
+    ("POST", "/quota/{org_id}/{year}/papers"): form(
+        "/quota/{}/2030/papers", "org", {"on": "04/03/2030"}
+    ),
+    ("POST", "/quota/{org_id}/{year}/papers/{paper_id}/supersede"): form(
+        "/quota/{}/2030/papers/00000000-0000-4000-8000-0000000000aa/supersede",
+        "org",
+        {"on": "04/03/2030", "reason": "Sửa"},
+    ),
     # --- e-mail of notices (issue 16, item 5) ---
     ("POST", "/account/email"): OWN,
 }

@@ -577,6 +577,35 @@ async def test_the_escalation_notices_of_an_organization_read_in_either_language
     assert seen[0]["acknowledged_at"] is not None
 
 
+async def test_a_unit_sees_its_due_soon_and_assignment_notices_by_their_kind(stack: Stack) -> None:
+    """Issue 16: the API gives each notice's kind; the home page names the new kinds."""
+    org = stack.world.grassroots
+    for kind, vi, en in (
+        ("due_soon", "[ADM-DECIDE] sắp đến hạn, còn 3 ngày làm việc", "[ADM-DECIDE] due soon"),
+        ("assignment", "Đến lượt đơn vị: hồ sơ kết nạp đảng viên", "Your unit's turn"),
+    ):
+        stack.services.notifications.notify(
+            Notification(
+                f"test/{kind}/{org}", org, org, "ADM-DECIDE", -1, TODAY,
+                datetime.now(UTC), vi, en, kind=kind,
+            )
+        )  # fmt: skip
+    path = f"/api/orgs/{org}/notifications"
+    listed = await ok(await stack.http.get(path, headers=stack.as_("grassroots")))
+    kinds = {n["key"]: (n["kind"], n["level"]) for n in listed}
+    assert kinds[f"test/due_soon/{org}"] == ("due_soon", -1)
+    assert kinds[f"test/assignment/{org}"] == ("assignment", -1)
+
+    officer = stack.fresh()
+    login = {"username": "grassroots", "password": PASSWORD}
+    assert (await officer.post("/api/auth/login", json=login)).status_code == 200
+    home = (await officer.get("/")).text
+    assert "Sắp đến hạn" in home and "Việc mới của đơn vị" in home
+    assert "Đến lượt đơn vị: hồ sơ kết nạp đảng viên" in home
+    assert "Chưa cảnh báo" not in home  # a level −1 is no escalation's
+    await officer.aclose()
+
+
 async def test_the_organizations_listed_are_those_of_the_users_subtree(stack: Stack) -> None:
     world = stack.world
     grassroots = await ok(await stack.http.get("/api/orgs", headers=stack.as_("grassroots")))

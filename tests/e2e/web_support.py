@@ -44,6 +44,7 @@ class Stack:
     out: IO[bytes]
     users: dict[str, str] = field(default_factory=dict)  # username → password
     groups: set[int] = field(default_factory=set)  # the process groups of its children
+    temporal_port: int = 0
 
     def output(self) -> str:
         return self.out_path.read_text(errors="replace")
@@ -101,6 +102,7 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
         stdin=subprocess.DEVNULL,
     )
     stack = Stack(f"http://127.0.0.1:{port}", data_dir, process, out_path, out)
+    stack.temporal_port = temporal
     try:
         stack.wait_ready()
         yield stack

@@ -10,6 +10,7 @@ import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -22,7 +23,7 @@ from psycopg import sql
 from domain.errors import RuleViolation
 from infra import mail
 from infra.mail import LEASE, Mailer, SmtpSettings
-from infra.notifications import Notifications
+from infra.notifications import Notifications, notifications
 from infra.users import Role, UserStore
 from projections.tables import tables
 from tests.integration.conftest import PostgresDatabase
@@ -127,9 +128,7 @@ def test_a_notice_reaches_each_user_of_its_unit_with_an_address_once_in_vietname
             sa.insert(t.cases).values(
                 id=case, person_id=uuid4(), cell_id=world.unit, grassroots_id=uuid4(),
                 path="x", opened_on=date(2026, 1, 5), stage="decision",
-                stage_since=date(2026, 10, 1), closed=False, escalation_level=1, female=False,
-                ethnic_minority=False, religious=False, youth_union=False,
-                private_sector_worker=False, student=False,
+                stage_since=date(2026, 10, 1), closed=False, escalation_level=1,
             )
         )  # fmt: skip
     world.notice(case)
@@ -260,6 +259,84 @@ def test_a_user_who_chose_the_digest_gets_one_message_a_day_listing_the_notices(
     text = body(digest)
     assert str(first.subject_id) in text and str(second.subject_id) in text
     assert world.drain(mailer) == 0
+
+
+def test_a_digest_lists_notices_of_every_kind_each_worded_by_its_kind(
+    engine: sa.Engine, inbox: tuple[Inbox, int]
+) -> None:
+    """Issue 16: the due-soon and assignment notices (as the activities write them) go in the
+    digest beside an escalation, each with its own words and link, Vietnamese first."""
+    handler, port = inbox
+    world = World(engine)
+    world.users.set_contact("bithu", "bithu@donvi.vn", digest=True, actor="bithu")
+    overdue = world.notice()
+    soon, turn = uuid4(), uuid4()
+    due, at = date(2026, 12, 8), world.clock[0] - timedelta(minutes=5)
+    for subject, kind, key, vi, en in (
+        (
+            soon,
+            "due_soon",
+            f"{soon}/ADM-CEREMONY/due-soon/{due}",
+            "[ADM-CEREMONY] Tổ chức lễ kết nạp: sắp đến hạn 08/12/2026, còn 3 ngày làm việc",
+            "[ADM-CEREMONY] Hold the ceremony: due soon, on 2026-12-08, 3 working days left",
+        ),
+        (
+            turn,
+            "assignment",
+            f"{turn}/turn/committee_vote/{world.unit}",
+            "Đến lượt đơn vị: hồ sơ kết nạp đảng viên, bước “Đảng ủy cơ sở biểu quyết”",
+            "Your unit's turn: an admission case, at the stage “Grassroots committee vote”",
+        ),
+    ):
+        world.notices.notify(
+            Notification(key, world.unit, subject, "ADM-CEREMONY" if kind == "due_soon" else "",
+                         -1, due, at, vi, en, kind=kind)
+        )  # fmt: skip
+    mailer = world.mailer(port)
+    world.drain(mailer)
+    singles = {str(m["Subject"]) for m in handler.to("phobithu@donvi.vn")}
+    assert singles == {
+        "[Đảng viên] Quá hạn ADM-DECISION-DEADLINE: hạn 20/11/2026",
+        "[Đảng viên] Sắp đến hạn ADM-CEREMONY: hạn 08/12/2026",
+        "[Đảng viên] Việc mới của đơn vị",
+    }
+
+    world.clock[0] = datetime(2026, 12, 4, 0, 1, tzinfo=UTC)  # 07:01 in Vietnam
+    world.drain(mailer)
+    (digest,) = handler.to("bithu@donvi.vn")
+    assert str(digest["Subject"]) == "[Đảng viên] Thông báo trong ngày: 3 thông báo"
+    vi, en = body(digest).split("-- English --")
+    assert f"Hồ sơ {overdue.subject_id}" in vi and "(mức nhắc 1)" in vi
+    assert f"Hồ sơ {soon}\nSắp đến hạn — [ADM-CEREMONY]" in vi and "còn 3 ngày làm việc" in vi
+    assert f"Hồ sơ {turn}\nViệc mới của đơn vị — Đến lượt đơn vị" in vi
+    assert f"Record {soon}\nDue soon — " in en and f"Record {turn}\nNew for your unit — " in en
+    assert vi.count(f"Xem: {PUBLIC}/inbox") == 3  # no read model here: the inbox's link
+
+
+def test_notices_of_an_older_table_read_as_escalations_once_the_kind_column_is_added(
+    engine: sa.Engine,
+) -> None:
+    """A notifications table made before issue 16 (no `kind`) is migrated where it stands."""
+    old = sa.MetaData()
+    before = sa.Table(
+        "notifications", old,
+        *(sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+          for c in notifications.columns if c.name != "kind"),
+    )  # fmt: skip
+    old.create_all(engine)
+    org = uuid4()
+    row = {
+        "key": "k", "org_id": org, "subject_id": uuid4(), "rule_id": "ADM-DECIDE",
+        "level": 1, "due": date(2026, 11, 20), "created_at": NOON, "message_vi": "vi",
+        "message_en": "en",
+    }  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.insert(before).values(row))
+    # Processes starting together (the API, the worker, the projector) migrate it together.
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: Notifications(engine), range(4)))
+    (found,) = stores[0].for_org(org)
+    assert (found.key, found.kind, found.level) == ("k", "escalation", 1)
 
 
 def test_starttls_carries_the_message_when_the_server_requires_it(

@@ -61,6 +61,27 @@ def test_a_ladder_reminds_then_escalates_on_working_days(
     assert {s.due for s in plan} == {due}
 
 
+@pytest.mark.parametrize(
+    ("due", "told_on"),
+    [
+        # Wednesday 2030-02-20: Feb 19 (1), 18 (2), the weekend skipped, Friday 15 (3).
+        pytest.param(date(2030, 2, 20), date(2030, 2, 15), id="over-a-weekend"),
+        # Friday 2030-02-08: Feb 7 (1); Tết Feb 4–6, the weekend, the eves Jan 31 and Feb 1
+        # off; Jan 30 (2), Tuesday Jan 29 (3).
+        pytest.param(date(2030, 2, 8), date(2030, 1, 29), id="over-tet"),
+        # Tuesday 2025-04-29: Apr 28 (1), the make-up Saturday 26 (2), Friday 25 (3).
+        pytest.param(date(2025, 4, 29), date(2025, 4, 25), id="make-up-saturday"),
+    ],
+)
+def test_the_unit_holding_a_deadline_hears_three_working_days_before_it(
+    due: date, told_on: date
+) -> None:
+    cell = uuid4()
+    soon = policy.due_soon("ADM-CEREMONY", due, cell)
+    assert (soon.fires_on, soon.target, soon.due) == (told_on, cell, due)
+    assert policy.working_days_overdue(due, told_on) == -policy.DUE_SOON_WD
+
+
 def test_every_deadline_rule_with_a_ladder_is_a_rule_of_the_rulebook() -> None:
     assert set(policy.ESCALATION_LADDERS) <= set(policy.RULES)
 

@@ -13,13 +13,14 @@ from temporalio.testing import WorkflowEnvironment
 from domain.admission import AdmissionCase
 from domain.member import Member, Status
 from domain.person import Person
+from infra.notifications import Notifications
 from tests.builders import World
 from tests.workflows.conftest import instant, travel_to
 from tests.workflows.steps import open_case
 
 
 async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
-    env: WorkflowEnvironment, client: Client, world: World
+    env: WorkflowEnvironment, client: Client, world: World, notifications: Notifications
 ) -> None:
     await travel_to(env, instant(date(2029, 12, 3), time(9)))
     case = await open_case(client, world, date(2029, 12, 3))
@@ -56,6 +57,10 @@ async def test_a_case_runs_from_source_to_recognition_as_a_full_member(
     await case.step(
         "record_review_vote", date(2031, 1, 13), motion="recognize", votes_for=8, votes_against=1
     )
+    # The cell's resolution makes the recognition the competent committee's to do (issue 16).
+    told = [r for r in notifications.for_subject(member_id) if r.kind == "assignment"]
+    assert [(r.org_id, r.rule_id) for r in told] == [(world.commune, "PRB-DECIDE")]
+    assert "công nhận đảng viên chính thức" in told[0].message_vi
     await case.step("recognize", date(2031, 1, 20), decided_by=str(world.commune))
     result = await case.handle.result()
     assert result.stage == "full"

@@ -284,13 +284,20 @@ async def test_a_letter_not_presented_escalates_on_the_working_days_of_its_ladde
     overdue = [h.facts["overdue_wd"] for h in app.history(transfer.transfer_id)[-3:]]
     assert overdue == [0, 1, 10]  # working days past the due date when each rung fired
 
-    rows = notifications.for_subject(transfer.transfer_id)
+    notices = notifications.for_subject(transfer.transfer_id)
+    rows = [r for r in notices if r.kind == "escalation"]
     assert [(r.rule_id, r.level, r.org_id, r.due) for r in rows] == [
         ("TRF-PRESENT", 0, world.far_cell, due),
         ("TRF-PRESENT", 1, world.other_grassroots, due),
         ("TRF-PRESENT", 2, world.commune, due),
     ]
     assert "quá hạn 10 ngày làm việc" in rows[2].message_vi
+    # Besides the ladder (issue 16): the letter made it the receiving cell's to do, and the
+    # cell heard 3 working days ahead (on 2030-01-29, Tết skipped) that it was due soon.
+    assert sorted((r.kind, r.org_id, r.level) for r in notices if r.kind != "escalation") == [
+        ("assignment", world.far_cell, -1),
+        ("due_soon", world.far_cell, -1),
+    ]
     assert (await transfer.status()).escalation_level == 2
 
     # Presented late on Monday 2030-02-25: Feb 11–15 (5), 18–22 (10), 25 (11) WD late,
@@ -303,7 +310,7 @@ async def test_a_letter_not_presented_escalates_on_the_working_days_of_its_ladde
     await transfer.step("accept_transfer", date(2030, 2, 26))
     assert (await transfer.handle.result()).stage == "completed"
     assert len(escalations(app, transfer.transfer_id)) == 3
-    assert len(notifications.for_subject(transfer.transfer_id)) == 3
+    assert len(notifications.for_subject(transfer.transfer_id)) == 5  # nothing more told
 
 
 # --- Refusals --------------------------------------------------------------------------------

@@ -159,7 +159,247 @@ def admission_decision() -> Doc:
     return doc
 
 
-TEMPLATES = {"cell_resolution": cell_resolution, "admission_decision": admission_decision}
+def table_of_rows(
+    doc: Doc, header: list[str], loop: str, cells: list[str], widths: list[float]
+) -> None:
+    """A bordered table: a header row, then one row per item (docxtpl's `{%tr for %}` and
+    `{%tr endfor %}` rows are removed when it renders, the middle row repeated); `widths`
+    in cm (16 in all: the text's width on A4)."""
+    table = doc.add_table(rows=4, cols=len(header))
+    table.style = "Table Grid"
+    table.autofit = False
+    rows = table.rows
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice reads
+        for cell in column.cells:
+            cell.width = Cm(width)  # each cell, which Word reads
+    for cell, text in zip(rows[0].cells, header, strict=True):
+        cell.paragraphs[0].text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    rows[1].cells[0].paragraphs[0].text = f"{{%tr for {loop} %}}"
+    for cell, text in zip(rows[2].cells, cells, strict=True):
+        cell.paragraphs[0].text = text
+    rows[3].cells[0].paragraphs[0].text = "{%tr endfor %}"
+    for row in rows:
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(13)
+
+
+# --- papers about an organization (issue 16) ------------------------------------------------
+
+
+def dissolution_decision() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
+    line(doc, "Về việc giải thể {{ cell_name }}", bold=True)
+    line(doc, "-----")
+    line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
+    body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
+    body(doc, "- Căn cứ quy định, hướng dẫn của cấp trên về tổ chức cơ sở đảng;")
+    body(doc, "- Xét đề nghị của Ban Tổ chức,")
+    line(doc, "QUYẾT ĐỊNH", bold=True)
+    body(
+        doc,
+        "Điều 1. Giải thể {{ cell_name }} trực thuộc {{ issuer }} kể từ ngày {{ dissolved_date }}.",
+    )
+    body(
+        doc,
+        "Điều 2. Chuyển sinh hoạt đảng của {{ moves_count }} đảng viên thuộc {{ cell_name }} "
+        "về các chi bộ theo danh sách sau:",
+    )
+    table_of_rows(
+        doc,
+        ["TT", "Họ và tên đảng viên", "Chuyển đến chi bộ", "Ngày chuyển"],
+        "m in moves",
+        ["{{ m.index }}", "{{ m.member_name }}", "{{ m.to_cell }}", "{{ m.moved_on }}"],
+        [1.2, 5.6, 5.9, 3.3],
+    )
+    body(
+        doc,
+        "Điều 3. Ban Tổ chức, Văn phòng {{ issuer }}, các chi bộ có tên tại Điều 2 và các "
+        "đồng chí đảng viên có tên trong danh sách thi hành quyết định này.",
+    )
+    closing(doc, "T/M BAN THƯỜNG VỤ", ["Như Điều 3", "{{ superior }}"])
+    return doc
+
+
+def quota_report() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "BÁO CÁO", bold=True, size=15)
+    line(doc, "Kết quả công tác kết nạp đảng viên năm {{ year }}", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "Năm {{ year }}, chỉ tiêu kết nạp đảng viên của {{ unit_name }}: {{ target }}. "
+        "Tính đến ngày {{ counted_until }}: đã có quyết định kết nạp {{ decided }} quần chúng; "
+        "đã tổ chức lễ kết nạp cho {{ admitted }} đảng viên mới, đạt {{ percent }} chỉ tiêu; "
+        "đã công nhận đảng viên chính thức {{ recognized }} đồng chí.",
+    )
+    body(doc, "1. Kết quả theo quý:")
+    table_of_rows(
+        doc,
+        ["Quý", "Quyết định kết nạp", "Lễ kết nạp", "Công nhận chính thức"],
+        "q in quarters",
+        ["{{ q.name }}", "{{ q.decided }}", "{{ q.admitted }}", "{{ q.recognized }}"],
+        [3.1, 4.3, 4.3, 4.3],
+    )
+    body(doc, "2. Trong số đảng viên mới được kết nạp:")
+    table_of_rows(
+        doc,
+        ["Thành phần", "Số lượng"],
+        "b in breakdowns",
+        ["{{ b.name }}", "{{ b.count }}"],
+        [12.0, 4.0],
+    )
+    closing(doc, "{{ authority }}", ["{{ superior }}"])
+    return doc
+
+
+def hops_table(doc: Doc) -> None:
+    """A box per hop of the letter as recorded (docxtpl repeats the row between `{%tr %}`),
+    and an empty one for the next level to fill by hand."""
+    table = doc.add_table(rows=5, cols=4)
+    table.style = "Table Grid"
+    header, opening, row, closing_row, blank = table.rows
+    for cell, text in zip(header.cells, ("Nơi chuyển", "Nơi nhận", "Số giấy", "Ngày"), strict=True):
+        cell.paragraphs[0].text = ""
+        line(cell, text, bold=True, size=12)
+        cell._element.remove(cell.paragraphs[0]._element)
+    opening.cells[0].paragraphs[0].text = "{%tr for hop in hops %}"
+    for cell, tag in zip(
+        row.cells,
+        ("{{ hop.from_name }}", "{{ hop.to_name }}", "{{ hop.letter_no }}", "{{ hop.on }}"),
+        strict=True,
+    ):
+        cell.paragraphs[0].text = ""
+        line(cell, tag, size=12, align=None)
+        cell._element.remove(cell.paragraphs[0]._element)
+    closing_row.cells[0].paragraphs[0].text = "{%tr endfor %}"
+    for cell in blank.cells:
+        cell.paragraphs[0].text = ""
+        line(cell, "", size=12)
+        cell._element.remove(cell.paragraphs[0]._element)
+
+
+def transfer_letter() -> Doc:
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", bold=True, size=15)
+    line(doc, "(Chuyển sinh hoạt đảng {{ kind_text }})", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "{{ issuer }} trân trọng giới thiệu đồng chí {{ member_name }}, sinh ngày "
+        "{{ birth_date }}, vào Đảng ngày {{ joined_on }}, đang sinh hoạt tại "
+        "{{ from_cell_name }}, {{ grassroots_name }}.",
+    )
+    body(doc, "{%p if probationary %}")
+    body(doc, "Đồng chí là đảng viên dự bị; thời gian dự bị đến ngày {{ probation_ends }}.")
+    body(doc, "{%p else %}")
+    body(doc, "Đồng chí là đảng viên chính thức từ ngày {{ full_from }}.")
+    body(doc, "{%p endif %}")
+    body(
+        doc,
+        "Được chuyển sinh hoạt đảng {{ kind_text }} đến {{ destination_name }}"
+        "{% if to_cell_name %}, sinh hoạt tại {{ to_cell_name }}{% endif %}. "
+        "Lý do: {{ reason_text }} (từ ngày {{ trigger_date }}).",
+    )
+    body(doc, "{%p if returns_on %}")
+    body(doc, "Thời gian sinh hoạt tạm thời đến ngày {{ returns_on }}.")
+    body(doc, "{%p endif %}")
+    body(doc, "{%p if start_due %}")
+    body(doc, "Hạn hoàn thành thủ tục chuyển sinh hoạt đảng: ngày {{ start_due }}.")
+    body(doc, "{%p endif %}")
+    body(
+        doc,
+        "Đồng chí {{ member_name }} xuất trình giấy giới thiệu này với cấp ủy nơi đến chậm "
+        "nhất ngày {{ present_due }}. Đề nghị các cấp ủy tiếp nhận, kiểm tra mã xác minh và "
+        "giới thiệu đồng chí đến sinh hoạt đảng theo quy định.",
+    )
+    body(doc, "{%p if portal_reference %}")
+    body(doc, "Số hồ sơ trên Cổng dịch vụ công quốc gia: {{ portal_reference }}.")
+    body(doc, "{%p endif %}")
+    line(doc, "Các cấp chuyển giấy giới thiệu", bold=True, size=13, align=None)
+    hops_table(doc)
+    closing(
+        doc,
+        "{% if by_cell %}T/M CHI BỘ{% else %}T/M ĐẢNG ỦY{% endif %}",
+        ["{{ destination_name }}", "Đồng chí {{ member_name }}"],
+    )
+    return doc
+
+
+def grassroots_resolution() -> Doc:
+    """The grassroots committee's resolution proposing the admission (issue 16)."""
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "NGHỊ QUYẾT", bold=True, size=15)
+    line(doc, "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng", bold=True)
+    line(doc, "-----")
+    body(
+        doc,
+        "Ngày {{ committee_date }}, {{ issuer }} họp xét {{ cell_resolution_ref }} đề nghị kết "
+        "nạp quần chúng {{ applicant_name }}, sinh ngày {{ birth_date }}, vào Đảng Cộng sản "
+        "Việt Nam.",
+    )
+    body(
+        doc,
+        "Tổng số cấp ủy viên: {{ committee_size }} đồng chí; số tán thành: {{ committee_for }} "
+        "đồng chí ({{ committee_percent }}%); số không tán thành: {{ committee_against }} "
+        "đồng chí.",
+    )
+    body(
+        doc,
+        "Đảng ủy quyết nghị: đề nghị {{ deciding }} xem xét, quyết định kết nạp quần chúng "
+        "{{ applicant_name }} vào Đảng Cộng sản Việt Nam.",
+    )
+    closing(doc, "T/M ĐẢNG ỦY", ["{{ deciding }}", "{{ cell_name }}"])
+    return doc
+
+
+def recognition_decision() -> Doc:
+    """The decision recognising full membership (issue 16)."""
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
+    line(doc, "Công nhận đảng viên chính thức", bold=True)
+    line(doc, "-----")
+    line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
+    body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
+    body(doc, "- {{ review_ref }},")
+    line(doc, "QUYẾT ĐỊNH", bold=True)
+    body(
+        doc,
+        "Điều 1. Công nhận đồng chí {{ member_name }}, sinh ngày {{ birth_date }}, vào Đảng "
+        "ngày {{ admitted_on }}, sinh hoạt tại {{ cell_name }}, là đảng viên chính thức của "
+        "Đảng Cộng sản Việt Nam kể từ ngày {{ full_from }}.",
+    )
+    body(
+        doc,
+        "Điều 2. {{ grassroots_name }}, {{ cell_name }} và đồng chí có tên tại Điều 1 thi hành "
+        "quyết định này.",
+    )
+    closing(doc, "T/M BAN THƯỜNG VỤ", ["Như Điều 2", "{{ superior }}"])
+    return doc
+
+
+TEMPLATES = {
+    "cell_resolution": cell_resolution,
+    "admission_decision": admission_decision,
+    "dissolution_decision": dissolution_decision,
+    "quota_report": quota_report,
+    "transfer_letter": transfer_letter,  # issue 16
+    "grassroots_resolution": grassroots_resolution,
+    "recognition_decision": recognition_decision,
+}
 
 
 def main() -> None:
