@@ -23,6 +23,7 @@ from projections.projector import (
     switch_live,
 )
 from projections.queries import ReadModel
+from projections.seal import GroupSeal
 from projections.tables import Tables, control, failures, tables, tracking
 from projections.versions import record_shape
 from projections.views import member_tokens
@@ -265,4 +266,4 @@ def as_of(app: Dangvien, moment: datetime, progress: Progress | None = None) -> 
     recorded by then, into memory (a year-end report, reproduced later)."""
     engine = memory_engine()
     Projector(app, engine, until=moment).run_until_caught_up(progress)
-    return ReadModel(engine, version=1)
+    return ReadModel(engine, version=1, seal=GroupSeal.of(app))

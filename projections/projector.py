@@ -32,6 +32,7 @@ from projections import rows
 from projections.log import Decoder, Entry, read_window
 from projections.orgtree import OrgTree, move_paths
 from projections.partition import SHARED_TOPICS, Partition
+from projections.seal import GroupSeal
 from projections.tables import Tables, control, failures, tables, tracking
 from projections.upsert import Upserts
 from projections.versions import create_tables, live_version, record_shape, switch_live
@@ -127,7 +128,9 @@ class Projector:
         self.shared: set[UUID] = set()  # organizations and transfers (their Recorded.* events)
         scope = Scope(self.t, partition, Upserts())
         self.tree = OrgTree()
-        self.people = People(scope, self.decode, app.repository, until, app.name_index)
+        self.people = People(
+            scope, self.decode, app.repository, until, app.name_index, GroupSeal.of(app)
+        )
         self.orgs = Organizations(scope, self.tree, self._peek)
         self.cases = Cases(scope, self.tree, self.people)
         self.views: tuple[View, ...] = (
@@ -269,8 +272,7 @@ class Projector:
             except BaseException:
                 self._forget()
                 raise
-        self.people.corrected.clear()
-        self.people.named.clear()
+        self.people.committed()
         return last
 
     def _apply(self, notification: Entry, batch: Batch) -> None:

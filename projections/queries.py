@@ -19,6 +19,7 @@ from domain.stages import OFF_ROLL
 from domain.values import OrgKind
 from projections.log import uuid_from_hex
 from projections.rows import BREAKDOWNS
+from projections.seal import GroupSeal
 from projections.tables import Tables, tables, under
 from projections.versions import live_version
 
@@ -87,12 +88,28 @@ class Coverage:
     hamlets_without_member: list[str] = field(default_factory=list)
 
 
-class ReadModel:
-    """Queries over one version of the read model (the live one by default)."""
+class SealNeeded(RuntimeError):
+    """A question that reads people's sealed groups, asked of a read model without the key."""
 
-    def __init__(self, engine: sa.Engine, version: int | None = None) -> None:
+
+class ReadModel:
+    """Queries over one version of the read model (the live one by default). `seal` opens
+    people's sealed groups (projections/seal.py), which only the stage board's filter by
+    group and a quota asked before its year's last ceremony read."""
+
+    def __init__(
+        self, engine: sa.Engine, version: int | None = None, *, seal: GroupSeal | None = None
+    ) -> None:
         self.engine = engine
         self.t: Tables = tables(version or live_version(engine))
+        self.seal = seal
+
+    def _groups(self, rows: Sequence[Any]) -> list[int]:
+        """The groups (bitmasks) of rows ending with a person's id and sealed groups."""
+        if self.seal is None:
+            raise SealNeeded("people's breakdown groups need the read model's key")
+        opened = self.seal.open
+        return [opened(row[-2], row[-1]) if row[-1] is not None else 0 for row in rows]
 
     def _path(self, conn: sa.Connection, org_id: UUID) -> str:
         path = conn.execute(
@@ -109,12 +126,12 @@ class ReadModel:
         with self.engine.connect() as conn:
             path = self._path(conn, org_id)
             in_tree = under(t.cases.c.path, path)
-            admitted, *flags = conn.execute(
-                sa.select(
-                    sa.func.count(),
-                    *(sa.func.sum(sa.case((t.cases.c[b], 1), else_=0)) for b in BREAKDOWNS),
-                ).where(in_tree, t.cases.c.ceremony_on.between(start, min(end, today)))
-            ).one()
+            admitted = conn.execute(
+                sa.select(sa.func.count()).where(
+                    in_tree, t.cases.c.ceremony_on.between(start, min(end, today))
+                )
+            ).scalar_one()
+            breakdowns = self._breakdowns(conn, path, year, today)
             open_cases = conn.execute(  # by stage and day entered: the pipeline, the forecast
                 sa.select(t.cases.c.stage, t.cases.c.stage_since, sa.func.count())
                 .where(t.cases.c.closed.is_(False), in_tree)
@@ -145,7 +162,6 @@ class ReadModel:
             ).scalar_one()
             target = self._target(conn, org_id, path, year)
             forecast = admitted + self._expected_more(conn, open_cases, today, end)
-        breakdowns = {b: int(n or 0) for b, n in zip(BREAKDOWNS, flags, strict=True)}
         return Quota(
             org_id,
             year,
@@ -158,6 +174,42 @@ class ReadModel:
             breakdowns,
             round(forecast, 1),
         )
+
+    def _breakdowns(self, conn: sa.Connection, path: str, year: int, today: date) -> dict[str, int]:
+        """The year's ceremonies under `path` by group, from the counts the projection keeps
+        (no person's group is read); before the year's end, less those held after `today`
+        (rare: a question about a past day of the year), whose groups are opened."""
+        t = self.t
+        g = t.admitted_groups.c
+        counted = dict(
+            conn.execute(
+                sa.select(g.breakdown, sa.func.sum(g.admitted))
+                .join(t.orgs, t.orgs.c.id == g.cell_id)
+                .where(under(t.orgs.c.path, path), g.year == year)
+                .group_by(g.breakdown)
+            ).all()
+        )
+        breakdowns = {b: int(counted.get(b) or 0) for b in BREAKDOWNS}
+        end = date(year, 12, 31)
+        if today >= end:
+            return breakdowns
+        later = conn.execute(
+            sa.select(t.cases.c.person_id, t.person_groups.c.sealed)
+            .select_from(
+                t.cases.outerjoin(
+                    t.person_groups, t.person_groups.c.person_id == t.cases.c.person_id
+                )
+            )
+            .where(
+                under(t.cases.c.path, path),
+                t.cases.c.ceremony_on > max(today, date(year, 1, 1) - timedelta(days=1)),
+                t.cases.c.ceremony_on <= end,
+            )
+        ).all()
+        for groups in self._groups(later) if later else ():
+            for i, b in enumerate(BREAKDOWNS):
+                breakdowns[b] -= groups >> i & 1
+        return breakdowns
 
     def admissions_by_month(self, org_id: UUID, year: int, today: date) -> list[int]:
         """Ceremonies held in the subtree in each month of the year up to `today` (12
@@ -246,15 +298,27 @@ class ReadModel:
                 query = query.where(t.cases.c.cell_id == cell_id)
             if overdue_only:
                 query = query.where(t.cases.c.deadline_due < today)
-            if group is not None:
-                if group not in BREAKDOWNS:
-                    raise LookupError(f"unknown breakdown group {group!r}")
-                query = query.where(t.cases.c[group].is_(True))
             due = t.cases.c.deadline_due
             query = query.order_by(due.is_(None), due, t.cases.c.opened_on, t.cases.c.id)
-            if limit is not None:
-                query = query.limit(limit).offset(offset)
-            return self._cards("admission", conn.execute(query), today)
+            if group is None:
+                if limit is not None:
+                    query = query.limit(limit).offset(offset)
+                return self._cards("admission", conn.execute(query), today)
+            if group not in BREAKDOWNS:
+                raise LookupError(f"unknown breakdown group {group!r}")
+            # The group is sealed on each person's row: the open cases' are opened here (a
+            # province's board holds a few thousand), then the page is cut.
+            sealed = t.person_groups
+            rows = conn.execute(
+                query.add_columns(_raw(t.cases.c.person_id), sealed.c.sealed).outerjoin(
+                    sealed, sealed.c.person_id == t.cases.c.person_id
+                )
+            ).all()
+        bit = 1 << BREAKDOWNS.index(group)
+        people = [(uuid_from_hex(r[-2]), r[-1]) for r in rows]
+        kept = [r[:-2] for r, g in zip(rows, self._groups(people), strict=True) if g & bit]
+        page = kept[offset : None if limit is None else offset + limit]
+        return self._cards("admission", _Fetched(page), today)
 
     def stalled(self, org_id: UUID, today: date, limit: int = 200) -> list[Card]:
         """Open cases, probations and transfers past their deadline or escalated, worst
@@ -472,6 +536,15 @@ def _median(counts: list[tuple[int, int]]) -> float:
         raise IndexError(position)
 
     return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+class _Fetched(NamedTuple):
+    """Rows already fetched, as `ReadModel._cards` reads a result."""
+
+    rows: list[Any]
+
+    def all(self) -> list[Any]:
+        return self.rows
 
 
 def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:

@@ -70,6 +70,8 @@ class Tables:
     memberships: sa.Table
     name_tokens: sa.Table
     member_tokens: sa.Table
+    person_groups: sa.Table
+    admitted_groups: sa.Table
 
     @property
     def name(self) -> str:
@@ -89,6 +91,8 @@ class Tables:
             self.memberships,
             self.name_tokens,
             self.member_tokens,
+            self.person_groups,
+            self.admitted_groups,
         )
 
     @property
@@ -159,13 +163,26 @@ def tables(version: int) -> Tables:
         # warning near its end, not the stage's deadline (deadline_rule, deadline_due).
         sa.Column("validity_rule", sa.String(30)),
         sa.Column("validity_due", sa.Date),
-        # Breakdown flags of docs/rulebook.md §7 (no names, no ids, no dates of birth).
-        sa.Column("female", sa.Boolean, nullable=False),
-        sa.Column("ethnic_minority", sa.Boolean, nullable=False),
-        sa.Column("religious", sa.Boolean, nullable=False),
-        sa.Column("youth_union", sa.Boolean, nullable=False),
-        sa.Column("private_sector_worker", sa.Boolean, nullable=False),
-        sa.Column("student", sa.Boolean, nullable=False),
+    )
+    # A person's breakdown groups (docs/rulebook.md §7: women, ethnic minorities, religious
+    # followers…), sealed: AES-SIV bound to the person's id, never a flag in clear (issue 18,
+    # docs/privacy.md). Kept for the people with a case: what the counts below counted them
+    # as, so a correction can move them, and the stage board's filter by group.
+    person_groups = sa.Table(
+        p + "person_groups",
+        md,
+        sa.Column("person_id", uuid, primary_key=True),
+        sa.Column("sealed", sa.LargeBinary, nullable=False),
+    )
+    # The quota's breakdowns: how many of a cell's ceremonies of a year count in each group,
+    # kept as ceremonies are projected and people corrected; only groups with someone in them.
+    admitted_groups = sa.Table(
+        p + "admitted_groups",
+        md,
+        sa.Column("cell_id", uuid, primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("breakdown", sa.String(30), primary_key=True),
+        sa.Column("admitted", sa.Integer, nullable=False),
     )
     case_stages = sa.Table(
         p + "case_stages",
@@ -325,6 +342,8 @@ def tables(version: int) -> Tables:
         memberships,
         name_tokens,
         member_tokens,
+        person_groups,
+        admitted_groups,
     )
 
 

@@ -17,7 +17,9 @@ from projections.upsert import dialect
 # 3: the boards (a case's stage deadline apart from its documents' validity; a transfer's
 # destination, hops and end).
 # 4: the blind index per member (member_tokens), for name searches at province scale.
-SHAPE = 4
+# 5: no breakdown flag in clear on a case (issue 18 item 5): counts of the admitted by group
+# (admitted_groups) and each person's groups sealed (person_groups).
+SHAPE = 5
 
 
 class ReadModelOutdated(LookupError):

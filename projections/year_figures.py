@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from domain.services.paper_statements_org import YearFigures, YearFiguresOf
 from projections.queries import ReadModel
+from projections.seal import GroupSeal
 from projections.tables import under
 
 
@@ -20,11 +21,13 @@ def _quarters(days: list[date]) -> list[int]:
     return [found.get(q, 0) for q in range(4)]
 
 
-def year_figures(engine: sa.Engine) -> YearFiguresOf:
-    """The port the record's quota report reads (wired by infra/api/services.py)."""
+def year_figures(engine: sa.Engine, seal: GroupSeal | None = None) -> YearFiguresOf:
+    """The port the record's quota report reads (wired by infra/api/services.py); `seal`
+    opens people's sealed groups for a report dated before its year's last ceremony (issue 18,
+    docs/privacy.md)."""
 
     def figures(org_id: UUID, year: int, on: date) -> YearFigures:
-        model = ReadModel(engine)
+        model = ReadModel(engine, seal=seal)
         quota = model.quota(org_id, year, on)  # LookupError: a unit not known yet
         t, start, end = model.t, date(year, 1, 1), min(date(year, 12, 31), on)
         with engine.connect() as conn:

@@ -184,6 +184,13 @@ class Organizations(Store):
             raise RuntimeError("DANGVIEN_NAME_KEY or DANGVIEN_ID_KEY must be set to index names")
         return hmac.new(id_key, b"dangvien/name-index-key", hashlib.sha256).digest()
 
+    def read_model_key(self, purpose: str) -> bytes:
+        """A 64-byte key of the read model's own, for one purpose (issue 18: the sealed
+        breakdown groups of a person), derived from the name key the read model already
+        depends on: changing that key means a rebuild anyway (docs/privacy.md)."""
+        label = f"dangvien/read-model/{purpose}".encode()
+        return hmac.new(self._name_key(), label, hashlib.sha512).digest()
+
     def register_person(self, ctx: Context, data: PersonalData, on: date) -> UUID:
         """A person from their dossier; registering a recorded person again corrects their
         record (the importer's rows: whoever imports holds the people of the file)."""

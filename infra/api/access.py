@@ -106,6 +106,24 @@ def may_see_personal_data(user: User) -> bool:
     return user.role is not Role.auditor
 
 
+# Issue 18 item 5 (docs/privacy.md, "Small counts"): ethnicity and religion are sensitive data
+# (Law 91/2025/QH15). A role that may not see personal data sees a unit's count of them only
+# from SMALL_COUNT people: fewer could single out a person of a case it sees by its short id.
+SENSITIVE_GROUPS = frozenset({"ethnic_minority", "religious"})
+SMALL_COUNT = 3
+
+
+def breakdowns_shown(sees_people: bool, breakdowns: dict[str, int]) -> dict[str, int | None]:
+    """A quota's breakdowns as a user sees them: None for a sensitive group's count of 1 or 2
+    when the user may not see personal data (every other figure as it is)."""
+    if sees_people:
+        return dict(breakdowns)
+    return {
+        group: None if group in SENSITIVE_GROUPS and 0 < count < SMALL_COUNT else count
+        for group, count in breakdowns.items()
+    }
+
+
 class Scope:
     """Paths of organizations, from the live read model."""
 

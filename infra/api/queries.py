@@ -17,7 +17,13 @@ from domain.application import Dangvien
 from domain.person import Person
 from domain.stages import TransferStage
 from infra.api import register
-from infra.api.access import ACKNOWLEDGE, DISSOLVE, may, may_see_personal_data
+from infra.api.access import (
+    ACKNOWLEDGE,
+    DISSOLVE,
+    breakdowns_shown,
+    may,
+    may_see_personal_data,
+)
 from infra.api.auth import REFUSALS, CurrentUser, Svc
 from infra.api.dissolutions import dissolution_call, dissolution_id
 from infra.api.errors import ApiError, language, not_found, role_refused
@@ -65,6 +71,7 @@ from infra.users import User
 from projections import maintenance
 from projections.projector import live_version
 from projections.queries import ReadModel
+from projections.seal import GroupSeal
 from projections.tables import tables
 from workflows.messages import Subject
 from workflows.processes import DissolutionWorkflow
@@ -94,7 +101,7 @@ def visible(s: Services, user: User, org_id: UUID) -> None:
 
 def read_model(s: Services, user: User, org_id: UUID) -> ReadModel:
     visible(s, user, org_id)
-    return ReadModel(s.engine)
+    return ReadModel(s.engine, seal=GroupSeal.of(s.app))
 
 
 def _org(row: Any) -> OrgOut:
@@ -151,7 +158,9 @@ def quota(
         found = model.quota(org_id, year or day.year, day)
     except LookupError:  # not yet registered at that moment
         raise not_found("organization") from None
-    return QuotaOut.model_validate(found)
+    shown = QuotaOut.model_validate(found)
+    shown.breakdowns = breakdowns_shown(may_see_personal_data(user), found.breakdowns)
+    return shown
 
 
 def as_of_model(app: Dangvien, moment: datetime) -> ReadModel:

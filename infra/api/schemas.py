@@ -560,7 +560,9 @@ class QuotaOut(BaseModel):
     pipeline: dict[str, int]
     lost: int
     struck_off: int
-    breakdowns: dict[str, int]
+    # None: a count of 1 or 2 of ethnic minorities or religious followers, hidden from a role
+    # that may not see personal data (docs/privacy.md, "Small counts")
+    breakdowns: dict[str, int | None]
     forecast: float
     percent: float | None
 

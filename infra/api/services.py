@@ -28,6 +28,7 @@ from infra.temporal import connect
 from infra.users import UserStore
 from projections.database import open_engine
 from projections.projector import create_tables, live_version
+from projections.seal import GroupSeal
 from projections.tables import control, tables
 from projections.year_figures import year_figures
 from workflows import views
@@ -117,7 +118,8 @@ class Services:
         create_tables(engine, control, tables(live_version(engine)).metadata)
         users = UserStore(engine, api_token_ttl=timedelta(hours=settings.api_token_hours))
         app = build_app(settings)
-        app.year_figures = year_figures(engine)  # a quota report's counts (issue 16)
+        # a quota report's counts (issue 16), its breakdowns opened with the read model's key
+        app.year_figures = year_figures(engine, GroupSeal.of(app))
         return cls(
             app=app,
             engine=engine,

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import RuleViolation
+from infra.api.access import breakdowns_shown
 from infra.api.errors import not_found
 from infra.web.i18n import label, rule_flag, rule_title, t, whole
 from infra.web.pages import chosen_day, chosen_year, quota_report
@@ -90,7 +91,8 @@ def put(sheet: Any, row: int, column: int, value: object) -> Any:
     return cell
 
 
-def quota_values(lang: str, quota: Quota) -> list[object]:
+def quota_values(lang: str, quota: Quota, sees_people: bool = True) -> list[object]:
+    shown = breakdowns_shown(sees_people, quota.breakdowns)
     return [
         quota.target or t(lang, "quota.no_target"),
         quota.admitted,
@@ -100,7 +102,10 @@ def quota_values(lang: str, quota: Quota) -> list[object]:
         sum(quota.pipeline.values()),
         quota.lost,
         quota.struck_off,
-        *(quota.breakdowns.get(g, 0) for g in BREAKDOWNS),
+        *(
+            t(lang, "quota.small_count") if (n := shown.get(g, 0)) is None else n
+            for g in BREAKDOWNS
+        ),
     ]
 
 
@@ -124,9 +129,11 @@ def workbook(
     day: date,
     units: list[tuple[str, Quota]],
     rows: list[StageRow],
+    sees_people: bool = True,
 ) -> bytes:
     """Sheet 1: the quota of the organization (first row) and of each unit under it. Sheet 2:
-    every open case by stage. Without names when `rows` carry none."""
+    every open case by stage. Without names when `rows` carry none; small counts of sensitive
+    groups hidden when the reader may not see people (`breakdowns_shown`)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -141,7 +148,7 @@ def workbook(
     titles = [t(lang, k) for k in QUOTA_COLUMNS] + [label(lang, "group", g) for g in BREAKDOWNS]
     _header(sheet, 5, titles)
     for r, (name, quota) in enumerate(units, 6):
-        for column, value in enumerate([name, *quota_values(lang, quota)], 1):
+        for column, value in enumerate([name, *quota_values(lang, quota, sees_people)], 1):
             put(sheet, r, column, value)
     sheet.freeze_panes = "B6"
     _widths(sheet, [38] + [14] * (len(titles) - 1))
@@ -206,7 +213,7 @@ def build(w: Web, org: UUID | None, year: str, on: str) -> tuple[str, bytes]:
         for v in cards
     ]
     units = [(unit.name, report.quota)] + [(u.name, q) for u, q in report.units]
-    content = workbook(w.lang, unit.name, report.year, day, units, rows)
+    content = workbook(w.lang, unit.name, report.year, day, units, rows, w.sees_people)
     return f"chi-tieu-{report.year}-{day.isoformat()}.xlsx", content
 
 

@@ -1226,6 +1226,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "inbox.user": ("Người dùng", "User"),
     "inbox.answer": ("Trả lời của máy chủ thư", "The mail server's answer"),
+    # --- issue 18, item 5: sensitive data in the read models (docs/privacy.md) ---
+    "quota.small_count": ("dưới 3", "fewer than 3"),
     # --- issue 16: the grassroots committee's resolution, the recognition decision, and the
     # decision's number from the register (admpapers; infra/web/papers.py, docs/documents.md) ---
     "enum.grassroots_resolution": (

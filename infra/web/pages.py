@@ -20,7 +20,7 @@ from domain.commands.admission import ExtendDecisionDeadline
 from domain.stages import Stage, TransferStage
 from domain.transfer import Transfer
 from infra.api import queries
-from infra.api.access import ACKNOWLEDGE, OPEN_CASE, may
+from infra.api.access import ACKNOWLEDGE, OPEN_CASE, breakdowns_shown, may
 from infra.api.queries import as_of_model
 from infra.importing.columns import fold
 from infra.mail import undeliverable
@@ -33,6 +33,7 @@ from infra.web.session import Web, WebContext, WebRoute, redirect, safe_next
 from infra.web.views import CardView, by_deadline, card_views
 from projections.queries import OPEN_STAGES, Quota, ReadModel
 from projections.rows import BREAKDOWNS
+from projections.seal import GroupSeal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -107,7 +108,7 @@ def board(
     cell_row = w.org(cell) if cell else None
     chosen_group = group if group in BREAKDOWNS else None
     offset = max(offset, 0)
-    cards = ReadModel(w.s.engine).stage_board(
+    cards = sealed_read_model(w).stage_board(
         unit.id,
         w.today,
         cell_id=cell_row.id if cell_row else None,
@@ -139,6 +140,12 @@ def board(
 # --- quota ---------------------------------------------------------------------------------------
 
 
+def sealed_read_model(w: Web) -> ReadModel:
+    """The live read model with the key that opens people's sealed breakdown groups (the
+    board's filter by group, a quota asked of a past day of its year: issue 18)."""
+    return ReadModel(w.s.engine, seal=GroupSeal.of(w.s.app))
+
+
 @dataclass(frozen=True)
 class QuotaReport:
     """A unit's quota, its children's, and its months, on a day (live or as of it)."""
@@ -157,7 +164,7 @@ def quota_report(w: Web, org: OrgRow, year: int | None, day: date) -> QuotaRepor
     """Live for today; for a past day the read model is replayed from the record as it was
     known at the end of that day (the API's `as_of_model`, bounded the same way)."""
     past = day < w.today
-    model = as_of_model(w.s.app, end_of(day)) if past else ReadModel(w.s.engine)
+    model = as_of_model(w.s.app, end_of(day)) if past else sealed_read_model(w)
     year = year or day.year
     quota = model.quota(org.id, year, day)  # LookupError: not registered yet on that day
     units = []
@@ -211,6 +218,7 @@ def quota_page(
         report = quota_report(w, unit, chosen_year(year), day)
     known = 12 if report.year < day.year else (day.month if report.year == day.year else 0)
     q = report.quota
+    shown = breakdowns_shown(w.sees_people, q.breakdowns)
     return w.render(
         "quota.html",
         status=422 if error else status,
@@ -221,7 +229,7 @@ def quota_page(
         q=q,
         chart=admissions_chart(report.months, q.target, known),
         pipeline=[(s, q.pipeline[s]) for s in OPEN_STAGES if q.pipeline.get(s)],
-        breakdowns=[(g, q.breakdowns.get(g, 0)) for g in BREAKDOWNS],
+        breakdowns=[(g, shown.get(g, 0)) for g in BREAKDOWNS],
         on=on if error else (dmy(day) if on else ""),
         day=dmy(day),
         error=error,

@@ -1,4 +1,5 @@
-"""Admission cases: a row per case (stage, deadline, holder, breakdown flags), its stages with
+"""Admission cases: a row per case (stage, deadline, holder; its person's breakdown groups are
+counted and sealed by projections.views.people, never kept on the row), its stages with
 the days each was entered and left, and, as cases close, the forecast's history
 (`stage_outcomes`)."""
 
@@ -24,7 +25,6 @@ WRITE_SLICE = 10_000  # cases whose stages are written at once
 def case_row(
     case: AdmissionCase,
     path: str,
-    flags: dict[str, bool],
     stage_since: date,
     on: date,
     responsible_id: UUID | None,
@@ -52,7 +52,6 @@ def case_row(
         "escalation_level": case.escalation_level(deadline or lapsing),
         "validity_rule": lapsing[0] if lapsing else None,
         "validity_due": lapsing[2] if lapsing else None,
-        **flags,
     }
 
 
@@ -123,15 +122,16 @@ class Cases(View):
         self, conn: sa.Connection, aggregates: list[tuple[UUID, Any]], batch: Batch
     ) -> list[UUID]:
         rows, closed = [], []
-        tree, flags, effective, today = self.tree, self.people.flags, batch.effective, date.today()
+        tree, groups, effective = self.tree, self.people.groups, batch.effective
+        today = date.today()
         for case_id, case in aggregates:
             on = effective.get(case_id, today)
             stage = case.stage
+            groups(case.person_id, conn)  # known, and sealed with the batch (People.finish)
             rows.append(
                 case_row(
                     case,
                     tree.path(case.cell_id),
-                    flags(case.person_id),
                     self.since[case_id],
                     on,
                     rules.holder(tree, stage, case.cell_id, case.grassroots_id, on),

@@ -128,9 +128,7 @@ def test_a_notice_reaches_each_user_of_its_unit_with_an_address_once_in_vietname
             sa.insert(t.cases).values(
                 id=case, person_id=uuid4(), cell_id=world.unit, grassroots_id=uuid4(),
                 path="x", opened_on=date(2026, 1, 5), stage="decision",
-                stage_since=date(2026, 10, 1), closed=False, escalation_level=1, female=False,
-                ethnic_minority=False, religious=False, youth_union=False,
-                private_sector_worker=False, student=False,
+                stage_since=date(2026, 10, 1), closed=False, escalation_level=1,
             )
         )  # fmt: skip
     world.notice(case)

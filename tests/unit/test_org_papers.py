@@ -19,6 +19,7 @@ from domain.paper import Paper, PaperKind
 from infra.papers.render import render_docx
 from projections.maintenance import memory_engine
 from projections.projector import Projector
+from projections.seal import GroupSeal
 from projections.year_figures import year_figures
 from tests.builders import ctx
 from tests.readmodel_scenario import TODAY, Scenario, build_scenario
@@ -32,7 +33,7 @@ def scenario() -> Scenario:
     found = build_scenario(app)
     engine = memory_engine()
     Projector(app, engine).run_until_caught_up()
-    app.year_figures = year_figures(engine)  # as infra/api/services.py wires it
+    app.year_figures = year_figures(engine, GroupSeal.of(app))  # as infra/api/services.py wires it
     return found
 
 

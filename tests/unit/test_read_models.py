@@ -12,6 +12,8 @@ Sep 1–2; Saturday Jan 10 and Saturday Aug 22 are worked.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,10 +27,13 @@ from domain.application import Dangvien
 from domain.member import Motion
 from domain.organization import AdmissionTarget
 from domain.person import Person
-from domain.values import OrgKind
+from domain.values import Gender, OrgKind
 from projections.maintenance import compare, memory_engine
 from projections.projector import Projector
 from projections.queries import Card, Quota, ReadModel
+from projections.seal import GroupSeal, SealBroken
+from projections.views.people import unpack
+from tests.breakdowns_reference import breakdowns_from_the_record
 from tests.builders import build_world, ctx
 from tests.readmodel_scenario import TODAY, Scenario, applicant, build_scenario, open_case_for
 
@@ -47,7 +52,7 @@ class Projected:
         self.engine = memory_engine()
         self.projector = Projector(scenario.app, self.engine)
         self.catch_up()
-        self.rm = ReadModel(self.engine)
+        self.rm = ReadModel(self.engine, seal=GroupSeal.of(scenario.app))
 
     def catch_up(self) -> None:
         self.projector.run_until_caught_up()
@@ -486,8 +491,14 @@ def test_a_person_correction_updates_the_breakdown_flags_of_their_cases(
     p.catch_up()
     after = p.rm.quota(w.commune, 2026, TODAY).breakdowns
     assert after == before | {"ethnic_minority": 1, "religious": 0}  # L remains; nobody else
-    row = p.row(p.projector.t.cases, p.s.case_id("A"))
-    assert (row["ethnic_minority"], row["female"], row["student"]) == (False, True, True)
+    # Their sealed groups (the read model keeps no flag in clear) say the same.
+    person_a, groups_of = p.s.cases["A"].person_id, p.projector.t.person_groups
+    with p.engine.connect() as conn:
+        sealed = conn.execute(
+            sa.select(groups_of.c.sealed).where(groups_of.c.person_id == person_a)
+        ).scalar_one()
+    groups = unpack(GroupSeal.of(app).open(person_a, sealed))
+    assert (groups["ethnic_minority"], groups["female"], groups["student"]) == (False, True, True)
     # The same projection rebuilt from the record agrees with the corrected rows.
     scratch = memory_engine()
     rebuilt = Projector(app, scratch)
@@ -605,12 +616,137 @@ def test_an_as_of_replay_reads_people_as_of_the_moment_whatever_the_cache_size()
         engine = memory_engine()
         projector = Projector(app, engine, until=moment, cache_size=cache_size)
         projector.run_until_caught_up()
+        groups_of = projector.t.person_groups
         with engine.connect() as conn:
-            flags.append(
-                conn.execute(
-                    sa.select(projector.t.cases.c.ethnic_minority).where(
-                        projector.t.cases.c.id == case.case_id
-                    )
-                ).scalar_one()
-            )
+            sealed = conn.execute(
+                sa.select(groups_of.c.sealed).where(groups_of.c.person_id == case.person_id)
+            ).scalar_one()
+        flags.append(unpack(GroupSeal.of(app).open(case.person_id, sealed))["ethnic_minority"])
     assert flags == [False, False]  # Kinh at the moment, whatever the cache holds
+
+
+# --- sensitive data (issue 18 item 5, docs/privacy.md) --------------------------------------------
+
+DAYS = (date(2025, 12, 31), date(2026, 2, 2), date(2026, 2, 3), TODAY, date(2026, 12, 31))
+
+
+def every_units_breakdowns(
+    p: Projected,
+) -> dict[tuple[UUID, date], tuple[dict[str, int], dict[str, int]]]:
+    """Every unit's breakdowns on each of DAYS (its own year), from the read model and from
+    the groups of each admitted person's data in the record (the flags the rows held before)."""
+    w = p.s.world
+    units = [w.province, w.district, w.commune, w.grassroots, w.other_grassroots, w.cell]
+    units += [w.other_cell, w.residence_cell, w.far_cell, *p.s.cells.values()]
+    found = {}
+    for unit in units:
+        for day in DAYS:
+            shown = p.rm.quota(unit, day.year, day).breakdowns
+            found[unit, day] = (
+                shown,
+                breakdowns_from_the_record(p.s.app, p.engine, unit, day.year, day),
+            )
+    return found
+
+
+def test_every_units_breakdowns_are_those_of_its_admitted_peoples_data_on_any_day(
+    projected: Projected,
+) -> None:
+    p, app = projected, projected.s.app
+    for (unit, day), (shown, before) in every_units_breakdowns(p).items():
+        assert shown == before, (unit, day)
+    # The commune's figures are not all zero: the comparison compares something.
+    assert p.rm.quota(p.s.world.commune, 2026, TODAY).breakdowns["ethnic_minority"] == 2
+    # Corrections move the counts, as they moved the flags: A becomes Kinh and Catholic, L
+    # (admitted the same day) a woman, D no longer a woman; then A back to Tày.
+    corrected = {
+        "A": {"ethnicity": "Kinh", "religion": "Công giáo"},
+        "L": {"gender": Gender.female},
+    }
+    corrected |= {"D": {"gender": Gender.male}}
+    for name, change in corrected.items():
+        person = p.s.cases[name].person_id
+        data = app.load(Person, person).data
+        app.register_person(ctx(), replace(data, **change), date(2026, 6, 10))  # type: ignore[arg-type]
+    p.catch_up()
+    a = app.load(Person, p.s.cases["A"].person_id).data
+    app.register_person(ctx(), replace(a, ethnicity="Tày"), date(2026, 6, 11))
+    p.catch_up()
+    for (unit, day), (shown, before) in every_units_breakdowns(p).items():
+        assert shown == before, (unit, day)
+    assert p.rm.quota(p.s.world.commune, 2026, TODAY).breakdowns["religious"] == 2  # A and B
+
+
+def test_the_read_model_has_no_column_of_a_persons_sex_ethnicity_or_religion(
+    projected_once: Projected,
+) -> None:
+    p = projected_once
+    inspector = sa.inspect(p.engine)
+    sensitive = re.compile(r"female|gender|sex|ethnic|religio|youth|student|worker|occupation")
+    columns = {
+        (table, column["name"])
+        for table in inspector.get_table_names()
+        for column in inspector.get_columns(table)
+    }
+    assert {(t, c) for t, c in columns if sensitive.search(c)} == set()
+    # The person-level tables hold ids, blind tokens, and the groups sealed.
+    t = p.projector.t
+    assert {c.name for c in t.person_groups.columns} == {"person_id", "sealed"}
+    assert not any(sensitive.search(c.name) for table in t.all for c in table.columns)
+
+
+def test_a_persons_rows_say_nothing_of_their_ethnicity_or_religion_without_the_key(
+    projected: Projected,
+) -> None:
+    p, app, t = projected, projected.s.app, projected.projector.t
+    case = p.s.cases["A"]  # a Tày student, no religion
+    (person_id, case_id) = (case.person_id, case.case_id)
+
+    def rows() -> dict[str, list[dict[str, Any]]]:
+        """Every row of the read model that names the person or their case."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        with p.engine.connect() as conn:
+            for table in t.all:
+                keys = [c for c in table.columns if c.name in ("person_id", "case_id", "id")]
+                if not keys:
+                    continue
+                where = sa.or_(*(c.in_([person_id, case_id]) for c in keys))
+                found[table.name] = [
+                    dict(r._mapping) for r in conn.execute(table.select().where(where))
+                ]
+        return found
+
+    before = rows()
+    data = app.load(Person, person_id).data
+    app.register_person(
+        ctx(), replace(data, ethnicity="Kinh", religion="Phật giáo"), date(2026, 6, 10)
+    )
+    p.catch_up()
+    after = rows()
+    # Becoming a Kinh Buddhist changed nothing of the person's rows but the sealed groups…
+    sealed = t.person_groups.name
+    assert {k: v for k, v in after.items() if k != sealed} == {
+        k: v for k, v in before.items() if k != sealed
+    }
+    [old], [new] = before[sealed], after[sealed]
+    assert old["sealed"] != new["sealed"]
+    # …which open with the read model's key only, and never for another person.
+    right = GroupSeal.of(app)
+    assert unpack(right.open(person_id, new["sealed"]))["religious"] is True
+    wrong = GroupSeal(hashlib.sha512(b"another key").digest())
+    with pytest.raises(SealBroken):
+        wrong.open(person_id, new["sealed"])
+    with pytest.raises(SealBroken):
+        right.open(p.s.cases["B"].person_id, new["sealed"])
+    # Two people of the same groups do not share a sealed value: nothing groups them.
+    c, d = p.s.cases["C"].person_id, p.s.cases["D"].person_id  # two Kinh women, no religion
+    with p.engine.connect() as conn:
+        values = dict(
+            conn.execute(
+                sa.select(t.person_groups.c.person_id, t.person_groups.c.sealed).where(
+                    t.person_groups.c.person_id.in_([c, d])
+                )
+            ).all()
+        )
+    assert right.open(c, values[c]) == right.open(d, values[d])
+    assert values[c] != values[d]
