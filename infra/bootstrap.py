@@ -152,7 +152,10 @@ def authority(settings: Settings) -> Authority:
     """The signer and checker of what the API commands (workflows/authority.py), with the
     command keyset (rotated by `dangvien keys rotate`)."""
     keys = live_keyset(settings, "command")
-    return Authority(lambda: (keys.get().key, keys.get().accepted(now_utc()).values()))
+    return Authority(
+        lambda: (keys.get().key, keys.get().accepted(now_utc()).values()),
+        refresh=lambda: keys.get(fresh=True),
+    )
 
 
 def temporal_tls(settings: Settings) -> TLSConfig | None:

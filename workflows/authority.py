@@ -44,8 +44,9 @@ class Authority:
     After a rotation (infra/keysets.py) it signs with the new key and still accepts the keys
     it replaced until their grace ends: a command signed just before is not refused."""
 
-    def __init__(self, keys: bytes | Keys) -> None:
+    def __init__(self, keys: bytes | Keys, refresh: Callable[[], object] | None = None) -> None:
         self._keys: Keys = keys if callable(keys) else (lambda: (keys, (keys,)))
+        self._refresh = refresh  # reads the keys again: another process may have rotated them
 
     def proof_of(self, message: Any, key: bytes | None = None) -> str:
         signing = self._keys()[0] if key is None else key
@@ -71,15 +72,23 @@ class Authority:
 
     def check(self, message: Any, proof: str) -> None:
         """AUTH-PROOF: `proof` is the API's signature of exactly this message, by a key still
-        accepted."""
+        accepted (read again once before refusing: the API may have rotated it just now)."""
         claim = _claim(message)
-        accepted = self._keys()[1]
-        if not any(
-            hmac.compare_digest(proof, hmac.new(key, claim, hashlib.sha256).hexdigest())
-            for key in accepted
-        ):
-            raise RuleViolation(
-                "AUTH-PROOF",
-                "Lệnh không do hệ thống gửi (không có chữ ký hợp lệ): không ghi gì",
-                "The command was not sent by the system (no valid signature): nothing written",
+
+        def signed() -> bool:
+            return any(
+                hmac.compare_digest(proof, hmac.new(key, claim, hashlib.sha256).hexdigest())
+                for key in self._keys()[1]
             )
+
+        if signed():
+            return
+        if self._refresh is not None:
+            self._refresh()
+            if signed():
+                return
+        raise RuleViolation(
+            "AUTH-PROOF",
+            "Lệnh không do hệ thống gửi (không có chữ ký hợp lệ): không ghi gì",
+            "The command was not sent by the system (no valid signature): nothing written",
+        )

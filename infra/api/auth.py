@@ -102,7 +102,7 @@ def user_of(
     if credentials is not None:
         user = s.users.user_for_token(credentials.credentials)
     elif session:
-        token = unsign(s.cookie_keys, session)
+        token = s.session_token(session)
         user = s.users.user_for_token(token) if token else None
     if user is None:
         raise auth_required()
@@ -127,7 +127,7 @@ def bearer_or_session(
     """The token this request is authenticated with."""
     if credentials is not None:
         return credentials.credentials
-    return unsign(s.cookie_keys, session) if session else None
+    return s.session_token(session) if session else None
 
 
 def open_session(s: Services, user: User, request: Request, response: Response) -> None:
@@ -148,7 +148,7 @@ def open_session(s: Services, user: User, request: Request, response: Response) 
 def close_session(s: Services, cookie_value: str | None, response: Response) -> None:
     """The session ends: its token is revoked (a copied cookie stops working), the cookie
     cleared."""
-    token = unsign(s.cookie_keys, cookie_value) if cookie_value else None
+    token = s.session_token(cookie_value) if cookie_value else None
     if token:
         s.users.revoke_token(token)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

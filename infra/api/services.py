@@ -104,6 +104,19 @@ class Services:
         replaced until their grace ends (a rotation logs nobody out)."""
         return list(self.cookie_keyset.get().accepted(now_utc()).values())
 
+    def session_token(self, cookie: str) -> str | None:
+        """The token a session cookie carries, if signed by a key still accepted (read again
+        once before refusing: another API process may have rotated it just now)."""
+        from infra.api.auth import unsign  # the cookie's format is the auth module's
+
+        if not cookie:
+            return None
+        token = unsign(self.cookie_keys, cookie)
+        if token is None:
+            self.cookie_keyset.get(fresh=True)
+            token = unsign(self.cookie_keys, cookie)
+        return token
+
     @classmethod
     def from_settings(
         cls,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.errors import DomainError
-from infra.api.auth import SESSION_COOKIE, unsign
+from infra.api.auth import SESSION_COOKIE
 from infra.api.errors import STATUS
 from infra.users import MIN_PASSWORD
 from infra.web.session import Web, WebContext, WebRoute, redirect
@@ -20,7 +20,7 @@ DONE = {"changed": "account.changed", "revoked": "account.revoked", "email": "ac
 
 
 def _current(w: Web) -> str | None:
-    token = unsign(w.s.cookie_keys, w.request.cookies.get(SESSION_COOKIE) or "")
+    token = w.s.session_token(w.request.cookies.get(SESSION_COOKIE) or "")
     return w.s.users.token_id(token) if token else None
 
 
@@ -73,7 +73,7 @@ async def change_password(request: Request, w: WebContext) -> Response:
         key = {"AUTH-THROTTLED": "login.throttled", "AUTH-LOCKED": "login.locked"}
         message = w.t(key.get(error.rule_id, "login.busy"), seconds=seconds)
         return _page(w, STATUS.get(error.rule_id, 429), message)
-    keep = unsign(w.s.cookie_keys, request.cookies.get(SESSION_COOKIE) or "")
+    keep = w.s.session_token(request.cookies.get(SESSION_COOKIE) or "")
     w.s.users.change_password(w.user, new, keep=keep)
     return redirect("/account?done=changed")
 

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from infra.api.access import DISSOLVE, may, may_see_personal_data
-from infra.api.auth import SESSION_COOKIE, close_session, open_session, unsign, user_of
+from infra.api.auth import SESSION_COOKIE, close_session, open_session, user_of
 from infra.api.errors import STATUS, ApiError, not_found
 from infra.api.services import Services, services
 from infra.users import User
@@ -181,7 +181,7 @@ def web(request: Request, s: Annotated[Services, Depends(services)]) -> Web:
         user = user_of(s, None, session)
     except ApiError:
         raise LoginRequired from None
-    token = unsign(s.cookie_keys, session or "") or ""
+    token = s.session_token(session or "") or ""
     accepted = [csrf_token(key, token) for key in s.cookie_keys]
     return Web(request, s, user, language(request), csrf_token(s.cookie_key, token), accepted)
 

@@ -148,3 +148,23 @@ def test_keys_set_by_environment_name_their_id_and_keep_the_keys_they_replaced(
     assert keyset.current == "p-2027" and keyset.key == new
     assert keyset.accepted(NOW) == {"p-2027": new, "dangvien-1": old}
     assert not list(tmp_path.glob("payload.*"))  # nothing generated beside the environment's
+
+
+def test_a_command_signed_with_a_key_rotated_a_moment_ago_is_accepted_at_once(
+    tmp_path: Path,
+) -> None:
+    """The worker's view of the keyset is up to a second old: before refusing a signature it
+    reads the keyset again (the API may have taken the new key up first)."""
+    file = keyset_file(tmp_path, "command")
+    worker_view = LiveKeyset(file=file)
+    worker = Authority(
+        lambda: (worker_view.get().key, list(worker_view.get().accepted(NOW).values())),
+        refresh=lambda: worker_view.get(fresh=True),
+    )
+    worker_view.get()  # read before the rotation
+    file.save(file.load().rotated(NOW, GRACE))
+    api = Authority(file.load().key)
+    message = {"step": "record_comment"}
+    worker.check(message, api.proof_of(message))  # no AUTH-PROOF
+    with pytest.raises(RuleViolation):
+        worker.check(message, Authority(b"x" * 32).proof_of(message))
