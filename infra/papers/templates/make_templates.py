@@ -92,6 +92,17 @@ def closing(doc: Doc, authority: str, recipients: list[str]) -> None:
     line(doc, "{{ qr }}", align=None)
 
 
+def opening(kind: str, summary: str) -> Doc:
+    """A paper's first lines: the heading, the kind in bold capitals and its summary."""
+    doc = document()
+    heading(doc)
+    doc.add_paragraph()
+    line(doc, kind, bold=True, size=15)
+    line(doc, summary, bold=True)
+    line(doc, "-----")
+    return doc
+
+
 def body(doc: Doc, text: str) -> None:
     p = line(doc, text, align=JUSTIFY)
     p.paragraph_format.first_line_indent = Cm(1)
@@ -99,12 +110,7 @@ def body(doc: Doc, text: str) -> None:
 
 
 def cell_resolution() -> Doc:
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "NGHỊ QUYẾT", bold=True, size=15)
-    line(doc, "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng", bold=True)
-    line(doc, "-----")
+    doc = opening("NGHỊ QUYẾT", "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng")
     body(
         doc,
         "Ngày {{ vote_date }}, {{ issuer }} họp xét đề nghị kết nạp quần chúng "
@@ -126,12 +132,7 @@ def cell_resolution() -> Doc:
 
 
 def admission_decision() -> Doc:
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
-    line(doc, "Kết nạp đảng viên", bold=True)
-    line(doc, "-----")
+    doc = opening("QUYẾT ĐỊNH", "Kết nạp đảng viên")
     line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
     body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
     body(
@@ -190,12 +191,7 @@ def table_of_rows(
 
 
 def dissolution_decision() -> Doc:
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
-    line(doc, "Về việc giải thể {{ cell_name }}", bold=True)
-    line(doc, "-----")
+    doc = opening("QUYẾT ĐỊNH", "Về việc giải thể {{ cell_name }}")
     line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
     body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
     body(doc, "- Căn cứ quy định, hướng dẫn của cấp trên về tổ chức cơ sở đảng;")
@@ -227,12 +223,7 @@ def dissolution_decision() -> Doc:
 
 
 def quota_report() -> Doc:
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "BÁO CÁO", bold=True, size=15)
-    line(doc, "Kết quả công tác kết nạp đảng viên năm {{ year }}", bold=True)
-    line(doc, "-----")
+    doc = opening("BÁO CÁO", "Kết quả công tác kết nạp đảng viên năm {{ year }}")
     body(
         doc,
         "Năm {{ year }}, chỉ tiêu kết nạp đảng viên của {{ unit_name }}: {{ target }}. "
@@ -287,12 +278,7 @@ def hops_table(doc: Doc) -> None:
 
 
 def transfer_letter() -> Doc:
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", bold=True, size=15)
-    line(doc, "(Chuyển sinh hoạt đảng {{ kind_text }})", bold=True)
-    line(doc, "-----")
+    doc = opening("GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", "(Chuyển sinh hoạt đảng {{ kind_text }})")
     body(
         doc,
         "{{ issuer }} trân trọng giới thiệu đồng chí {{ member_name }}, sinh ngày "
@@ -337,12 +323,7 @@ def transfer_letter() -> Doc:
 
 def grassroots_resolution() -> Doc:
     """The grassroots committee's resolution proposing the admission (issue 16)."""
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "NGHỊ QUYẾT", bold=True, size=15)
-    line(doc, "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng", bold=True)
-    line(doc, "-----")
+    doc = opening("NGHỊ QUYẾT", "Đề nghị kết nạp quần chúng {{ applicant_name }} vào Đảng")
     body(
         doc,
         "Ngày {{ committee_date }}, {{ issuer }} họp xét {{ cell_resolution_ref }} đề nghị kết "
@@ -366,12 +347,7 @@ def grassroots_resolution() -> Doc:
 
 def recognition_decision() -> Doc:
     """The decision recognising full membership (issue 16)."""
-    doc = document()
-    heading(doc)
-    doc.add_paragraph()
-    line(doc, "QUYẾT ĐỊNH", bold=True, size=15)
-    line(doc, "Công nhận đảng viên chính thức", bold=True)
-    line(doc, "-----")
+    doc = opening("QUYẾT ĐỊNH", "Công nhận đảng viên chính thức")
     line(doc, "BAN THƯỜNG VỤ {{ issuer_upper }}", bold=True)
     body(doc, "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
     body(doc, "- {{ review_ref }},")
