@@ -36,12 +36,12 @@ class Cell:
     members: list[UUID]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def north(stack: Stack) -> Cell:
+def cell_of_eight(stack: Stack, name: str) -> Cell:
+    """A hamlet cell of the shared grassroots organization with eight full members."""
     cell = stack.app.register_organization(
         ctx(),
         kind=OrgKind.cell,
-        name="Chi bộ thôn Bắc",
+        name=name,
         parent_id=stack.world.grassroots,
         established_on=date(2005, 1, 5),
         setting=CellSetting.hamlet,
@@ -49,6 +49,11 @@ async def north(stack: Stack) -> Cell:
     members = stack.world.add_members(cell, 8)
     stack.project()
     return Cell(cell, members)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def north(stack: Stack) -> Cell:
+    return cell_of_eight(stack, "Chi bộ thôn Bắc")
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -20,30 +20,18 @@ import pytest_asyncio
 from docx import Document
 from pypdf import PdfReader
 
-from domain.values import CellSetting, OrgKind
 from tests.api.conftest import TODAY, Stack
-from tests.api.test_confirm import DIGEST, Cell, case_at_the_cell_vote, step
+from tests.api.test_confirm import DIGEST, Cell, case_at_the_cell_vote, cell_of_eight, step
 from tests.api.test_papers import voted_case
 from tests.api.test_process import ok
 from tests.api.test_web_starts import post_form, session
-from tests.builders import ctx
 
 DAY = TODAY.strftime("%d/%m/%Y")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def south(stack: Stack) -> Cell:
-    cell = stack.app.register_organization(
-        ctx(),
-        kind=OrgKind.cell,
-        name="Chi bộ thôn Nam Sơn",
-        parent_id=stack.world.grassroots,
-        established_on=date(2005, 1, 5),
-        setting=CellSetting.hamlet,
-    )
-    members = stack.world.add_members(cell, 8)
-    stack.project()
-    return Cell(cell, members)
+    return cell_of_eight(stack, "Chi bộ thôn Nam Sơn")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
