@@ -128,10 +128,12 @@ class Deadlines(Organizations):
         def of_step(key: str) -> bool:
             return key == command_key or key.startswith(derived)
 
-        first = next(
-            (e for e in self.events.get(aggregate_id) if of_step(e.stamp.command_key)),  # type: ignore[attr-defined]
-            None,
-        )
+        first: Any = None  # the step's first event: read from the end, where it usually is
+        for event in self.events.get(aggregate_id, desc=True):
+            if of_step(event.stamp.command_key):  # type: ignore[attr-defined]
+                first = event
+            elif first is not None:
+                break
         if first is None or first.originator_version <= 1:
             return None  # refused, or the record's opening (its opener's unit holds it)
         before: Any = self.repository.get(aggregate_id, version=first.originator_version - 1)
