@@ -100,6 +100,32 @@ def cli_with(
     return CliRunner().invoke(cli, [*args, *(["--lang", "en"] if lang else [])])
 
 
+def backup_to(settings: Settings, monkeypatch: pytest.MonkeyPatch, out: Path, keys: Path) -> Result:
+    return cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
+
+
+def restore_from(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    source: Path,
+    keys: Path,
+    data_dir: Path,
+    *extra: str,
+) -> Result:
+    return cli_with(
+        settings,
+        monkeypatch,
+        "restore",
+        "--from",
+        str(source),
+        "--keys",
+        str(keys),
+        "--data-dir",
+        str(data_dir),
+        *extra,
+    )
+
+
 def project(app: Dangvien, settings: Settings) -> None:
     engine = open_engine(settings.readmodel_database)
     try:
@@ -215,15 +241,7 @@ def test_a_backup_taken_while_writers_write_restores_verified_with_the_same_reco
             "thuky.backup", "a long password 123", Role.grassroots_officer, scenario.world.commune
         )
         with Writers(settings) as writers:
-            made = cli_with(
-                settings,
-                monkeypatch,
-                "backup",
-                "--out",
-                str(tmp_path / "backup"),
-                "--keys-out",
-                str(tmp_path / "keys"),
-            )
+            made = backup_to(settings, monkeypatch, tmp_path / "backup", tmp_path / "keys")
             written_then = writers.written
         assert made.exit_code == 0, made.output
         assert writers.written > written_then  # the writer went on after the backup
@@ -234,17 +252,8 @@ def test_a_backup_taken_while_writers_write_restores_verified_with_the_same_reco
 
     shutil.rmtree(settings.data_dir)  # the machine is lost; the database too
     restored_dir = tmp_path / "restored"
-    done = cli_with(
-        stores.target,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(tmp_path / "backup"),
-        "--keys",
-        str(tmp_path / "keys"),
-        "--data-dir",
-        str(restored_dir),
-    )
+    keys = tmp_path / "keys"
+    done = restore_from(stores.target, monkeypatch, tmp_path / "backup", keys, restored_dir)
     assert done.exit_code == 0, done.output
     assert "audit verify: OK" in done.output
     assert "projections verify: OK" in done.output
@@ -278,7 +287,7 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
         wrapped = conn.execute(sa.select(person_keys.c.wrapped)).scalar_one()
     ring.engine.dispose()
     out, keys = tmp_path / "backup", tmp_path / "keys"
-    made = cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
+    made = backup_to(settings, monkeypatch, out, keys)
     assert made.exit_code == 0, made.output
     ledger = open_ledger(settings)
     try:
@@ -321,17 +330,7 @@ def test_the_backup_holds_no_key_and_the_keys_directory_every_key_owner_only(
         assert files == {0o600}
         assert modes - files <= {0o700}
 
-    done = cli_with(
-        settings,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(out),
-        "--keys",
-        str(keys),
-        "--data-dir",
-        str(tmp_path / "restored"),
-    )
+    done = restore_from(settings, monkeypatch, out, keys, tmp_path / "restored")
     assert done.exit_code == 0, done.output
     for keyset in keysets:
         assert (tmp_path / "restored" / keyset.name).read_bytes() == keyset.read_bytes()
@@ -384,7 +383,7 @@ def test_a_key_table_goes_with_the_keys_and_comes_back_with_a_restore(
     wrapped = os.urandom(48)
     key_table(settings, wrapped)
     out, keys = tmp_path / "backup", tmp_path / "keys"
-    made = cli_with(settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys))
+    made = backup_to(settings, monkeypatch, out, keys)
     assert made.exit_code == 0, made.output
     if settings.store == "sqlite":
         assert not any(wrapped in path.read_bytes() for path in every_file(out))
@@ -395,17 +394,7 @@ def test_a_key_table_goes_with_the_keys_and_comes_back_with_a_restore(
         assert "TABLE DATA public person_keys" in dumped_tables(keys / "postgres.dump.keys")
 
     restored = replace(stores.target, data_dir=tmp_path / "restored")
-    done = cli_with(
-        restored,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(out),
-        "--keys",
-        str(keys),
-        "--data-dir",
-        str(restored.data_dir),
-    )
+    done = restore_from(restored, monkeypatch, out, keys, restored.data_dir)
     assert done.exit_code == 0, done.output
     assert key_table(restored) == [("p1", wrapped)]
 
@@ -414,15 +403,7 @@ def test_a_key_table_goes_with_the_keys_and_comes_back_with_a_restore(
 def backed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     settings = Settings(data_dir=tmp_path / "data")
     small_store(settings)
-    made = cli_with(
-        settings,
-        monkeypatch,
-        "backup",
-        "--out",
-        str(tmp_path / "backup"),
-        "--keys-out",
-        str(tmp_path / "keys"),
-    )
+    made = backup_to(settings, monkeypatch, tmp_path / "backup", tmp_path / "keys")
     assert made.exit_code == 0, made.output
     return settings
 
@@ -430,18 +411,9 @@ def backed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 def restore(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *more: str
 ) -> Result:
-    return cli_with(
-        settings,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(tmp_path / "backup"),
-        "--keys",
-        str(tmp_path / "keys"),
-        "--data-dir",
-        str(tmp_path / "restored"),
-        *more,
-    )
+    """The backup and keys of `tmp_path` restored into `tmp_path / "restored"`."""
+    keys, out = tmp_path / "keys", tmp_path / "restored"
+    return restore_from(settings, monkeypatch, tmp_path / "backup", keys, out, *more)
 
 
 def test_a_changed_byte_in_a_backup_file_refuses_the_restore_which_writes_nothing(
@@ -490,26 +462,10 @@ def test_keys_of_another_backup_are_refused(
 ) -> None:
     other = Settings(data_dir=tmp_path / "other")
     build_app(other).close()
-    made = cli_with(
-        other,
-        monkeypatch,
-        "backup",
-        "--out",
-        str(tmp_path / "other-backup"),
-        "--keys-out",
-        str(tmp_path / "other-keys"),
-    )
+    made = backup_to(other, monkeypatch, tmp_path / "other-backup", tmp_path / "other-keys")
     assert made.exit_code == 0, made.output
-    wrong = cli_with(
-        backed_up,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(tmp_path / "backup"),
-        "--keys",
-        str(tmp_path / "other-keys"),
-        "--data-dir",
-        str(tmp_path / "restored"),
+    wrong = restore_from(
+        backed_up, monkeypatch, tmp_path / "backup", tmp_path / "other-keys", tmp_path / "restored"
     )
     assert wrong.exit_code == 2 and "[BACKUP-KEYS]" in wrong.output
 
@@ -521,26 +477,10 @@ def test_the_keys_of_a_later_backup_after_a_rotation_restore_an_earlier_backup(
     restores with the latest keys (how an erasure reaches backups taken before it)."""
     rotated = cli_with(backed_up, monkeypatch, "keys", "rotate", lang=False)
     assert rotated.exit_code == 0, rotated.output
-    later = cli_with(
-        backed_up,
-        monkeypatch,
-        "backup",
-        "--out",
-        str(tmp_path / "later"),
-        "--keys-out",
-        str(tmp_path / "later-keys"),
-    )
+    later = backup_to(backed_up, monkeypatch, tmp_path / "later", tmp_path / "later-keys")
     assert later.exit_code == 0, later.output
-    done = cli_with(
-        backed_up,
-        monkeypatch,
-        "restore",
-        "--from",
-        str(tmp_path / "backup"),
-        "--keys",
-        str(tmp_path / "later-keys"),
-        "--data-dir",
-        str(tmp_path / "restored"),
+    done = restore_from(
+        backed_up, monkeypatch, tmp_path / "backup", tmp_path / "later-keys", tmp_path / "restored"
     )
     assert done.exit_code == 0, done.output
     assert "audit verify: OK" in done.output and "projections verify: OK" in done.output
@@ -580,15 +520,7 @@ def test_a_postgresql_database_with_tables_is_refused_unless_forced(
         )
         small_store(original)
         seal(original)
-        made = cli_with(
-            original,
-            monkeypatch,
-            "backup",
-            "--out",
-            str(tmp_path / "backup"),
-            "--keys-out",
-            str(tmp_path / "keys"),
-        )
+        made = backup_to(original, monkeypatch, tmp_path / "backup", tmp_path / "keys")
         assert made.exit_code == 0, made.output
         again = replace(original, postgres_dbname=target.dbname)
         assert restore(again, tmp_path, monkeypatch).exit_code == 0
@@ -611,15 +543,7 @@ def test_a_restored_record_that_does_not_verify_exits_1_naming_the_check(
     with closing(sqlite3.connect(settings.data_dir / "events.sqlite")) as db:
         db.execute("UPDATE stored_events SET originator_version = 99 WHERE rowid = 5")
         db.commit()
-    made = cli_with(
-        settings,
-        monkeypatch,
-        "backup",
-        "--out",
-        str(tmp_path / "backup"),
-        "--keys-out",
-        str(tmp_path / "keys"),
-    )
+    made = backup_to(settings, monkeypatch, tmp_path / "backup", tmp_path / "keys")
     assert made.exit_code == 0, made.output
     done = restore(settings, tmp_path, monkeypatch)
     assert done.exit_code == 1
@@ -637,9 +561,7 @@ def test_keys_inside_the_backup_or_the_backup_inside_the_data_are_refused(
         (tmp_path / "keys" / "backup", tmp_path / "keys"),
         (settings.data_dir / "backup", tmp_path / "keys"),
     ):
-        refused = cli_with(
-            settings, monkeypatch, "backup", "--out", str(out), "--keys-out", str(keys)
-        )
+        refused = backup_to(settings, monkeypatch, out, keys)
         assert refused.exit_code == 2
         assert "[BACKUP-KEYS-APART]" in refused.output
         assert not out.exists() and not (tmp_path / "keys").exists()
@@ -650,15 +572,7 @@ def test_a_postgresql_store_without_pg_dump_is_refused_saying_how(
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", store="postgres")
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing here: no pg_dump
-    refused = cli_with(
-        settings,
-        monkeypatch,
-        "backup",
-        "--out",
-        str(tmp_path / "backup"),
-        "--keys-out",
-        str(tmp_path / "keys"),
-    )
+    refused = backup_to(settings, monkeypatch, tmp_path / "backup", tmp_path / "keys")
     assert refused.exit_code == 2
     assert "[BACKUP-PG-DUMP] pg_dump is not on PATH" in refused.output
     assert not (tmp_path / "backup").exists()
